@@ -1,0 +1,386 @@
+//! The executor: applies messages to a machine and settles their fees.
+//!
+//! An explicit message (one from a block) is checked first (sender, sequence, balance,
+//! inclusion gas); failures there cost the sender nothing and the miner a penalty. Then the
+//! sender pays for the whole gas limit up front, the message runs, and the fee is split
+//! between burning, the miner's tip and the sender's refund. Implicit messages (cron, rewards)
+//! skip both checks and fees.
+use anyhow::{anyhow, Result};
+use cid::Cid;
+use fvm_ipld_encoding::{RawBytes, DAG_CBOR};
+use fvm_shared::address::Address;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::{ErrorNumber, ExitCode};
+use fvm_shared::message::Message;
+use fvm_shared::receipt::Receipt;
+use num_traits::Zero;
+
+use crate::call_manager::{CallManager, Frame, InvocationResult};
+use crate::gas::{Gas, GasCharge, GasOutputs, GasTracker};
+use crate::kernel::{Block, ExecError};
+use crate::machine::{Machine, BURNT_FUNDS_ACTOR_ID, REWARD_ACTOR_ID};
+
+/// Whether a message came in a block (pays fees) or from the system (does not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApplyKind {
+    /// From a block: checked, charged, fees settled.
+    Explicit,
+    /// From the system (cron, rewards): neither checked nor charged.
+    Implicit,
+}
+
+/// Everything applying a message produced.
+#[derive(Clone, Debug)]
+pub struct ApplyRet {
+    /// The receipt: exit code, return bytes, gas used.
+    pub receipt: Receipt,
+    /// Owed by the miner that included the message.
+    pub miner_penalty: TokenAmount,
+    /// Paid to the miner.
+    pub miner_tip: TokenAmount,
+    /// Burnt at the base fee.
+    pub base_fee_burn: TokenAmount,
+    /// Burnt for over-estimating gas.
+    pub over_estimation_burn: TokenAmount,
+    /// Returned to the sender.
+    pub refund: TokenAmount,
+    /// Gas units refunded.
+    pub gas_refund: i64,
+    /// Gas units burnt for over-estimation.
+    pub gas_burned: i64,
+    /// Why it failed, when it did: a pre-validation reason or the call backtrace.
+    pub failure: Option<String>,
+    /// Frames of failed calls, innermost first.
+    pub backtrace: Vec<Frame>,
+    /// Debug logs the actors wrote (with debugging on).
+    pub logs: Vec<String>,
+}
+
+impl ApplyRet {
+    fn prevalidation_fail(code: ExitCode, why: String, penalty: TokenAmount) -> ApplyRet {
+        ApplyRet {
+            receipt: Receipt {
+                exit_code: code,
+                return_data: RawBytes::default(),
+                gas_used: 0,
+            },
+            miner_penalty: penalty,
+            miner_tip: TokenAmount::zero(),
+            base_fee_burn: TokenAmount::zero(),
+            over_estimation_burn: TokenAmount::zero(),
+            refund: TokenAmount::zero(),
+            gas_refund: 0,
+            gas_burned: 0,
+            failure: Some(format!("pre-validation failed: {why}")),
+            backtrace: Vec::new(),
+            logs: Vec::new(),
+        }
+    }
+}
+
+/// Applies messages to a machine.
+pub struct Executor {
+    machine: Option<Machine>,
+}
+
+impl Executor {
+    /// An executor over `machine`.
+    pub fn new(machine: Machine) -> Self {
+        Executor {
+            machine: Some(machine),
+        }
+    }
+
+    /// The machine (for reading state between messages).
+    pub fn machine(&self) -> &Machine {
+        self.machine
+            .as_ref()
+            .expect("the machine is only absent while a message runs")
+    }
+
+    /// The machine, mutably.
+    pub fn machine_mut(&mut self) -> &mut Machine {
+        self.machine
+            .as_mut()
+            .expect("the machine is only absent while a message runs")
+    }
+
+    /// Gives the machine back.
+    pub fn into_machine(self) -> Option<Machine> {
+        self.machine
+    }
+
+    /// Writes the state and returns the new state root.
+    pub fn flush(&mut self) -> Result<Cid> {
+        self.machine_mut().flush()
+    }
+
+    /// Applies one message. `raw_length` is its encoded length on chain (for a secp256k1
+    /// signed message, including the signature), which prices its inclusion. An `Err` means
+    /// the machine could not go on (a broken state or store), not that the message failed.
+    pub fn apply_message(
+        &mut self,
+        msg: &Message,
+        kind: ApplyKind,
+        raw_length: usize,
+    ) -> Result<ApplyRet> {
+        let (sender, gas_cost, inclusion) = match self.preflight(msg, kind, raw_length)? {
+            Ok(v) => v,
+            Err(ret) => return Ok(ret),
+        };
+        let machine = self
+            .machine
+            .take()
+            .ok_or_else(|| anyhow!("machine lost by an earlier failure"))?;
+        let mut cm = CallManager::new(
+            machine,
+            GasTracker::new(Gas::new(msg.gas_limit)),
+            msg.from,
+            msg.sequence,
+        );
+        let result = match cm.gas.apply(&inclusion) {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let params =
+                    (!msg.params.is_empty()).then(|| Block::new(DAG_CBOR, msg.params.bytes()));
+                let (res, back) = cm.send_in_transaction(
+                    sender,
+                    msg.to,
+                    msg.method_num,
+                    params,
+                    msg.value.clone(),
+                    true,
+                );
+                cm = back;
+                res
+            }
+        };
+        let gas_used = cm.gas.used().as_milligas().max(0);
+        let gas_used = Gas::from_milligas(gas_used).round_up();
+        let CallManager {
+            machine,
+            mut backtrace,
+            logs,
+            ..
+        } = cm;
+        self.machine = Some(machine);
+
+        let (exit_code, return_data, gas_used) = match result {
+            Ok(InvocationResult::Return(ret)) => {
+                backtrace.clear();
+                (
+                    ExitCode::OK,
+                    ret.map(|b| RawBytes::new(b.data().to_vec()))
+                        .unwrap_or_default(),
+                    gas_used,
+                )
+            }
+            Ok(InvocationResult::Failure(code)) => {
+                if code.is_success() {
+                    return Err(anyhow!("actor failed with status OK"));
+                }
+                (code, RawBytes::default(), gas_used)
+            }
+            Err(ExecError::OutOfGas) => (ExitCode::SYS_OUT_OF_GAS, RawBytes::default(), gas_used),
+            Err(ExecError::Syscall(e)) => {
+                let code = match e.number {
+                    ErrorNumber::InsufficientFunds => ExitCode::SYS_INSUFFICIENT_FUNDS,
+                    ErrorNumber::NotFound => ExitCode::SYS_INVALID_RECEIVER,
+                    _ => ExitCode::SYS_ASSERTION_FAILED,
+                };
+                backtrace.push(Frame {
+                    actor: sender,
+                    method: msg.method_num,
+                    code,
+                    message: e.message,
+                });
+                (code, RawBytes::default(), gas_used)
+            }
+            Err(ExecError::Fatal(e)) => {
+                backtrace.push(Frame {
+                    actor: sender,
+                    method: msg.method_num,
+                    code: ExitCode::SYS_ASSERTION_FAILED,
+                    message: format!("fatal: {e:#}"),
+                });
+                (
+                    ExitCode::SYS_ASSERTION_FAILED,
+                    RawBytes::default(),
+                    msg.gas_limit,
+                )
+            }
+        };
+        let receipt = Receipt {
+            exit_code,
+            return_data,
+            gas_used,
+        };
+        let failure = (!exit_code.is_success() && !backtrace.is_empty()).then(|| {
+            backtrace
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} (method {}): exit {}: {}",
+                        f.actor, f.method, f.code, f.message
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        let mut ret = ApplyRet {
+            receipt,
+            miner_penalty: TokenAmount::zero(),
+            miner_tip: TokenAmount::zero(),
+            base_fee_burn: TokenAmount::zero(),
+            over_estimation_burn: TokenAmount::zero(),
+            refund: TokenAmount::zero(),
+            gas_refund: 0,
+            gas_burned: 0,
+            failure,
+            backtrace,
+            logs,
+        };
+        if kind == ApplyKind::Explicit {
+            self.settle_fees(msg, &mut ret, gas_cost)?;
+        }
+        Ok(ret)
+    }
+
+    /// Checks an explicit message before it runs and takes the gas deposit.
+    #[allow(clippy::type_complexity)]
+    fn preflight(
+        &mut self,
+        msg: &Message,
+        kind: ApplyKind,
+        raw_length: usize,
+    ) -> Result<std::result::Result<(u64, TokenAmount, GasCharge), ApplyRet>> {
+        msg.check().map_err(|e| anyhow!("invalid message: {e}"))?;
+        let m = self.machine_mut();
+        let base_fee = m.config.base_fee.clone();
+        let (inclusion, penalty) = match kind {
+            ApplyKind::Implicit => (
+                GasCharge::new("none", Gas::zero(), Gas::zero()),
+                TokenAmount::zero(),
+            ),
+            ApplyKind::Explicit => {
+                let inclusion = m.price_list.on_chain_message(raw_length);
+                let total = inclusion.total().round_up();
+                if total > msg.gas_limit {
+                    return Ok(Err(ApplyRet::prevalidation_fail(
+                        ExitCode::SYS_OUT_OF_GAS,
+                        format!("Out of gas ({} > {})", total, msg.gas_limit),
+                        &base_fee * total,
+                    )));
+                }
+                (inclusion, &base_fee * msg.gas_limit)
+            }
+        };
+        let Some(sender) = m.state.lookup_id(&msg.from)? else {
+            return Ok(Err(ApplyRet::prevalidation_fail(
+                ExitCode::SYS_SENDER_INVALID,
+                "Sender invalid".into(),
+                penalty,
+            )));
+        };
+        if kind == ApplyKind::Implicit {
+            return Ok(Ok((sender, TokenAmount::zero(), inclusion)));
+        }
+        let Some(actor) = m.state.get_actor(sender)? else {
+            return Ok(Err(ApplyRet::prevalidation_fail(
+                ExitCode::SYS_SENDER_INVALID,
+                "Sender invalid".into(),
+                penalty,
+            )));
+        };
+        if !m.manifest.is_account(&actor.code) {
+            return Ok(Err(ApplyRet::prevalidation_fail(
+                ExitCode::SYS_SENDER_INVALID,
+                "Send not from account actor".into(),
+                penalty,
+            )));
+        }
+        if msg.sequence != actor.sequence {
+            return Ok(Err(ApplyRet::prevalidation_fail(
+                ExitCode::SYS_SENDER_STATE_INVALID,
+                format!(
+                    "Actor sequence invalid: {} != {}",
+                    msg.sequence, actor.sequence
+                ),
+                penalty,
+            )));
+        }
+        let gas_cost = &msg.gas_fee_cap * msg.gas_limit;
+        if actor.balance < gas_cost {
+            return Ok(Err(ApplyRet::prevalidation_fail(
+                ExitCode::SYS_SENDER_STATE_INVALID,
+                format!(
+                    "Actor balance less than needed: {} < {}",
+                    actor.balance, gas_cost
+                ),
+                penalty,
+            )));
+        }
+        let mut actor = actor;
+        actor.balance -= &gas_cost;
+        actor.sequence += 1;
+        m.state.set_actor(sender, actor);
+        Ok(Ok((sender, gas_cost, inclusion)))
+    }
+
+    /// Splits the gas deposit between burning, the miner and the sender.
+    fn settle_fees(
+        &mut self,
+        msg: &Message,
+        ret: &mut ApplyRet,
+        gas_cost: TokenAmount,
+    ) -> Result<()> {
+        let m = self.machine_mut();
+        let out = GasOutputs::compute(
+            ret.receipt.gas_used,
+            msg.gas_limit,
+            &m.config.base_fee,
+            &msg.gas_fee_cap,
+            &msg.gas_premium,
+        );
+        let from = msg.from;
+        let mut pay = |to: Address, amount: &TokenAmount| -> Result<()> {
+            if amount.is_negative() {
+                return Err(anyhow!("attempted to transfer negative value into actor"));
+            }
+            if amount.is_zero() {
+                return Ok(());
+            }
+            let id = m
+                .state
+                .lookup_id(&to)?
+                .ok_or_else(|| anyhow!("failed to lookup actor {to} for transfer"))?;
+            let found = m.state.mutate_actor(id, |a| {
+                a.balance += amount;
+                Ok(())
+            })?;
+            if !found {
+                return Err(anyhow!("failed to lookup actor {to} for transfer"));
+            }
+            Ok(())
+        };
+        pay(Address::new_id(BURNT_FUNDS_ACTOR_ID), &out.base_fee_burn)?;
+        pay(Address::new_id(REWARD_ACTOR_ID), &out.miner_tip)?;
+        pay(
+            Address::new_id(BURNT_FUNDS_ACTOR_ID),
+            &out.over_estimation_burn,
+        )?;
+        pay(from, &out.refund)?;
+        if &out.base_fee_burn + &out.over_estimation_burn + &out.refund + &out.miner_tip != gas_cost
+        {
+            return Err(anyhow!("gas handling math is wrong"));
+        }
+        ret.miner_penalty = out.miner_penalty;
+        ret.miner_tip = out.miner_tip;
+        ret.base_fee_burn = out.base_fee_burn;
+        ret.over_estimation_burn = out.over_estimation_burn;
+        ret.refund = out.refund;
+        ret.gas_refund = out.gas_refund;
+        ret.gas_burned = out.gas_burned;
+        Ok(())
+    }
+}

@@ -1,0 +1,142 @@
+//! Actor syscalls: resolve addresses, look up code, make new actor addresses and actors.
+use cid::Cid;
+use fvm_shared::address::{Address, Protocol};
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ErrorNumber;
+use fvm_shared::ActorID;
+
+use super::{fatal, syscall_err, Kernel, OrErr, Result};
+use crate::state_tree::ActorState;
+
+/// State of an account actor: its key address.
+#[derive(serde_tuple::Serialize_tuple, serde_tuple::Deserialize_tuple)]
+struct AccountState {
+    address: Address,
+}
+
+impl Kernel {
+    /// The ID behind an address, if any.
+    pub fn resolve_address(&mut self, addr: &Address) -> Result<Option<ActorID>> {
+        self.cm.machine.state.lookup_id(addr)
+    }
+
+    /// The code CID of an actor, if it exists.
+    pub fn get_actor_code_cid(&mut self, id: ActorID) -> Result<Option<Cid>> {
+        Ok(self.cm.machine.state.get_actor(id)?.map(|a| a.code))
+    }
+
+    /// The key address behind an address: itself for f1/f3, else the account actor's state.
+    /// Gas is charged for reading the account state when `charge` is set.
+    pub fn resolve_to_key_addr(&mut self, addr: &Address, charge: bool) -> Result<Address> {
+        if matches!(addr.protocol(), Protocol::BLS | Protocol::Secp256k1) {
+            return Ok(*addr);
+        }
+        let state = &mut self.cm.machine.state;
+        let act = match state.lookup_id(addr)? {
+            Some(id) => state.get_actor(id)?,
+            None => None,
+        }
+        .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "state tree doesn't contain actor"))?;
+        if !self.cm.machine.manifest.is_account(&act.code) {
+            return Err(syscall_err(
+                ErrorNumber::IllegalArgument,
+                "target actor is not an account",
+            ));
+        }
+        let pl = self.cm.machine.price_list;
+        if charge {
+            self.charge(pl.on_block_open_base())?;
+        }
+        let store = self.cm.machine.state.store();
+        let bytes = fvm_ipld_blockstore::Blockstore::get(store, &act.state)
+            .or_fatal()?
+            .ok_or_else(|| fatal("account actor state not found"))?;
+        if charge {
+            self.charge(pl.on_block_open_per_byte(bytes.len()))?;
+        }
+        let st: AccountState = fvm_ipld_encoding::from_slice(&bytes)
+            .map_err(|e| fatal(format!("failed to decode actor state as an account: {e}")))?;
+        Ok(st.address)
+    }
+
+    /// A fresh robust (f2) address: hash of the origin's key address, the message nonce and
+    /// the number of actors this message has created so far.
+    pub fn new_actor_address(&mut self) -> Result<Address> {
+        let origin = self.cm.origin;
+        let key = self
+            .resolve_to_key_addr(&origin, false)
+            .map_err(|e| match e {
+                super::ExecError::Syscall(s) => fatal(s.message),
+                other => other,
+            })?;
+        let mut b = fvm_ipld_encoding::to_vec(&key).or_fatal()?;
+        b.extend_from_slice(&self.cm.nonce.to_be_bytes());
+        b.extend_from_slice(&self.cm.next_actor_index().to_be_bytes());
+        Ok(Address::new_actor(&b))
+    }
+
+    /// Creates an actor of a built-in, non-singleton type under a new ID.
+    pub fn create_actor(&mut self, code: Cid, id: ActorID) -> Result<()> {
+        let manifest = &self.cm.machine.manifest;
+        if manifest.type_of(&code) == 0 {
+            return Err(syscall_err(
+                ErrorNumber::Forbidden,
+                "can only create built-in actors",
+            ));
+        }
+        if manifest.is_singleton(&code) {
+            return Err(syscall_err(
+                ErrorNumber::Forbidden,
+                "can only have one instance of singleton actors",
+            ));
+        }
+        if let Ok(Some(_)) = self.cm.machine.state.get_actor(id) {
+            return Err(syscall_err(
+                ErrorNumber::Forbidden,
+                "Actor address already exists",
+            ));
+        }
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_create_actor())?;
+        self.cm.machine.state.set_actor(
+            id,
+            ActorState {
+                code,
+                state: empty_array_cid(),
+                sequence: 0,
+                balance: TokenAmount::default(),
+            },
+        );
+        Ok(())
+    }
+
+    /// The built-in type number of a code CID (0 when not built in).
+    pub fn get_builtin_actor_type(&self, code: &Cid) -> u32 {
+        self.cm.machine.manifest.type_of(code)
+    }
+
+    /// The code CID of a built-in type number.
+    pub fn get_code_cid_for_type(&self, typ: u32) -> Result<Cid> {
+        self.cm
+            .machine
+            .manifest
+            .code_of(typ)
+            .copied()
+            .ok_or_else(|| {
+                syscall_err(
+                    ErrorNumber::IllegalArgument,
+                    "tried to resolve CID of unrecognized actor type",
+                )
+            })
+    }
+}
+
+/// CID of the empty DAG-CBOR list: the state of a freshly created actor. The block itself is
+/// not stored.
+pub fn empty_array_cid() -> Cid {
+    use multihash_codetable::{Code, MultihashDigest};
+    Cid::new_v1(
+        fvm_ipld_encoding::DAG_CBOR,
+        Code::Blake2b256.digest(&[0x80]),
+    )
+}

@@ -1,0 +1,152 @@
+//! Crypto syscalls: signatures, hashes, proofs, consensus faults.
+use cid::Cid;
+use fvm_shared::address::Address;
+use fvm_shared::consensus::ConsensusFault;
+use fvm_shared::crypto::signature::{
+    self, SignatureType, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
+};
+use fvm_shared::error::ErrorNumber;
+use fvm_shared::piece::PieceInfo;
+use fvm_shared::sector::{
+    AggregateSealVerifyProofAndInfos, RegisteredSealProof, ReplicaUpdateInfo, SealVerifyInfo,
+    WindowPoStVerifyInfo,
+};
+use multihash_codetable::{Code, MultihashDigest};
+
+use super::{syscall_err, Kernel, Result};
+
+/// Hash functions actors may use, by multicodec.
+pub fn hash_code(code: u64) -> Option<Code> {
+    match code {
+        0x12 => Some(Code::Sha2_256),
+        0xb220 => Some(Code::Blake2b256),
+        0xb240 => Some(Code::Blake2b512),
+        0x1b => Some(Code::Keccak256),
+        0x1053 => Some(Code::Ripemd160),
+        _ => None,
+    }
+}
+
+fn illegal(e: impl std::fmt::Display) -> super::ExecError {
+    syscall_err(ErrorNumber::IllegalArgument, e.to_string())
+}
+
+impl Kernel {
+    /// Checks a signature by `signer` (a key address, or an account actor's address).
+    pub fn verify_signature(
+        &mut self,
+        sig_type: SignatureType,
+        sig: &[u8],
+        signer: &Address,
+        plaintext: &[u8],
+    ) -> Result<bool> {
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_verify_signature(sig_type))?;
+        let key = self.resolve_to_key_addr(signer, true)?;
+        match std::panic::catch_unwind(|| signature::verify(sig_type, sig, plaintext, &key)) {
+            Ok(r) => Ok(r.is_ok()),
+            Err(_) => Err(illegal("panic verifying a signature")),
+        }
+    }
+
+    /// The public key that made a secp256k1 signature of a hash.
+    pub fn recover_secp_public_key(
+        &mut self,
+        hash: &[u8; SECP_SIG_MESSAGE_HASH_SIZE],
+        sig: &[u8; SECP_SIG_LEN],
+    ) -> Result<[u8; SECP_PUB_LEN]> {
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_recover_secp_public_key())?;
+        signature::ops::recover_secp_public_key(hash, sig).map_err(illegal)
+    }
+
+    /// The digest of `data` under multicodec `code`.
+    pub fn hash(&mut self, code: u64, data: &[u8]) -> Result<Vec<u8>> {
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_hashing())?;
+        let hasher = hash_code(code).ok_or_else(|| {
+            syscall_err(
+                ErrorNumber::IllegalArgument,
+                format!("unsupported hash code {code}"),
+            )
+        })?;
+        Ok(hasher.digest(data).digest().to_vec())
+    }
+
+    /// CommD of a sector of `proof` type holding `pieces`.
+    pub fn compute_unsealed_sector_cid(
+        &mut self,
+        proof: RegisteredSealProof,
+        pieces: &[PieceInfo],
+    ) -> Result<Cid> {
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_compute_unsealed_sector_cid())?;
+        match std::panic::catch_unwind(|| crate::proofs::compute_unsealed_sector_cid(proof, pieces))
+        {
+            Ok(r) => r.map_err(illegal),
+            Err(_) => Err(illegal("panic computing unsealed sector CID")),
+        }
+    }
+
+    /// Checks one seal proof.
+    pub fn verify_seal(&mut self, info: &SealVerifyInfo) -> Result<bool> {
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_verify_seal())?;
+        self.cm.machine.verifier.verify_seal(info).map_err(illegal)
+    }
+
+    /// Checks a window PoSt.
+    pub fn verify_post(&mut self, info: &WindowPoStVerifyInfo) -> Result<bool> {
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_verify_post(info))?;
+        self.cm.machine.verifier.verify_post(info).map_err(illegal)
+    }
+
+    /// Checks an aggregate of seal proofs.
+    pub fn verify_aggregate_seals(
+        &mut self,
+        info: &AggregateSealVerifyProofAndInfos,
+    ) -> Result<bool> {
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_verify_aggregate_seals(info.seal_proof, info.infos.len()))?;
+        self.cm
+            .machine
+            .verifier
+            .verify_aggregate_seals(info)
+            .map_err(illegal)
+    }
+
+    /// Checks a replica update proof.
+    pub fn verify_replica_update(&mut self, info: &ReplicaUpdateInfo) -> Result<bool> {
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_verify_replica_update())?;
+        self.cm
+            .machine
+            .verifier
+            .verify_replica_update(info)
+            .map_err(illegal)
+    }
+
+    /// Checks a batch of seals; free here, as the power actor paid when it queued them.
+    pub fn batch_verify_seals(&mut self, batch: &[SealVerifyInfo]) -> Result<Vec<bool>> {
+        Ok(self.cm.machine.verifier.batch_verify_seals(batch))
+    }
+
+    /// Asks the node whether two headers prove a consensus fault.
+    pub fn verify_consensus_fault(
+        &mut self,
+        h1: &[u8],
+        h2: &[u8],
+        extra: &[u8],
+    ) -> Result<Option<ConsensusFault>> {
+        let pl = self.cm.machine.price_list;
+        self.charge(pl.on_verify_consensus_fault())?;
+        let (fault, _gas) = self
+            .cm
+            .machine
+            .externs
+            .verify_consensus_fault(h1, h2, extra)
+            .map_err(illegal)?;
+        Ok(fault)
+    }
+}

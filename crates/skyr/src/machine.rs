@@ -1,0 +1,147 @@
+//! The machine: a state tree, the bundle it runs, the engine, and the node's externs, set up
+//! for one epoch of one network version. Messages are applied to it by the
+//! [`Executor`](crate::Executor).
+use std::rc::Rc;
+
+use anyhow::{anyhow, bail, Context, Result};
+use cid::Cid;
+use fvm_ipld_encoding::CborStore;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::version::NetworkVersion;
+
+use crate::blockstore::{BaseStore, BufferedStore};
+use crate::bundle::Manifest;
+use crate::engine::Engine;
+use crate::externs::{Externs, Verifier};
+use crate::gas::{price_list, PriceList};
+use crate::state_tree::StateTree;
+
+/// ID of the system actor, whose state names the bundle.
+pub const SYSTEM_ACTOR_ID: u64 = 0;
+/// Where miner tips go.
+pub const REWARD_ACTOR_ID: u64 = 2;
+/// Where burnt funds go.
+pub const BURNT_FUNDS_ACTOR_ID: u64 = 99;
+
+/// Everything that fixes how messages execute, besides the state itself.
+#[derive(Clone, Debug)]
+pub struct MachineConfig {
+    /// Network version (16 or 17).
+    pub network_version: NetworkVersion,
+    /// The epoch messages execute at.
+    pub epoch: ChainEpoch,
+    /// The state root to start from.
+    pub state_root: Cid,
+    /// Base fee per gas unit.
+    pub base_fee: TokenAmount,
+    /// Circulating supply, as actors see it.
+    pub circ_supply: TokenAmount,
+    /// Nested sends allowed below the top-level call.
+    pub max_call_depth: u32,
+    /// Stack slots a WASM call chain may use (counted by instrumentation).
+    pub max_wasm_stack: u32,
+    /// Whether actors' debug logs are kept (`debug.enabled` answers yes).
+    pub actor_debugging: bool,
+}
+
+impl MachineConfig {
+    /// The defaults of the reference: call depth 1024, WASM stack 2048, zero base fee, the
+    /// whole FIL supply circulating, no debugging.
+    pub fn new(network_version: NetworkVersion, epoch: ChainEpoch, state_root: Cid) -> Self {
+        MachineConfig {
+            network_version,
+            epoch,
+            state_root,
+            base_fee: TokenAmount::default(),
+            circ_supply: fvm_shared::TOTAL_FILECOIN.clone(),
+            max_call_depth: 1024,
+            max_wasm_stack: 2048,
+            actor_debugging: false,
+        }
+    }
+}
+
+/// The state of the system actor: the manifest data CID of the bundle in use.
+#[derive(serde_tuple::Serialize_tuple, serde_tuple::Deserialize_tuple)]
+pub struct SystemState {
+    /// Manifest data CID.
+    pub builtin_actors: Cid,
+}
+
+/// A machine ready to apply messages.
+pub struct Machine {
+    /// How it was configured.
+    pub config: MachineConfig,
+    /// Prices of this network version.
+    pub price_list: &'static PriceList,
+    /// The actors.
+    pub state: StateTree,
+    /// The bundle's actors by name and type.
+    pub manifest: Manifest,
+    /// Compiles and runs actor code.
+    pub engine: Engine,
+    /// The node's randomness and fault checks.
+    pub externs: Rc<dyn Externs>,
+    /// Proof verification.
+    pub verifier: Rc<dyn Verifier>,
+    /// Whether actor debug logs are on.
+    pub debug: bool,
+}
+
+impl Machine {
+    /// Opens the state at `config.state_root` in `store`, finds its bundle through the system
+    /// actor, and compiles every actor of the bundle (once per engine).
+    pub fn new(
+        engine: &Engine,
+        config: MachineConfig,
+        store: Rc<dyn BaseStore>,
+        externs: Rc<dyn Externs>,
+        verifier: Rc<dyn Verifier>,
+    ) -> Result<Self> {
+        let price_list = price_list(config.network_version).ok_or_else(|| {
+            anyhow!(
+                "unsupported network version {} (Skyr runs 16 and 17)",
+                config.network_version
+            )
+        })?;
+        if !store.has(&config.state_root)? {
+            bail!(
+                "the blockstore does not have the state root {}",
+                config.state_root
+            );
+        }
+        let buffered = BufferedStore::new(store);
+        let state = StateTree::load(buffered.clone(), &config.state_root)?;
+        let system = state
+            .get_actor(SYSTEM_ACTOR_ID)?
+            .ok_or_else(|| anyhow!("the state has no system actor"))?;
+        let sys: SystemState = buffered
+            .get_cbor(&system.state)
+            .context("system actor state does not decode")?
+            .ok_or_else(|| anyhow!("system actor state {} is missing", system.state))?;
+        let manifest = Manifest::load(&buffered, &sys.builtin_actors)?;
+        for (name, code) in manifest.entries() {
+            engine
+                .prepare(&buffered, code)
+                .with_context(|| format!("actor `{name}` ({code})"))?;
+        }
+        Ok(Machine {
+            debug: config.actor_debugging,
+            config,
+            price_list,
+            state,
+            manifest,
+            engine: engine.clone(),
+            externs,
+            verifier,
+        })
+    }
+
+    /// Writes the state tree and copies what the new root reaches into the base store.
+    pub fn flush(&mut self) -> Result<Cid> {
+        let root = self.state.flush()?;
+        self.state.store().flush(&root)?;
+        Ok(root)
+    }
+}

@@ -1,0 +1,216 @@
+//! Real proof verification and unsealed-CID computation through `filecoin-proofs-api`
+//! (CPU only). Verification needs the Groth parameters of the proof types on the machine;
+//! without them a verification fails, which the actor sees as IllegalArgument, exactly as
+//! with the reference on the same machine.
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, bail, Result};
+use cid::Cid;
+use filecoin_proofs_api::{self as proofs, ProverId, PublicReplicaInfo, SectorId};
+use fvm_shared::address::Address;
+use fvm_shared::commcid;
+use fvm_shared::piece::{zero_piece_commitment, PaddedPieceSize, PieceInfo};
+use fvm_shared::sector::{
+    AggregateSealVerifyProofAndInfos, RegisteredSealProof, ReplicaUpdateInfo, SealVerifyInfo,
+    SectorInfo, WindowPoStVerifyInfo,
+};
+
+use crate::externs::Verifier;
+
+/// Verifies proofs for real.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RealProofs;
+
+fn prover_id(miner: u64) -> ProverId {
+    let mut id = ProverId::default();
+    let bytes = Address::new_id(miner).payload().to_raw_bytes();
+    id[..bytes.len()].copy_from_slice(&bytes);
+    id
+}
+
+fn bytes32(b: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let n = b.len().min(32);
+    out[..n].copy_from_slice(&b[..n]);
+    out
+}
+
+fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T> + std::panic::UnwindSafe) -> Result<T> {
+    std::panic::catch_unwind(f).map_err(|_| anyhow!("panic while {what}"))?
+}
+
+impl Verifier for RealProofs {
+    fn verify_seal(&self, vi: &SealVerifyInfo) -> Result<bool> {
+        let vi = vi.clone();
+        guarded("verifying a seal", move || {
+            let commr =
+                commcid::cid_to_replica_commitment_v1(&vi.sealed_cid).map_err(|e| anyhow!(e))?;
+            let commd =
+                commcid::cid_to_data_commitment_v1(&vi.unsealed_cid).map_err(|e| anyhow!(e))?;
+            let proof_type = vi
+                .registered_proof
+                .try_into()
+                .map_err(|e: String| anyhow!(e))?;
+            proofs::seal::verify_seal(
+                proof_type,
+                commr,
+                commd,
+                prover_id(vi.sector_id.miner),
+                SectorId::from(vi.sector_id.number),
+                bytes32(&vi.randomness.0),
+                bytes32(&vi.interactive_randomness.0),
+                &vi.proof,
+            )
+        })
+    }
+
+    fn verify_post(&self, info: &WindowPoStVerifyInfo) -> Result<bool> {
+        let info = info.clone();
+        guarded("verifying a window PoSt", move || {
+            let mut randomness = bytes32(&info.randomness.0);
+            randomness[31] &= 0x3f;
+            let replicas = replica_infos(&info.challenged_sectors)?;
+            let proofs: Vec<(proofs::RegisteredPoStProof, &[u8])> = info
+                .proofs
+                .iter()
+                .map(|p| {
+                    Ok((
+                        p.post_proof.try_into().map_err(|e: String| anyhow!(e))?,
+                        p.proof_bytes.as_slice(),
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            proofs::post::verify_window_post(
+                &randomness,
+                &proofs,
+                &replicas,
+                prover_id(info.prover),
+            )
+        })
+    }
+
+    fn verify_aggregate_seals(&self, agg: &AggregateSealVerifyProofAndInfos) -> Result<bool> {
+        let agg = agg.clone();
+        guarded("verifying aggregate seals", move || {
+            if agg.infos.is_empty() {
+                bail!("no seal verify infos");
+            }
+            let spt: proofs::RegisteredSealProof =
+                agg.seal_proof.try_into().map_err(|e: String| anyhow!(e))?;
+            let prover = prover_id(agg.miner);
+            let mut commrs = Vec::new();
+            let mut seeds = Vec::new();
+            let mut inputs = Vec::new();
+            for info in &agg.infos {
+                let commr = commcid::cid_to_replica_commitment_v1(&info.sealed_cid)
+                    .map_err(|e| anyhow!(e))?;
+                let commd = commcid::cid_to_data_commitment_v1(&info.unsealed_cid)
+                    .map_err(|e| anyhow!(e))?;
+                let seed = bytes32(&info.interactive_randomness.0);
+                inputs.push(proofs::seal::get_seal_inputs(
+                    spt,
+                    commr,
+                    commd,
+                    prover,
+                    SectorId::from(info.sector_number),
+                    bytes32(&info.randomness.0),
+                    seed,
+                )?);
+                commrs.push(commr);
+                seeds.push(seed);
+            }
+            proofs::seal::verify_aggregate_seal_commit_proofs(
+                spt,
+                agg.aggregate_proof
+                    .try_into()
+                    .map_err(|e: String| anyhow!(e))?,
+                agg.proof.clone(),
+                &commrs,
+                &seeds,
+                inputs.into_iter().flatten().collect(),
+            )
+        })
+    }
+
+    fn verify_replica_update(&self, r: &ReplicaUpdateInfo) -> Result<bool> {
+        let r = r.clone();
+        guarded("verifying a replica update", move || {
+            let up = r
+                .update_proof_type
+                .try_into()
+                .map_err(|e: String| anyhow!(e))?;
+            let old =
+                commcid::cid_to_replica_commitment_v1(&r.old_sealed_cid).map_err(|e| anyhow!(e))?;
+            let new =
+                commcid::cid_to_replica_commitment_v1(&r.new_sealed_cid).map_err(|e| anyhow!(e))?;
+            let commd =
+                commcid::cid_to_data_commitment_v1(&r.new_unsealed_cid).map_err(|e| anyhow!(e))?;
+            proofs::update::verify_empty_sector_update_proof(up, &r.proof, old, new, commd)
+        })
+    }
+}
+
+fn replica_infos(src: &[SectorInfo]) -> Result<BTreeMap<SectorId, PublicReplicaInfo>> {
+    src.iter()
+        .map(|s| {
+            let commr =
+                commcid::cid_to_replica_commitment_v1(&s.sealed_cid).map_err(|e| anyhow!(e))?;
+            let proof = s
+                .proof
+                .registered_window_post_proof()
+                .map_err(|e| anyhow!(e))?;
+            let proof: proofs::RegisteredPoStProof =
+                proof.try_into().map_err(|e: String| anyhow!(e))?;
+            Ok((
+                SectorId::from(s.sector_number),
+                PublicReplicaInfo::new(proof, commr),
+            ))
+        })
+        .collect()
+}
+
+/// Padding pieces that bring `filled` bytes up to a multiple of `to`.
+fn padding(filled: u64, to: u64) -> Vec<PaddedPieceSize> {
+    let mut to_fill = 0u64.wrapping_sub(filled) % to;
+    let mut out = Vec::new();
+    while to_fill != 0 {
+        let size = 1u64 << to_fill.trailing_zeros();
+        to_fill ^= size;
+        out.push(PaddedPieceSize(size));
+    }
+    out
+}
+
+/// The unsealed sector CID (CommD) of a sector of type `proof` holding `pieces`, with zero
+/// pieces padding the gaps, as the chain computes it.
+pub fn compute_unsealed_sector_cid(
+    proof: RegisteredSealProof,
+    pieces: &[PieceInfo],
+) -> Result<Cid> {
+    let sector = PaddedPieceSize(proof.sector_size().map_err(|e| anyhow!(e))? as u64);
+    let zero = |p: PaddedPieceSize| proofs::PieceInfo {
+        size: p.unpadded().into(),
+        commitment: zero_piece_commitment(p),
+    };
+    let mut all = Vec::new();
+    if pieces.is_empty() {
+        all.push(zero(sector));
+    } else {
+        let mut filled = 0u64;
+        for p in pieces {
+            for pad in padding(filled, p.size.0) {
+                all.push(zero(pad));
+                filled += pad.0;
+            }
+            all.push(proofs::PieceInfo::try_from(p).map_err(|e| anyhow!(e))?);
+            filled += p.size.0;
+        }
+        for pad in padding(filled, sector.0) {
+            all.push(zero(pad));
+        }
+    }
+    let spt: proofs::RegisteredSealProof = proof.try_into().map_err(|e: String| anyhow!(e))?;
+    let commd = std::panic::catch_unwind(|| proofs::seal::compute_comm_d(spt, &all))
+        .map_err(|_| anyhow!("panic computing CommD"))??;
+    commcid::data_commitment_v1_to_cid(&commd).map_err(|e| anyhow!(e))
+}

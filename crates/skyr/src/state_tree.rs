@@ -1,0 +1,292 @@
+//! The state tree: every actor's record in a HAMT keyed by ID address, behind a stack of
+//! change layers so a failed call can be rolled back without touching the HAMT.
+//!
+//! Changes only reach the HAMT at [`StateTree::flush`]; until then the bottom layer holds
+//! them. Address resolution goes through the init actor's address map (as stored in the
+//! layers, so it also rolls back) and caches what it finds.
+use std::collections::BTreeMap;
+
+use cid::Cid;
+use fvm_ipld_encoding::tuple::*;
+use fvm_ipld_encoding::CborStore;
+use fvm_ipld_hamt::Hamt;
+use fvm_shared::address::{Address, Payload};
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ErrorNumber;
+use fvm_shared::state::{StateInfo0, StateRoot, StateTreeVersion};
+use fvm_shared::ActorID;
+use multihash_codetable::Code;
+
+use crate::blockstore::BufferedStore;
+use crate::kernel::{fatal, syscall_err, OrErr, Result};
+
+/// Bit width of the actors HAMT and of the init actor's address map.
+pub const HAMT_BIT_WIDTH: u32 = 5;
+
+/// ID of the init actor, keeper of the address map.
+pub const INIT_ACTOR_ID: ActorID = 1;
+
+/// One actor's record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ActorState {
+    /// Code CID: which WASM module runs this actor.
+    pub code: Cid,
+    /// Root of the actor's own state.
+    pub state: Cid,
+    /// Messages sent (for accounts), the nonce.
+    pub sequence: u64,
+    /// Balance in attoFIL.
+    pub balance: TokenAmount,
+}
+
+/// The init actor's state, as builtin-actors v9 lays it out.
+#[derive(Clone, Debug, Serialize_tuple, Deserialize_tuple)]
+pub struct InitState {
+    /// HAMT: address bytes -> actor ID.
+    pub address_map: Cid,
+    /// The next ID to hand out.
+    pub next_id: ActorID,
+    /// The network's name.
+    pub network_name: String,
+}
+
+#[derive(Default)]
+struct Layer {
+    /// `None` marks a deleted actor.
+    actors: BTreeMap<ActorID, Option<ActorState>>,
+    /// Address bytes -> ID, as resolved through the init actor.
+    resolved: BTreeMap<Vec<u8>, ActorID>,
+}
+
+/// The actors of a state root, with uncommitted changes in layers.
+pub struct StateTree {
+    hamt: Hamt<BufferedStore, ActorState>,
+    version: StateTreeVersion,
+    info: Cid,
+    layers: Vec<Layer>,
+}
+
+impl StateTree {
+    /// Opens the tree at `root` (a versioned state root, version 3 or 4).
+    pub fn load(store: BufferedStore, root: &Cid) -> Result<Self> {
+        let sr: StateRoot = store
+            .get_cbor(root)
+            .map_err(|e| fatal(format!("state root {root} is not a valid state root: {e}")))?
+            .ok_or_else(|| fatal(format!("state root {root} is not in the blockstore")))?;
+        match sr.version {
+            StateTreeVersion::V3 | StateTreeVersion::V4 => {}
+            v => return Err(fatal(format!("unsupported state tree version {v:?}"))),
+        }
+        let hamt = Hamt::load_with_bit_width(&sr.actors, store, HAMT_BIT_WIDTH)
+            .map_err(|e| fatal(format!("actors HAMT {} does not load: {e}", sr.actors)))?;
+        Ok(StateTree {
+            hamt,
+            version: sr.version,
+            info: sr.info,
+            layers: vec![Layer::default()],
+        })
+    }
+
+    /// A new, empty tree of version 4 (the version of network versions 16 and 17).
+    pub fn new_empty(store: BufferedStore) -> Result<Self> {
+        let info = store
+            .put_cbor(&StateInfo0::default(), Code::Blake2b256)
+            .or_fatal()?;
+        let hamt = Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH);
+        Ok(StateTree {
+            hamt,
+            version: StateTreeVersion::V4,
+            info,
+            layers: vec![Layer::default()],
+        })
+    }
+
+    /// The blockstore under the tree.
+    pub fn store(&self) -> &BufferedStore {
+        self.hamt.store()
+    }
+
+    /// An actor by ID, or None when it does not exist.
+    pub fn get_actor(&self, id: ActorID) -> Result<Option<ActorState>> {
+        for layer in self.layers.iter().rev() {
+            if let Some(entry) = layer.actors.get(&id) {
+                return Ok(entry.clone());
+            }
+        }
+        self.hamt
+            .get(&Address::new_id(id).to_bytes())
+            .map(|a| a.cloned())
+            .map_err(|e| fatal(format!("failed to read actor {id} from the HAMT: {e}")))
+    }
+
+    /// Writes an actor's record (in the top layer).
+    pub fn set_actor(&mut self, id: ActorID, actor: ActorState) {
+        self.top().actors.insert(id, Some(actor));
+    }
+
+    /// Deletes an actor (in the top layer).
+    pub fn delete_actor(&mut self, id: ActorID) {
+        self.top().actors.insert(id, None);
+    }
+
+    /// Applies `f` to an existing actor; false when there is no such actor.
+    pub fn mutate_actor(
+        &mut self,
+        id: ActorID,
+        f: impl FnOnce(&mut ActorState) -> Result<()>,
+    ) -> Result<bool> {
+        let Some(mut act) = self.get_actor(id)? else {
+            return Ok(false);
+        };
+        f(&mut act)?;
+        self.set_actor(id, act);
+        Ok(true)
+    }
+
+    fn top(&mut self) -> &mut Layer {
+        // The bottom layer is never popped, so there is always a top.
+        let last = self.layers.len() - 1;
+        &mut self.layers[last]
+    }
+
+    /// The init actor's state.
+    pub fn init_state(&self) -> Result<(InitState, ActorState)> {
+        let act = self
+            .get_actor(INIT_ACTOR_ID)?
+            .ok_or_else(|| fatal("the state has no init actor"))?;
+        let st: InitState = self
+            .store()
+            .get_cbor(&act.state)
+            .map_err(|e| fatal(format!("init actor state does not decode: {e}")))?
+            .ok_or_else(|| fatal("init actor state is missing"))?;
+        Ok((st, act))
+    }
+
+    /// Resolves any address to an actor ID; None when the address is unknown.
+    pub fn lookup_id(&mut self, addr: &Address) -> Result<Option<ActorID>> {
+        if let Payload::ID(id) = addr.payload() {
+            return Ok(Some(*id));
+        }
+        let key = addr.to_bytes();
+        for layer in self.layers.iter().rev() {
+            if let Some(id) = layer.resolved.get(&key) {
+                return Ok(Some(*id));
+            }
+        }
+        let (st, _) = self.init_state()?;
+        let map: Hamt<&BufferedStore, ActorID> =
+            Hamt::load_with_bit_width(&st.address_map, self.store(), HAMT_BIT_WIDTH)
+                .map_err(|e| fatal(format!("init address map does not load: {e}")))?;
+        let found = map
+            .get(&addr.to_bytes())
+            .map_err(|e| fatal(format!("init address map lookup failed: {e}")))?
+            .copied();
+        if let Some(id) = found {
+            self.top().resolved.insert(key, id);
+        }
+        Ok(found)
+    }
+
+    /// Gives `addr` the next free ID in the init actor's map and returns it.
+    pub fn register_new_address(&mut self, addr: &Address) -> Result<ActorID> {
+        let (mut st, mut init) = self.init_state()?;
+        let id = st.next_id;
+        st.next_id += 1;
+        let mut map: Hamt<&BufferedStore, ActorID> =
+            Hamt::load_with_bit_width(&st.address_map, self.store(), HAMT_BIT_WIDTH)
+                .map_err(|e| fatal(format!("init address map does not load: {e}")))?;
+        map.set(addr.to_bytes().into(), id).or_fatal()?;
+        st.address_map = map.flush().or_fatal()?;
+        init.state = self.store().put_cbor(&st, Code::Blake2b256).or_fatal()?;
+        self.set_actor(INIT_ACTOR_ID, init);
+        Ok(id)
+    }
+
+    /// Moves `value` between two actors; errors are syscall errors the caller can see.
+    pub fn transfer(&mut self, from: ActorID, to: ActorID, value: &TokenAmount) -> Result<()> {
+        if value.is_negative() {
+            return Err(syscall_err(
+                ErrorNumber::IllegalArgument,
+                "negative transfer",
+            ));
+        }
+        let mut sender = self
+            .get_actor(from)?
+            .ok_or_else(|| syscall_err(ErrorNumber::InsufficientFunds, "sender does not exist"))?;
+        if &sender.balance < value {
+            return Err(syscall_err(
+                ErrorNumber::InsufficientFunds,
+                format!("balance {} below transfer {}", sender.balance, value),
+            ));
+        }
+        if from == to {
+            return Ok(());
+        }
+        let mut receiver = self
+            .get_actor(to)?
+            .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "receiver does not exist"))?;
+        sender.balance -= value;
+        receiver.balance += value;
+        self.set_actor(from, sender);
+        self.set_actor(to, receiver);
+        Ok(())
+    }
+
+    /// Opens a layer for a call; its changes vanish if it is reverted.
+    pub fn begin_transaction(&mut self) {
+        self.layers.push(Layer::default());
+    }
+
+    /// Closes the top layer: merged into the one below, or dropped when `revert`.
+    pub fn end_transaction(&mut self, revert: bool) -> Result<()> {
+        if self.layers.len() < 2 {
+            return Err(fatal("ended a transaction that was never begun"));
+        }
+        let top = self.layers.pop().ok_or_else(|| fatal("no layer"))?;
+        if !revert {
+            let below = self.top();
+            below.actors.extend(top.actors);
+            below.resolved.extend(top.resolved);
+        }
+        Ok(())
+    }
+
+    /// Writes all changes into the HAMT and returns the new state root.
+    pub fn flush(&mut self) -> Result<Cid> {
+        if self.layers.len() != 1 {
+            return Err(fatal("flush with a transaction open"));
+        }
+        for (id, entry) in &self.layers[0].actors {
+            let key = Address::new_id(*id).to_bytes();
+            match entry {
+                Some(act) => {
+                    self.hamt.set(key.into(), act.clone()).or_fatal()?;
+                }
+                None => {
+                    self.hamt.delete(&key).or_fatal()?;
+                }
+            }
+        }
+        let actors = self.hamt.flush().or_fatal()?;
+        let root = StateRoot {
+            version: self.version,
+            actors,
+            info: self.info,
+        };
+        self.store().put_cbor(&root, Code::Blake2b256).or_fatal()
+    }
+
+    /// Visits every actor in the flushed HAMT (call [`StateTree::flush`] first).
+    pub fn for_each(&self, mut f: impl FnMut(ActorID, &ActorState)) -> Result<()> {
+        self.hamt
+            .for_each(|k, v| {
+                if let Ok(addr) = Address::from_bytes(k) {
+                    if let Payload::ID(id) = addr.payload() {
+                        f(*id, v);
+                    }
+                }
+                Ok(())
+            })
+            .or_fatal()
+    }
+}

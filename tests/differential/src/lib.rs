@@ -1,0 +1,13 @@
+//! Differential testing of Skyr against the reference FVM (`fvm` 2.12.2).
+//!
+//! A scenario is a list of messages applied from one [genesis]; [run::compare] applies them
+//! on both machines and checks every receipt field, every fee and every state root. The
+//! [table] generates the scenarios.
+pub mod bundle;
+pub mod genesis;
+pub mod keys;
+pub mod oracle;
+pub mod outcome;
+pub mod run;
+pub mod scenario;
+pub mod table;

@@ -1,0 +1,46 @@
+//! What one message produced, in a form both machines fill in and tests compare whole.
+use cid::Cid;
+use fvm_shared::econ::TokenAmount;
+
+/// Every consensus-relevant output of one message, plus the state root after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub exit_code: u32,
+    pub return_data: Vec<u8>,
+    pub gas_used: i64,
+    pub base_fee_burn: TokenAmount,
+    pub over_estimation_burn: TokenAmount,
+    pub miner_penalty: TokenAmount,
+    pub miner_tip: TokenAmount,
+    pub refund: TokenAmount,
+    pub gas_refund: i64,
+    pub gas_burned: i64,
+    pub root: Cid,
+}
+
+impl Outcome {
+    /// The first field where `self` (Skyr) and `other` (the reference) differ.
+    pub fn first_difference(&self, other: &Outcome) -> Option<String> {
+        macro_rules! cmp {
+            ($($f:ident),*) => {$(
+                if self.$f != other.$f {
+                    return Some(format!("{}: skyr {:?} != reference {:?}", stringify!($f), self.$f, other.$f));
+                }
+            )*};
+        }
+        cmp!(
+            exit_code,
+            return_data,
+            gas_used,
+            base_fee_burn,
+            over_estimation_burn,
+            miner_penalty,
+            miner_tip,
+            refund,
+            gas_refund,
+            gas_burned,
+            root
+        );
+        None
+    }
+}

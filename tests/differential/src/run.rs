@@ -1,0 +1,104 @@
+//! Runs a scenario on Skyr and on the reference and compares them message by message.
+use std::rc::Rc;
+
+use anyhow::{anyhow, Result};
+use cid::Cid;
+use fvm_ipld_blockstore::MemoryBlockstore;
+use skyr::{ApplyKind, Engine, Executor, Machine, MachineConfig, RealProofs, TestExterns};
+
+use crate::genesis;
+use crate::oracle;
+use crate::outcome::Outcome;
+use crate::scenario::Scenario;
+
+/// Engines of both machines, reused across scenarios so each module compiles once.
+pub struct Engines {
+    pub skyr: Engine,
+    pub oracle: fvm::machine::Engine,
+}
+
+impl Engines {
+    /// Engines for network versions 16 and 17 (the same configuration for both).
+    pub fn new() -> Result<Engines> {
+        let probe = crate::scenario::Builder::new("probe").build();
+        Ok(Engines {
+            skyr: Engine::new()?,
+            oracle: oracle::engine(&probe)?,
+        })
+    }
+}
+
+/// Runs a scenario on Skyr, flushing after each message.
+pub fn run_skyr(
+    engine: &Engine,
+    s: &Scenario,
+    store: Rc<MemoryBlockstore>,
+    root: Cid,
+) -> Result<Vec<Outcome>> {
+    let mut config = MachineConfig::new(s.nv, s.epoch, root);
+    config.base_fee = s.base_fee.clone();
+    config.actor_debugging = s.debug;
+    let machine = Machine::new(
+        engine,
+        config,
+        store,
+        Rc::new(TestExterns),
+        Rc::new(RealProofs),
+    )?;
+    let mut exec = Executor::new(machine);
+    let mut out = Vec::new();
+    for m in &s.messages {
+        let ret = exec.apply_message(&m.message, ApplyKind::Explicit, m.raw_length)?;
+        let root = exec.flush()?;
+        out.push(Outcome {
+            exit_code: ret.receipt.exit_code.value(),
+            return_data: ret.receipt.return_data.to_vec(),
+            gas_used: ret.receipt.gas_used,
+            base_fee_burn: ret.base_fee_burn,
+            over_estimation_burn: ret.over_estimation_burn,
+            miner_penalty: ret.miner_penalty,
+            miner_tip: ret.miner_tip,
+            refund: ret.refund,
+            gas_refund: ret.gas_refund,
+            gas_burned: ret.gas_burned,
+            root,
+        });
+    }
+    Ok(out)
+}
+
+/// Both machines' outcomes of one scenario.
+pub struct Compared {
+    pub skyr: Vec<Outcome>,
+    pub oracle: Vec<Outcome>,
+}
+
+/// Runs a scenario on both machines from the same genesis. `Err` names the first
+/// difference (or a machine that failed where the other did not).
+pub fn compare(engines: &Engines, s: &Scenario) -> Result<Compared> {
+    let g1 = genesis::build()?;
+    let g2 = genesis::build()?;
+    if g1.root != g2.root {
+        return Err(anyhow!("genesis is not deterministic"));
+    }
+    let ours = run_skyr(&engines.skyr, s, g1.store, g1.root);
+    let theirs = oracle::run(&engines.oracle, s, g2.store, g2.root);
+    let (ours, theirs) = match (ours, theirs) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(a), Err(_)) => {
+            return Err(anyhow!("both machines failed (agreeing): {a:#}"))
+                .map_err(|e| e.context("agree"))
+        }
+        (Err(a), Ok(_)) => return Err(anyhow!("skyr failed where the reference did not: {a:#}")),
+        (Ok(_), Err(b)) => return Err(anyhow!("the reference failed where skyr did not: {b:#}")),
+    };
+    for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        if let Some(d) = a.first_difference(b) {
+            return Err(anyhow!("message {i}: {d}"));
+        }
+    }
+    Ok(Compared {
+        skyr: ours,
+        oracle: theirs,
+    })
+}
