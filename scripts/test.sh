@@ -4,4 +4,4 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-cargo test --workspace --locked "$@"
+cargo test --workspace --locked "$@" -- --show-output

@@ -157,6 +157,13 @@ fn run(program: &Program) -> (Vec<Out>, End) {
             Op::Return(bytes) => return (outs, End::Bytes(bytes.clone())),
             Op::ReturnId(id) => return (outs, End::Id(*id)),
             Op::Abort(code, msg) => fvm_sdk::vm::abort(*code, Some(msg)),
+            Op::Big(len, byte) => {
+                let data = vec![*byte; *len as usize];
+                match fvm_sdk::ipld::put(common::BLAKE2B_256, 32, DAG_CBOR, &data) {
+                    Ok(c) => Out::Bytes(c.to_bytes()),
+                    Err(e) => Out::Code(e as u32),
+                }
+            }
         };
         outs.push(out);
     }

@@ -72,6 +72,9 @@ pub enum Op {
     ReturnId(u32),
     /// Abort through the SDK with this exit code and message.
     Abort(u32, String),
+    /// Store a block of `len` copies of a byte (not valid CBOR: only its size matters) and
+    /// link it. Out: the CID bytes, or the error number.
+    Big(u32, u8),
 }
 
 /// The outcome of one op.

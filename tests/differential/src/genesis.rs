@@ -54,6 +54,15 @@ pub fn bls_key(i: usize) -> BlsKey {
     BlsKey::from_seed(i as u8 + 1)
 }
 
+/// The code CID of a name in the committed bundle.
+pub fn bundle_code(name: &str) -> Cid {
+    let store = MemoryBlockstore::new();
+    let b = load_bundle(&store, BUNDLE).expect("the committed bundle loads");
+    *b.manifest
+        .code_by_name(name)
+        .expect("the bundle has this name")
+}
+
 /// A built genesis: the store holding it and its state root.
 pub struct Genesis {
     /// Every block of the bundle and the state.
@@ -69,10 +78,33 @@ struct AccountState {
     address: Address,
 }
 
-/// Builds the genesis into a fresh store. Deterministic: the same root every time.
-pub fn build() -> Result<Genesis> {
+/// The bundle with the test actor's module replaced by `test_wasm`.
+pub fn bundle_with_test_module(test_wasm: &[u8]) -> Result<Vec<u8>> {
+    let store = MemoryBlockstore::new();
+    let b = load_bundle(&store, BUNDLE)?;
+    let mut entries = Vec::new();
+    for (name, code) in b.manifest.entries() {
+        let wasm = if name == "skyrtest" {
+            test_wasm.to_vec()
+        } else {
+            store
+                .get(code)?
+                .ok_or_else(|| anyhow!("bundle lacks the code of {name}"))?
+        };
+        entries.push((name.clone(), wasm));
+    }
+    Ok(skyr::bundle::write_bundle(&entries)?.0)
+}
+
+/// Builds the genesis into a fresh store, optionally with another test actor module.
+/// Deterministic: the same root every time.
+pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
     let store = Rc::new(MemoryBlockstore::new());
-    let bundle = load_bundle(&*store, BUNDLE)?;
+    let car = match test_wasm {
+        Some(w) => bundle_with_test_module(w)?,
+        None => BUNDLE.to_vec(),
+    };
+    let bundle = load_bundle(&*store, &car)?;
     let m = &bundle.manifest;
     let code = |name: &str| {
         m.code_by_name(name)

@@ -8,6 +8,7 @@ pub mod genesis;
 pub mod keys;
 pub mod oracle;
 pub mod outcome;
+pub mod programs;
 pub mod run;
 pub mod scenario;
 pub mod table;

@@ -73,11 +73,19 @@ pub struct Compared {
     pub oracle: Vec<Outcome>,
 }
 
+/// How a scenario came out.
+pub enum Verdict {
+    /// Both ran every message and agree on every outcome.
+    Same(Compared),
+    /// Both refused to build the machine (e.g. an unacceptable module), with Skyr's reason.
+    BothRefused(String),
+}
+
 /// Runs a scenario on both machines from the same genesis. `Err` names the first
 /// difference (or a machine that failed where the other did not).
-pub fn compare(engines: &Engines, s: &Scenario) -> Result<Compared> {
-    let g1 = genesis::build()?;
-    let g2 = genesis::build()?;
+pub fn compare(engines: &Engines, s: &Scenario) -> Result<Verdict> {
+    let g1 = genesis::build(s.test_wasm.as_deref())?;
+    let g2 = genesis::build(s.test_wasm.as_deref())?;
     if g1.root != g2.root {
         return Err(anyhow!("genesis is not deterministic"));
     }
@@ -85,10 +93,7 @@ pub fn compare(engines: &Engines, s: &Scenario) -> Result<Compared> {
     let theirs = oracle::run(&engines.oracle, s, g2.store, g2.root);
     let (ours, theirs) = match (ours, theirs) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(a), Err(_)) => {
-            return Err(anyhow!("both machines failed (agreeing): {a:#}"))
-                .map_err(|e| e.context("agree"))
-        }
+        (Err(a), Err(_)) => return Ok(Verdict::BothRefused(format!("{a:#}"))),
         (Err(a), Ok(_)) => return Err(anyhow!("skyr failed where the reference did not: {a:#}")),
         (Ok(_), Err(b)) => return Err(anyhow!("the reference failed where skyr did not: {b:#}")),
     };
@@ -97,8 +102,23 @@ pub fn compare(engines: &Engines, s: &Scenario) -> Result<Compared> {
             return Err(anyhow!("message {i}: {d}"));
         }
     }
-    Ok(Compared {
+    Ok(Verdict::Same(Compared {
         skyr: ours,
         oracle: theirs,
-    })
+    }))
+}
+
+/// Runs a scenario and checks it came out as intended: both agree, and the machine was
+/// refused exactly when the scenario says it should be.
+pub fn check(engines: &Engines, s: &Scenario) -> Result<Verdict> {
+    let v = compare(engines, s)?;
+    match (&v, s.expect_refusal) {
+        (Verdict::Same(_), false) | (Verdict::BothRefused(_), true) => Ok(v),
+        (Verdict::Same(_), true) => Err(anyhow!(
+            "both machines accepted what the scenario expects refused"
+        )),
+        (Verdict::BothRefused(why), false) => {
+            Err(anyhow!("both machines refused the scenario: {why}"))
+        }
+    }
 }

@@ -26,6 +26,10 @@ pub struct Scenario {
     pub epoch: i64,
     pub base_fee: TokenAmount,
     pub debug: bool,
+    /// Replaces the test actor's module in the bundle (to test module acceptance).
+    pub test_wasm: Option<Vec<u8>>,
+    /// The machine must refuse to start (both machines).
+    pub expect_refusal: bool,
     pub messages: Vec<MessageSpec>,
 }
 
@@ -140,6 +144,8 @@ impl Builder {
                 epoch: 1000,
                 base_fee: TokenAmount::from_atto(100),
                 debug: false,
+                test_wasm: None,
+                expect_refusal: false,
                 messages: Vec::new(),
             },
             nonces: BTreeMap::new(),
@@ -156,6 +162,14 @@ impl Builder {
     }
     pub fn debug(mut self) -> Self {
         self.s.debug = true;
+        self
+    }
+    pub fn test_wasm(mut self, wasm: Vec<u8>) -> Self {
+        self.s.test_wasm = Some(wasm);
+        self
+    }
+    pub fn refused(mut self) -> Self {
+        self.s.expect_refusal = true;
         self
     }
 

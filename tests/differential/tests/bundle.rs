@@ -1,0 +1,26 @@
+//! The committed bundle is what the actors' sources build: rebuilding them (with the pinned
+//! toolchain, see scripts/build-actors.sh) and packing them reproduces it byte for byte.
+use std::path::PathBuf;
+use std::process::Command;
+
+#[test]
+fn rebuilding_the_actors_reproduces_the_committed_bundle() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(root.join("scripts/build-actors.sh"))
+        .output()
+        .expect("scripts/build-actors.sh runs");
+    assert!(
+        out.status.success(),
+        "building the actors failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    let car = skyr_differential::bundle::pack(&dir).expect("packing the bundle");
+    let committed = skyr_differential::genesis::BUNDLE;
+    assert!(
+        car == committed,
+        "the rebuilt bundle ({} bytes) differs from actors/bundle.car ({} bytes): run scripts/build-bundle.sh and commit",
+        car.len(),
+        committed.len()
+    );
+}
