@@ -1,5 +1,7 @@
 //! `skyr`: the command line of the Skyr Filecoin VM.
 mod bundle_cmd;
+mod show;
+mod vectors_cmd;
 
 use std::process::ExitCode;
 
@@ -18,12 +20,16 @@ enum Command {
     /// Build and inspect actor bundles.
     #[command(subcommand)]
     Bundle(bundle_cmd::BundleCmd),
+    /// Run and inspect conformance test vectors.
+    #[command(subcommand)]
+    Vectors(vectors_cmd::VectorsCmd),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
         Command::Bundle(cmd) => bundle_cmd::run(cmd),
+        Command::Vectors(cmd) => vectors_cmd::run(cmd),
     };
     match res {
         Ok(code) => code,

@@ -61,26 +61,53 @@ impl BufferedStore {
 
     /// Copies to the base store every buffered block that `root` reaches, then empties the
     /// buffer. Blocks not in the buffer are already in the base store, and so are their
-    /// children, so the walk stops at them.
+    /// children, so the walk stops at them. As in the reference, the walk refuses CIDs that
+    /// are not blake2b-256 DAG-CBOR or raw (identity and piece-commitment CIDs are passed
+    /// over) and DAG-CBOR it cannot read, so such a state cannot be flushed.
     pub fn flush(&self, root: &Cid) -> Result<()> {
         let mut writes = self.writes.borrow_mut();
         let mut seen = BTreeSet::new();
         let mut stack = vec![*root];
+        let mut out = Vec::new();
         while let Some(k) = stack.pop() {
             if !seen.insert(k) {
                 continue;
             }
+            match (k.codec(), k.hash().code(), k.hash().size()) {
+                (DAG_CBOR | IPLD_RAW, BLAKE2B_256, 32) => {}
+                (IPLD_RAW, IDENTITY, _) => continue,
+                (DAG_CBOR, IDENTITY, _) => {
+                    scan_links(k.hash().digest(), &mut stack)?;
+                    continue;
+                }
+                (FIL_COMMITMENT_UNSEALED | FIL_COMMITMENT_SEALED, _, _) => continue,
+                (codec, hash, len) => {
+                    return Err(anyhow!(
+                        "cid {k} has unexpected codec ({codec}), hash ({hash}), or length ({len})"
+                    ))
+                }
+            }
             let Some(data) = writes.get(&k) else { continue };
             if k.codec() == DAG_CBOR {
-                scan_links(data, &mut stack)
-                    .map_err(|e| anyhow!("flush: block {k} is not valid DAG-CBOR: {e}"))?;
+                scan_links(data, &mut stack).map_err(|e| anyhow!("flush: block {k}: {e}"))?;
             }
-            self.base.put_keyed(&k, data)?;
+            out.push(k);
+        }
+        for k in out {
+            if let Some(data) = writes.get(&k) {
+                self.base.put_keyed(&k, data)?;
+            }
         }
         writes.clear();
         Ok(())
     }
 }
+
+const IPLD_RAW: u64 = 0x55;
+const BLAKE2B_256: u64 = 0xb220;
+const IDENTITY: u64 = 0;
+const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
+const FIL_COMMITMENT_SEALED: u64 = 0xf102;
 
 impl Blockstore for BufferedStore {
     fn get(&self, k: &Cid) -> Result<Option<Vec<u8>>> {
@@ -103,39 +130,42 @@ impl Blockstore for BufferedStore {
     }
 }
 
-/// Pushes every CID linked from a DAG-CBOR block (tag 42) onto `out`.
+/// Pushes every CID linked from a DAG-CBOR block (tag 42) onto `out`, reading the block the
+/// way the reference's flush does: one top-level item (trailing bytes are not looked at),
+/// canonical lengths only, string contents skipped without bounds checks, links of at most
+/// 100 bytes whose first byte (the multibase prefix) is not checked.
 pub fn scan_links(data: &[u8], out: &mut Vec<Cid>) -> Result<()> {
     let mut r = CborReader { data, pos: 0 };
     let mut pending: u64 = 1;
     while pending > 0 {
-        pending -= 1;
         let (major, arg) = r.head()?;
         match major {
             0 | 1 | 7 => {}
             2 | 3 => {
-                r.skip(arg)?;
+                r.pos = r
+                    .pos
+                    .saturating_add(usize::try_from(arg).unwrap_or(usize::MAX))
             }
-            4 => pending += arg,
-            5 => pending += arg.checked_mul(2).ok_or_else(|| anyhow!("map too long"))?,
-            6 => {
+            4 => pending = pending.saturating_add(arg),
+            5 => pending = pending.saturating_add(arg.saturating_mul(2)),
+            _ => {
                 if arg == 42 {
                     let (m, len) = r.head()?;
                     if m != 2 {
-                        return Err(anyhow!("tag 42 must wrap a byte string"));
+                        return Err(anyhow!("expected cbor type byte string in input"));
                     }
-                    let bytes = r.skip(len)?;
-                    let cid = bytes
-                        .split_first()
-                        .filter(|(b, _)| **b == 0)
-                        .ok_or_else(|| anyhow!("CID link without multibase prefix"))
-                        .and_then(|(_, rest)| Ok(Cid::read_bytes(rest)?))?;
-                    out.push(cid);
+                    if len > 100 {
+                        return Err(anyhow!("string in cbor input too long"));
+                    }
+                    let bytes = r.take(len as usize)?;
+                    let cid_bytes = bytes.get(1..).ok_or_else(|| anyhow!("empty CID link"))?;
+                    out.push(Cid::try_from(cid_bytes)?);
                 } else {
                     pending += 1;
                 }
             }
-            _ => return Err(anyhow!("bad major type")),
         }
+        pending -= 1;
     }
     Ok(())
 }
@@ -146,17 +176,7 @@ struct CborReader<'a> {
 }
 
 impl<'a> CborReader<'a> {
-    fn byte(&mut self) -> Result<u8> {
-        let b = *self
-            .data
-            .get(self.pos)
-            .ok_or_else(|| anyhow!("truncated"))?;
-        self.pos += 1;
-        Ok(b)
-    }
-
-    fn skip(&mut self, n: u64) -> Result<&'a [u8]> {
-        let n = usize::try_from(n)?;
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let end = self
             .pos
             .checked_add(n)
@@ -164,22 +184,54 @@ impl<'a> CborReader<'a> {
         let s = self
             .data
             .get(self.pos..end)
-            .ok_or_else(|| anyhow!("truncated"))?;
+            .ok_or_else(|| anyhow!("unexpected end of block"))?;
         self.pos = end;
         Ok(s)
     }
 
-    /// Reads an item head: (major type, argument). Indefinite lengths are not DAG-CBOR.
+    /// Reads an item head: (major type, argument), refusing non-canonical lengths.
     fn head(&mut self) -> Result<(u8, u64)> {
-        let b = self.byte()?;
+        let b = self.take(1)?[0];
         let (major, info) = (b >> 5, b & 0x1f);
         let arg = match info {
             0..=23 => info as u64,
-            24 => self.byte()? as u64,
-            25 => u16::from_be_bytes(self.skip(2)?.try_into()?) as u64,
-            26 => u32::from_be_bytes(self.skip(4)?.try_into()?) as u64,
-            27 => u64::from_be_bytes(self.skip(8)?.try_into()?),
-            _ => return Err(anyhow!("indefinite or reserved length")),
+            24 => {
+                let v = self.take(1)?[0] as u64;
+                if v < 24 {
+                    return Err(anyhow!(
+                        "cbor input was not canonical (lval 24 with value < 24)"
+                    ));
+                }
+                v
+            }
+            25 => {
+                let v = u16::from_be_bytes(self.take(2)?.try_into()?) as u64;
+                if v <= u8::MAX as u64 {
+                    return Err(anyhow!(
+                        "cbor input was not canonical (lval 25 with value <= MaxUint8)"
+                    ));
+                }
+                v
+            }
+            26 => {
+                let v = u32::from_be_bytes(self.take(4)?.try_into()?) as u64;
+                if v <= u16::MAX as u64 {
+                    return Err(anyhow!(
+                        "cbor input was not canonical (lval 26 with value <= MaxUint16)"
+                    ));
+                }
+                v
+            }
+            27 => {
+                let v = u64::from_be_bytes(self.take(8)?.try_into()?);
+                if v <= u32::MAX as u64 {
+                    return Err(anyhow!(
+                        "cbor input was not canonical (lval 27 with value <= MaxUint32)"
+                    ));
+                }
+                v
+            }
+            _ => return Err(anyhow!("invalid cbor header")),
         };
         Ok((major, arg))
     }
@@ -215,6 +267,8 @@ mod tests {
         let mut out = Vec::new();
         scan_links(&bytes, &mut out).expect("scan");
         assert_eq!(out, vec![a, b]);
-        assert!(scan_links(&bytes[..bytes.len() - 1], &mut out).is_err());
+        assert!(scan_links(&bytes[..bytes.len() - 40], &mut out).is_err());
+        // Non-canonical lengths are refused, as the reference refuses them.
+        assert!(scan_links(&[0x18, 0x01], &mut out).is_err());
     }
 }

@@ -170,7 +170,10 @@ fn replica_infos(src: &[SectorInfo]) -> Result<BTreeMap<SectorId, PublicReplicaI
 }
 
 /// Padding pieces that bring `filled` bytes up to a multiple of `to`.
-fn padding(filled: u64, to: u64) -> Vec<PaddedPieceSize> {
+fn padding(filled: u64, to: u64) -> Result<Vec<PaddedPieceSize>> {
+    if to == 0 {
+        bail!("zero-sized piece");
+    }
     let mut to_fill = 0u64.wrapping_sub(filled) % to;
     let mut out = Vec::new();
     while to_fill != 0 {
@@ -178,7 +181,7 @@ fn padding(filled: u64, to: u64) -> Vec<PaddedPieceSize> {
         to_fill ^= size;
         out.push(PaddedPieceSize(size));
     }
-    out
+    Ok(out)
 }
 
 /// The unsealed sector CID (CommD) of a sector of type `proof` holding `pieces`, with zero
@@ -198,14 +201,14 @@ pub fn compute_unsealed_sector_cid(
     } else {
         let mut filled = 0u64;
         for p in pieces {
-            for pad in padding(filled, p.size.0) {
+            for pad in padding(filled, p.size.0)? {
                 all.push(zero(pad));
                 filled += pad.0;
             }
             all.push(proofs::PieceInfo::try_from(p).map_err(|e| anyhow!(e))?);
             filled += p.size.0;
         }
-        for pad in padding(filled, sector.0) {
+        for pad in padding(filled, sector.0)? {
             all.push(zero(pad));
         }
     }

@@ -4,6 +4,7 @@
 //! on both machines and checks every receipt field, every fee and every state root. The
 //! [table] generates the scenarios.
 pub mod bundle;
+pub mod corpus;
 pub mod genesis;
 pub mod keys;
 pub mod oracle;

@@ -16,15 +16,27 @@ use skyr::Externs as _;
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
 
-/// The reference's externs: the same deterministic answers as [`skyr::TestExterns`].
-pub struct OracleExterns;
+/// Randomness requests seen: (beacon?, epoch) -> digest returned.
+pub type RandomnessLog =
+    Rc<std::cell::RefCell<std::collections::BTreeMap<(bool, ChainEpoch), [u8; 32]>>>;
+
+/// The reference's externs: the same deterministic answers as [`skyr::TestExterns`], noting
+/// every randomness request (so a vector can replay them).
+#[derive(Default)]
+pub struct OracleExterns {
+    pub log: RandomnessLog,
+}
 
 impl fvm::externs::Rand for OracleExterns {
     fn get_chain_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
-        skyr::TestExterns.chain_randomness(round)
+        let r = skyr::TestExterns.chain_randomness(round)?;
+        self.log.borrow_mut().insert((false, round), r);
+        Ok(r)
     }
     fn get_beacon_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
-        skyr::TestExterns.beacon_randomness(round)
+        let r = skyr::TestExterns.beacon_randomness(round)?;
+        self.log.borrow_mut().insert((true, round), r);
+        Ok(r)
     }
 }
 
@@ -58,19 +70,40 @@ pub fn run(
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<Vec<Outcome>> {
+    run_with(
+        engine,
+        scenario,
+        store,
+        root,
+        true,
+        OracleExterns::default(),
+    )
+}
+
+/// Runs a scenario on the reference with these externs, flushing after every message or
+/// (as a vector runner does) only after the last; the outcomes carry the root of each flush
+/// (the final root when flushing once).
+pub fn run_with(
+    engine: &Engine,
+    scenario: &Scenario,
+    store: Rc<MemoryBlockstore>,
+    root: Cid,
+    flush_each: bool,
+    externs: OracleExterns,
+) -> Result<Vec<Outcome>> {
     let mut nc = NetworkConfig::new(scenario.nv);
     if scenario.debug {
         nc.enable_actor_debugging();
     }
     let mut ctx = nc.for_epoch(scenario.epoch, root);
     ctx.set_base_fee(scenario.base_fee.clone());
-    let machine = Machine::new(engine, &ctx, store, OracleExterns)?;
+    let machine = Machine::new(engine, &ctx, store, externs)?;
     let mut exec = Exec::new(machine);
     let mut out = Vec::new();
     for m in &scenario.messages {
         let msg: Message = m.message.clone();
         let ret = exec.execute_message(msg, ApplyKind::Explicit, m.raw_length)?;
-        let root = exec.flush()?;
+        let root = if flush_each { exec.flush()? } else { root };
         out.push(Outcome {
             exit_code: ret.msg_receipt.exit_code.value(),
             return_data: ret.msg_receipt.return_data.to_vec(),
@@ -84,6 +117,12 @@ pub fn run(
             gas_burned: ret.gas_burned,
             root,
         });
+    }
+    if !flush_each {
+        let last = exec.flush()?;
+        for o in &mut out {
+            o.root = last;
+        }
     }
     Ok(out)
 }

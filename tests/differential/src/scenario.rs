@@ -28,8 +28,10 @@ pub struct Scenario {
     pub debug: bool,
     /// Replaces the test actor's module in the bundle (to test module acceptance).
     pub test_wasm: Option<Vec<u8>>,
-    /// The machine must refuse to start (both machines).
+    /// Both machines must fail: refuse the machine, a message or the flush.
     pub expect_refusal: bool,
+    /// The outcome depends on checking proofs for real (vector runners assume them valid).
+    pub checks_proofs: bool,
     pub messages: Vec<MessageSpec>,
 }
 
@@ -146,6 +148,7 @@ impl Builder {
                 debug: false,
                 test_wasm: None,
                 expect_refusal: false,
+                checks_proofs: false,
                 messages: Vec::new(),
             },
             nonces: BTreeMap::new(),
@@ -170,6 +173,10 @@ impl Builder {
     }
     pub fn refused(mut self) -> Self {
         self.s.expect_refusal = true;
+        self
+    }
+    pub fn checks_proofs(mut self) -> Self {
+        self.s.checks_proofs = true;
         self
     }
 

@@ -16,6 +16,14 @@ fn scenario(name: &str, p: Vec<Op>) -> Scenario {
     Builder::new(format!("syscall: {name}")).run(0, p).build()
 }
 
+/// A scenario whose outcome depends on checking proofs for real.
+fn proofs(name: &str, p: Vec<Op>) -> Scenario {
+    Builder::new(format!("syscall: {name}"))
+        .checks_proofs()
+        .run(0, p)
+        .build()
+}
+
 fn addr_args(a: &Address) -> (Op, Vec<Arg>) {
     let b = a.to_bytes();
     (write(0, &b), vec![ptr(0), imm(b.len() as i64)])
@@ -620,7 +628,7 @@ fn crypto() -> Vec<Scenario> {
         unsealed_cid: fvm_shared::commcid::data_commitment_v1_to_cid(&[4; 32]).expect("commd"),
     };
     let seal_bytes = fvm_ipld_encoding::to_vec(&seal).expect("encode");
-    v.push(scenario(
+    v.push(proofs(
         "verify seal (no parameters here)",
         cat(vec![
             vec![write(0, &seal_bytes)],
@@ -638,7 +646,7 @@ fn crypto() -> Vec<Scenario> {
     ));
     for (name, n) in [("empty", 0usize), ("two", 2)] {
         let batch = fvm_ipld_encoding::to_vec(&vec![seal.clone(); n]).expect("encode");
-        v.push(scenario(
+        v.push(proofs(
             &format!("batch verify seals: {name}"),
             cat(vec![
                 vec![write(0, &batch), Op::Fill(OUT, 8, 9)],
@@ -673,7 +681,7 @@ fn crypto() -> Vec<Scenario> {
         prover: 1000,
     };
     let post_bytes = fvm_ipld_encoding::to_vec(&post).expect("encode");
-    v.push(scenario(
+    v.push(proofs(
         "verify post (no parameters here)",
         cat(vec![
             vec![write(0, &post_bytes)],

@@ -1,0 +1,256 @@
+//! `skyr vectors`: run conformance test vectors, and show what one holds.
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use skyr::Engine;
+use skyr_vectors::{run_file, BundleSet, Status, VectorResult};
+
+/// Skyr's own bundle, built from `actors/` (what the committed corpus runs on).
+const OWN_BUNDLE: &[u8] = include_bytes!("../../../actors/bundle.car");
+
+/// Native stack for each worker: nested sends re-enter WASM on the same thread.
+const WORKER_STACK: usize = 256 << 20;
+
+/// The last line of `--json` output.
+#[derive(serde::Serialize)]
+struct Summary {
+    summary: Counts,
+}
+
+/// Counts of a run, in the order the output promises.
+#[derive(serde::Serialize)]
+struct Counts {
+    total: usize,
+    pass: usize,
+    fail: usize,
+    skip: usize,
+    error: usize,
+    wall_ms: f64,
+}
+
+/// Vector commands.
+#[derive(Subcommand)]
+pub enum VectorsCmd {
+    /// Apply vectors and compare receipts and post-state roots.
+    Run {
+        /// Folders of bundle CARs; each vector runs on the bundle its pre-state names.
+        /// Skyr's own bundle is always available.
+        #[arg(long = "bundles", value_name = "DIR")]
+        bundles: Vec<PathBuf>,
+        /// Vectors run at once (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// One JSON object per vector per line, then a summary line.
+        #[arg(long)]
+        json: bool,
+        /// Only vectors whose path contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Vector files, or folders searched recursively for *.json.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Print a vector's metadata, decoded messages and expected receipts.
+    Show {
+        /// The vector.
+        file: PathBuf,
+    },
+}
+
+/// Runs a vectors command.
+pub fn run(cmd: VectorsCmd) -> Result<ExitCode> {
+    match cmd {
+        VectorsCmd::Run {
+            bundles,
+            jobs,
+            json,
+            filter,
+            paths,
+        } => run_vectors(bundles, jobs, json, filter, paths),
+        VectorsCmd::Show { file } => crate::show::show(&file),
+    }
+}
+
+fn collect(paths: &[PathBuf], filter: Option<&str>) -> Result<Vec<PathBuf>> {
+    fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            for e in entries {
+                if e.is_dir() || e.extension().is_some_and(|x| x == "json") {
+                    walk(&e, out)?;
+                }
+            }
+        } else if p.exists() {
+            out.push(p.to_path_buf());
+        } else {
+            anyhow::bail!("{} does not exist", p.display());
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        walk(p, &mut out)?;
+    }
+    if let Some(f) = filter {
+        out.retain(|p| p.to_string_lossy().contains(f));
+    }
+    Ok(out)
+}
+
+fn run_vectors(
+    dirs: Vec<PathBuf>,
+    jobs: Option<usize>,
+    json: bool,
+    filter: Option<String>,
+    paths: Vec<PathBuf>,
+) -> Result<ExitCode> {
+    let wall = Instant::now();
+    let mut bundles = BundleSet::default();
+    bundles.add(PathBuf::from("<skyr's own bundle>"), OWN_BUNDLE.to_vec())?;
+    for d in &dirs {
+        for w in bundles.add_dir(d)? {
+            eprintln!("skyr: skipping a file in --bundles: {w}");
+        }
+    }
+    let files = collect(&paths, filter.as_deref())?;
+    let jobs = jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .max(1);
+    let engine = Engine::new()?;
+    let tty = std::io::stderr().is_terminal() && !json;
+    if !json {
+        eprintln!("skyr: {} vectors, {} bundles, {jobs} jobs; proofs are assumed valid (as the reference's conformance runner does)", files.len(), bundles.len());
+    }
+
+    let files = Arc::new(files);
+    let next = Arc::new(AtomicUsize::new(0));
+    let bundles = Arc::new(bundles);
+    let (tx, rx) = mpsc::channel::<(usize, VectorResult)>();
+    let mut workers = Vec::new();
+    for _ in 0..jobs.min(files.len().max(1)) {
+        let (files, next, bundles, engine, tx) = (
+            files.clone(),
+            next.clone(),
+            bundles.clone(),
+            engine.clone(),
+            tx.clone(),
+        );
+        workers.push(
+            std::thread::Builder::new()
+                .stack_size(WORKER_STACK)
+                .spawn(move || loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(path) = files.get(i) else { break };
+                    let r = run_file(path, &bundles, &engine);
+                    if tx.send((i, r)).is_err() {
+                        break;
+                    }
+                })?,
+        );
+    }
+    drop(tx);
+
+    let mut pending = BTreeMap::new();
+    let mut printed = 0;
+    let mut counts = BTreeMap::<&str, usize>::new();
+    let mut failures = Vec::new();
+    let stdout = std::io::stdout();
+    for (i, r) in rx {
+        pending.insert(i, r);
+        while let Some(r) = pending.remove(&printed) {
+            printed += 1;
+            let key = match r.status {
+                Status::Pass => "pass",
+                Status::Fail => "fail",
+                Status::Skip => "skip",
+                Status::Error => "error",
+            };
+            *counts.entry(key).or_default() += 1;
+            if json {
+                let mut out = stdout.lock();
+                writeln!(out, "{}", serde_json::to_string(&r)?)?;
+            } else if matches!(r.status, Status::Fail | Status::Error) {
+                failures.push(r);
+            }
+            if tty {
+                eprint!(
+                    "\r[{printed}/{}] pass {} fail {} skip {} error {}",
+                    files.len(),
+                    counts.get("pass").unwrap_or(&0),
+                    counts.get("fail").unwrap_or(&0),
+                    counts.get("skip").unwrap_or(&0),
+                    counts.get("error").unwrap_or(&0)
+                );
+            }
+        }
+    }
+    for w in workers {
+        if w.join().is_err() {
+            anyhow::bail!("a worker thread panicked");
+        }
+    }
+    if tty {
+        eprintln!();
+    }
+    let n = |k: &str| *counts.get(k).unwrap_or(&0);
+    let wall_ms = wall.elapsed().as_secs_f64() * 1000.0;
+    if json {
+        let summary = Summary {
+            summary: Counts {
+                total: files.len(),
+                pass: n("pass"),
+                fail: n("fail"),
+                skip: n("skip"),
+                error: n("error"),
+                wall_ms,
+            },
+        };
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        if !failures.is_empty() {
+            println!("{:<6} {:<60} reason", "status", "vector");
+            for f in &failures {
+                let status = if f.status == Status::Fail {
+                    "FAIL"
+                } else {
+                    "ERROR"
+                };
+                println!(
+                    "{:<6} {:<60} {}",
+                    status,
+                    f.vector,
+                    f.reason.as_deref().unwrap_or("")
+                );
+            }
+        }
+        println!(
+            "{} vectors: {} passed, {} failed, {} skipped, {} errors in {:.1} s",
+            files.len(),
+            n("pass"),
+            n("fail"),
+            n("skip"),
+            n("error"),
+            wall_ms / 1000.0
+        );
+    }
+    Ok(if n("fail") + n("error") == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

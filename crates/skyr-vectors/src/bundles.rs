@@ -1,0 +1,67 @@
+//! The bundles a run may use, found by the manifest a state's system actor names.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use cid::Cid;
+use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
+use skyr::bundle::load_bundle;
+
+/// Bundle CARs by manifest data CID.
+#[derive(Clone, Default)]
+pub struct BundleSet {
+    by_manifest: BTreeMap<Cid, (PathBuf, Arc<Vec<u8>>)>,
+}
+
+impl BundleSet {
+    /// Adds a bundle CAR; returns its manifest data CID.
+    pub fn add(&mut self, origin: PathBuf, car: Vec<u8>) -> Result<Cid> {
+        let store = MemoryBlockstore::new();
+        let b =
+            load_bundle(&store, &car).with_context(|| format!("bundle {}", origin.display()))?;
+        self.by_manifest
+            .insert(b.manifest_data, (origin, Arc::new(car)));
+        Ok(b.manifest_data)
+    }
+
+    /// Adds every `*.car` file of a folder (not recursive). Files that are not bundles are
+    /// reported, not fatal.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<Vec<String>> {
+        let mut warnings = Vec::new();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading bundle folder {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "car"))
+            .collect();
+        entries.sort();
+        for p in entries {
+            let car = std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
+            if let Err(e) = self.add(p.clone(), car) {
+                warnings.push(format!("{e:#}"));
+            }
+        }
+        Ok(warnings)
+    }
+
+    /// Loads the bundle with this manifest into `store`; false when there is none.
+    pub fn load_into(&self, manifest: &Cid, store: &impl Blockstore) -> Result<bool> {
+        match self.by_manifest.get(manifest) {
+            Some((_, car)) => {
+                load_bundle(store, car)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// How many bundles are known.
+    pub fn len(&self) -> usize {
+        self.by_manifest.len()
+    }
+
+    /// True when none are known.
+    pub fn is_empty(&self) -> bool {
+        self.by_manifest.is_empty()
+    }
+}

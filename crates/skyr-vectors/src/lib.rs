@@ -1,0 +1,11 @@
+//! Filecoin conformance test vectors for Skyr: the [schema], [bundles] chosen by manifest,
+//! [externs] replaying recorded randomness, and the [runner] that applies a vector's messages
+//! and compares receipts and the post-state root. Used by `skyr vectors` and the test suite.
+pub mod bundles;
+pub mod externs;
+pub mod runner;
+pub mod schema;
+
+pub use bundles::BundleSet;
+pub use runner::{run_file, run_text, ReceiptCheck, Status, VectorResult};
+pub use schema::Vector;

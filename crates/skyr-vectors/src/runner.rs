@@ -1,0 +1,331 @@
+//! Running one vector: decode, pick the bundle, apply the messages of each variant, compare.
+use std::io::Read;
+use std::rc::Rc;
+use std::time::Instant;
+
+use anyhow::{anyhow, Context, Result};
+use cid::Cid;
+use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
+use fvm_ipld_encoding::CborStore;
+use fvm_shared::address::Protocol;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::message::Message;
+use fvm_shared::state::StateRoot;
+use fvm_shared::version::NetworkVersion;
+use serde::Serialize;
+use skyr::machine::SystemState;
+use skyr::state_tree::ActorState;
+use skyr::{AcceptAllProofs, ApplyKind, Engine, Executor, Machine, MachineConfig};
+
+use crate::bundles::BundleSet;
+use crate::externs::ReplayExterns;
+use crate::schema::{b64, Vector};
+
+/// Base fee when a vector names none (the reference runner's default).
+pub const DEFAULT_BASE_FEE: u64 = 100;
+
+/// Outcome of a vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Skip,
+    Error,
+}
+
+/// One receipt compared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReceiptCheck {
+    pub index: usize,
+    pub exit_code: u32,
+    pub expected_exit_code: u32,
+    pub gas_used: i64,
+    pub expected_gas_used: i64,
+    pub return_ok: bool,
+}
+
+impl ReceiptCheck {
+    /// True when all three fields match.
+    pub fn ok(&self) -> bool {
+        self.exit_code == self.expected_exit_code
+            && self.gas_used == self.expected_gas_used
+            && self.return_ok
+    }
+}
+
+/// What running one vector found.
+#[derive(Clone, Debug, Serialize)]
+pub struct VectorResult {
+    pub vector: String,
+    pub status: Status,
+    pub reason: Option<String>,
+    pub receipts: Vec<ReceiptCheck>,
+    pub root_ok: bool,
+    pub setup_ms: f64,
+    pub exec_ms: f64,
+}
+
+impl VectorResult {
+    fn new(vector: &str, status: Status, reason: Option<String>) -> Self {
+        VectorResult {
+            vector: vector.into(),
+            status,
+            reason,
+            receipts: Vec::new(),
+            root_ok: false,
+            setup_ms: 0.0,
+            exec_ms: 0.0,
+        }
+    }
+}
+
+/// Reads, decodes and runs the vector at `path`. Never panics on bad input: a malformed
+/// vector is an `error` with a reason.
+pub fn run_file(path: &std::path::Path, bundles: &BundleSet, engine: &Engine) -> VectorResult {
+    let name = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            return VectorResult::new(&name, Status::Error, Some(format!("cannot read: {e}")))
+        }
+    };
+    run_text(&name, &text, bundles, engine)
+}
+
+/// Runs a vector given as JSON text.
+pub fn run_text(name: &str, text: &str, bundles: &BundleSet, engine: &Engine) -> VectorResult {
+    let started = Instant::now();
+    let vector = match Vector::from_json(text) {
+        Ok(v) => v,
+        Err(e) => return VectorResult::new(name, Status::Error, Some(format!("{e:#}"))),
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_vector(name, &vector, bundles, engine, started)
+    })) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => VectorResult::new(name, Status::Error, Some(format!("{e:#}"))),
+        Err(_) => VectorResult::new(
+            name,
+            Status::Error,
+            Some("internal error: the run panicked".into()),
+        ),
+    }
+}
+
+/// Why a vector is not run, if it is not.
+fn skip_reason(v: &Vector) -> Option<String> {
+    if v.class != "message" {
+        return Some(format!(
+            "class `{}` is not supported (only `message`)",
+            v.class
+        ));
+    }
+    if let Some(sel) = v.selector.as_ref().and_then(|s| s.as_object()) {
+        for (key, why) in [
+            ("chaos_actor", "needs the chaos actor"),
+            ("consensus_fault", "needs a consensus-fault extern"),
+            (
+                "requires:consensus_fault_extern",
+                "needs a consensus-fault extern",
+            ),
+        ] {
+            if sel.get(key).and_then(|x| x.as_str()) == Some("true") {
+                return Some(format!("selector {key}: {why}"));
+            }
+        }
+    }
+    if v.preconditions.variants.is_empty() {
+        return Some("no variants (preconditions.variants is empty)".into());
+    }
+    if let Some(var) = v
+        .preconditions
+        .variants
+        .iter()
+        .find(|x| x.nv != 16 && x.nv != 17)
+    {
+        return Some(format!(
+            "network version {} (variant {}) is not supported (16 and 17 are)",
+            var.nv, var.id
+        ));
+    }
+    None
+}
+
+/// Decodes the vector's blocks into a fresh store.
+fn load_car(v: &Vector, store: &MemoryBlockstore) -> Result<()> {
+    let gz = b64(&v.car, "car")?;
+    let mut car = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut car)
+        .map_err(|e| anyhow!("car: not gzip: {e}"))?;
+    let reader = fvm_ipld_car::CarReader::new(car.as_slice())
+        .map_err(|e| anyhow!("car: not a CARv1: {e}"))?;
+    reader
+        .read_into(store)
+        .map_err(|e| anyhow!("car: malformed: {e}"))?;
+    Ok(())
+}
+
+/// The manifest data CID the pre-state's system actor names.
+fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
+    let sr: StateRoot = store
+        .get_cbor(root)
+        .map_err(|e| anyhow!("preconditions.state_tree.root_cid: not a state root: {e}"))?
+        .ok_or_else(|| {
+            anyhow!("preconditions.state_tree.root_cid: block {root} missing from the CAR")
+        })?;
+    let tree = fvm_ipld_hamt::Hamt::<&MemoryBlockstore, ActorState>::load_with_bit_width(
+        &sr.actors,
+        store,
+        skyr::state_tree::HAMT_BIT_WIDTH,
+    )
+    .map_err(|e| anyhow!("pre-state actors HAMT: {e}"))?;
+    let system = tree
+        .get(&fvm_shared::address::Address::new_id(0).to_bytes())
+        .map_err(|e| anyhow!("pre-state actors HAMT: {e}"))?
+        .ok_or_else(|| anyhow!("pre-state has no system actor"))?;
+    let st: SystemState = store
+        .get_cbor(&system.state)
+        .map_err(|e| anyhow!("system actor state: {e}"))?
+        .ok_or_else(|| anyhow!("system actor state {} missing from the CAR", system.state))?;
+    Ok(st.builtin_actors)
+}
+
+fn run_vector(
+    name: &str,
+    v: &Vector,
+    bundles: &BundleSet,
+    engine: &Engine,
+    started: Instant,
+) -> Result<VectorResult> {
+    if let Some(why) = skip_reason(v) {
+        return Ok(VectorResult::new(name, Status::Skip, Some(why)));
+    }
+    let pre = v
+        .preconditions
+        .state_tree
+        .root_cid
+        .parse("preconditions.state_tree.root_cid")?;
+    let post = v
+        .postconditions
+        .state_tree
+        .root_cid
+        .parse("postconditions.state_tree.root_cid")?;
+    let base_fee = TokenAmount::from_atto(v.basefee()?.unwrap_or(DEFAULT_BASE_FEE as u128));
+    let circ = v.circ_supply()?.map(TokenAmount::from_atto);
+    let externs = Rc::new(ReplayExterns::new(&v.randomness)?);
+    let mut messages = Vec::new();
+    for (i, m) in v.apply_messages.iter().enumerate() {
+        let bytes = b64(&m.bytes, &format!("apply_messages[{i}].bytes"))?;
+        let msg: Message = fvm_ipld_encoding::from_slice(&bytes)
+            .map_err(|e| anyhow!("apply_messages[{i}].bytes: not a message: {e}"))?;
+        let mut len = bytes.len();
+        if msg.from.protocol() == Protocol::Secp256k1 {
+            // Signed on chain: the signature's 65 bytes plus its framing count.
+            len += fvm_shared::crypto::signature::SECP_SIG_LEN + 4;
+        }
+        messages.push((msg, len));
+    }
+    if v.postconditions.receipts.len() != messages.len() {
+        anyhow::bail!(
+            "postconditions.receipts: {} receipts for {} messages",
+            v.postconditions.receipts.len(),
+            messages.len()
+        );
+    }
+    let mut expected = Vec::new();
+    for (i, r) in v.postconditions.receipts.iter().enumerate() {
+        expected.push((
+            r.exit_code,
+            b64(&r.ret, &format!("postconditions.receipts[{i}].return"))?,
+            r.gas_used,
+        ));
+    }
+
+    let mut result = VectorResult::new(name, Status::Pass, None);
+    for variant in &v.preconditions.variants {
+        let setup = Instant::now();
+        let store = MemoryBlockstore::new();
+        load_car(v, &store)?;
+        let manifest = manifest_of(&store, &pre)?;
+        let have_code = store.has(&manifest)?;
+        if !bundles.load_into(&manifest, &store)? && !have_code {
+            return Ok(VectorResult::new(
+                name,
+                Status::Skip,
+                Some(format!("no bundle with manifest {manifest} in --bundles")),
+            ));
+        }
+        let nv = NetworkVersion::try_from(variant.nv)
+            .map_err(|_| anyhow!("variant {}: network version {}", variant.id, variant.nv))?;
+        let mut config = MachineConfig::new(nv, variant.epoch, pre);
+        config.base_fee = base_fee.clone();
+        if let Some(c) = &circ {
+            config.circ_supply = c.clone();
+        }
+        let machine = Machine::new(
+            engine,
+            config,
+            Rc::new(store),
+            externs.clone(),
+            Rc::new(AcceptAllProofs),
+        )
+        .with_context(|| format!("variant {}: the machine does not start", variant.id))?;
+        let mut exec = Executor::new(machine);
+        result.setup_ms += if result.setup_ms == 0.0 {
+            started.elapsed().as_secs_f64() * 1000.0
+        } else {
+            setup.elapsed().as_secs_f64() * 1000.0
+        };
+        let run = Instant::now();
+        let mut checks = Vec::new();
+        for (i, (msg, len)) in messages.iter().enumerate() {
+            let ret = exec
+                .apply_message(msg, ApplyKind::Explicit, *len)
+                .with_context(|| {
+                    format!("variant {}: message {i} could not be applied", variant.id)
+                })?;
+            let (code, ret_bytes, gas) = &expected[i];
+            checks.push(ReceiptCheck {
+                index: i,
+                exit_code: ret.receipt.exit_code.value(),
+                expected_exit_code: *code,
+                gas_used: ret.receipt.gas_used,
+                expected_gas_used: *gas,
+                return_ok: ret.receipt.return_data.bytes() == ret_bytes.as_slice(),
+            });
+        }
+        let root = exec
+            .flush()
+            .with_context(|| format!("variant {}: flush failed", variant.id))?;
+        result.exec_ms += run.elapsed().as_secs_f64() * 1000.0;
+        let root_ok = root == post;
+        let first_bad = checks.iter().find(|c| !c.ok()).cloned();
+        result.receipts = checks;
+        result.root_ok = root_ok;
+        if let Some(c) = first_bad {
+            result.status = Status::Fail;
+            result.reason = Some(format!(
+                "variant {}: receipt {}: exit {} (expected {}), gas {} (expected {}), return {}",
+                variant.id,
+                c.index,
+                c.exit_code,
+                c.expected_exit_code,
+                c.gas_used,
+                c.expected_gas_used,
+                if c.return_ok { "ok" } else { "differs" }
+            ));
+            return Ok(result);
+        }
+        if !root_ok {
+            result.status = Status::Fail;
+            result.reason = Some(format!(
+                "variant {}: post-state root {root}, expected {post}",
+                variant.id
+            ));
+            return Ok(result);
+        }
+    }
+    Ok(result)
+}

@@ -1,0 +1,69 @@
+//! The committed corpus (tests/vectors) passes in full on Skyr's own bundle.
+use std::path::{Path, PathBuf};
+
+use skyr::Engine;
+use skyr_vectors::{run_file, BundleSet, Status};
+
+fn vectors(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/vectors exists")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            vectors(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_committed_vector_passes() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors");
+    let mut files = Vec::new();
+    vectors(&root, &mut files);
+    assert!(
+        files.len() > 100,
+        "the corpus has only {} vectors",
+        files.len()
+    );
+    let t = std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(move || {
+            let mut bundles = BundleSet::default();
+            bundles
+                .add(
+                    PathBuf::from("actors/bundle.car"),
+                    include_bytes!("../../../actors/bundle.car").to_vec(),
+                )
+                .expect("own bundle");
+            let engine = Engine::new().expect("engine");
+            let mut bad = Vec::new();
+            for f in &files {
+                let r = run_file(f, &bundles, &engine);
+                if r.status != Status::Pass {
+                    bad.push(format!(
+                        "{}: {:?} {}",
+                        r.vector,
+                        r.status,
+                        r.reason.unwrap_or_default()
+                    ));
+                }
+            }
+            println!(
+                "corpus vectors: {} run, {} did not pass",
+                files.len(),
+                bad.len()
+            );
+            bad
+        })
+        .expect("spawn");
+    let bad = t.join().expect("corpus run");
+    assert!(
+        bad.is_empty(),
+        "vectors that did not pass:\n{}",
+        bad.join("\n")
+    );
+}

@@ -1,0 +1,102 @@
+//! Garbage in, a precise `error` out: never a panic, never a pass.
+use std::io::Write;
+
+use base64::Engine as _;
+use skyr::Engine;
+use skyr_vectors::{run_text, BundleSet, Status};
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn gz(b: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(b).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+fn vector(car: &str) -> String {
+    let root = "bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4";
+    format!(
+        r#"{{"class":"message","car":"{car}","preconditions":{{"state_tree":{{"root_cid":{{"/":"{root}"}}}},"variants":[{{"id":"a","epoch":1,"nv":17}}]}},"apply_messages":[],"postconditions":{{"state_tree":{{"root_cid":{{"/":"{root}"}}}},"receipts":[]}}}}"#
+    )
+}
+
+fn check(text: &str, expect: Status, needle: &str) {
+    let engine = Engine::new().expect("engine");
+    let r = run_text("t", text, &BundleSet::default(), &engine);
+    assert_eq!(r.status, expect, "{:?}", r.reason);
+    let reason = r.reason.unwrap_or_default();
+    assert!(
+        reason.contains(needle),
+        "reason `{reason}` should mention `{needle}`"
+    );
+}
+
+#[test]
+fn not_json() {
+    check("this is not json", Status::Error, "not JSON");
+}
+
+#[test]
+fn wrong_schema() {
+    check(r#"{"class": 5}"#, Status::Error, "class");
+    check(r#"{"class": "message"}"#, Status::Error, "car");
+    let v = vector("").replace(
+        r#""variants":[{"id":"a","epoch":1,"nv":17}]"#,
+        r#""variants":"x""#,
+    );
+    check(&v, Status::Error, "preconditions");
+}
+
+#[test]
+fn bad_base64() {
+    check(&vector("***"), Status::Error, "car: bad base64");
+}
+
+#[test]
+fn bad_gzip() {
+    check(
+        &vector(&b64(b"plainly not gzip")),
+        Status::Error,
+        "car: not gzip",
+    );
+}
+
+#[test]
+fn bad_car() {
+    check(
+        &vector(&b64(&gz(b"not a car"))),
+        Status::Error,
+        "car: not a CARv1",
+    );
+}
+
+#[test]
+fn missing_blocks() {
+    let (car, _) = skyr::bundle::write_bundle(&[
+        ("system".into(), b"s".to_vec()),
+        ("init".into(), b"i".to_vec()),
+        ("account".into(), b"a".to_vec()),
+    ])
+    .expect("a car");
+    check(
+        &vector(&b64(&gz(&car))),
+        Status::Error,
+        "missing from the CAR",
+    );
+}
+
+#[test]
+fn unsupported_versions_and_classes_are_skipped() {
+    check(
+        &vector("").replace(r#""nv":17"#, r#""nv":18"#),
+        Status::Skip,
+        "network version 18",
+    );
+    check(
+        &vector("").replace(r#""class":"message""#, r#""class":"tipset""#),
+        Status::Skip,
+        "tipset",
+    );
+}

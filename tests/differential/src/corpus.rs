@@ -1,0 +1,142 @@
+//! Records scenarios as conformance test vectors: the reference fixes the expected receipts
+//! and post-state root, the vector carries every block the run needs except the bundle's.
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use anyhow::{anyhow, Result};
+use cid::Cid;
+use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
+use serde_json::json;
+use skyr_vectors::schema::to_b64;
+
+use crate::genesis;
+use crate::oracle::{self, OracleExterns};
+use crate::run::Engines;
+use crate::scenario::Scenario;
+
+/// Why a scenario is not recorded, if it is not: vectors run without actor debugging, on the
+/// bundle their state names, and record receipts (a refused machine has none).
+pub fn excluded(s: &Scenario) -> Option<&'static str> {
+    if s.expect_refusal {
+        Some("the machines refuse it")
+    } else if s.debug {
+        Some("needs actor debugging")
+    } else if s.test_wasm.is_some() {
+        Some("runs a one-off bundle")
+    } else if s.checks_proofs {
+        Some("its outcome depends on real proof checks (vector runs assume proofs valid)")
+    } else {
+        None
+    }
+}
+
+/// Every block reachable from `roots` in `store`, except the bundle's (its manifest data and
+/// code): the vector runner adds the bundle itself.
+fn reachable(
+    store: &MemoryBlockstore,
+    roots: &[Cid],
+    skip: &BTreeSet<Cid>,
+) -> Result<Vec<(Cid, Vec<u8>)>> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<Cid> = roots.to_vec();
+    let mut out = Vec::new();
+    while let Some(k) = stack.pop() {
+        if skip.contains(&k) || !seen.insert(k) {
+            continue;
+        }
+        let Some(data) = store.get(&k)? else { continue };
+        if k.codec() == fvm_ipld_encoding::DAG_CBOR {
+            skyr::blockstore::scan_links(&data, &mut stack)?;
+        }
+        out.push((k, data));
+    }
+    out.sort_by_key(|b| b.0);
+    Ok(out)
+}
+
+/// The vector of a scenario, as JSON.
+pub fn vector(engines: &Engines, s: &Scenario) -> Result<serde_json::Value> {
+    let g = genesis::build(None)?;
+    let pre = g.root;
+    let mut skip: BTreeSet<Cid> = g
+        .bundle
+        .manifest
+        .entries()
+        .iter()
+        .map(|(_, c)| *c)
+        .collect();
+    skip.insert(g.bundle.manifest_data);
+    let pre_blocks = reachable(&g.store, &[pre], &skip)?;
+    let externs = OracleExterns::default();
+    let log = externs.log.clone();
+    let outcomes = oracle::run_with(&engines.oracle, s, g.store.clone(), pre, false, externs)?;
+    let post = outcomes.last().map(|o| o.root).unwrap_or(pre);
+    let mut blocks = pre_blocks;
+    blocks.extend(reachable(&g.store, &[post], &skip)?);
+    blocks.sort_by_key(|b| b.0);
+    blocks.dedup_by(|a, b| a.0 == b.0);
+
+    let mut car = Vec::new();
+    let mut w = fvm_ipld_car::CarWriter::new(fvm_ipld_car::CarHeader::new(vec![pre], 1), &mut car)?;
+    for (k, data) in blocks {
+        w.write((k, data).into())?;
+    }
+    w.flush()?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&car)?;
+    let gz = gz.finish()?;
+
+    let messages: Vec<_> = s
+        .messages
+        .iter()
+        .map(|m| Ok(json!({"bytes": to_b64(&fvm_ipld_encoding::to_vec(&m.message)?)})))
+        .collect::<Result<_>>()?;
+    let receipts: Vec<_> = outcomes
+        .iter()
+        .map(|o| json!({"exit_code": o.exit_code, "return": to_b64(&o.return_data), "gas_used": o.gas_used}))
+        .collect();
+    let randomness: Vec<_> = log
+        .borrow()
+        .iter()
+        .map(|((beacon, epoch), r)| json!({"on": [if *beacon { "beacon" } else { "chain" }, epoch], "ret": to_b64(r)}))
+        .collect();
+    let nv = s.nv as u32;
+    let basefee: u64 = s
+        .base_fee
+        .atto()
+        .try_into()
+        .map_err(|_| anyhow!("base fee too large"))?;
+    Ok(json!({
+        "class": "message",
+        "_meta": {
+            "id": s.name,
+            "description": "Skyr differential scenario; expectations fixed by the reference FVM (fvm 2.12.2)",
+            "gen": [{"source": "skyr-differential", "version": "fvm 2.12.2"}],
+        },
+        "car": to_b64(&gz),
+        "preconditions": {
+            "state_tree": {"root_cid": {"/": pre.to_string()}},
+            "basefee": basefee,
+            "variants": [{"id": format!("nv{nv}"), "epoch": s.epoch, "nv": nv}],
+        },
+        "apply_messages": messages,
+        "postconditions": {
+            "state_tree": {"root_cid": {"/": post.to_string()}},
+            "receipts": receipts,
+        },
+        "randomness": randomness,
+    }))
+}
+
+/// A file name for a scenario: lower-case words joined by dashes.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
