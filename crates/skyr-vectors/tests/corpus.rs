@@ -67,3 +67,25 @@ fn every_committed_vector_passes() {
         bad.join("\n")
     );
 }
+
+#[test]
+fn a_vector_whose_bundle_is_missing_is_skipped_not_passed() {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors/messages/transfer-1-fil-from-secp-to-test-actor.json");
+    let t = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            run_file(
+                &file,
+                &BundleSet::default(),
+                &Engine::new().expect("engine"),
+            )
+        })
+        .expect("spawn");
+    let r = t.join().expect("run");
+    assert_eq!(r.status, Status::Skip, "{:?}", r.reason);
+    assert!(r
+        .reason
+        .unwrap_or_default()
+        .contains("no bundle with manifest"));
+}

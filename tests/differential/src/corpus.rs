@@ -23,6 +23,8 @@ pub fn excluded(s: &Scenario) -> Option<&'static str> {
         Some("needs actor debugging")
     } else if s.test_wasm.is_some() {
         Some("runs a one-off bundle")
+    } else if s.messages.iter().any(|m| m.implicit) {
+        Some("has implicit messages (vectors apply explicit ones)")
     } else if s.checks_proofs {
         Some("its outcome depends on real proof checks (vector runs assume proofs valid)")
     } else {

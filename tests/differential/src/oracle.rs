@@ -102,7 +102,12 @@ pub fn run_with(
     let mut out = Vec::new();
     for m in &scenario.messages {
         let msg: Message = m.message.clone();
-        let ret = exec.execute_message(msg, ApplyKind::Explicit, m.raw_length)?;
+        let kind = if m.implicit {
+            ApplyKind::Implicit
+        } else {
+            ApplyKind::Explicit
+        };
+        let ret = exec.execute_message(msg, kind, m.raw_length)?;
         let root = if flush_each { exec.flush()? } else { root };
         out.push(Outcome {
             exit_code: ret.msg_receipt.exit_code.value(),

@@ -11,6 +11,8 @@ pub const RET: u32 = 60_000;
 pub const OUT: u32 = 61_000;
 /// Second input area.
 pub const IN2: u32 = 30_000;
+/// Where syscalls whose result later ops use (block handles) write it: never cleared.
+pub const SLOT: u32 = 59_000;
 /// A pointer past the end of any actor memory.
 pub const BAD_PTR: i64 = 0xffff_fff0;
 
@@ -37,6 +39,12 @@ pub fn callv(module: &str, name: &str, ret_len: u32, mut args: Vec<Arg>) -> Vec<
         call(module, name, args),
         Op::Read(RET, ret_len),
     ]
+}
+
+/// A raw syscall returning a value at [`SLOT`] (kept for later ops), then read back.
+pub fn callv_slot(module: &str, name: &str, ret_len: u32, mut args: Vec<Arg>) -> Vec<Op> {
+    args.insert(0, ptr(SLOT));
+    vec![call(module, name, args), Op::Read(SLOT, ret_len)]
 }
 
 /// Input bytes at `off`.

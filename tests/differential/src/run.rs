@@ -48,7 +48,12 @@ pub fn run_skyr(
     let mut exec = Executor::new(machine);
     let mut out = Vec::new();
     for m in &s.messages {
-        let ret = exec.apply_message(&m.message, ApplyKind::Explicit, m.raw_length)?;
+        let kind = if m.implicit {
+            ApplyKind::Implicit
+        } else {
+            ApplyKind::Explicit
+        };
+        let ret = exec.apply_message(&m.message, kind, m.raw_length)?;
         let root = exec.flush()?;
         out.push(Outcome {
             exit_code: ret.receipt.exit_code.value(),

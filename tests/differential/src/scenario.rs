@@ -16,6 +16,8 @@ use crate::genesis::{bls_key, ids, secp_key};
 pub struct MessageSpec {
     pub message: Message,
     pub raw_length: usize,
+    /// Applied as an implicit (system) message: no checks, no fees.
+    pub implicit: bool,
 }
 
 /// A named list of messages applied from genesis under one machine configuration.
@@ -78,6 +80,8 @@ pub struct Msg {
     pub sequence: Option<u64>,
     /// Overrides the chain length.
     pub raw_length: Option<usize>,
+    /// Apply as an implicit message.
+    pub implicit: bool,
 }
 
 impl Msg {
@@ -94,6 +98,7 @@ impl Msg {
             premium: TokenAmount::from_atto(50),
             sequence: None,
             raw_length: None,
+            implicit: false,
         }
     }
 
@@ -127,6 +132,10 @@ impl Msg {
     }
     pub fn from(mut self, s: Sender) -> Self {
         self.from = s;
+        self
+    }
+    pub fn implicit(mut self) -> Self {
+        self.implicit = true;
         self
     }
 }
@@ -213,6 +222,7 @@ impl Builder {
         self.s.messages.push(MessageSpec {
             message,
             raw_length,
+            implicit: m.implicit,
         });
         self
     }

@@ -16,7 +16,7 @@ fn scenario(name: &str, p: Vec<Op>) -> Scenario {
 fn create(codec: u64, data: &[u8]) -> Vec<Op> {
     cat(vec![
         vec![write(0, data)],
-        callv(
+        callv_slot(
             "ipld",
             "block_create",
             4,
@@ -25,8 +25,9 @@ fn create(codec: u64, data: &[u8]) -> Vec<Op> {
     ])
 }
 
+/// The handle `create` got.
 fn handle() -> Arg {
-    Arg::Load32(RET)
+    Arg::Load32(SLOT)
 }
 
 pub fn scenarios() -> Vec<Scenario> {
@@ -53,7 +54,7 @@ pub fn scenarios() -> Vec<Scenario> {
     }
     v.push(scenario(
         "create out of bounds",
-        callv(
+        callv_slot(
             "ipld",
             "block_create",
             4,
@@ -185,12 +186,12 @@ pub fn scenarios() -> Vec<Scenario> {
                 4,
                 vec![handle(), imm(0xb220), imm(32), ptr(OUT), imm(100)],
             ),
-            callv("ipld", "block_open", 16, vec![ptr(OUT)]),
+            callv_slot("ipld", "block_open", 16, vec![ptr(OUT)]),
             callv(
                 "ipld",
                 "block_read",
                 4,
-                vec![Arg::Load32(RET + 8), imm(0), ptr(IN2), imm(64)],
+                vec![Arg::Load32(SLOT + 8), imm(0), ptr(IN2), imm(64)],
             ),
             vec![Op::Read(IN2, 64)],
         ]),
@@ -237,6 +238,13 @@ pub fn scenarios() -> Vec<Scenario> {
     ));
     v.push(scenario("big block 1 MiB", vec![Op::Big(1 << 20, 7)]));
     v.push(scenario("big block 4 MiB", vec![Op::Big(4 << 20, 7)]));
+    for (mib, gas) in [(1u32, 3_000_000_000i64), (4, 9_000_000_000)] {
+        v.push(
+            Builder::new(format!("ipld: big block {mib} MiB with gas {gas}"))
+                .msg(crate::scenario::Msg::program(0, vec![Op::Big(mib << 20, 7)]).gas(gas))
+                .build(),
+        );
+    }
     v.push(scenario(
         "many blocks",
         (0..200).map(|i| Op::Big(100 + i, i as u8)).collect(),
@@ -283,6 +291,85 @@ pub fn scenarios() -> Vec<Scenario> {
             vec![Op::Read(IN2, 40)],
         ]),
     ));
+    // The flush walk refuses what the reference's refuses, and passes over the same CIDs.
+    let sha = Cid::new_v1(DAG_CBOR, multihash_codetable::Code::Sha2_256.digest(b"x")).to_bytes();
+    let ident_raw = Cid::new_v1(
+        0x55,
+        multihash_codetable::Multihash::wrap(0, b"abc").expect("identity"),
+    )
+    .to_bytes();
+    let commr = fvm_shared::commcid::replica_commitment_v1_to_cid(&[9; 32])
+        .expect("commr")
+        .to_bytes();
+    let dagpb = Cid::new_v0(multihash_codetable::Code::Sha2_256.digest(b"v0"))
+        .expect("v0")
+        .to_bytes();
+    let linked = fvm_ipld_encoding::to_vec(&(empty_array_cid(), 5u8)).expect("encode");
+    let ident_cbor = Cid::new_v1(
+        DAG_CBOR,
+        multihash_codetable::Multihash::wrap(0, &linked).expect("identity"),
+    )
+    .to_bytes();
+    let set_root_raw = |cid: &[u8]| vec![write(IN2, cid), call("self", "set_root", vec![ptr(IN2)])];
+    for (name, cid, ok) in [
+        ("sha2-256 dag-cbor", &sha, false),
+        ("identity raw", &ident_raw, true),
+        ("piece commitment", &commr, true),
+        ("dag-pb v0", &dagpb, false),
+        ("identity dag-cbor with a link", &ident_cbor, true),
+    ] {
+        let mut b = Builder::new(format!("ipld: flush with a state root that is {name}"))
+            .run(0, set_root_raw(cid));
+        if !ok {
+            b = b.refused();
+        }
+        v.push(b.build());
+    }
+    let float_zero = [0xfbu8, 0, 0, 0, 0, 0, 0, 0, 0];
+    let f64_one = {
+        let mut b = vec![0xfb];
+        b.extend_from_slice(&1.0f64.to_bits().to_be_bytes());
+        b
+    };
+    let long_link = {
+        let mut b = vec![0xd8, 0x2a, 0x58, 101];
+        b.extend(std::iter::repeat_n(0u8, 101));
+        b
+    };
+    let sha_link = {
+        let mut b = vec![0xd8, 0x2a, 0x58, (sha.len() + 1) as u8, 0];
+        b.extend_from_slice(&sha);
+        b
+    };
+    for (name, data, ok) in [
+        ("non-canonical length", vec![0x18u8, 0x05], false),
+        ("float zero", float_zero.to_vec(), false),
+        ("float one", f64_one, true),
+        ("trailing garbage", vec![0x07, 0xff, 0xff], true),
+        ("truncated string", vec![0x45, 1, 2], true),
+        ("truncated list", vec![0x83, 1], false),
+        ("link over 100 bytes", long_link, false),
+        ("link to a sha2-256 block", sha_link, false),
+        ("reserved header", vec![0x1c], false),
+    ] {
+        let mut b = Builder::new(format!("ipld: flush with a root block of {name}")).run(
+            0,
+            cat(vec![
+                create(DAG_CBOR, &data),
+                callv(
+                    "ipld",
+                    "block_link",
+                    4,
+                    vec![handle(), imm(0xb220), imm(32), ptr(OUT), imm(100)],
+                ),
+                vec![call("self", "set_root", vec![ptr(OUT)])],
+            ]),
+        );
+        if !ok {
+            b = b.refused();
+        }
+        v.push(b.build());
+    }
     v.push(scenario(
         "set root to a garbage cid",
         vec![

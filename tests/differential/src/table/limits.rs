@@ -52,7 +52,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 ),
             ],
         ),
-        ("big block link", vec![Op::Big(1 << 20, 1)]),
+        ("block link", vec![Op::Big(100, 1)]),
         (
             "hash",
             vec![call(

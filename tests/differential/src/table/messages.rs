@@ -218,6 +218,58 @@ pub fn scenarios() -> Vec<Scenario> {
             );
         }
     }
+    // Implicit messages: no sender checks, no fees.
+    let sys = Sender::Addr(Address::new_id(0));
+    let prog = |p: Vec<skyr_test_program::Op>| fvm_ipld_encoding::to_vec(&p).expect("encode");
+    v.push(
+        Builder::new("implicit: system runs a program")
+            .msg(
+                Msg::new(sys, test_actor(0), 2)
+                    .params(prog(vec![skyr_test_program::Op::Burn(50)]))
+                    .implicit(),
+            )
+            .build(),
+    );
+    v.push(
+        Builder::new("implicit: from a test actor with value")
+            .msg(
+                Msg::new(Sender::Addr(test_actor(1)), test_actor(0), 0)
+                    .value(fil(3))
+                    .implicit(),
+            )
+            .build(),
+    );
+    v.push(
+        Builder::new("implicit: from an unknown sender")
+            .msg(Msg::new(Sender::Addr(SecpKey::from_seed(240).address()), to, 0).implicit())
+            .build(),
+    );
+    v.push(
+        Builder::new("implicit: out of gas")
+            .msg(
+                Msg::new(sys, test_actor(0), 2)
+                    .params(prog(vec![skyr_test_program::Op::Burn(u64::MAX)]))
+                    .gas(10_000_000)
+                    .implicit(),
+            )
+            .build(),
+    );
+    v.push(
+        Builder::new("implicit: wrong sequence is fine")
+            .msg(Msg::new(me, to, 0).sequence(77).implicit())
+            .build(),
+    );
+    v.push(
+        Builder::new("implicit: gas limit below inclusion cost")
+            .msg(Msg::new(sys, to, 0).gas(100).implicit())
+            .build(),
+    );
+    v.push(
+        Builder::new("implicit then explicit from the same sender")
+            .msg(Msg::new(me, to, 0).value(fil(1)).implicit())
+            .msg(Msg::new(me, to, 0).value(fil(1)).sequence(0))
+            .build(),
+    );
     for nv in [NetworkVersion::V16, NetworkVersion::V17] {
         v.push(
             Builder::new(format!("transfer on {nv}"))
