@@ -57,24 +57,42 @@ pub struct ApplyRet {
 }
 
 impl ApplyRet {
-    fn prevalidation_fail(code: ExitCode, why: String, penalty: TokenAmount) -> ApplyRet {
+    /// A result with this receipt and no fees settled yet.
+    fn unsettled(
+        receipt: Receipt,
+        failure: Option<String>,
+        backtrace: Vec<Frame>,
+        logs: Vec<String>,
+    ) -> ApplyRet {
         ApplyRet {
-            receipt: Receipt {
-                exit_code: code,
-                return_data: RawBytes::default(),
-                gas_used: 0,
-            },
-            miner_penalty: penalty,
+            receipt,
+            miner_penalty: TokenAmount::zero(),
             miner_tip: TokenAmount::zero(),
             base_fee_burn: TokenAmount::zero(),
             over_estimation_burn: TokenAmount::zero(),
             refund: TokenAmount::zero(),
             gas_refund: 0,
             gas_burned: 0,
-            failure: Some(format!("pre-validation failed: {why}")),
-            backtrace: Vec::new(),
-            logs: Vec::new(),
+            failure,
+            backtrace,
+            logs,
         }
+    }
+
+    fn prevalidation_fail(code: ExitCode, why: String, penalty: TokenAmount) -> ApplyRet {
+        let receipt = Receipt {
+            exit_code: code,
+            return_data: RawBytes::default(),
+            gas_used: 0,
+        };
+        let mut ret = ApplyRet::unsettled(
+            receipt,
+            Some(format!("pre-validation failed: {why}")),
+            Vec::new(),
+            Vec::new(),
+        );
+        ret.miner_penalty = penalty;
+        ret
     }
 }
 
@@ -227,19 +245,7 @@ impl Executor {
                 .collect::<Vec<_>>()
                 .join("\n")
         });
-        let mut ret = ApplyRet {
-            receipt,
-            miner_penalty: TokenAmount::zero(),
-            miner_tip: TokenAmount::zero(),
-            base_fee_burn: TokenAmount::zero(),
-            over_estimation_burn: TokenAmount::zero(),
-            refund: TokenAmount::zero(),
-            gas_refund: 0,
-            gas_burned: 0,
-            failure,
-            backtrace,
-            logs,
-        };
+        let mut ret = ApplyRet::unsettled(receipt, failure, backtrace, logs);
         if kind == ApplyKind::Explicit {
             self.settle_fees(msg, &mut ret, gas_cost)?;
         }

@@ -6,9 +6,6 @@
 //! back to the actor. A syscall error becomes its error number; running out of gas or a fatal
 //! error ends the invocation.
 use anyhow::Result as AnyResult;
-use cid::Cid;
-use fvm_ipld_encoding::de::DeserializeOwned;
-use fvm_shared::address::Address;
 use fvm_shared::crypto::signature::SignatureType;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
@@ -19,6 +16,7 @@ use fvm_shared::sector::{
 use num_traits::FromPrimitive;
 use wasmtime::{Caller, Linker};
 
+use super::abi::*;
 use super::{charge_exec, sync_gas, Abort, InvocationData};
 use crate::gas::Gas;
 use crate::kernel::{fatal, syscall_err, ExecError, Kernel, Result, SendOutcome};
@@ -77,111 +75,6 @@ fn sysv<const N: usize>(
     }
     let r = f(m, k).map(|v| m[ret as usize..ret as usize + N].copy_from_slice(&v));
     finish(c, r)
-}
-
-fn oob(off: u32, len: u32) -> ExecError {
-    syscall_err(
-        ErrorNumber::IllegalArgument,
-        format!("buffer {off} (length {len}) out of bounds"),
-    )
-}
-
-fn slice(m: &[u8], off: u32, len: u32) -> Result<&[u8]> {
-    m.get(off as usize..)
-        .and_then(|s| s.get(..len as usize))
-        .ok_or_else(|| oob(off, len))
-}
-
-fn slice_mut(m: &mut [u8], off: u32, len: u32) -> Result<&mut [u8]> {
-    m.get_mut(off as usize..)
-        .and_then(|s| s.get_mut(..len as usize))
-        .ok_or_else(|| oob(off, len))
-}
-
-fn check_bounds(m: &[u8], off: u32, len: u32) -> Result<()> {
-    if off as u64 + len as u64 <= m.len() as u64 {
-        Ok(())
-    } else {
-        Err(oob(off, len))
-    }
-}
-
-fn read_cid(m: &[u8], off: u32) -> Result<Cid> {
-    let bytes = m.get(off as usize..).ok_or_else(|| {
-        syscall_err(
-            ErrorNumber::IllegalArgument,
-            format!("cid at offset {off} is out of bounds"),
-        )
-    })?;
-    Cid::read_bytes(bytes).map_err(|e| {
-        syscall_err(
-            ErrorNumber::IllegalArgument,
-            format!("failed to parse cid: {e}"),
-        )
-    })
-}
-
-fn write_cid(m: &mut [u8], k: &Cid, off: u32, len: u32) -> Result<u32> {
-    let out = slice_mut(m, off, len)?;
-    let bytes = k.to_bytes();
-    if bytes.len() > out.len() {
-        return Err(syscall_err(
-            ErrorNumber::BufferTooSmall,
-            "cid output buffer is too small",
-        ));
-    }
-    out[..bytes.len()].copy_from_slice(&bytes);
-    Ok(bytes.len() as u32)
-}
-
-fn read_address(m: &[u8], off: u32, len: u32) -> Result<Address> {
-    Address::from_bytes(slice(m, off, len)?)
-        .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))
-}
-
-fn read_cbor<T: DeserializeOwned>(m: &[u8], off: u32, len: u32) -> Result<T> {
-    let bytes = slice(m, off, len)?;
-    match std::panic::catch_unwind(|| fvm_ipld_encoding::from_slice::<T>(bytes)) {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(syscall_err(ErrorNumber::IllegalArgument, e.to_string())),
-        Err(_) => Err(syscall_err(
-            ErrorNumber::IllegalArgument,
-            "panic when decoding cbor from actor",
-        )),
-    }
-}
-
-fn utf8(b: &[u8]) -> Result<&str> {
-    std::str::from_utf8(b).map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))
-}
-
-fn token_bytes(v: &TokenAmount) -> Result<[u8; 16]> {
-    let atto: u128 = v
-        .atto()
-        .try_into()
-        .map_err(|_| fatal("token amount exceeds u128"))?;
-    let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&(atto as u64).to_le_bytes());
-    out[8..].copy_from_slice(&((atto >> 64) as u64).to_le_bytes());
-    Ok(out)
-}
-
-fn bool_code(ok: bool) -> [u8; 4] {
-    (if ok { 0i32 } else { -1i32 }).to_le_bytes()
-}
-
-/// Little-endian packing of the ABI's out-structs.
-struct Packed<const N: usize>([u8; N], usize);
-
-impl<const N: usize> Packed<N> {
-    fn new() -> Self {
-        Packed([0; N], 0)
-    }
-    fn put(mut self, b: &[u8]) -> Self {
-        self.0[self.1..self.1 + b.len()].copy_from_slice(b);
-        self.1 += b.len();
-        self
-    }
 }
 
 /// Binds every syscall of the ABI.
@@ -311,7 +204,7 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         "get_chain_randomness",
         |mut c: C, ret: u32, pers: i64, round: i64, off: u32, len: u32| {
             sysv::<32>(&mut c, ret, |m, k| {
-                k.chain_randomness(pers, round, slice(m, off, len)?)
+                k.randomness(false, pers, round, slice(m, off, len)?)
             })
         },
     )?;
@@ -320,7 +213,7 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         "get_beacon_randomness",
         |mut c: C, ret: u32, pers: i64, round: i64, off: u32, len: u32| {
             sysv::<32>(&mut c, ret, |m, k| {
-                k.beacon_randomness(pers, round, slice(m, off, len)?)
+                k.randomness(true, pers, round, slice(m, off, len)?)
             })
         },
     )?;

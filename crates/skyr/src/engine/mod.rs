@@ -3,6 +3,7 @@
 //!
 //! Its wasmtime configuration mirrors the reference's, so exactly the same modules validate:
 //! MVP plus bulk memory, deterministic NaNs, a native stack far above the instrumented limit.
+mod abi;
 pub mod instrument;
 pub mod linker;
 pub mod metering;

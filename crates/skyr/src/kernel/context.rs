@@ -116,39 +116,24 @@ impl Kernel {
         })
     }
 
-    /// Chain randomness drawn for this actor.
-    pub fn chain_randomness(
+    /// Randomness drawn for this actor from the chain's tickets or, with `beacon`, from the
+    /// drand beacon.
+    pub fn randomness(
         &mut self,
+        beacon: bool,
         pers: i64,
         round: ChainEpoch,
         entropy: &[u8],
     ) -> Result<[u8; 32]> {
         let pl = self.cm.machine.price_list;
         self.charge(pl.on_get_randomness(entropy.len()))?;
-        let digest = self
-            .cm
-            .machine
-            .externs
-            .chain_randomness(round)
-            .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))?;
-        Ok(draw_randomness(&digest, pers, round, entropy))
-    }
-
-    /// Beacon randomness drawn for this actor.
-    pub fn beacon_randomness(
-        &mut self,
-        pers: i64,
-        round: ChainEpoch,
-        entropy: &[u8],
-    ) -> Result<[u8; 32]> {
-        let pl = self.cm.machine.price_list;
-        self.charge(pl.on_get_randomness(entropy.len()))?;
-        let digest = self
-            .cm
-            .machine
-            .externs
-            .beacon_randomness(round)
-            .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))?;
+        let externs = &self.cm.machine.externs;
+        let digest = if beacon {
+            externs.beacon_randomness(round)
+        } else {
+            externs.chain_randomness(round)
+        }
+        .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))?;
         Ok(draw_randomness(&digest, pers, round, entropy))
     }
 
