@@ -165,6 +165,14 @@ fn run_vectors(
     }
     drop(tx);
 
+    let bar = tty.then(|| {
+        let b = indicatif::ProgressBar::new(files.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} [{elapsed}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
     let mut pending = BTreeMap::new();
     let mut printed = 0;
     let mut counts = BTreeMap::<&str, usize>::new();
@@ -187,15 +195,16 @@ fn run_vectors(
             } else if matches!(r.status, Status::Fail | Status::Error) {
                 failures.push(r);
             }
-            if tty {
-                eprint!(
-                    "\r[{printed}/{}] pass {} fail {} skip {} error {}",
-                    files.len(),
-                    counts.get("pass").unwrap_or(&0),
-                    counts.get("fail").unwrap_or(&0),
-                    counts.get("skip").unwrap_or(&0),
-                    counts.get("error").unwrap_or(&0)
-                );
+            if let Some(b) = &bar {
+                b.set_position(printed as u64);
+                let c = |k: &str| *counts.get(k).unwrap_or(&0);
+                b.set_message(format!(
+                    "pass {} fail {} skip {} error {}",
+                    c("pass"),
+                    c("fail"),
+                    c("skip"),
+                    c("error")
+                ));
             }
         }
     }
@@ -204,8 +213,8 @@ fn run_vectors(
             anyhow::bail!("a worker thread panicked");
         }
     }
-    if tty {
-        eprintln!();
+    if let Some(b) = bar {
+        b.finish();
     }
     let n = |k: &str| *counts.get(k).unwrap_or(&0);
     let wall_ms = wall.elapsed().as_secs_f64() * 1000.0;

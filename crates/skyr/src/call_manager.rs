@@ -17,6 +17,11 @@ use crate::kernel::{
 use crate::machine::{Machine, SYSTEM_ACTOR_ID};
 use crate::state_tree::ActorState;
 
+/// Native stack an invocation may need: wasmtime's backstop for WASM (4 MiB) plus host frames.
+const NATIVE_RED_ZONE: usize = 6 << 20;
+/// Size of each extra native stack segment.
+const NATIVE_SEGMENT: usize = 32 << 20;
+
 /// How a call ended, when the machine itself did not fail.
 #[derive(Clone, Debug)]
 pub enum InvocationResult {
@@ -279,7 +284,11 @@ impl CallManager {
             method,
             value_received: value.clone(),
         };
-        let (outcome, kernel) = engine.invoke(kernel, &actor.code, params_id);
+        // Nested sends re-enter WASM on this thread: grow the native stack onto the heap when
+        // it runs low, so a message at the call-depth limit runs on any host thread.
+        let (outcome, kernel) = stacker::maybe_grow(NATIVE_RED_ZONE, NATIVE_SEGMENT, || {
+            engine.invoke(kernel, &actor.code, params_id)
+        });
         let Kernel {
             cm: mut this,
             blocks,

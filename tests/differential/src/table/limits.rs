@@ -154,6 +154,24 @@ pub fn scenarios() -> Vec<Scenario> {
             nest(depth, Address::new_id(ids::TEST[0])),
         ));
     }
+    v.push(scenario(
+        "nested sends to the depth limit, each level deep in recursion",
+        {
+            let mut p = vec![Op::Recurse(200)];
+            for _ in 0..1024 {
+                p = vec![
+                    Op::Recurse(200),
+                    Op::Send(
+                        Address::new_id(ids::TEST[0]).to_bytes(),
+                        METHOD_RUN,
+                        encode(&p),
+                        vec![],
+                    ),
+                ];
+            }
+            p
+        },
+    ));
     v.push(scenario("nested sends between two actors, depth 300", {
         let mut p = vec![Op::Burn(1)];
         for i in 0..300 {
