@@ -218,6 +218,39 @@ pub fn scenarios() -> Vec<Scenario> {
             );
         }
     }
+    // Odd amounts: a negative value is refused by the transfer; negative fee parameters make the
+    // fee settlement fail, which is an error of the machine, not a receipt.
+    v.push(
+        Builder::new("negative value")
+            .msg(Msg::new(me, to, 0).value(TokenAmount::from_atto(-5)))
+            .build(),
+    );
+    let mut neg_cap = Msg::new(me, to, 0);
+    neg_cap.fee_cap = TokenAmount::from_atto(-1);
+    v.push(
+        Builder::new("negative fee cap")
+            .refused()
+            .msg(neg_cap)
+            .build(),
+    );
+    let mut neg_premium = Msg::new(me, to, 0);
+    neg_premium.premium = TokenAmount::from_atto(-1);
+    v.push(
+        Builder::new("negative premium")
+            .refused()
+            .msg(neg_premium)
+            .build(),
+    );
+    v.push(
+        Builder::new("transfer with params")
+            .msg(Msg::new(me, to, 0).value(fil(1)).params(vec![0x82, 1, 2]))
+            .build(),
+    );
+    v.push(
+        Builder::new("method call with garbage params")
+            .msg(Msg::new(me, test_actor(0), 2).params(vec![0xff]))
+            .build(),
+    );
     // Implicit messages: no sender checks, no fees.
     let sys = Sender::Addr(Address::new_id(0));
     let prog = |p: Vec<skyr_test_program::Op>| fvm_ipld_encoding::to_vec(&p).expect("encode");

@@ -185,6 +185,100 @@ fn case(name: &str, m: &M) -> Scenario {
         .build()
 }
 
+/// A minimal actor module with one post-MVP feature the FVM does not accept (the reference's
+/// parser or wasmtime's configuration refuses it); both machines must refuse it.
+struct Probe {
+    name: &'static str,
+    extra: fn(&mut Module),
+    param: Option<Vec<ValType>>,
+    elements: bool,
+    declared: bool,
+}
+
+fn probe(name: &'static str, extra: fn(&mut Module)) -> Probe {
+    Probe {
+        name,
+        extra,
+        param: None,
+        elements: false,
+        declared: false,
+    }
+}
+
+impl Probe {
+    fn with_type(mut self, p: Vec<ValType>) -> Self {
+        self.param = Some(p);
+        self
+    }
+    fn with_elements(mut self, on: bool) -> Self {
+        self.elements = on;
+        self
+    }
+    fn with_declared(mut self) -> Self {
+        self.declared = true;
+        self
+    }
+
+    fn module(&self) -> Vec<u8> {
+        let mut m = Module::new();
+        let mut t = TypeSection::new();
+        t.ty().function(vec![ValType::I32], vec![ValType::I32]);
+        t.ty()
+            .function(self.param.clone().unwrap_or_default(), vec![]);
+        m.section(&t);
+        let mut f = FunctionSection::new();
+        f.function(0);
+        f.function(1);
+        m.section(&f);
+        (self.extra)(&mut m);
+        let mut mem = MemorySection::new();
+        mem.memory(MemoryType {
+            minimum: 1,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        m.section(&mem);
+        let mut e = ExportSection::new();
+        e.export("memory", ExportKind::Memory, 0);
+        e.export("invoke", ExportKind::Func, 0);
+        m.section(&e);
+        if self.elements || self.declared {
+            let mut el = ElementSection::new();
+            let items =
+                Elements::Expressions(RefType::FUNCREF, vec![ConstExpr::ref_func(1)].into());
+            if self.declared {
+                el.declared(items);
+            } else {
+                el.passive(items);
+            }
+            m.section(&el);
+        }
+        let mut c = CodeSection::new();
+        let mut inv = Function::new(vec![]);
+        inv.instruction(&I::I32Const(0));
+        inv.instruction(&I::End);
+        c.function(&inv);
+        let mut other = Function::new(vec![]);
+        other.instruction(&I::End);
+        c.function(&other);
+        m.section(&c);
+        m.finish()
+    }
+}
+
+impl From<Probe> for Scenario {
+    fn from(p: Probe) -> Scenario {
+        let to = crate::scenario::test_actor(0);
+        Builder::new(format!("module refused: {}", p.name))
+            .test_wasm(p.module())
+            .refused()
+            .msg(Msg::new(Sender::Secp(0), to, METHOD_RUN))
+            .build()
+    }
+}
+
 fn refused(name: &str, wasm: Vec<u8>) -> Scenario {
     Builder::new(format!("module refused: {name}"))
         .test_wasm(wasm)
@@ -198,7 +292,7 @@ fn refused(name: &str, wasm: Vec<u8>) -> Scenario {
 }
 
 pub fn scenarios() -> Vec<Scenario> {
-    let mut v = Vec::new();
+    let mut v: Vec<Scenario> = Vec::new();
     v.push(case("returns nothing", &M::actor().invoke(vec![], ret0())));
     v.push(case(
         "unreachable",
@@ -455,6 +549,38 @@ pub fn scenarios() -> Vec<Scenario> {
     m.extra_table = true;
     m.table = Some(1);
     v.push(case("two tables", &m.invoke(vec![], ret0())));
+    // Reference types: wasmtime validates them, the reference's parser does not know them.
+    v.push(Scenario::from(probe("externref table", |m| {
+        let mut t = TableSection::new();
+        t.table(TableType {
+            element_type: RefType::EXTERNREF,
+            minimum: 1,
+            maximum: None,
+            table64: false,
+            shared: false,
+        });
+        m.section(&t);
+    })));
+    v.push(Scenario::from(
+        probe("externref parameter", |_| {}).with_type(vec![ValType::Ref(RefType::EXTERNREF)]),
+    ));
+    v.push(Scenario::from(
+        probe("element segment of expressions", |m| {
+            let mut t = TableSection::new();
+            t.table(TableType {
+                element_type: RefType::FUNCREF,
+                minimum: 1,
+                maximum: None,
+                table64: false,
+                shared: false,
+            });
+            m.section(&t);
+        })
+        .with_elements(true),
+    ));
+    v.push(Scenario::from(
+        probe("declared element segment", |_| {}).with_declared(),
+    ));
     // Refused modules.
     v.push(refused("not wasm", b"not wasm at all".to_vec()));
     v.push(refused("empty", vec![]));
