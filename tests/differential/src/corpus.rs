@@ -17,7 +17,7 @@ use crate::scenario::Scenario;
 /// Why a scenario is not recorded, if it is not: vectors run without actor debugging, on the
 /// bundle their state names, and record receipts (a refused machine has none).
 pub fn excluded(s: &Scenario) -> Option<&'static str> {
-    if s.expect_refusal {
+    if s.expect_refusal || s.either {
         Some("the machines refuse it")
     } else if s.debug {
         Some("needs actor debugging")

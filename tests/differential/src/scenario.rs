@@ -32,6 +32,8 @@ pub struct Scenario {
     pub test_wasm: Option<Vec<u8>>,
     /// Both machines must fail: refuse the machine, a message or the flush.
     pub expect_refusal: bool,
+    /// Failing (both) and running (both, alike) are equally fine: for generated inputs.
+    pub either: bool,
     /// The outcome depends on checking proofs for real (vector runners assume them valid).
     pub checks_proofs: bool,
     pub messages: Vec<MessageSpec>,
@@ -157,6 +159,7 @@ impl Builder {
                 debug: false,
                 test_wasm: None,
                 expect_refusal: false,
+                either: false,
                 checks_proofs: false,
                 messages: Vec::new(),
             },
@@ -182,6 +185,10 @@ impl Builder {
     }
     pub fn refused(mut self) -> Self {
         self.s.expect_refusal = true;
+        self
+    }
+    pub fn either(mut self) -> Self {
+        self.s.either = true;
         self
     }
     pub fn checks_proofs(mut self) -> Self {

@@ -119,17 +119,21 @@ fn parse(wasm: &[u8]) -> Result<Parsed<'_>> {
             Payload::ElementSection(r) => {
                 for e in r {
                     let e = e?;
-                    if let ElementKind::Active {
-                        table_index,
-                        offset_expr,
-                    } = &e.kind
-                    {
-                        if table_index.unwrap_or(0) != 0 || !is_const_i32(offset_expr)? {
-                            bail!("element segment offsets must be constant, in table 0");
+                    // The reference's parser reads only the MVP form of element segments
+                    // (flags 0: active, table 0, function indices) and misreads the others,
+                    // so modules holding them do not load there.
+                    match &e.kind {
+                        ElementKind::Active {
+                            table_index: None,
+                            offset_expr,
+                        } => {
+                            if !is_const_i32(offset_expr)? {
+                                bail!("element segment offsets must be constant");
+                            }
                         }
-                    }
-                    if matches!(e.kind, ElementKind::Declared) {
-                        bail!("declared element segments are not supported");
+                        _ => {
+                            bail!("only active element segments of table 0 (flags 0) are supported")
+                        }
                     }
                     if !matches!(e.items, ElementItems::Functions(_)) {
                         bail!("element segments of expressions are not supported");

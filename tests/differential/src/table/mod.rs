@@ -3,6 +3,7 @@ mod actor;
 mod common;
 mod context;
 mod crypto;
+pub mod generated;
 mod ipld;
 mod limits;
 mod messages;
@@ -22,5 +23,6 @@ pub fn all() -> Vec<Scenario> {
     v.extend(sends::scenarios());
     v.extend(limits::scenarios());
     v.extend(modules::scenarios());
+    v.extend(generated::scenarios());
     v
 }
