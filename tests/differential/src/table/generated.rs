@@ -85,7 +85,7 @@ pub fn module(i: u64) -> Option<Vec<u8>> {
     let bytes = seed_bytes(i);
     let mut u = Unstructured::new(&bytes);
     // Half the seeds use bulk memory (which brings passive segments the FVM refuses).
-    let mut m = wasm_smith::Module::new(config(i % 2 == 0), &mut u).ok()?;
+    let mut m = wasm_smith::Module::new(config(i.is_multiple_of(2)), &mut u).ok()?;
     m.ensure_termination(1_000).ok()?;
     Some(m.to_bytes())
 }
