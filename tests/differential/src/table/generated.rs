@@ -4,14 +4,75 @@
 use arbitrary::Unstructured;
 use skyr_test_program::METHOD_RUN;
 use wasm_encoder::{
-    CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction, MemorySection,
-    MemoryType, Module, TypeSection, ValType,
+    CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
+    Instruction, MemorySection, MemoryType, Module, TypeSection, ValType,
 };
 
 use crate::scenario::{test_actor, Builder, Msg, Scenario, Sender};
 
 /// How many random modules the table holds.
 pub const COUNT: u64 = 300;
+
+/// How many random modules calling syscalls the table holds.
+pub const SYSCALL_COUNT: u64 = 300;
+
+/// Every syscall of the ABI with its parameter types (`i` i32, `I` i64); all return i32.
+const SYSCALLS: &[(&str, &str, &str)] = &[
+    ("actor", "resolve_address", "iii"),
+    ("actor", "get_actor_code_cid", "iIii"),
+    ("actor", "get_builtin_actor_type", "ii"),
+    ("actor", "get_code_cid_for_type", "iiii"),
+    ("actor", "new_actor_address", "iii"),
+    ("actor", "create_actor", "Ii"),
+    ("crypto", "verify_signature", "iiiiiiii"),
+    ("crypto", "recover_secp_public_key", "iii"),
+    ("crypto", "hash", "iIiiii"),
+    ("crypto", "compute_unsealed_sector_cid", "iIiiii"),
+    ("crypto", "verify_seal", "iii"),
+    ("crypto", "verify_post", "iii"),
+    ("crypto", "verify_consensus_fault", "iiiiiii"),
+    ("crypto", "verify_aggregate_seals", "iii"),
+    ("crypto", "verify_replica_update", "iii"),
+    ("crypto", "batch_verify_seals", "iii"),
+    ("debug", "enabled", "i"),
+    ("debug", "log", "ii"),
+    ("debug", "store_artifact", "iiii"),
+    ("gas", "charge", "iiI"),
+    ("ipld", "block_open", "ii"),
+    ("ipld", "block_create", "iIii"),
+    ("ipld", "block_read", "iiiii"),
+    ("ipld", "block_stat", "ii"),
+    ("ipld", "block_link", "iiIiii"),
+    ("network", "base_fee", "i"),
+    ("network", "total_fil_circ_supply", "i"),
+    ("rand", "get_chain_randomness", "iIIii"),
+    ("rand", "get_beacon_randomness", "iIIii"),
+    ("send", "send", "iiiIiII"),
+    ("self", "root", "iii"),
+    ("self", "set_root", "i"),
+    ("self", "current_balance", "i"),
+    ("self", "self_destruct", "ii"),
+    ("vm", "abort", "iii"),
+    ("vm", "context", "i"),
+];
+
+/// A module importing every syscall: what generated modules may import.
+fn syscall_imports() -> Vec<u8> {
+    let mut m = Module::new();
+    let mut t = TypeSection::new();
+    let mut imports = ImportSection::new();
+    for (i, (module, name, params)) in SYSCALLS.iter().enumerate() {
+        let params: Vec<ValType> = params
+            .chars()
+            .map(|c| if c == 'I' { ValType::I64 } else { ValType::I32 })
+            .collect();
+        t.ty().function(params, vec![ValType::I32]);
+        imports.import(module, name, EntityType::Function(i as u32));
+    }
+    m.section(&t);
+    m.section(&imports);
+    m.finish()
+}
 
 /// The exports every generated module must have: `invoke: (i32) -> i32` and `memory`.
 fn shape() -> Vec<u8> {
@@ -44,10 +105,12 @@ fn shape() -> Vec<u8> {
     m.finish()
 }
 
-fn config(bulk: bool) -> wasm_smith::Config {
+fn config(bulk: bool, syscalls: bool) -> wasm_smith::Config {
     wasm_smith::Config {
         exports: Some(shape()),
-        max_imports: 0,
+        available_imports: syscalls.then(syscall_imports),
+        max_imports: if syscalls { 12 } else { 0 },
+        min_imports: if syscalls { 4 } else { 0 },
         bulk_memory_enabled: bulk,
         multi_value_enabled: false,
         reference_types_enabled: false,
@@ -80,23 +143,33 @@ fn seed_bytes(i: u64) -> Vec<u8> {
         .collect()
 }
 
-/// The module of seed `i`, made to terminate (a fuel counter traps runaway loops).
-pub fn module(i: u64) -> Option<Vec<u8>> {
-    let bytes = seed_bytes(i);
+/// The module of seed `i`, made to terminate (a fuel counter traps runaway loops); with
+/// `syscalls`, it imports some of the ABI's syscalls and calls them with whatever it has.
+pub fn module(i: u64, syscalls: bool) -> Option<Vec<u8>> {
+    let bytes = seed_bytes(i + if syscalls { 1 << 32 } else { 0 });
     let mut u = Unstructured::new(&bytes);
     // Half the seeds use bulk memory (which brings passive segments the FVM refuses).
-    let mut m = wasm_smith::Module::new(config(i.is_multiple_of(2)), &mut u).ok()?;
+    let mut m =
+        wasm_smith::Module::new(config(i.is_multiple_of(2) && !syscalls, syscalls), &mut u).ok()?;
     m.ensure_termination(1_000).ok()?;
     Some(m.to_bytes())
 }
 
 pub fn scenarios() -> Vec<Scenario> {
-    (0..COUNT)
-        .filter_map(|i| {
-            let wasm = module(i)?;
+    let plain = (0..COUNT).map(|i| (i, false));
+    let calling = (0..SYSCALL_COUNT).map(|i| (i, true));
+    plain
+        .chain(calling)
+        .filter_map(|(i, syscalls)| {
+            let wasm = module(i, syscalls)?;
             let to = test_actor(0);
+            let kind = if syscalls {
+                "generated syscall module"
+            } else {
+                "generated module"
+            };
             Some(
-                Builder::new(format!("generated module {i}"))
+                Builder::new(format!("{kind} {i}"))
                     .test_wasm(wasm)
                     .either()
                     .msg(Msg::new(Sender::Secp(0), to, METHOD_RUN).gas(300_000_000))
