@@ -1,7 +1,6 @@
 //! What the machine asks of the node around it: chain and beacon randomness, consensus-fault
 //! checks, and proof verification. A node supplies real ones; tests and vector runs supply
 //! deterministic ones.
-use cid::Cid;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::consensus::ConsensusFault;
 use fvm_shared::sector::{
@@ -100,6 +99,3 @@ impl Verifier for AcceptAllProofs {
         Ok(true)
     }
 }
-
-/// The code CID type used by proofs (re-exported for implementors).
-pub type CommCid = Cid;

@@ -10,12 +10,18 @@
 //! ```no_run
 //! # fn main() -> anyhow::Result<()> {
 //! use std::rc::Rc;
-//! use skyr::{Engine, Executor, Machine, MachineConfig, TestExterns, RealProofs};
-//! # let (store, root): (Rc<skyr::blockstore::MemoryBlockstore>, cid::Cid) = todo!();
-//! let engine = Engine::new()?;
+//! use skyr::blockstore::MemoryBlockstore;
+//! use skyr::{ApplyKind, Engine, Executor, Machine, MachineConfig, RealProofs, TestExterns};
+//! # let root: cid::Cid = "bafy2bzacedsdyysyzf7ntsc3cxwmhmd2gdcgynmfifhnxn4kdlowsdpjyhbci".parse()?;
+//! # let message: fvm_shared::message::Message = fvm_ipld_encoding::from_slice(&[])?;
+//! let store = Rc::new(MemoryBlockstore::new()); // holding a state tree and its bundle
+//! let engine = Engine::new()?; // compiled actors are cached here; share it
 //! let config = MachineConfig::new(fvm_shared::version::NetworkVersion::V17, 1000, root);
 //! let machine = Machine::new(&engine, config, store, Rc::new(TestExterns), Rc::new(RealProofs))?;
 //! let mut executor = Executor::new(machine);
+//! let ret = executor.apply_message(&message, ApplyKind::Explicit, 120)?;
+//! println!("exit {} gas {}", ret.receipt.exit_code, ret.receipt.gas_used);
+//! let new_root = executor.flush()?;
 //! # Ok(()) }
 //! ```
 pub mod blockstore;

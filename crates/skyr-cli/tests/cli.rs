@@ -1,0 +1,92 @@
+//! The `skyr` binary as a user runs it.
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn skyr(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_skyr"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("skyr runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_committed_corpus_passes_through_skyr_vectors_run() {
+    let (code, stdout, stderr) = skyr(&["vectors", "run", "--json", "tests/vectors"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let summary: serde_json::Value =
+        serde_json::from_str(lines.last().expect("a summary line")).expect("JSON");
+    let s = &summary["summary"];
+    println!(
+        "skyr vectors run --json tests/vectors: {}",
+        lines.last().unwrap_or(&"")
+    );
+    assert!(s["total"].as_u64().unwrap_or(0) > 100);
+    assert_eq!(s["pass"], s["total"]);
+    assert_eq!(s["fail"].as_u64(), Some(0));
+    assert_eq!(s["error"].as_u64(), Some(0));
+    assert_eq!(
+        lines.len() as u64 - 1,
+        s["total"].as_u64().unwrap_or(0),
+        "one line per vector"
+    );
+    let first: serde_json::Value = serde_json::from_str(lines[0]).expect("JSON");
+    for key in [
+        "vector", "status", "reason", "receipts", "root_ok", "setup_ms", "exec_ms",
+    ] {
+        assert!(first.get(key).is_some(), "per-vector line lacks {key}");
+    }
+}
+
+#[test]
+fn garbage_is_an_error_line_and_a_failing_status() {
+    let dir = std::env::temp_dir().join(format!("skyr-cli-garbage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("a.json"), "not json").expect("write");
+    std::fs::write(dir.join("b.json"), r#"{"class":"message"}"#).expect("write");
+    let (code, stdout, _) = skyr(&["vectors", "run", "--json", dir.to_str().expect("utf8")]);
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["status"], "error");
+    assert!(lines[1]["reason"].as_str().unwrap_or("").contains("car"));
+    assert_eq!(lines[2]["summary"]["error"].as_u64(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn show_decodes_a_vector() {
+    let (code, stdout, stderr) = skyr(&[
+        "vectors",
+        "show",
+        "tests/vectors/messages/transfer-1-fil-from-secp-to-test-actor.json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("message 0:"), "{stdout}");
+    assert!(stdout.contains("to f01000"), "{stdout}");
+    assert!(stdout.contains("expect exit 0"), "{stdout}");
+}
+
+#[test]
+fn bundle_show_lists_the_manifest() {
+    let (code, stdout, stderr) = skyr(&["bundle", "show", "actors/bundle.car"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("skyrtest"));
+    assert_eq!(stdout.lines().count(), 14);
+    let (code, _, stderr) = skyr(&["bundle", "show", "README.md"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("CAR"), "{stderr}");
+}
