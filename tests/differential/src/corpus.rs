@@ -142,3 +142,47 @@ pub fn slug(name: &str) -> String {
     }
     out.trim_matches('-').to_string()
 }
+
+/// Largest vector file kept in the corpus.
+pub const MAX_BYTES: usize = 256 * 1024;
+
+/// Records every recordable scenario under `out` (a folder per family); returns how many
+/// were written and why the others were left out.
+pub fn write_all(
+    engines: &Engines,
+    scenarios: &[Scenario],
+    out: &std::path::Path,
+) -> Result<(usize, Vec<String>)> {
+    let (mut written, mut left_out) = (0, Vec::new());
+    let mut names = BTreeSet::new();
+    for s in scenarios {
+        if let Some(why) = excluded(s) {
+            left_out.push(format!("{}: {why}", s.name));
+            continue;
+        }
+        let family = s
+            .name
+            .split(':')
+            .next()
+            .filter(|f| *f != s.name)
+            .unwrap_or("messages");
+        let dir = out.join(slug(family));
+        let mut file = slug(&s.name);
+        while !names.insert(format!("{family}/{file}")) {
+            file.push('x');
+        }
+        let text = serde_json::to_string(&vector(engines, s)?)?;
+        if text.len() > MAX_BYTES {
+            left_out.push(format!(
+                "{}: {} bytes is over the size cap",
+                s.name,
+                text.len()
+            ));
+            continue;
+        }
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("{file}.json")), text + "\n")?;
+        written += 1;
+    }
+    Ok((written, left_out))
+}
