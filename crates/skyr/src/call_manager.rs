@@ -12,7 +12,7 @@ use fvm_shared::{ActorID, MethodNum, METHOD_CONSTRUCTOR, METHOD_SEND};
 use crate::engine::Abort;
 use crate::gas::GasTracker;
 use crate::kernel::{
-    empty_array_cid, syscall_err, Block, BlockRegistry, ExecError, Kernel, Result, NO_DATA_BLOCK_ID,
+    syscall_err, Block, BlockRegistry, ExecError, Kernel, Result, NO_DATA_BLOCK_ID,
 };
 use crate::machine::{Machine, SYSTEM_ACTOR_ID};
 use crate::state_tree::ActorState;
@@ -202,15 +202,7 @@ impl CallManager {
             Err(e) => return (Err(e), self),
         };
         let code = *self.machine.manifest.account_code();
-        self.machine.state.set_actor(
-            id,
-            ActorState {
-                code,
-                state: empty_array_cid(),
-                sequence: 0,
-                balance: TokenAmount::default(),
-            },
-        );
+        self.machine.state.set_actor(id, ActorState::fresh(code));
         let params = match fvm_ipld_encoding::to_vec(addr) {
             Ok(p) => p,
             Err(e) => {

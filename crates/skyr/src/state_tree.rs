@@ -39,6 +39,19 @@ pub struct ActorState {
     pub balance: TokenAmount,
 }
 
+impl ActorState {
+    /// A new actor of `code`: empty state (the CID of an empty list, whose block is not
+    /// stored), no messages, no balance.
+    pub fn fresh(code: Cid) -> Self {
+        ActorState {
+            code,
+            state: crate::kernel::empty_array_cid(),
+            sequence: 0,
+            balance: TokenAmount::default(),
+        }
+    }
+}
+
 /// The init actor's state, as builtin-actors v9 lays it out.
 #[derive(Clone, Debug, Serialize_tuple, Deserialize_tuple)]
 pub struct InitState {

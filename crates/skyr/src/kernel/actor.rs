@@ -1,7 +1,6 @@
 //! Actor syscalls: resolve addresses, look up code, make new actor addresses and actors.
 use cid::Cid;
 use fvm_shared::address::{Address, Protocol};
-use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ErrorNumber;
 use fvm_shared::ActorID;
 
@@ -98,15 +97,7 @@ impl Kernel {
         }
         let pl = self.cm.machine.price_list;
         self.charge(pl.on_create_actor())?;
-        self.cm.machine.state.set_actor(
-            id,
-            ActorState {
-                code,
-                state: empty_array_cid(),
-                sequence: 0,
-                balance: TokenAmount::default(),
-            },
-        );
+        self.cm.machine.state.set_actor(id, ActorState::fresh(code));
         Ok(())
     }
 
