@@ -126,6 +126,48 @@ pub fn scenarios() -> Vec<Scenario> {
             v.push(with_gas(name, gas, p.clone()));
         }
     }
+    // The big flat charges, swept across their edge.
+    let big: Vec<(&str, Vec<Op>, std::ops::RangeInclusive<i64>)> = vec![
+        (
+            "recover secp key",
+            vec![
+                Op::Fill(100, 65, 1),
+                call(
+                    "crypto",
+                    "recover_secp_public_key",
+                    vec![ptr(RET), ptr(0), ptr(100)],
+                ),
+            ],
+            1_700_000..=2_300_000,
+        ),
+        (
+            "consensus fault check",
+            vec![call(
+                "crypto",
+                "verify_consensus_fault",
+                vec![ptr(RET), ptr(0), imm(4), ptr(0), imm(4), ptr(0), imm(0)],
+            )],
+            700_000..=1_300_000,
+        ),
+        (
+            "unsealed sector cid",
+            vec![
+                Op::Write(0, vec![0x80]),
+                call(
+                    "crypto",
+                    "compute_unsealed_sector_cid",
+                    vec![ptr(RET), imm(0), ptr(0), imm(1), ptr(OUT), imm(100)],
+                ),
+            ],
+            300_000..=900_000,
+        ),
+    ];
+    for (name, p, range) in big {
+        let (lo, hi) = (*range.start(), *range.end());
+        for gas in (lo..=hi).step_by(((hi - lo) / 12) as usize) {
+            v.push(with_gas(name, gas, p.clone()));
+        }
+    }
     let bls = crate::genesis::bls_key(0).address().to_bytes();
     let verify = vec![
         Op::Write(0, bls.clone()),
