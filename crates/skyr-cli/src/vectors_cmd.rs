@@ -50,8 +50,8 @@ pub enum VectorsCmd {
         /// One JSON object per vector per line, then a summary line.
         #[arg(long)]
         json: bool,
-        /// Only vectors whose path contains this text.
-        #[arg(long)]
+        /// Only vectors whose path matches this regular expression.
+        #[arg(long, value_name = "REGEX")]
         filter: Option<String>,
         /// Vector files, or folders searched recursively for *.json.
         #[arg(required = true)]
@@ -79,6 +79,12 @@ pub fn run(cmd: VectorsCmd) -> Result<ExitCode> {
 }
 
 fn collect(paths: &[PathBuf], filter: Option<&str>) -> Result<Vec<PathBuf>> {
+    let filter = filter
+        .map(|f| {
+            regex::Regex::new(f)
+                .with_context(|| format!("--filter `{f}` is not a regular expression"))
+        })
+        .transpose()?;
     fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if p.is_dir() {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
@@ -102,8 +108,8 @@ fn collect(paths: &[PathBuf], filter: Option<&str>) -> Result<Vec<PathBuf>> {
     for p in paths {
         walk(p, &mut out)?;
     }
-    if let Some(f) = filter {
-        out.retain(|p| p.to_string_lossy().contains(f));
+    if let Some(re) = filter {
+        out.retain(|p| re.is_match(&p.to_string_lossy()));
     }
     Ok(out)
 }

@@ -90,3 +90,22 @@ fn bundle_show_lists_the_manifest() {
     assert_eq!(code, 2);
     assert!(stderr.contains("CAR"), "{stderr}");
 }
+
+#[test]
+fn filter_is_a_regular_expression() {
+    let (code, stdout, stderr) = skyr(&[
+        "vectors",
+        "run",
+        "--json",
+        "--filter",
+        "ipld-(stat|read)-handle-[09]\\.json$",
+        "tests/vectors",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON");
+    assert_eq!(summary["summary"]["total"].as_u64(), Some(2), "{stdout}");
+    let (code, _, stderr) = skyr(&["vectors", "run", "--filter", "(", "tests/vectors"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a regular expression"), "{stderr}");
+}
