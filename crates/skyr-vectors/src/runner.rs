@@ -3,7 +3,7 @@ use std::io::Read;
 use std::rc::Rc;
 use std::time::Instant;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use cid::Cid;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
 use fvm_ipld_encoding::CborStore;
@@ -264,14 +264,26 @@ fn run_vector(
         if let Some(c) = &circ {
             config.circ_supply = c.clone();
         }
-        let machine = Machine::new(
+        // From here on, a failure is the machine's, not the vector's: the vector is a `fail`.
+        let failed = |what: String, e: anyhow::Error| {
+            let mut r = VectorResult::new(
+                name,
+                Status::Fail,
+                Some(format!("variant {}: {what}: {e:#}", variant.id)),
+            );
+            r.setup_ms = started.elapsed().as_secs_f64() * 1000.0;
+            Ok(r)
+        };
+        let machine = match Machine::new(
             engine,
             config,
             Rc::new(store),
             externs.clone(),
             Rc::new(AcceptAllProofs),
-        )
-        .with_context(|| format!("variant {}: the machine does not start", variant.id))?;
+        ) {
+            Ok(m) => m,
+            Err(e) => return failed("the machine does not start".into(), e),
+        };
         let mut exec = Executor::new(machine);
         result.setup_ms += if result.setup_ms == 0.0 {
             started.elapsed().as_secs_f64() * 1000.0
@@ -281,11 +293,10 @@ fn run_vector(
         let run = Instant::now();
         let mut checks = Vec::new();
         for (i, (msg, len)) in messages.iter().enumerate() {
-            let ret = exec
-                .apply_message(msg, ApplyKind::Explicit, *len)
-                .with_context(|| {
-                    format!("variant {}: message {i} could not be applied", variant.id)
-                })?;
+            let ret = match exec.apply_message(msg, ApplyKind::Explicit, *len) {
+                Ok(r) => r,
+                Err(e) => return failed(format!("message {i} could not be applied"), e),
+            };
             let (code, ret_bytes, gas) = &expected[i];
             checks.push(ReceiptCheck {
                 index: i,
@@ -296,9 +307,10 @@ fn run_vector(
                 return_ok: ret.receipt.return_data.bytes() == ret_bytes.as_slice(),
             });
         }
-        let root = exec
-            .flush()
-            .with_context(|| format!("variant {}: flush failed", variant.id))?;
+        let root = match exec.flush() {
+            Ok(r) => r,
+            Err(e) => return failed("the flush failed".into(), e),
+        };
         result.exec_ms += run.elapsed().as_secs_f64() * 1000.0;
         let root_ok = root == post;
         let first_bad = checks.iter().find(|c| !c.ok()).cloned();

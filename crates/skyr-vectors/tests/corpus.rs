@@ -89,3 +89,52 @@ fn a_vector_whose_bundle_is_missing_is_skipped_not_passed() {
         .unwrap_or_default()
         .contains("no bundle with manifest"));
 }
+
+#[test]
+fn tampered_expectations_fail_with_the_difference_named() {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors/messages/transfer-1-fil-from-secp-to-test-actor.json");
+    let text = std::fs::read_to_string(&file).expect("vector");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let mut wrong_gas = v.clone();
+    let gas = wrong_gas["postconditions"]["receipts"][0]["gas_used"]
+        .as_i64()
+        .expect("gas");
+    wrong_gas["postconditions"]["receipts"][0]["gas_used"] = (gas + 1).into();
+    let pre = v["preconditions"]["state_tree"]["root_cid"].clone();
+    v["postconditions"]["state_tree"]["root_cid"] = pre;
+    let cases = vec![
+        (wrong_gas.to_string(), "receipt 0"),
+        (v.to_string(), "post-state root"),
+    ];
+    let t = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let mut bundles = BundleSet::default();
+            bundles
+                .add(
+                    PathBuf::from("actors/bundle.car"),
+                    include_bytes!("../../../actors/bundle.car").to_vec(),
+                )
+                .expect("own bundle");
+            let engine = Engine::new().expect("engine");
+            cases
+                .into_iter()
+                .map(|(text, needle)| {
+                    (
+                        skyr_vectors::run_text("t", &text, &bundles, &engine),
+                        needle,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .expect("spawn");
+    for (r, needle) in t.join().expect("runs") {
+        assert_eq!(r.status, Status::Fail, "{:?}", r.reason);
+        assert!(
+            r.reason.clone().unwrap_or_default().contains(needle),
+            "{:?}",
+            r.reason
+        );
+    }
+}
