@@ -4,6 +4,18 @@ use std::path::{Path, PathBuf};
 use skyr::Engine;
 use skyr_vectors::{run_file, BundleSet, Status};
 
+/// Skyr's own bundle, which the corpus runs on.
+fn own_bundle() -> BundleSet {
+    let mut bundles = BundleSet::default();
+    bundles
+        .add(
+            PathBuf::from("actors/bundle.car"),
+            include_bytes!("../../../actors/bundle.car").to_vec(),
+        )
+        .expect("own bundle");
+    bundles
+}
+
 fn vectors(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .expect("tests/vectors exists")
@@ -32,13 +44,7 @@ fn every_committed_vector_passes() {
     let t = std::thread::Builder::new()
         .stack_size(512 << 20)
         .spawn(move || {
-            let mut bundles = BundleSet::default();
-            bundles
-                .add(
-                    PathBuf::from("actors/bundle.car"),
-                    include_bytes!("../../../actors/bundle.car").to_vec(),
-                )
-                .expect("own bundle");
+            let bundles = own_bundle();
             let engine = Engine::new().expect("engine");
             let mut bad = Vec::new();
             for f in &files {
@@ -110,13 +116,7 @@ fn tampered_expectations_fail_with_the_difference_named() {
     let t = std::thread::Builder::new()
         .stack_size(64 << 20)
         .spawn(move || {
-            let mut bundles = BundleSet::default();
-            bundles
-                .add(
-                    PathBuf::from("actors/bundle.car"),
-                    include_bytes!("../../../actors/bundle.car").to_vec(),
-                )
-                .expect("own bundle");
+            let bundles = own_bundle();
             let engine = Engine::new().expect("engine");
             cases
                 .into_iter()

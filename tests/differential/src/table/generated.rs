@@ -3,10 +3,7 @@
 //! or refuse it identically. A broad net for the instrumentation.
 use arbitrary::Unstructured;
 use skyr_test_program::METHOD_RUN;
-use wasm_encoder::{
-    CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
-    Instruction, MemorySection, MemoryType, Module, TypeSection, ValType,
-};
+use wasm_encoder::{EntityType, ImportSection, Instruction, Module, TypeSection, ValType};
 
 use crate::scenario::{test_actor, Builder, Msg, Scenario, Sender};
 
@@ -76,33 +73,9 @@ fn syscall_imports() -> Vec<u8> {
 
 /// The exports every generated module must have: `invoke: (i32) -> i32` and `memory`.
 fn shape() -> Vec<u8> {
-    let mut m = Module::new();
-    let mut t = TypeSection::new();
-    t.ty().function(vec![ValType::I32], vec![ValType::I32]);
-    m.section(&t);
-    let mut f = FunctionSection::new();
-    f.function(0);
-    m.section(&f);
-    let mut mem = MemorySection::new();
-    mem.memory(MemoryType {
-        minimum: 1,
-        maximum: None,
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    });
-    m.section(&mem);
-    let mut e = ExportSection::new();
-    e.export("invoke", ExportKind::Func, 0);
-    e.export("memory", ExportKind::Memory, 0);
-    m.section(&e);
-    let mut c = CodeSection::new();
-    let mut body = Function::new(vec![]);
-    body.instruction(&Instruction::Unreachable);
-    body.instruction(&Instruction::End);
-    c.function(&body);
-    m.section(&c);
-    m.finish()
+    super::modules::M::actor()
+        .invoke(vec![], vec![Instruction::Unreachable, Instruction::End])
+        .encode()
 }
 
 fn config(bulk: bool, syscalls: bool) -> wasm_smith::Config {

@@ -15,7 +15,7 @@ type Func = (u32, Vec<(u32, ValType)>, Vec<I<'static>>);
 
 /// A module under construction: just enough structure for the cases here.
 #[derive(Default)]
-struct M {
+pub(super) struct M {
     types: Vec<(Vec<ValType>, Vec<ValType>)>,
     imports: Vec<(&'static str, &'static str, EntityType)>,
     funcs: Vec<Func>,
@@ -35,7 +35,7 @@ const I64: ValType = ValType::I64;
 
 impl M {
     /// A module with memory, whose type 0 is (i32) -> i32, exporting "memory".
-    fn actor() -> M {
+    pub(super) fn actor() -> M {
         let mut m = M {
             memory: Some(1),
             ..Default::default()
@@ -57,7 +57,7 @@ impl M {
     }
 
     /// Adds `invoke` with this body.
-    fn invoke(mut self, locals: Vec<(u32, ValType)>, body: Vec<I<'static>>) -> M {
+    pub(super) fn invoke(mut self, locals: Vec<(u32, ValType)>, body: Vec<I<'static>>) -> M {
         let f = self.func(0, locals, body);
         self.exports.push(("invoke", ExportKind::Func, f));
         self
@@ -68,7 +68,7 @@ impl M {
         self.types.len() as u32 - 1
     }
 
-    fn encode(&self) -> Vec<u8> {
+    pub(super) fn encode(&self) -> Vec<u8> {
         let mut m = Module::new();
         let mut t = TypeSection::new();
         for (p, r) in &self.types {
