@@ -85,8 +85,6 @@ pub struct Machine {
     pub externs: Rc<dyn Externs>,
     /// Proof verification.
     pub verifier: Rc<dyn Verifier>,
-    /// Whether actor debug logs are on.
-    pub debug: bool,
 }
 
 impl Machine {
@@ -127,7 +125,6 @@ impl Machine {
                 .with_context(|| format!("actor `{name}` ({code})"))?;
         }
         Ok(Machine {
-            debug: config.actor_debugging,
             config,
             price_list,
             state,

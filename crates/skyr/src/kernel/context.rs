@@ -144,7 +144,7 @@ impl Kernel {
 
     /// True when the machine runs with actor debugging on.
     pub fn debug_enabled(&self) -> bool {
-        self.cm.machine.debug
+        self.cm.machine.config.actor_debugging
     }
 
     /// A debug log line from the actor (only with debugging on).
