@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Skyr: an independent Filecoin Virtual Machine for network versions 16 and 17 (the FVM's
 //! first release, "Skyr"), built to produce the same receipts and state roots as the
 //! reference implementation, byte for byte.

@@ -17,7 +17,9 @@ const ACTIVATION_COST: u32 = 2;
 /// Arity (params, results) of a function type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Arity {
+    /// Parameters taken.
     pub params: u32,
+    /// Results returned.
     pub results: u32,
 }
 
@@ -278,7 +280,9 @@ pub fn plain_effect(op: &Operator) -> Result<(u32, u32), String> {
 /// `start`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MeteredBlock {
+    /// Index of the first instruction.
     pub start: usize,
+    /// Milligas charged for the block.
     pub cost: u64,
 }
 
