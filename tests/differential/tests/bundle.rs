@@ -17,9 +17,16 @@ fn rebuilding_the_actors_reproduces_the_committed_bundle() {
     let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string());
     let car = skyr_differential::bundle::pack(&dir).expect("packing the bundle");
     let committed = skyr_differential::genesis::BUNDLE;
+    let toolchain = Command::new("/usr/bin/rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "unknown".into());
     assert!(
         car == committed,
-        "the rebuilt bundle ({} bytes) differs from actors/bundle.car ({} bytes): run scripts/build-bundle.sh and commit",
+        "the rebuilt bundle ({} bytes) differs from actors/bundle.car ({} bytes), built with {toolchain} \
+         (the committed one was built with rustc 1.96.0 from Debian's rustc-web 1.96.0+dfsg1-1~deb12u2): \
+         if the actors changed, run scripts/build-bundle.sh and commit",
         car.len(),
         committed.len()
     );
