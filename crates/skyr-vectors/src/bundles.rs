@@ -8,10 +8,13 @@ use cid::Cid;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
 use skyr::bundle::load_bundle;
 
-/// Bundle CARs by manifest data CID.
+/// The blocks of one bundle, parsed and checked once.
+type Blocks = Arc<Vec<(Cid, Vec<u8>)>>;
+
+/// Bundles by manifest data CID, kept as checked blocks so each vector only copies them.
 #[derive(Clone, Default)]
 pub struct BundleSet {
-    by_manifest: BTreeMap<Cid, (PathBuf, Arc<Vec<u8>>)>,
+    by_manifest: BTreeMap<Cid, (PathBuf, Blocks)>,
 }
 
 impl BundleSet {
@@ -20,8 +23,13 @@ impl BundleSet {
         let store = MemoryBlockstore::new();
         let b =
             load_bundle(&store, &car).with_context(|| format!("bundle {}", origin.display()))?;
+        // The CAR was read (and every block's hash checked) above; keep its blocks.
+        let reader = fvm_ipld_car::CarReader::new_unchecked(car.as_slice())?;
+        let blocks = reader
+            .map(|b| b.map(|b| (b.cid, b.data)))
+            .collect::<Result<Vec<_>, _>>()?;
         self.by_manifest
-            .insert(b.manifest_data, (origin, Arc::new(car)));
+            .insert(b.manifest_data, (origin, Arc::new(blocks)));
         Ok(b.manifest_data)
     }
 
@@ -46,13 +54,13 @@ impl BundleSet {
 
     /// Loads the bundle with this manifest into `store`; false when there is none.
     pub fn load_into(&self, manifest: &Cid, store: &impl Blockstore) -> Result<bool> {
-        match self.by_manifest.get(manifest) {
-            Some((_, car)) => {
-                load_bundle(store, car)?;
-                Ok(true)
-            }
-            None => Ok(false),
+        let Some((_, blocks)) = self.by_manifest.get(manifest) else {
+            return Ok(false);
+        };
+        for (k, data) in blocks.iter() {
+            store.put_keyed(k, data)?;
         }
+        Ok(true)
     }
 
     /// How many bundles are known.

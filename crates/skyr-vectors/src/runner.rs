@@ -152,8 +152,8 @@ fn skip_reason(v: &Vector) -> Option<String> {
     None
 }
 
-/// Decodes the vector's blocks into a fresh store.
-fn load_car(v: &Vector, store: &MemoryBlockstore) -> Result<()> {
+/// Decodes the vector's blocks (base64, gzip, CARv1, hashes checked), once for all variants.
+fn decode_car(v: &Vector) -> Result<Vec<(Cid, Vec<u8>)>> {
     let gz = b64(&v.car, "car")?;
     let mut car = Vec::new();
     flate2::read::GzDecoder::new(gz.as_slice())
@@ -162,9 +162,9 @@ fn load_car(v: &Vector, store: &MemoryBlockstore) -> Result<()> {
     let reader = fvm_ipld_car::CarReader::new(car.as_slice())
         .map_err(|e| anyhow!("car: not a CARv1: {e}"))?;
     reader
-        .read_into(store)
-        .map_err(|e| anyhow!("car: malformed: {e}"))?;
-    Ok(())
+        .map(|b| b.map(|b| (b.cid, b.data)))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| anyhow!("car: malformed: {e}"))
 }
 
 /// The manifest data CID the pre-state's system actor names.
@@ -243,11 +243,14 @@ fn run_vector(
         ));
     }
 
+    let blocks = decode_car(v)?;
     let mut result = VectorResult::new(name, Status::Pass, None);
     for variant in &v.preconditions.variants {
         let setup = Instant::now();
         let store = MemoryBlockstore::new();
-        load_car(v, &store)?;
+        for (k, data) in &blocks {
+            store.put_keyed(k, data)?;
+        }
         let manifest = manifest_of(&store, &pre)?;
         let have_code = store.has(&manifest)?;
         if !bundles.load_into(&manifest, &store)? && !have_code {

@@ -2,7 +2,7 @@
 //! `[name, code CID]` pairs. Built-in actor types are numbered by their position in that
 //! list (from 1); the system actor's state names `data`, which is how a state tree says which
 //! bundle it runs.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
@@ -30,6 +30,7 @@ const SINGLETONS: [&str; 7] = [
 pub struct Manifest {
     entries: Vec<(String, Cid)>,
     by_code: BTreeMap<Cid, u32>,
+    singletons: BTreeSet<Cid>,
     account: Cid,
     system: Cid,
     init: Cid,
@@ -52,9 +53,14 @@ impl Manifest {
         for (i, (_, code)) in entries.iter().enumerate() {
             by_code.insert(*code, i as u32 + 1);
         }
+        let singletons = SINGLETONS
+            .iter()
+            .filter_map(|n| entries.iter().rev().find(|(e, _)| e == n).map(|(_, c)| *c))
+            .collect();
         Ok(Manifest {
             entries,
             by_code,
+            singletons,
             account,
             system,
             init,
@@ -97,9 +103,7 @@ impl Manifest {
 
     /// True for code of which only one actor may exist.
     pub fn is_singleton(&self, code: &Cid) -> bool {
-        SINGLETONS
-            .iter()
-            .any(|n| self.code_by_name(n) == Some(code))
+        self.singletons.contains(code)
     }
 
     /// The account actor's code.
