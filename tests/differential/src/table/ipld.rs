@@ -25,6 +25,17 @@ fn create(codec: u64, data: &[u8]) -> Vec<Op> {
     ])
 }
 
+/// Links the block `create` made, with this hash and length, writing the CID at `out` (room
+/// for `cap` bytes); the syscall's result is read back.
+fn link(hash: i64, len: i64, out: Arg, cap: i64) -> Vec<Op> {
+    callv(
+        "ipld",
+        "block_link",
+        4,
+        vec![handle(), imm(hash), imm(len), out, imm(cap)],
+    )
+}
+
 /// The handle `create` got.
 fn handle() -> Arg {
     Arg::Load32(SLOT)
@@ -139,12 +150,7 @@ pub fn scenarios() -> Vec<Scenario> {
             cat(vec![
                 create(DAG_CBOR, &cbor),
                 vec![clear_out()],
-                callv(
-                    "ipld",
-                    "block_link",
-                    4,
-                    vec![handle(), imm(hash as i64), imm(len), ptr(OUT), imm(100)],
-                ),
+                link(hash as i64, len, ptr(OUT), 100),
                 vec![read_out(40)],
             ]),
         ));
@@ -154,12 +160,7 @@ pub fn scenarios() -> Vec<Scenario> {
             &format!("link into a {cid_len}-byte buffer"),
             cat(vec![
                 create(DAG_CBOR, &cbor),
-                callv(
-                    "ipld",
-                    "block_link",
-                    4,
-                    vec![handle(), imm(0xb220), imm(32), ptr(OUT), imm(cid_len)],
-                ),
+                link(0xb220, 32, ptr(OUT), cid_len),
                 vec![read_out(40)],
             ]),
         ));
@@ -168,24 +169,14 @@ pub fn scenarios() -> Vec<Scenario> {
         "link into a bad buffer",
         cat(vec![
             create(DAG_CBOR, &cbor),
-            callv(
-                "ipld",
-                "block_link",
-                4,
-                vec![handle(), imm(0xb220), imm(32), imm(BAD_PTR), imm(100)],
-            ),
+            link(0xb220, 32, imm(BAD_PTR), 100),
         ]),
     ));
     v.push(scenario(
         "link then open",
         cat(vec![
             create(DAG_CBOR, &cbor),
-            callv(
-                "ipld",
-                "block_link",
-                4,
-                vec![handle(), imm(0xb220), imm(32), ptr(OUT), imm(100)],
-            ),
+            link(0xb220, 32, ptr(OUT), 100),
             callv_slot("ipld", "block_open", 16, vec![ptr(OUT)]),
             callv(
                 "ipld",
@@ -225,12 +216,7 @@ pub fn scenarios() -> Vec<Scenario> {
         "open a raw block (identity-free raw codec)",
         cat(vec![
             create(DAG_CBOR, &cbor),
-            callv(
-                "ipld",
-                "block_link",
-                4,
-                vec![handle(), imm(0xb220), imm(32), ptr(OUT), imm(100)],
-            ),
+            link(0xb220, 32, ptr(OUT), 100),
             // Rewrite the CID's codec byte to raw (0x55): the block is there under another CID.
             vec![Op::Write(OUT + 1, vec![0x55])],
             callv("ipld", "block_open", 16, vec![ptr(OUT)]),
@@ -280,12 +266,7 @@ pub fn scenarios() -> Vec<Scenario> {
         "set root to a new block, read it back",
         cat(vec![
             create(DAG_CBOR, &cbor),
-            callv(
-                "ipld",
-                "block_link",
-                4,
-                vec![handle(), imm(0xb220), imm(32), ptr(OUT), imm(100)],
-            ),
+            link(0xb220, 32, ptr(OUT), 100),
             vec![call("self", "set_root", vec![ptr(OUT)])],
             callv("self", "root", 4, vec![ptr(IN2), imm(100)]),
             vec![Op::Read(IN2, 40)],
@@ -356,12 +337,7 @@ pub fn scenarios() -> Vec<Scenario> {
             0,
             cat(vec![
                 create(DAG_CBOR, &data),
-                callv(
-                    "ipld",
-                    "block_link",
-                    4,
-                    vec![handle(), imm(0xb220), imm(32), ptr(OUT), imm(100)],
-                ),
+                link(0xb220, 32, ptr(OUT), 100),
                 vec![call("self", "set_root", vec![ptr(OUT)])],
             ]),
         );

@@ -68,6 +68,12 @@ impl M {
         self.types.len() as u32 - 1
     }
 
+    /// Adds a passive data segment (and the data count section bulk memory needs).
+    fn with_passive_data(&mut self, bytes: &[u8]) {
+        self.data.push((None, bytes.to_vec()));
+        self.data_count = true;
+    }
+
     pub(super) fn encode(&self) -> Vec<u8> {
         let mut m = Module::new();
         let mut t = TypeSection::new();
@@ -458,8 +464,7 @@ pub fn scenarios() -> Vec<Scenario> {
             I::End,
         ],
     );
-    m.data.push((None, b"abcd".to_vec()));
-    m.data_count = true;
+    m.with_passive_data(b"abcd");
     v.push(case("bulk memory and passive data", &m));
     let mut m = M::actor().invoke(
         vec![],
@@ -475,8 +480,7 @@ pub fn scenarios() -> Vec<Scenario> {
             I::End,
         ],
     );
-    m.data.push((None, b"abcd".to_vec()));
-    m.data_count = true;
+    m.with_passive_data(b"abcd");
     v.push(case("memory.init past the segment", &m));
     let mut m = M::actor().invoke(
         vec![],
