@@ -13,6 +13,7 @@ use fvm_shared::message::Message;
 use fvm_shared::state::StateRoot;
 use fvm_shared::version::NetworkVersion;
 use serde::Serialize;
+use skyr::bundle::KNOWN_BUNDLES;
 use skyr::machine::SystemState;
 use skyr::state_tree::ActorState;
 use skyr::{AcceptAllProofs, ApplyKind, Engine, Executor, Machine, MachineConfig};
@@ -192,6 +193,34 @@ fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
     Ok(st.builtin_actors)
 }
 
+/// Why the actors' code is not at hand, if it is not. Extracted vectors carry the manifest
+/// their state names but not the WASM, so the bundle must come from `--bundles`; the reason
+/// names the CID the bundle is published under, and the release when it is a known one.
+fn missing_code(store: &MemoryBlockstore, data: &Cid) -> Result<Option<String>> {
+    let published = skyr::bundle::manifest_cid(data)?;
+    let wanted = match KNOWN_BUNDLES
+        .iter()
+        .find(|(c, _)| *c == published.to_string())
+    {
+        Some((_, release)) => format!("bundle {published} ({release})"),
+        None => format!("bundle {published} (manifest data {data})"),
+    };
+    if !store.has(data)? {
+        return Ok(Some(format!("needs {wanted}, which is not in --bundles")));
+    }
+    let manifest = skyr::bundle::Manifest::load(store, data)
+        .map_err(|e| anyhow!("pre-state names a malformed manifest: {e:#}"))?;
+    for (actor, code) in manifest.entries() {
+        if !store.has(code)? {
+            return Ok(Some(format!(
+                "needs {wanted}: the vector carries its manifest but not the actors' WASM \
+                 (`{actor}` {code} is missing), and --bundles has no such bundle"
+            )));
+        }
+    }
+    Ok(None)
+}
+
 fn run_vector(
     name: &str,
     v: &Vector,
@@ -252,13 +281,9 @@ fn run_vector(
             store.put_keyed(k, data)?;
         }
         let manifest = manifest_of(&store, &pre)?;
-        let have_code = store.has(&manifest)?;
-        if !bundles.load_into(&manifest, &store)? && !have_code {
-            return Ok(VectorResult::new(
-                name,
-                Status::Skip,
-                Some(format!("no bundle with manifest {manifest} in --bundles")),
-            ));
+        bundles.load_into(&manifest, &store)?;
+        if let Some(why) = missing_code(&store, &manifest)? {
+            return Ok(VectorResult::new(name, Status::Skip, Some(why)));
         }
         let nv = NetworkVersion::try_from(variant.nv)
             .map_err(|_| anyhow!("variant {}: network version {}", variant.id, variant.nv))?;

@@ -2,7 +2,7 @@
 use std::path::{Path, PathBuf};
 
 use skyr::Engine;
-use skyr_vectors::{run_file, BundleSet, Status};
+use skyr_vectors::{run_file, run_text, BundleSet, Status};
 
 /// Skyr's own bundle, which the corpus runs on.
 fn own_bundle() -> BundleSet {
@@ -90,10 +90,78 @@ fn a_vector_whose_bundle_is_missing_is_skipped_not_passed() {
         .expect("spawn");
     let r = t.join().expect("run");
     assert_eq!(r.status, Status::Skip, "{:?}", r.reason);
-    assert!(r
-        .reason
-        .unwrap_or_default()
-        .contains("no bundle with manifest"));
+    let reason = r.reason.unwrap_or_default();
+    let published = own_bundle_root();
+    assert!(
+        reason.contains(&format!("needs bundle {published}"))
+            && reason.contains("not in --bundles"),
+        "{reason}"
+    );
+}
+
+/// The CID Skyr's own bundle is published under (its CAR root).
+fn own_bundle_root() -> cid::Cid {
+    let car = include_bytes!("../../../actors/bundle.car");
+    let reader = fvm_ipld_car::CarReader::new(&car[..]).expect("own bundle");
+    reader.header.roots[0]
+}
+
+/// Extracted mainnet vectors carry the manifest data block their system actor names, but
+/// none of the WASM: without the bundle they are skipped, naming it, not failed.
+#[test]
+fn a_vector_carrying_its_manifest_but_no_code_is_skipped() {
+    use base64::Engine as _;
+    use std::io::{Read, Write};
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors/messages/transfer-1-fil-from-secp-to-test-actor.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("vector")).expect("JSON");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let gz = b64.decode(v["car"].as_str().expect("car")).expect("base64");
+    let mut car = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut car)
+        .expect("gzip");
+    let reader = fvm_ipld_car::CarReader::new(car.as_slice()).expect("car");
+    let header = fvm_ipld_car::CarHeader::new(reader.header.roots.clone(), 1);
+    let mut blocks: Vec<fvm_ipld_car::Block> = reader.map(|b| b.expect("block")).collect();
+    // Add the manifest data block (the second block of a bundle CAR), as extractions do.
+    let bundle = include_bytes!("../../../actors/bundle.car");
+    let data = fvm_ipld_car::CarReader::new(&bundle[..])
+        .expect("own bundle")
+        .nth(1)
+        .expect("data block")
+        .expect("data block");
+    blocks.push(data);
+    let mut out = Vec::new();
+    let mut w = fvm_ipld_car::CarWriter::new(header, &mut out).expect("writer");
+    for b in blocks {
+        w.write(b).expect("write");
+    }
+    w.flush().expect("flush");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(&out).expect("gzip");
+    v["car"] = b64.encode(e.finish().expect("gzip")).into();
+    let text = v.to_string();
+    let t = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            run_text(
+                "with-manifest",
+                &text,
+                &BundleSet::default(),
+                &Engine::new().expect("engine"),
+            )
+        })
+        .expect("spawn");
+    let r = t.join().expect("run");
+    assert_eq!(r.status, Status::Skip, "{:?}", r.reason);
+    let reason = r.reason.unwrap_or_default();
+    assert!(
+        reason.contains(&format!("needs bundle {}", own_bundle_root()))
+            && reason.contains("carries its manifest but not the actors' WASM"),
+        "{reason}"
+    );
 }
 
 #[test]

@@ -164,6 +164,20 @@ pub fn load_bundle(store: &impl Blockstore, car: &[u8]) -> Result<Bundle> {
     })
 }
 
+/// The CID a bundle is published under (its CAR root, the `[1, data]` header) for the
+/// manifest data CID a state's system actor names: what a user looks a missing bundle up by.
+pub fn manifest_cid(data: &Cid) -> Result<Cid> {
+    let header = fvm_ipld_encoding::to_vec(&(1u32, data))?;
+    Ok(Cid::new_v1(DAG_CBOR, Code::Blake2b256.digest(&header)))
+}
+
+/// Official bundles whose manifest Skyr has checked against real extracted vectors, so a
+/// run can say which release file a vector needs.
+pub const KNOWN_BUNDLES: [(&str, &str); 1] = [(
+    "bafy2bzaceb6j6666h36xnhksu3ww4kxb6e25niayfgkdnifaqi6m6ooc66i6i",
+    "builtin-actors v9.0.3, builtin-actors-mainnet.car (nv17 mainnet)",
+)];
+
 /// The code CID of a WASM module: raw codec over blake2b-256 of its bytes.
 pub fn code_cid(wasm: &[u8]) -> Cid {
     Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(wasm))
@@ -242,6 +256,8 @@ mod tests {
         let store = MemoryBlockstore::new();
         let b = load_bundle(&store, &car).expect("load");
         assert_eq!(b.manifest_data, data);
+        let reader = CarReader::new(car.as_slice()).expect("car");
+        assert_eq!(reader.header.roots, vec![manifest_cid(&data).expect("cid")]);
         let account = code_cid(b"wasm of account");
         assert_eq!(b.manifest.type_of(&account), 4);
         assert!(b.manifest.is_account(&account));
