@@ -53,6 +53,11 @@ pub enum VectorsCmd {
         /// Only vectors whose path matches this regular expression.
         #[arg(long, value_name = "REGEX")]
         filter: Option<String>,
+        /// Run vectors whose bundle is missing on the manifest they carry: those whose
+        /// messages execute no actor code (transfers, failed transfers) are checked; those
+        /// that would run actor code are skipped, naming the call.
+        #[arg(long)]
+        without_code: bool,
         /// Vector files, or folders searched recursively for *.json.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -72,8 +77,9 @@ pub fn run(cmd: VectorsCmd) -> Result<ExitCode> {
             jobs,
             json,
             filter,
+            without_code,
             paths,
-        } => run_vectors(bundles, jobs, json, filter, paths),
+        } => run_vectors(bundles, jobs, json, filter, without_code, paths),
         VectorsCmd::Show { file } => crate::show::show(&file),
     }
 }
@@ -119,10 +125,12 @@ fn run_vectors(
     jobs: Option<usize>,
     json: bool,
     filter: Option<String>,
+    without_code: bool,
     paths: Vec<PathBuf>,
 ) -> Result<ExitCode> {
     let wall = Instant::now();
     let mut bundles = BundleSet::default();
+    bundles.run_without_code(without_code);
     bundles.add(PathBuf::from("<skyr's own bundle>"), OWN_BUNDLE.to_vec())?;
     for d in &dirs {
         for w in bundles.add_dir(d)? {

@@ -15,6 +15,7 @@ type Blocks = Arc<Vec<(Cid, Vec<u8>)>>;
 #[derive(Clone, Default)]
 pub struct BundleSet {
     by_manifest: BTreeMap<Cid, (PathBuf, Blocks)>,
+    without_code: bool,
 }
 
 impl BundleSet {
@@ -61,6 +62,18 @@ impl BundleSet {
             store.put_keyed(k, data)?;
         }
         Ok(true)
+    }
+
+    /// Lets vectors whose bundle is not here run on the manifest they carry, without the
+    /// actors' code: one whose messages execute no actor code (transfers, failed transfers)
+    /// is still checked; one that would execute code is skipped, naming the call.
+    pub fn run_without_code(&mut self, yes: bool) {
+        self.without_code = yes;
+    }
+
+    /// Whether vectors without their bundle's code are run (see [`Self::run_without_code`]).
+    pub fn runs_without_code(&self) -> bool {
+        self.without_code
     }
 
     /// How many bundles are known.

@@ -193,18 +193,25 @@ fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
     Ok(st.builtin_actors)
 }
 
-/// Why the actors' code is not at hand, if it is not. Extracted vectors carry the manifest
-/// their state names but not the WASM, so the bundle must come from `--bundles`; the reason
-/// names the CID the bundle is published under, and the release when it is a known one.
-fn missing_code(store: &MemoryBlockstore, data: &Cid) -> Result<Option<String>> {
+/// How a run names the bundle a manifest data CID belongs to: the CID it is published under
+/// (its CAR root), and the release when it is a known one.
+fn bundle_label(data: &Cid) -> Result<String> {
     let published = skyr::bundle::manifest_cid(data)?;
-    let wanted = match KNOWN_BUNDLES
-        .iter()
-        .find(|(c, _)| *c == published.to_string())
-    {
-        Some((_, release)) => format!("bundle {published} ({release})"),
-        None => format!("bundle {published} (manifest data {data})"),
-    };
+    Ok(
+        match KNOWN_BUNDLES
+            .iter()
+            .find(|(c, _)| *c == published.to_string())
+        {
+            Some((_, release)) => format!("bundle {published} ({release})"),
+            None => format!("bundle {published} (manifest data {data})"),
+        },
+    )
+}
+
+/// Why the actors' code is not at hand, if it is not. Extracted vectors carry the manifest
+/// their state names but not the WASM, so the bundle must come from `--bundles`.
+fn missing_code(store: &MemoryBlockstore, data: &Cid) -> Result<Option<String>> {
+    let wanted = bundle_label(data)?;
     if !store.has(data)? {
         return Ok(Some(format!("needs {wanted}, which is not in --bundles")));
     }
@@ -282,9 +289,13 @@ fn run_vector(
         }
         let manifest = manifest_of(&store, &pre)?;
         bundles.load_into(&manifest, &store)?;
-        if let Some(why) = missing_code(&store, &manifest)? {
-            return Ok(VectorResult::new(name, Status::Skip, Some(why)));
-        }
+        let without_code = match missing_code(&store, &manifest)? {
+            None => None,
+            Some(_) if bundles.runs_without_code() && store.has(&manifest)? => {
+                Some(bundle_label(&manifest)?)
+            }
+            Some(why) => return Ok(VectorResult::new(name, Status::Skip, Some(why))),
+        };
         let nv = NetworkVersion::try_from(variant.nv)
             .map_err(|_| anyhow!("variant {}: network version {}", variant.id, variant.nv))?;
         let mut config = MachineConfig::new(nv, variant.epoch, pre);
@@ -292,6 +303,7 @@ fn run_vector(
         if let Some(c) = &circ {
             config.circ_supply = c.clone();
         }
+        config.require_code = without_code.is_none();
         // From here on, a failure is the machine's, not the vector's: the vector is a `fail`.
         let failed = |what: String, e: anyhow::Error| {
             let mut r = VectorResult::new(
@@ -325,6 +337,24 @@ fn run_vector(
                 Ok(r) => r,
                 Err(e) => return failed(format!("message {i} could not be applied"), e),
             };
+            if let (Some(wanted), Some(code)) = (&without_code, exec.machine().missing_code.first())
+            {
+                let actor = exec
+                    .machine()
+                    .manifest
+                    .entries()
+                    .iter()
+                    .find(|(_, c)| c == code)
+                    .map_or("an unknown actor", |(n, _)| n.as_str());
+                return Ok(VectorResult::new(
+                    name,
+                    Status::Skip,
+                    Some(format!(
+                        "needs {wanted}: message {i} runs `{actor}` code ({code}), which \
+                         neither the vector nor --bundles has"
+                    )),
+                ));
+            }
             let (code, ret_bytes, gas) = &expected[i];
             checks.push(ReceiptCheck {
                 index: i,
@@ -365,6 +395,11 @@ fn run_vector(
                 variant.id
             ));
             return Ok(result);
+        }
+        if let Some(wanted) = &without_code {
+            result.reason = Some(format!(
+                "passed without the actors' code of {wanted}: no message executed any"
+            ));
         }
     }
     Ok(result)

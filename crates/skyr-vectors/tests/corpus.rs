@@ -106,14 +106,14 @@ fn own_bundle_root() -> cid::Cid {
     reader.header.roots[0]
 }
 
-/// Extracted mainnet vectors carry the manifest data block their system actor names, but
-/// none of the WASM: without the bundle they are skipped, naming it, not failed.
-#[test]
-fn a_vector_carrying_its_manifest_but_no_code_is_skipped() {
+/// A corpus vector made to look extracted: its CAR also carries the manifest data block its
+/// system actor names (the second block of a bundle CAR), but none of the WASM.
+fn with_manifest_block(vector: &str) -> String {
     use base64::Engine as _;
     use std::io::{Read, Write};
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/vectors/messages/transfer-1-fil-from-secp-to-test-actor.json");
+        .join("../../tests/vectors")
+        .join(vector);
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("vector")).expect("JSON");
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -125,7 +125,6 @@ fn a_vector_carrying_its_manifest_but_no_code_is_skipped() {
     let reader = fvm_ipld_car::CarReader::new(car.as_slice()).expect("car");
     let header = fvm_ipld_car::CarHeader::new(reader.header.roots.clone(), 1);
     let mut blocks: Vec<fvm_ipld_car::Block> = reader.map(|b| b.expect("block")).collect();
-    // Add the manifest data block (the second block of a bundle CAR), as extractions do.
     let bundle = include_bytes!("../../../actors/bundle.car");
     let data = fvm_ipld_car::CarReader::new(&bundle[..])
         .expect("own bundle")
@@ -142,19 +141,29 @@ fn a_vector_carrying_its_manifest_but_no_code_is_skipped() {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(&out).expect("gzip");
     v["car"] = b64.encode(e.finish().expect("gzip")).into();
-    let text = v.to_string();
-    let t = std::thread::Builder::new()
+    v.to_string()
+}
+
+/// Runs vector text on no bundle at all, on a big-stack thread.
+fn run_without_bundles(text: String, without_code: bool) -> skyr_vectors::VectorResult {
+    std::thread::Builder::new()
         .stack_size(64 << 20)
         .spawn(move || {
-            run_text(
-                "with-manifest",
-                &text,
-                &BundleSet::default(),
-                &Engine::new().expect("engine"),
-            )
+            let mut bundles = BundleSet::default();
+            bundles.run_without_code(without_code);
+            run_text("t", &text, &bundles, &Engine::new().expect("engine"))
         })
-        .expect("spawn");
-    let r = t.join().expect("run");
+        .expect("spawn")
+        .join()
+        .expect("run")
+}
+
+/// Extracted mainnet vectors carry the manifest data block their system actor names, but
+/// none of the WASM: without the bundle they are skipped, naming it, not failed.
+#[test]
+fn a_vector_carrying_its_manifest_but_no_code_is_skipped() {
+    let text = with_manifest_block("messages/transfer-1-fil-from-secp-to-test-actor.json");
+    let r = run_without_bundles(text, false);
     assert_eq!(r.status, Status::Skip, "{:?}", r.reason);
     let reason = r.reason.unwrap_or_default();
     assert!(
@@ -162,6 +171,34 @@ fn a_vector_carrying_its_manifest_but_no_code_is_skipped() {
             && reason.contains("carries its manifest but not the actors' WASM"),
         "{reason}"
     );
+}
+
+/// With --without-code, a vector whose messages run no actor code is checked on its manifest
+/// alone; one that would run code is skipped, naming the call — never failed, never passed.
+#[test]
+fn without_code_checks_what_needs_no_code_and_skips_the_rest() {
+    let send = with_manifest_block("messages/transfer-1-fil-from-secp-to-test-actor.json");
+    let r = run_without_bundles(send, true);
+    assert_eq!(r.status, Status::Pass, "{:?}", r.reason);
+    assert!(r.root_ok && r.receipts.iter().all(|c| c.ok()));
+    assert!(r
+        .reason
+        .unwrap_or_default()
+        .contains("passed without the actors' code"));
+
+    let call = with_manifest_block("messages/account-method-2.json");
+    let r = run_without_bundles(call, true);
+    assert_eq!(r.status, Status::Skip, "{:?}", r.reason);
+    let reason = r.reason.unwrap_or_default();
+    assert!(reason.contains("message 0 runs `account` code"), "{reason}");
+
+    // Without the manifest block there is nothing to run on: skipped as before.
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors/messages/transfer-1-fil-from-secp-to-test-actor.json");
+    let plain = std::fs::read_to_string(file).expect("vector");
+    let r = run_without_bundles(plain, true);
+    assert_eq!(r.status, Status::Skip, "{:?}", r.reason);
+    assert!(r.reason.unwrap_or_default().contains("not in --bundles"));
 }
 
 #[test]

@@ -268,6 +268,10 @@ impl CallManager {
         };
         self.invocations += 1;
         let engine = self.machine.engine.clone();
+        if !engine.has(&actor.code) {
+            // The invocation below fails fatally; say which code was lacking.
+            self.machine.missing_code.push(actor.code);
+        }
         let kernel = Kernel {
             cm: self,
             blocks,

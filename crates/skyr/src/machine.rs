@@ -43,6 +43,11 @@ pub struct MachineConfig {
     pub max_wasm_stack: u32,
     /// Whether actors' debug logs are kept (`debug.enabled` answers yes).
     pub actor_debugging: bool,
+    /// True (the default, as the reference): every actor of the bundle must be in the store
+    /// and is compiled at start. False: code the store lacks is tolerated until a call needs
+    /// it; that call then fails fatally and the code is listed in [`Machine::missing_code`].
+    /// For tools that check messages running no actor code when the bundle is not at hand.
+    pub require_code: bool,
 }
 
 impl MachineConfig {
@@ -58,6 +63,7 @@ impl MachineConfig {
             max_call_depth: 1024,
             max_wasm_stack: 2048,
             actor_debugging: false,
+            require_code: true,
         }
     }
 }
@@ -85,11 +91,14 @@ pub struct Machine {
     pub externs: Rc<dyn Externs>,
     /// Proof verification.
     pub verifier: Rc<dyn Verifier>,
+    /// Code a call needed that the engine did not have (the call failed fatally), in order.
+    pub missing_code: Vec<Cid>,
 }
 
 impl Machine {
     /// Opens the state at `config.state_root` in `store`, finds its bundle through the system
-    /// actor, and compiles every actor of the bundle (once per engine).
+    /// actor, and compiles every actor of the bundle (once per engine; with
+    /// `require_code` off, every actor whose code is in the store).
     pub fn new(
         engine: &Engine,
         config: MachineConfig,
@@ -120,6 +129,9 @@ impl Machine {
             .ok_or_else(|| anyhow!("system actor state {} is missing", system.state))?;
         let manifest = Manifest::load(&buffered, &sys.builtin_actors)?;
         for (name, code) in manifest.entries() {
+            if !config.require_code && !buffered.has(code)? {
+                continue;
+            }
             engine
                 .prepare(&buffered, code)
                 .with_context(|| format!("actor `{name}` ({code})"))?;
@@ -132,6 +144,7 @@ impl Machine {
             engine: engine.clone(),
             externs,
             verifier,
+            missing_code: Vec::new(),
         })
     }
 

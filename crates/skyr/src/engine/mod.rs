@@ -175,6 +175,11 @@ impl Engine {
         Ok(())
     }
 
+    /// Whether the module `code` is compiled and ready to run.
+    pub fn has(&self, code: &Cid) -> bool {
+        self.lock().is_ok_and(|m| m.contains_key(code))
+    }
+
     /// Validates, instruments and compiles WASM bytes.
     pub fn compile(&self, wasm: &[u8]) -> anyhow::Result<Module> {
         Module::validate(&self.0.engine, wasm).context("failed to validate actor wasm")?;
