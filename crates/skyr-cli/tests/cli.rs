@@ -109,3 +109,19 @@ fn filter_is_a_regular_expression() {
     assert_eq!(code, 2);
     assert!(stderr.contains("not a regular expression"), "{stderr}");
 }
+
+#[test]
+fn real_mainnet_vectors_pass_without_code_and_are_skipped_without_it() {
+    let summary = |args: &[&str]| {
+        let (code, stdout, stderr) = skyr(args);
+        assert_eq!(code, 0, "{stderr}");
+        let last = stdout.lines().last().unwrap_or("").to_string();
+        println!("skyr {}: {last}", args.join(" "));
+        let v: serde_json::Value = serde_json::from_str(&last).expect("a JSON summary");
+        v["summary"].clone()
+    };
+    let s = summary(&["vectors", "run", "--json", "--without-code", "tests/mainnet"]);
+    assert_eq!((s["total"].as_u64(), s["pass"].as_u64()), (Some(2), Some(2)));
+    let s = summary(&["vectors", "run", "--json", "tests/mainnet"]);
+    assert_eq!((s["total"].as_u64(), s["skip"].as_u64()), (Some(2), Some(2)));
+}
