@@ -191,6 +191,7 @@ fn run_vectors(
     let mut printed = 0;
     let mut counts = BTreeMap::<&str, usize>::new();
     let mut failures = Vec::new();
+    let mut skips = BTreeMap::<String, usize>::new();
     let stdout = std::io::stdout();
     for (i, r) in rx {
         pending.insert(i, r);
@@ -208,6 +209,8 @@ fn run_vectors(
                 writeln!(out, "{}", serde_json::to_string(&r)?)?;
             } else if matches!(r.status, Status::Fail | Status::Error) {
                 failures.push(r);
+            } else if r.status == Status::Skip {
+                *skips.entry(r.reason.unwrap_or_default()).or_insert(0usize) += 1;
             }
             if let Some(b) = &bar {
                 b.set_position(printed as u64);
@@ -261,6 +264,7 @@ fn run_vectors(
                 );
             }
         }
+        print_skips(skips);
         println!(
             "{} vectors: {} passed, {} failed, {} skipped, {} errors in {:.1} s",
             files.len(),
@@ -276,4 +280,22 @@ fn run_vectors(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Why vectors were skipped, most frequent reason first (a run of an extracted corpus without
+/// its bundle skips everything for one reason: say it once, with the bundle to fetch).
+fn print_skips(skips: BTreeMap<String, usize>) {
+    const SHOWN: usize = 10;
+    let mut by_count: Vec<(String, usize)> = skips.into_iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (reason, n) in by_count.iter().take(SHOWN) {
+        println!("skipped {n:>5} × {reason}");
+    }
+    if by_count.len() > SHOWN {
+        let rest: usize = by_count[SHOWN..].iter().map(|(_, n)| n).sum();
+        println!(
+            "skipped {rest:>5} × for {} other reasons",
+            by_count.len() - SHOWN
+        );
+    }
 }

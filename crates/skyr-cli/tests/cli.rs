@@ -120,8 +120,25 @@ fn real_mainnet_vectors_pass_without_code_and_are_skipped_without_it() {
         let v: serde_json::Value = serde_json::from_str(&last).expect("a JSON summary");
         v["summary"].clone()
     };
-    let s = summary(&["vectors", "run", "--json", "--without-code", "tests/mainnet"]);
-    assert_eq!((s["total"].as_u64(), s["pass"].as_u64()), (Some(2), Some(2)));
+    let s = summary(&[
+        "vectors",
+        "run",
+        "--json",
+        "--without-code",
+        "tests/mainnet",
+    ]);
+    assert_eq!(
+        (s["total"].as_u64(), s["pass"].as_u64()),
+        (Some(2), Some(2))
+    );
     let s = summary(&["vectors", "run", "--json", "tests/mainnet"]);
-    assert_eq!((s["total"].as_u64(), s["skip"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (s["total"].as_u64(), s["skip"].as_u64()),
+        (Some(2), Some(2))
+    );
+    // On a terminal the reason is said once, with the count and the bundle to fetch.
+    let (code, stdout, stderr) = skyr(&["vectors", "run", "tests/mainnet"]);
+    assert_eq!(code, 0, "{stderr}");
+    let once = "skipped     2 × needs bundle bafy2bzaceb6j6666h36xnhksu3ww4kxb6e25niayfgkdnifaqi6m6ooc66i6i";
+    assert!(stdout.contains(once), "{stdout}");
 }
