@@ -154,7 +154,7 @@ fn skip_reason(v: &Vector) -> Option<String> {
 }
 
 /// Decodes the vector's blocks (base64, gzip, CARv1, hashes checked), once for all variants.
-fn decode_car(v: &Vector) -> Result<Vec<(Cid, Vec<u8>)>> {
+pub fn decode_car(v: &Vector) -> Result<Vec<(Cid, Vec<u8>)>> {
     let gz = b64(&v.car, "car")?;
     let mut car = Vec::new();
     flate2::read::GzDecoder::new(gz.as_slice())
@@ -169,7 +169,7 @@ fn decode_car(v: &Vector) -> Result<Vec<(Cid, Vec<u8>)>> {
 }
 
 /// The manifest data CID the pre-state's system actor names.
-fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
+pub fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
     let sr: StateRoot = store
         .get_cbor(root)
         .map_err(|e| anyhow!("preconditions.state_tree.root_cid: not a state root: {e}"))?

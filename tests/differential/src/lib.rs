@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod corpus;
 pub mod genesis;
 pub mod keys;
+pub mod mainnet;
 pub mod oracle;
 pub mod outcome;
 pub mod programs;
