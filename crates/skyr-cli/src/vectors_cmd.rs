@@ -40,9 +40,9 @@ struct Counts {
 pub enum VectorsCmd {
     /// Apply vectors and compare receipts and post-state roots.
     Run {
-        /// Folders of bundle CARs; each vector runs on the bundle its pre-state names.
-        /// Skyr's own bundle is always available.
-        #[arg(long = "bundles", value_name = "DIR")]
+        /// Folders of bundle CARs, or bundle CAR files; each vector runs on the bundle its
+        /// pre-state names. Skyr's own bundle is always available.
+        #[arg(long = "bundles", value_name = "DIR|CAR")]
         bundles: Vec<PathBuf>,
         /// Vectors run at once (default: all cores).
         #[arg(long)]
@@ -133,6 +133,12 @@ fn run_vectors(
     bundles.run_without_code(without_code);
     bundles.add(PathBuf::from("<skyr's own bundle>"), OWN_BUNDLE.to_vec())?;
     for d in &dirs {
+        if d.is_file() {
+            // A bundle CAR named directly (as release pages hand them out) must load.
+            let car = std::fs::read(d).with_context(|| format!("reading {}", d.display()))?;
+            bundles.add(d.clone(), car)?;
+            continue;
+        }
         for w in bundles.add_dir(d)? {
             eprintln!("skyr: skipping a file in --bundles: {w}");
         }

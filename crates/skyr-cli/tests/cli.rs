@@ -142,3 +142,26 @@ fn real_mainnet_vectors_pass_without_code_and_are_skipped_without_it() {
     let once = "skipped     2 × needs bundle bafy2bzaceb6j6666h36xnhksu3ww4kxb6e25niayfgkdnifaqi6m6ooc66i6i";
     assert!(stdout.contains(once), "{stdout}");
 }
+
+#[test]
+fn bundles_may_name_a_car_file_and_a_bad_one_is_refused_by_name() {
+    let args = [
+        "vectors",
+        "run",
+        "--json",
+        "--bundles",
+        "actors/bundle.car",
+        "--filter",
+        "account-method-1.json",
+        "tests/vectors",
+    ];
+    let (code, stdout, stderr) = skyr(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("\"pass\":1"), "{stdout}");
+    let (code, _, stderr) = skyr(&["vectors", "run", "--bundles", "Cargo.toml", "tests/mainnet"]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("Cargo.toml") && stderr.contains("CAR"),
+        "{stderr}"
+    );
+}
