@@ -11,6 +11,17 @@ use crate::oracle;
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
 
+/// Runs `f` on a thread with a 512 MiB stack and returns what it returns: scenarios at the
+/// call-depth limit recurse through the reference's native stack (Skyr grows its own), deeper
+/// than a default thread allows. A panic in `f` comes back as `Err`.
+pub fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(f)?
+        .join()
+        .map_err(|_| anyhow!("the run panicked"))
+}
+
 /// Engines of both machines, reused across scenarios so each module compiles once.
 pub struct Engines {
     pub skyr: Engine,

@@ -22,16 +22,13 @@ fn regenerating_the_corpus_reproduces_it() {
     let committed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors");
     let fresh_dir = std::env::temp_dir().join(format!("skyr-corpus-{}", std::process::id()));
     let dir = fresh_dir.clone();
-    let t = std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(move || {
-            let engines = run::Engines::new().expect("engines");
-            corpus::write_all(&engines, &table::all(), &dir)
-                .expect("generation")
-                .0
-        })
-        .expect("spawn");
-    let written = t.join().expect("generator");
+    let written = run::on_big_stack(move || {
+        let engines = run::Engines::new().expect("engines");
+        corpus::write_all(&engines, &table::all(), &dir)
+            .expect("generation")
+            .0
+    })
+    .expect("generator");
     let (mut committed, mut fresh) = (BTreeMap::new(), BTreeMap::new());
     files(&committed_dir, &committed_dir, &mut committed);
     files(&fresh_dir, &fresh_dir, &mut fresh);

@@ -3,28 +3,25 @@ use skyr_differential::{run, table};
 
 #[test]
 fn skyr_matches_the_reference_on_every_scenario() {
-    let handle = std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(|| {
-            let engines = run::Engines::new().expect("engines");
-            let scenarios = table::all();
-            let filter = std::env::var("SKYR_SCENARIO").unwrap_or_default();
-            let mut failures = Vec::new();
-            let mut ran = 0;
-            for s in scenarios.iter().filter(|s| s.name.contains(&filter)) {
-                ran += 1;
-                if let Err(e) = run::check(&engines, s) {
-                    failures.push(format!("{}: {e:#}", s.name));
-                }
+    let failures = run::on_big_stack(|| {
+        let engines = run::Engines::new().expect("engines");
+        let scenarios = table::all();
+        let filter = std::env::var("SKYR_SCENARIO").unwrap_or_default();
+        let mut failures = Vec::new();
+        let mut ran = 0;
+        for s in scenarios.iter().filter(|s| s.name.contains(&filter)) {
+            ran += 1;
+            if let Err(e) = run::check(&engines, s) {
+                failures.push(format!("{}: {e:#}", s.name));
             }
-            println!(
-                "differential scenarios: {ran} run, {} differ",
-                failures.len()
-            );
-            failures
-        })
-        .expect("spawn");
-    let failures = handle.join().expect("the differential run panicked");
+        }
+        println!(
+            "differential scenarios: {ran} run, {} differ",
+            failures.len()
+        );
+        failures
+    })
+    .expect("the differential run");
     assert!(
         failures.is_empty(),
         "scenarios where Skyr and the reference differ:\n{}",

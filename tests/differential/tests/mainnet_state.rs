@@ -5,9 +5,7 @@ use skyr_differential::{mainnet, run};
 
 #[test]
 fn skyr_matches_the_reference_on_real_mainnet_state() {
-    let handle = std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(|| {
+    let failures = run::on_big_stack(|| {
             let engines = run::Engines::new().expect("engines");
             let states = mainnet::load_all().expect("tests/mainnet");
             assert!(!states.is_empty());
@@ -39,8 +37,7 @@ fn skyr_matches_the_reference_on_real_mainnet_state() {
                 failures.len()
             );
             failures
-        })
-        .expect("spawn");
-    let failures = handle.join().expect("the run panicked");
+    })
+    .expect("the mainnet-state run");
     assert!(failures.is_empty(), "differences:\n{}", failures.join("\n"));
 }

@@ -5,38 +5,36 @@ use skyr_differential::table;
 
 fn main() {
     let filter = std::env::args().nth(1).unwrap_or_default();
-    let t = std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(move || {
-            let engines = run::Engines::new().expect("engines");
-            for s in table::all().iter().filter(|s| s.name.contains(&filter)) {
-                match run::check(&engines, s) {
-                    Ok(Verdict::Same(c)) => {
-                        for (i, o) in c.skyr.iter().enumerate() {
-                            let ret: String = o
-                                .return_data
-                                .iter()
-                                .take(48)
-                                .map(|b| format!("{b:02x}"))
-                                .collect();
-                            println!(
-                                "{} #{i}: exit {} gas {} ret[{}] {}",
-                                s.name,
-                                o.exit_code,
-                                o.gas_used,
-                                o.return_data.len(),
-                                ret
-                            );
-                        }
+    run::on_big_stack(move || {
+        let engines = run::Engines::new().expect("engines");
+        for s in table::all().iter().filter(|s| s.name.contains(&filter)) {
+            match run::check(&engines, s) {
+                Ok(Verdict::Same(c)) => {
+                    for (i, o) in c.skyr.iter().enumerate() {
+                        let ret: String = o
+                            .return_data
+                            .iter()
+                            .take(48)
+                            .map(|b| format!("{b:02x}"))
+                            .collect();
+                        println!(
+                            "{} #{i}: exit {} gas {} ret[{}] {}",
+                            s.name,
+                            o.exit_code,
+                            o.gas_used,
+                            o.return_data.len(),
+                            ret
+                        );
                     }
-                    Ok(Verdict::BothRefused(why)) => println!(
-                        "{}: refused by both: {}",
-                        s.name,
-                        why.lines().next().unwrap_or("")
-                    ),
-                    Err(e) => println!("{}: DIFFERS: {e:#}", s.name),
                 }
+                Ok(Verdict::BothRefused(why)) => println!(
+                    "{}: refused by both: {}",
+                    s.name,
+                    why.lines().next().unwrap_or("")
+                ),
+                Err(e) => println!("{}: DIFFERS: {e:#}", s.name),
             }
-        });
-    t.expect("spawn").join().expect("dump");
+        }
+    })
+    .expect("dump");
 }

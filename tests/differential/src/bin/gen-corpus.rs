@@ -11,17 +11,13 @@ fn main() -> anyhow::Result<()> {
             .nth(1)
             .unwrap_or_else(|| "tests/vectors".into()),
     );
-    let t = std::thread::Builder::new().stack_size(512 << 20).spawn(
-        move || -> anyhow::Result<()> {
-            let engines = run::Engines::new()?;
-            let (written, left_out) = corpus::write_all(&engines, &table::all(), &out)?;
-            println!("{written} vectors written to {}", out.display());
-            for l in &left_out {
-                println!("left out: {l}");
-            }
-            Ok(())
-        },
-    )?;
-    t.join()
-        .map_err(|_| anyhow::anyhow!("the generator panicked"))?
+    run::on_big_stack(move || -> anyhow::Result<()> {
+        let engines = run::Engines::new()?;
+        let (written, left_out) = corpus::write_all(&engines, &table::all(), &out)?;
+        println!("{written} vectors written to {}", out.display());
+        for l in &left_out {
+            println!("left out: {l}");
+        }
+        Ok(())
+    })?
 }
