@@ -129,17 +129,17 @@ fn real_mainnet_vectors_pass_without_code_and_are_skipped_without_it() {
     ]);
     assert_eq!(
         (s["total"].as_u64(), s["pass"].as_u64()),
-        (Some(2), Some(2))
+        (Some(3), Some(3))
     );
     let s = summary(&["vectors", "run", "--json", "tests/mainnet"]);
     assert_eq!(
         (s["total"].as_u64(), s["skip"].as_u64()),
-        (Some(2), Some(2))
+        (Some(3), Some(3))
     );
     // On a terminal the reason is said once, with the count and the bundle to fetch.
     let (code, stdout, stderr) = skyr(&["vectors", "run", "tests/mainnet"]);
     assert_eq!(code, 0, "{stderr}");
-    let once = "skipped     2 × needs bundle bafy2bzaceb6j6666h36xnhksu3ww4kxb6e25niayfgkdnifaqi6m6ooc66i6i";
+    let once = "skipped     3 × needs bundle bafy2bzaceb6j6666h36xnhksu3ww4kxb6e25niayfgkdnifaqi6m6ooc66i6i";
     assert!(stdout.contains(once), "{stdout}");
 }
 
