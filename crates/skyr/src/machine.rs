@@ -91,7 +91,8 @@ pub struct Machine {
     pub externs: Rc<dyn Externs>,
     /// Proof verification.
     pub verifier: Rc<dyn Verifier>,
-    /// Code a call needed that the engine did not have (the call failed fatally), in order.
+    /// With `require_code` off: code a call needed that the engine did not have (the call
+    /// failed fatally), in order.
     pub missing_code: Vec<Cid>,
 }
 
