@@ -337,17 +337,10 @@ pub fn scenarios() -> Vec<Scenario> {
         unsealed_cid: fvm_shared::commcid::data_commitment_v1_to_cid(&[4; 32]).expect("commd"),
     };
     let seal_bytes = fvm_ipld_encoding::to_vec(&seal).expect("encode");
-    v.push(proofs(
+    v.push(verify_encoded(
         "verify seal (no parameters here)",
-        cat(vec![
-            vec![write(0, &seal_bytes)],
-            callv(
-                "crypto",
-                "verify_seal",
-                4,
-                vec![ptr(0), imm(seal_bytes.len() as i64)],
-            ),
-        ]),
+        "verify_seal",
+        &seal_bytes,
     ));
     v.push(scenario(
         "verify seal: garbage",
@@ -390,17 +383,10 @@ pub fn scenarios() -> Vec<Scenario> {
         prover: 1000,
     };
     let post_bytes = fvm_ipld_encoding::to_vec(&post).expect("encode");
-    v.push(proofs(
+    v.push(verify_encoded(
         "verify post (no parameters here)",
-        cat(vec![
-            vec![write(0, &post_bytes)],
-            callv(
-                "crypto",
-                "verify_post",
-                4,
-                vec![ptr(0), imm(post_bytes.len() as i64)],
-            ),
-        ]),
+        "verify_post",
+        &post_bytes,
     ));
     v.push(scenario(
         "verify aggregate seals: garbage",
@@ -432,4 +418,16 @@ pub fn scenarios() -> Vec<Scenario> {
         ),
     ));
     v
+}
+
+/// A proof syscall (`crypto.<syscall>`, answering a 4-byte status) on CBOR-encoded info
+/// written at scratch 0.
+fn verify_encoded(name: &str, syscall: &'static str, info: &[u8]) -> Scenario {
+    proofs(
+        name,
+        cat(vec![
+            vec![write(0, info)],
+            callv("crypto", syscall, 4, vec![ptr(0), imm(info.len() as i64)]),
+        ]),
+    )
 }

@@ -101,44 +101,18 @@ pub fn scenarios() -> Vec<Scenario> {
             .remove(1),
         ],
     ));
-    v.push(scenario(
-        "send with a bad params handle",
-        cat(vec![
-            vec![write(0, &other.to_bytes())],
-            callv(
-                "send",
-                "send",
-                20,
-                vec![
-                    ptr(0),
-                    imm(other.to_bytes().len() as i64),
-                    imm(2),
-                    imm(77),
-                    imm(0),
-                    imm(0),
-                ],
-            ),
-        ]),
-    ));
-    v.push(scenario(
-        "send with a raw value above u64",
-        cat(vec![
-            vec![write(0, &other.to_bytes())],
-            callv(
-                "send",
-                "send",
-                20,
-                vec![
-                    ptr(0),
-                    imm(other.to_bytes().len() as i64),
-                    imm(0),
-                    imm(0),
-                    imm(1),
-                    imm(0),
-                ],
-            ),
-        ]),
-    ));
+    // send(to, method, params handle, value high, value low) with raw arguments.
+    for (name, method, params, hi, lo) in [
+        ("send with a bad params handle", 2, 77, 0, 0),
+        ("send with a raw value above u64", 0, 0, 1, 0),
+    ] {
+        let (w, mut args) = addr_args(&other);
+        args.extend([imm(method), imm(params), imm(hi), imm(lo)]);
+        v.push(scenario(
+            name,
+            cat(vec![vec![w], callv("send", "send", 20, args)]),
+        ));
+    }
     v.push(scenario(
         "send returns a block that is read back",
         vec![send(
