@@ -143,11 +143,13 @@ fn skip_reason(v: &Vector) -> Option<String> {
         .preconditions
         .variants
         .iter()
-        .find(|x| x.nv != 16 && x.nv != 17)
+        .find(|x| skyr::rules::rules_for_number(x.nv).is_none())
     {
         return Some(format!(
-            "network version {} (variant {}) is not supported (16 and 17 are)",
-            var.nv, var.id
+            "network version {} (variant {}) is not supported (Skyr runs {})",
+            var.nv,
+            var.id,
+            skyr::rules::supported_versions()
         ));
     }
     None

@@ -10,10 +10,9 @@ use fvm_shared::error::{ErrorNumber, ExitCode};
 use fvm_shared::{ActorID, MethodNum, METHOD_CONSTRUCTOR, METHOD_SEND};
 
 use crate::engine::Abort;
+use crate::error::{syscall_err, ExecError, Result};
 use crate::gas::GasTracker;
-use crate::kernel::{
-    syscall_err, Block, BlockRegistry, ExecError, Kernel, Result, NO_DATA_BLOCK_ID,
-};
+use crate::kernel::{Block, BlockRegistry, Kernel, NO_DATA_BLOCK_ID};
 use crate::machine::{Machine, SYSTEM_ACTOR_ID};
 use crate::state_tree::ActorState;
 
@@ -113,7 +112,7 @@ impl CallManager {
         let (mut res, mut cm) = self.send(from, to, method, params, &value);
         if let (true, Ok(InvocationResult::Return(ret))) = (charge_return, &res) {
             let size = ret.as_ref().map(|b| b.size() as usize).unwrap_or(0);
-            let charge = cm.machine.price_list.on_chain_return_value(size);
+            let charge = cm.machine.rules.prices.on_chain_return_value(size);
             if let Err(e) = cm.gas.apply(&charge) {
                 res = Err(e);
             }
@@ -134,7 +133,8 @@ impl CallManager {
         params: Option<Block>,
         value: &TokenAmount,
     ) -> (Result<InvocationResult>, Self) {
-        if self.depth > self.machine.config.max_call_depth {
+        let limit = self.machine.config.max_call_depth;
+        if self.machine.rules.depth_exceeded(self.depth, limit) {
             return (
                 Err(syscall_err(
                     ErrorNumber::LimitExceeded,
@@ -184,7 +184,7 @@ impl CallManager {
 
     /// Creates an account actor for a key address that has none yet, and constructs it.
     fn create_account_actor(mut self, addr: &Address) -> (Result<ActorID>, Self) {
-        let pl = self.machine.price_list;
+        let pl = self.machine.rules.prices;
         if let Err(e) = self.gas.apply(&pl.on_create_actor()) {
             return (Err(e), self);
         }
@@ -246,7 +246,7 @@ impl CallManager {
             }
             Err(e) => return (Err(e), self),
         };
-        let pl = self.machine.price_list;
+        let pl = self.machine.rules.prices;
         if let Err(e) = self.gas.apply(&pl.on_method_invocation(value, method)) {
             return (Err(e), self);
         }

@@ -16,8 +16,9 @@ use fvm_shared::receipt::Receipt;
 use num_traits::Zero;
 
 use crate::call_manager::{CallManager, Frame, InvocationResult};
+use crate::error::ExecError;
 use crate::gas::{Gas, GasCharge, GasOutputs, GasTracker};
-use crate::kernel::{Block, ExecError};
+use crate::kernel::Block;
 use crate::machine::{Machine, BURNT_FUNDS_ACTOR_ID, REWARD_ACTOR_ID};
 
 /// Whether a message came in a block (pays fees) or from the system (does not).
@@ -269,7 +270,7 @@ impl Executor {
                 TokenAmount::zero(),
             ),
             ApplyKind::Explicit => {
-                let inclusion = m.price_list.on_chain_message(raw_length);
+                let inclusion = m.rules.prices.on_chain_message(raw_length);
                 let total = inclusion.total().round_up();
                 if total > msg.gas_limit {
                     return Ok(Err(ApplyRet::prevalidation_fail(

@@ -29,12 +29,14 @@ pub mod blockstore;
 pub mod bundle;
 pub mod call_manager;
 pub mod engine;
+pub mod error;
 pub mod executor;
 pub mod externs;
 pub mod gas;
 pub mod kernel;
 pub mod machine;
 pub mod proofs;
+pub mod rules;
 pub mod state_tree;
 
 pub use engine::Engine;

@@ -14,7 +14,7 @@ use crate::blockstore::{BaseStore, BufferedStore};
 use crate::bundle::Manifest;
 use crate::engine::Engine;
 use crate::externs::{Externs, Verifier};
-use crate::gas::{price_list, PriceList};
+use crate::rules::{rules_for, supported_versions, NetworkRules};
 use crate::state_tree::StateTree;
 
 /// ID of the system actor, whose state names the bundle.
@@ -39,7 +39,9 @@ pub struct MachineConfig {
     pub circ_supply: TokenAmount,
     /// Nested sends allowed below the top-level call.
     pub max_call_depth: u32,
-    /// Stack slots a WASM call chain may use (counted by instrumentation).
+    /// Stack slots a WASM call chain may use (counted by instrumentation). The engine
+    /// instruments code for one limit, so it must be the engine's
+    /// ([`Engine::with_stack_limit`]); a machine refuses to start on another.
     pub max_wasm_stack: u32,
     /// Whether actors' debug logs are kept (`debug.enabled` answers yes).
     pub actor_debugging: bool,
@@ -79,8 +81,8 @@ pub struct SystemState {
 pub struct Machine {
     /// How it was configured.
     pub config: MachineConfig,
-    /// Prices of this network version.
-    pub price_list: &'static PriceList,
+    /// What this network version decides: ABI, prices, layouts, executor rules.
+    pub rules: &'static NetworkRules,
     /// The actors.
     pub state: StateTree,
     /// The bundle's actors by name and type.
@@ -107,12 +109,21 @@ impl Machine {
         externs: Rc<dyn Externs>,
         verifier: Rc<dyn Verifier>,
     ) -> Result<Self> {
-        let price_list = price_list(config.network_version).ok_or_else(|| {
+        let rules = rules_for(config.network_version).ok_or_else(|| {
             anyhow!(
-                "unsupported network version {} (Skyr runs 16 and 17)",
-                config.network_version
+                "unsupported network version {} (Skyr runs {})",
+                config.network_version,
+                supported_versions()
             )
         })?;
+        if engine.max_wasm_stack() != config.max_wasm_stack {
+            bail!(
+                "the engine instruments code for a WASM stack of {} slots, the configuration asks \
+                 for {} (make the engine with Engine::with_stack_limit)",
+                engine.max_wasm_stack(),
+                config.max_wasm_stack
+            );
+        }
         if !store.has(&config.state_root)? {
             bail!(
                 "the blockstore does not have the state root {}",
@@ -120,7 +131,7 @@ impl Machine {
             );
         }
         let buffered = BufferedStore::new(store);
-        let state = StateTree::load(buffered.clone(), &config.state_root)?;
+        let state = StateTree::load(buffered.clone(), &config.state_root, rules)?;
         let system = state
             .get_actor(SYSTEM_ACTOR_ID)?
             .ok_or_else(|| anyhow!("the state has no system actor"))?;
@@ -139,7 +150,7 @@ impl Machine {
         }
         Ok(Machine {
             config,
-            price_list,
+            rules,
             state,
             manifest,
             engine: engine.clone(),

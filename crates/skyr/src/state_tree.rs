@@ -18,7 +18,8 @@ use fvm_shared::ActorID;
 use multihash_codetable::Code;
 
 use crate::blockstore::BufferedStore;
-use crate::kernel::{fatal, syscall_err, OrErr, Result};
+use crate::error::{fatal, syscall_err, OrErr, Result};
+use crate::rules::NetworkRules;
 
 /// Bit width of the actors HAMT and of the init actor's address map.
 pub const HAMT_BIT_WIDTH: u32 = 5;
@@ -45,11 +46,21 @@ impl ActorState {
     pub fn fresh(code: Cid) -> Self {
         ActorState {
             code,
-            state: crate::kernel::empty_array_cid(),
+            state: empty_array_cid(),
             sequence: 0,
             balance: TokenAmount::default(),
         }
     }
+}
+
+/// CID of the empty DAG-CBOR list: the state of a freshly created actor. The block itself is
+/// not stored.
+pub fn empty_array_cid() -> Cid {
+    use multihash_codetable::MultihashDigest;
+    Cid::new_v1(
+        fvm_ipld_encoding::DAG_CBOR,
+        Code::Blake2b256.digest(&[0x80]),
+    )
 }
 
 /// The init actor's state, as builtin-actors v9 lays it out.
@@ -80,15 +91,20 @@ pub struct StateTree {
 }
 
 impl StateTree {
-    /// Opens the tree at `root` (a versioned state root, version 3 or 4).
-    pub fn load(store: BufferedStore, root: &Cid) -> Result<Self> {
+    /// Opens the tree at `root`, a versioned state root of a version the rules accept.
+    pub fn load(store: BufferedStore, root: &Cid, rules: &NetworkRules) -> Result<Self> {
         let sr: StateRoot = store
             .get_cbor(root)
             .map_err(|e| fatal(format!("state root {root} is not a valid state root: {e}")))?
             .ok_or_else(|| fatal(format!("state root {root} is not in the blockstore")))?;
-        match sr.version {
-            StateTreeVersion::V3 | StateTreeVersion::V4 => {}
-            v => return Err(fatal(format!("unsupported state tree version {v:?}"))),
+        if !rules.accepts_state_tree(sr.version) {
+            return Err(fatal(format!(
+                "unsupported state tree version {:?} (network versions {}–{} open {:?})",
+                sr.version,
+                rules.versions.start(),
+                rules.versions.end(),
+                rules.state_tree_versions
+            )));
         }
         let hamt = Hamt::load_with_bit_width(&sr.actors, store, HAMT_BIT_WIDTH)
             .map_err(|e| fatal(format!("actors HAMT {} does not load: {e}", sr.actors)))?;
@@ -100,15 +116,15 @@ impl StateTree {
         })
     }
 
-    /// A new, empty tree of version 4 (the version of network versions 16 and 17).
-    pub fn new_empty(store: BufferedStore) -> Result<Self> {
+    /// A new, empty tree of the version the rules create.
+    pub fn new_empty(store: BufferedStore, rules: &NetworkRules) -> Result<Self> {
         let info = store
             .put_cbor(&StateInfo0::default(), Code::Blake2b256)
             .or_fatal()?;
         let hamt = Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH);
         Ok(StateTree {
             hamt,
-            version: StateTreeVersion::V4,
+            version: rules.new_state_tree_version,
             info,
             layers: vec![Layer::default()],
         })

@@ -9,12 +9,13 @@ use fvm_ipld_encoding::CborStore;
 use fvm_ipld_hamt::Hamt;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::version::NetworkVersion;
 use fvm_shared::ActorID;
 use multihash_codetable::Code;
 use skyr::blockstore::BufferedStore;
 use skyr::bundle::{load_bundle, Bundle};
-use skyr::kernel::empty_array_cid;
-use skyr::state_tree::{ActorState, InitState, StateTree, HAMT_BIT_WIDTH};
+use skyr::rules::rules_for;
+use skyr::state_tree::{empty_array_cid, ActorState, InitState, StateTree, HAMT_BIT_WIDTH};
 
 use crate::keys::{BlsKey, SecpKey};
 
@@ -115,7 +116,9 @@ pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
     store.put_keyed(&empty, &[0x80])?;
 
     let buf = BufferedStore::new(store.clone());
-    let mut st = StateTree::new_empty(buf.clone())?;
+    // The scenarios' genesis is a network version 16–17 state (tree version 4).
+    let rules = rules_for(NetworkVersion::V17).ok_or_else(|| anyhow!("nv17 has no rules"))?;
+    let mut st = StateTree::new_empty(buf.clone(), rules)?;
     let mut map: Hamt<&BufferedStore, ActorID> = Hamt::new_with_bit_width(&buf, HAMT_BIT_WIDTH);
     let mut put = |id: ActorID, code: Cid, state: Cid, balance: TokenAmount| {
         st.set_actor(

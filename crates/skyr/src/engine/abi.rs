@@ -6,7 +6,7 @@ use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ErrorNumber;
 
-use crate::kernel::{fatal, syscall_err, ExecError, Result};
+use crate::error::{fatal, syscall_err, ExecError, Result};
 
 /// The error for a buffer outside the actor's memory.
 pub fn oob(off: u32, len: u32) -> ExecError {

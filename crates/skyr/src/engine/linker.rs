@@ -18,8 +18,9 @@ use wasmtime::{Caller, Linker};
 
 use super::abi::*;
 use super::{charge_exec, sync_gas, Abort, InvocationData};
+use crate::error::{fatal, syscall_err, ExecError, Result};
 use crate::gas::Gas;
-use crate::kernel::{fatal, syscall_err, ExecError, Kernel, Result, SendOutcome};
+use crate::kernel::{Kernel, SendOutcome};
 
 type C<'a> = Caller<'a, InvocationData>;
 
@@ -27,7 +28,7 @@ type C<'a> = Caller<'a, InvocationData>;
 fn enter(c: &mut C) -> std::result::Result<(), Abort> {
     charge_exec(&mut *c)?;
     let k = &mut c.data_mut().kernel;
-    let charge = k.cm.machine.price_list.on_syscall();
+    let charge = k.cm.machine.rules.prices.on_syscall();
     k.cm.gas
         .charge(charge.name, charge.compute)
         .map_err(Abort::from_exec)

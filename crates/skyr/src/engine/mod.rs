@@ -17,8 +17,9 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::error::ExitCode;
 use wasmtime::{Global, InstancePre, Memory, Module, Store, Trap, Val};
 
+use crate::error::ExecError;
 use crate::gas::Gas;
-use crate::kernel::{ExecError, Kernel};
+use crate::kernel::Kernel;
 
 /// How an invocation stopped, when it did not return.
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,4 @@
-//! Gas: milligas amounts, the per-message tracker, and the Skyr price list.
+//! Gas: milligas amounts, the per-message tracker, and the price lists.
 //!
 //! Everything is counted in milligas (1/1000 gas) so execution gas can be charged per WASM
 //! instruction without rounding; receipts report whole gas, rounded up.
@@ -7,9 +7,9 @@ mod outputs;
 mod price_list;
 
 pub use outputs::GasOutputs;
-pub use price_list::{price_list, PriceList};
+pub use price_list::{PriceList, SKYR_PRICES};
 
-use crate::kernel::{ExecError, Result};
+use crate::error::{ExecError, Result};
 
 /// Milligas per gas.
 pub const MILLIGAS_PER_GAS: i64 = 1000;

@@ -4,7 +4,6 @@
 use fvm_shared::crypto::signature::SignatureType;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::sector::{RegisteredSealProof, WindowPoStVerifyInfo};
-use fvm_shared::version::NetworkVersion;
 use fvm_shared::METHOD_SEND;
 
 use super::{Gas, GasCharge};
@@ -12,6 +11,8 @@ use super::{Gas, GasCharge};
 /// The prices of one network version. Plain numbers: the schedule is data, not behaviour.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PriceList {
+    /// The schedule's name, as the reference calls it.
+    name: &'static str,
     /// Storage gas is priced per byte times this multiplier.
     storage_gas_multiplier: i64,
     on_chain_message_compute_base: Gas,
@@ -72,7 +73,9 @@ const AGG_STEPS_64G: [(i64, i64); 8] = [
     (410, 509880640),
 ];
 
-static SKYR: PriceList = PriceList {
+/// The Skyr schedule of FIP-0032, for network versions 16 and 17.
+pub static SKYR_PRICES: PriceList = PriceList {
+    name: "SKYR",
     storage_gas_multiplier: 1300,
     on_chain_message_compute_base: Gas::new(38863),
     on_chain_message_storage_base: Gas::new(36),
@@ -109,16 +112,12 @@ static SKYR: PriceList = PriceList {
     exec_instruction_cost: Gas::new(4),
 };
 
-/// The price list for a network version, or None for versions Skyr does not run (it runs
-/// the FVM's versions 16 and 17 only).
-pub fn price_list(nv: NetworkVersion) -> Option<&'static PriceList> {
-    match nv {
-        NetworkVersion::V16 | NetworkVersion::V17 => Some(&SKYR),
-        _ => None,
-    }
-}
-
 impl PriceList {
+    /// The schedule's name, as the reference calls it.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// Inclusion of a message of `size` bytes in the chain.
     pub fn on_chain_message(&self, size: usize) -> GasCharge {
         GasCharge::new(
@@ -332,7 +331,7 @@ mod tests {
 
     #[test]
     fn aggregate_steps_start_at_four_proofs() {
-        let pl = price_list(NetworkVersion::V16).expect("nv16 has a price list");
+        let pl = &SKYR_PRICES;
         let p = RegisteredSealProof::StackedDRG32GiBV1P1;
         assert_eq!(
             pl.on_verify_aggregate_seals(p, 3).total(),
@@ -350,7 +349,7 @@ mod tests {
 
     #[test]
     fn value_sends_pay_the_transfer_premium() {
-        let pl = price_list(NetworkVersion::V17).expect("nv17 has a price list");
+        let pl = &SKYR_PRICES;
         let one = TokenAmount::from_atto(1);
         assert_eq!(
             pl.on_method_invocation(&one, 0).total(),
@@ -364,11 +363,5 @@ mod tests {
             pl.on_method_invocation(&TokenAmount::default(), 0).total(),
             Gas::new(29233)
         );
-    }
-
-    #[test]
-    fn only_the_fvm_versions_have_prices() {
-        assert!(price_list(NetworkVersion::V15).is_none());
-        assert!(price_list(NetworkVersion::V14).is_none());
     }
 }

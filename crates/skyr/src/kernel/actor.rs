@@ -4,7 +4,8 @@ use fvm_shared::address::{Address, Protocol};
 use fvm_shared::error::ErrorNumber;
 use fvm_shared::ActorID;
 
-use super::{fatal, syscall_err, Kernel, OrErr, Result};
+use super::Kernel;
+use crate::error::{fatal, syscall_err, OrErr, Result};
 use crate::state_tree::ActorState;
 
 /// State of an account actor: its key address.
@@ -42,7 +43,7 @@ impl Kernel {
                 "target actor is not an account",
             ));
         }
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         if charge {
             self.charge(pl.on_block_open_base())?;
         }
@@ -65,7 +66,7 @@ impl Kernel {
         let key = self
             .resolve_to_key_addr(&origin, false)
             .map_err(|e| match e {
-                super::ExecError::Syscall(s) => fatal(s.message),
+                crate::error::ExecError::Syscall(s) => fatal(s.message),
                 other => other,
             })?;
         let mut b = fvm_ipld_encoding::to_vec(&key).or_fatal()?;
@@ -95,7 +96,7 @@ impl Kernel {
                 "Actor address already exists",
             ));
         }
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_create_actor())?;
         self.cm.machine.state.set_actor(id, ActorState::fresh(code));
         Ok(())
@@ -120,14 +121,4 @@ impl Kernel {
                 )
             })
     }
-}
-
-/// CID of the empty DAG-CBOR list: the state of a freshly created actor. The block itself is
-/// not stored.
-pub fn empty_array_cid() -> Cid {
-    use multihash_codetable::{Code, MultihashDigest};
-    Cid::new_v1(
-        fvm_ipld_encoding::DAG_CBOR,
-        Code::Blake2b256.digest(&[0x80]),
-    )
 }

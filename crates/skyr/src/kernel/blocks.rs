@@ -4,7 +4,7 @@ use std::rc::Rc;
 use fvm_ipld_encoding::DAG_CBOR;
 use fvm_shared::error::ErrorNumber;
 
-use super::{syscall_err, Result};
+use crate::error::{syscall_err, Result};
 
 /// Handle meaning "no data" (no parameters, no return value).
 pub const NO_DATA_BLOCK_ID: u32 = 0;

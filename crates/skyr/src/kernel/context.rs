@@ -6,8 +6,9 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
 use fvm_shared::MethodNum;
 
-use super::{fatal, syscall_err, Kernel, Result, NO_DATA_BLOCK_ID};
+use super::{Kernel, NO_DATA_BLOCK_ID};
 use crate::call_manager::InvocationResult;
+use crate::error::{fatal, syscall_err, Result};
 use crate::gas::Gas;
 
 /// What a send returns to the actor.
@@ -55,7 +56,7 @@ impl Kernel {
 
     /// Deletes the actor, sending its balance to `beneficiary` first.
     pub fn self_destruct(&mut self, beneficiary: &Address) -> Result<()> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_delete_actor())?;
         let balance = self.current_balance()?;
         let me = self.receiver;
@@ -125,7 +126,7 @@ impl Kernel {
         round: ChainEpoch,
         entropy: &[u8],
     ) -> Result<[u8; 32]> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_get_randomness(entropy.len()))?;
         let externs = &self.cm.machine.externs;
         let digest = if beacon {

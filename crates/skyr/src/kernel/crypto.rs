@@ -13,7 +13,8 @@ use fvm_shared::sector::{
 };
 use multihash_codetable::{Code, MultihashDigest};
 
-use super::{syscall_err, Kernel, Result};
+use super::Kernel;
+use crate::error::{syscall_err, Result};
 
 /// Hash functions actors may use, by multicodec.
 pub fn hash_code(code: u64) -> Option<Code> {
@@ -27,7 +28,7 @@ pub fn hash_code(code: u64) -> Option<Code> {
     }
 }
 
-fn illegal(e: impl std::fmt::Display) -> super::ExecError {
+fn illegal(e: impl std::fmt::Display) -> crate::error::ExecError {
     syscall_err(ErrorNumber::IllegalArgument, e.to_string())
 }
 
@@ -40,7 +41,7 @@ impl Kernel {
         signer: &Address,
         plaintext: &[u8],
     ) -> Result<bool> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_verify_signature(sig_type))?;
         let key = self.resolve_to_key_addr(signer, true)?;
         match std::panic::catch_unwind(|| signature::verify(sig_type, sig, plaintext, &key)) {
@@ -55,14 +56,14 @@ impl Kernel {
         hash: &[u8; SECP_SIG_MESSAGE_HASH_SIZE],
         sig: &[u8; SECP_SIG_LEN],
     ) -> Result<[u8; SECP_PUB_LEN]> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_recover_secp_public_key())?;
         signature::ops::recover_secp_public_key(hash, sig).map_err(illegal)
     }
 
     /// The digest of `data` under multicodec `code`.
     pub fn hash(&mut self, code: u64, data: &[u8]) -> Result<Vec<u8>> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_hashing())?;
         let hasher = hash_code(code).ok_or_else(|| {
             syscall_err(
@@ -79,7 +80,7 @@ impl Kernel {
         proof: RegisteredSealProof,
         pieces: &[PieceInfo],
     ) -> Result<Cid> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_compute_unsealed_sector_cid())?;
         match std::panic::catch_unwind(|| crate::proofs::compute_unsealed_sector_cid(proof, pieces))
         {
@@ -90,14 +91,14 @@ impl Kernel {
 
     /// Checks one seal proof.
     pub fn verify_seal(&mut self, info: &SealVerifyInfo) -> Result<bool> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_verify_seal())?;
         self.cm.machine.verifier.verify_seal(info).map_err(illegal)
     }
 
     /// Checks a window PoSt.
     pub fn verify_post(&mut self, info: &WindowPoStVerifyInfo) -> Result<bool> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_verify_post(info))?;
         self.cm.machine.verifier.verify_post(info).map_err(illegal)
     }
@@ -107,7 +108,7 @@ impl Kernel {
         &mut self,
         info: &AggregateSealVerifyProofAndInfos,
     ) -> Result<bool> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_verify_aggregate_seals(info.seal_proof, info.infos.len()))?;
         self.cm
             .machine
@@ -118,7 +119,7 @@ impl Kernel {
 
     /// Checks a replica update proof.
     pub fn verify_replica_update(&mut self, info: &ReplicaUpdateInfo) -> Result<bool> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_verify_replica_update())?;
         self.cm
             .machine
@@ -139,7 +140,7 @@ impl Kernel {
         h2: &[u8],
         extra: &[u8],
     ) -> Result<Option<ConsensusFault>> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_verify_consensus_fault())?;
         let (fault, _gas) = self
             .cm

@@ -4,7 +4,8 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::error::ErrorNumber;
 use multihash_codetable::{Code, MultihashDigest};
 
-use super::{fatal, syscall_err, Block, Kernel, OrErr, Result};
+use super::{Block, Kernel};
+use crate::error::{fatal, syscall_err, OrErr, Result};
 
 /// The only hash blocks may be linked with: blake2b-256.
 const BLAKE2B_256: u64 = 0xb220;
@@ -12,7 +13,7 @@ const BLAKE2B_256: u64 = 0xb220;
 impl Kernel {
     /// Loads a block from the store; returns its handle, codec and size.
     pub fn block_open(&mut self, cid: &Cid) -> Result<(u32, u64, u32)> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_block_open_base())?;
         let data = self
             .cm
@@ -31,7 +32,7 @@ impl Kernel {
 
     /// Holds new block data; returns its handle.
     pub fn block_create(&mut self, codec: u64, data: &[u8]) -> Result<u32> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_block_create(data.len()))?;
         self.blocks.put(Block::new(codec, data))
     }
@@ -45,7 +46,7 @@ impl Kernel {
             ));
         }
         let block = self.blocks.get(id)?.clone();
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_block_link(block.size() as usize))?;
         let k = Cid::new_v1(block.codec(), Code::Blake2b256.digest(block.data()));
         self.cm
@@ -70,7 +71,7 @@ impl Kernel {
         let data = block.data();
         let start = offset as usize;
         let n = data.len().saturating_sub(start).min(buf.len());
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_block_read(n))?;
         if n > 0 {
             buf[..n].copy_from_slice(&data[start..start + n]);
@@ -80,7 +81,7 @@ impl Kernel {
 
     /// Codec and size of an open block.
     pub fn block_stat(&mut self, id: u32) -> Result<(u64, u32)> {
-        let pl = self.cm.machine.price_list;
+        let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_block_stat())?;
         let b = self.blocks.get(id)?;
         Ok((b.codec(), b.size()))

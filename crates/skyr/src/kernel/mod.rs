@@ -9,18 +9,16 @@ mod actor;
 mod blocks;
 mod context;
 mod crypto;
-mod error;
 mod ipld;
 
-pub use actor::empty_array_cid;
 pub use blocks::{Block, BlockRegistry, NO_DATA_BLOCK_ID};
 pub use context::SendOutcome;
-pub use error::{fatal, syscall_err, ExecError, OrErr, Result, SyscallError};
 
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::{ActorID, MethodNum};
 
 use crate::call_manager::CallManager;
+use crate::error::Result;
 use crate::gas::GasCharge;
 
 /// One invocation of one actor.

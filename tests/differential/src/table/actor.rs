@@ -79,7 +79,7 @@ pub fn scenarios() -> Vec<Scenario> {
     v.push(scenario(
         "builtin type of a non-code cid",
         cat(vec![
-            vec![write(0, &skyr::kernel::empty_array_cid().to_bytes())],
+            vec![write(0, &skyr::state_tree::empty_array_cid().to_bytes())],
             callv("actor", "get_builtin_actor_type", 4, vec![ptr(0)]),
         ]),
     ));
@@ -166,7 +166,7 @@ pub fn scenarios() -> Vec<Scenario> {
     v.push(scenario(
         "create with a non-code cid",
         vec![
-            write(0, &skyr::kernel::empty_array_cid().to_bytes()),
+            write(0, &skyr::state_tree::empty_array_cid().to_bytes()),
             call("actor", "create_actor", vec![imm(5005), ptr(0)]),
         ],
     ));

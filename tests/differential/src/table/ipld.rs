@@ -2,7 +2,7 @@
 use cid::Cid;
 use fvm_ipld_encoding::DAG_CBOR;
 use multihash_codetable::MultihashDigest;
-use skyr::kernel::empty_array_cid;
+use skyr::state_tree::empty_array_cid;
 use skyr_test_program::{Arg, Op};
 
 use crate::programs::*;

@@ -90,7 +90,7 @@ pub fn scenarios() -> Vec<Scenario> {
         (
             "block_open",
             vec![
-                Op::Write(0, skyr::kernel::empty_array_cid().to_bytes()),
+                Op::Write(0, skyr::state_tree::empty_array_cid().to_bytes()),
                 call("ipld", "block_open", vec![ptr(RET), ptr(0)]),
             ],
         ),

@@ -177,7 +177,7 @@ pub fn scenarios() -> Vec<Scenario> {
             sd(&Address::new_id(ids::SECP[1])),
             sd(&Address::new_id(ids::SECP[1])),
             vec![
-                write(300, &skyr::kernel::empty_array_cid().to_bytes()),
+                write(300, &skyr::state_tree::empty_array_cid().to_bytes()),
                 call("self", "set_root", vec![ptr(300)]),
             ],
         ]),

@@ -1,0 +1,195 @@
+//! Network rules: everything that differs between network versions, as data, in one place.
+//!
+//! Skyr runs several network versions on one machine. Whatever a version changes (the
+//! syscall ABI its actors import, the price list, the state tree layout, the receipt shape,
+//! who may send messages, how call depth is counted, resource limits) is a field of
+//! [`NetworkRules`], chosen once from the network version by [`rules_for`]. The rest of the
+//! machine reads the rules it was given; it never compares version numbers itself.
+//!
+//! Each row of [`TABLE`] names the reference crate it was checked against. A version with no
+//! row is refused with a clear error. `cargo test -p skyr rules -- --nocapture` prints the
+//! table.
+use std::fmt;
+use std::ops::RangeInclusive;
+
+use fvm_shared::state::StateTreeVersion;
+use fvm_shared::version::NetworkVersion;
+
+use crate::gas::PriceList;
+
+/// The syscall ABI the actors of a version import: the `fvm_sdk` generation they were
+/// built against. Each generation is a set of import names and argument shapes bound to
+/// the same kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Abi {
+    /// `fvm_sdk` 2.x: the FVM's first ABI (36 imports).
+    Sdk2,
+}
+
+/// How an actor's record in the state tree is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorRecord {
+    /// `[code, state, sequence, balance]`.
+    FourFields,
+}
+
+/// How a message receipt is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReceiptShape {
+    /// `[exit code, return, gas used]`: no events.
+    ThreeFields,
+}
+
+/// Which actors may send a top-level message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SenderRule {
+    /// Only account actors (f1/f3 keys).
+    AccountsOnly,
+}
+
+/// How the call-depth limit is checked when a send starts (before the depth is raised).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DepthCheck {
+    /// Refused when the current depth is greater than the limit: the top-level call plus
+    /// `limit` nested sends succeed.
+    GreaterThanLimit,
+}
+
+/// Everything a network version decides about execution, besides the state itself.
+#[derive(Debug)]
+pub struct NetworkRules {
+    /// A short name for the row (the upgrades it covers).
+    pub name: &'static str,
+    /// The network versions that follow these rules.
+    pub versions: RangeInclusive<u32>,
+    /// The reference crate these rules were checked against, message by message.
+    pub reference: &'static str,
+    /// The syscall ABI actors import.
+    pub abi: Abi,
+    /// Gas prices.
+    pub prices: &'static PriceList,
+    /// State tree versions a state root may have.
+    pub state_tree_versions: &'static [StateTreeVersion],
+    /// Version of a state tree created from nothing.
+    pub new_state_tree_version: StateTreeVersion,
+    /// Encoding of actor records.
+    pub actor_record: ActorRecord,
+    /// Encoding of receipts.
+    pub receipt: ReceiptShape,
+    /// Who may send top-level messages.
+    pub senders: SenderRule,
+    /// How the call-depth limit is compared.
+    pub depth_check: DepthCheck,
+}
+
+impl NetworkRules {
+    /// True when a send starting at `depth` (before it is raised) is refused.
+    pub fn depth_exceeded(&self, depth: u32, limit: u32) -> bool {
+        match self.depth_check {
+            DepthCheck::GreaterThanLimit => depth > limit,
+        }
+    }
+
+    /// True when `version` is a state tree version these rules can open.
+    pub fn accepts_state_tree(&self, version: StateTreeVersion) -> bool {
+        self.state_tree_versions.contains(&version)
+    }
+}
+
+/// Every network version Skyr runs, oldest first.
+pub static TABLE: &[NetworkRules] = &[NetworkRules {
+    name: "Skyr, Shark",
+    versions: 16..=17,
+    reference: "fvm 2.12.2",
+    abi: Abi::Sdk2,
+    prices: &crate::gas::SKYR_PRICES,
+    state_tree_versions: &[StateTreeVersion::V3, StateTreeVersion::V4],
+    new_state_tree_version: StateTreeVersion::V4,
+    actor_record: ActorRecord::FourFields,
+    receipt: ReceiptShape::ThreeFields,
+    senders: SenderRule::AccountsOnly,
+    depth_check: DepthCheck::GreaterThanLimit,
+}];
+
+/// The rules of a network version, or `None` for a version Skyr does not run.
+pub fn rules_for(nv: NetworkVersion) -> Option<&'static NetworkRules> {
+    rules_for_number(nv as u32)
+}
+
+/// The rules of a network version given by its number (as vectors and the CLI give it).
+pub fn rules_for_number(nv: u32) -> Option<&'static NetworkRules> {
+    TABLE.iter().find(|r| r.versions.contains(&nv))
+}
+
+/// The versions Skyr runs, for error messages: "16–17".
+pub fn supported_versions() -> String {
+    let lo = TABLE.first().map(|r| *r.versions.start()).unwrap_or(0);
+    let hi = TABLE.last().map(|r| *r.versions.end()).unwrap_or(0);
+    format!("{lo}–{hi}")
+}
+
+/// Prints the table, one row per set of rules (for `skyr` and for a newcomer).
+pub struct RulesTable;
+
+impl fmt::Display for RulesTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for r in TABLE {
+            writeln!(
+                f,
+                "nv{}–{} ({}), checked against {}",
+                r.versions.start(),
+                r.versions.end(),
+                r.name,
+                r.reference
+            )?;
+            writeln!(f, "  abi                  {:?}", r.abi)?;
+            writeln!(f, "  prices               {}", r.prices.name())?;
+            writeln!(
+                f,
+                "  state tree           opens {:?}, creates {:?}",
+                r.state_tree_versions, r.new_state_tree_version
+            )?;
+            writeln!(f, "  actor record         {:?}", r.actor_record)?;
+            writeln!(f, "  receipt              {:?}", r.receipt)?;
+            writeln!(f, "  senders              {:?}", r.senders)?;
+            writeln!(f, "  call depth check     {:?}", r.depth_check)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_table_prints_every_row() {
+        let text = RulesTable.to_string();
+        println!("{text}");
+        assert_eq!(text.matches("checked against").count(), TABLE.len());
+    }
+
+    #[test]
+    fn rows_are_ordered_and_do_not_overlap() {
+        for pair in TABLE.windows(2) {
+            assert!(pair[0].versions.end() < pair[1].versions.start());
+        }
+    }
+
+    #[test]
+    fn the_fvm_versions_have_rules_and_no_others() {
+        assert!(rules_for(NetworkVersion::V15).is_none());
+        assert!(rules_for(NetworkVersion::V14).is_none());
+        let nv16 = rules_for(NetworkVersion::V16).expect("nv16 runs");
+        let nv17 = rules_for(NetworkVersion::V17).expect("nv17 runs");
+        assert!(std::ptr::eq(nv16, nv17));
+        assert_eq!(supported_versions(), "16–17");
+    }
+
+    #[test]
+    fn nv16_counts_depth_before_raising_it() {
+        let r = rules_for(NetworkVersion::V16).expect("nv16 runs");
+        assert!(!r.depth_exceeded(1024, 1024));
+        assert!(r.depth_exceeded(1025, 1024));
+    }
+}
