@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, the bundle reproducibility check (rebuilds the actors),
-# the differential suite against the reference FVM, the vector runner on garbage, and the
-# committed corpus through the `skyr vectors run` binary (its summary line is printed).
+# the differential suite against the reference FVM, the vector runner on garbage, the
+# committed corpus through the `skyr vectors run` binary (its summary line is printed), and
+# the official mainnet vectors in ../shared (when present) with the official bundles.
 # Installs what it needs on a fresh machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 cargo test --workspace --locked "$@" -- --show-output
+
+# Real mainnet vectors with the official bundles: data kept beside the checkout, never in it.
+shared="$root/../shared"
+if [ -d "$shared/vectors" ] && [ -d "$shared/bundles" ]; then
+  echo "== official mainnet vectors: $shared/vectors with the bundles of $shared/bundles"
+  # `cargo test --workspace` above built the binary (the CLI tests run it).
+  "$root/target/debug/skyr" vectors run --bundles "$shared/bundles" "$shared/vectors"
+else
+  echo "!! SKIPPED: the official mainnet vectors and bundles ($shared/vectors, $shared/bundles)"
+  echo "!! are not beside this checkout; nothing here checked Skyr against mainnet's own receipts."
+fi

@@ -34,15 +34,13 @@ impl BundleSet {
         Ok(b.manifest_data)
     }
 
-    /// Adds every `*.car` file of a folder (not recursive). Files that are not bundles are
-    /// reported, not fatal.
+    /// Adds every `*.car` file of a folder and of its sub-folders (as release archives lay
+    /// them out: `v9/builtin-actors-mainnet.car`). Files that are not bundles are reported,
+    /// not fatal.
     pub fn add_dir(&mut self, dir: &Path) -> Result<Vec<String>> {
         let mut warnings = Vec::new();
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("reading bundle folder {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "car"))
-            .collect();
+        let mut entries = Vec::new();
+        car_files(dir, &mut entries)?;
         entries.sort();
         for p in entries {
             let car = std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
@@ -85,4 +83,21 @@ impl BundleSet {
     pub fn is_empty(&self) -> bool {
         self.by_manifest.is_empty()
     }
+}
+
+/// Every `*.car` file under `dir`, in any depth of sub-folders.
+fn car_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir)
+        .with_context(|| format!("reading bundle folder {}", dir.display()))?
+    {
+        let path = entry
+            .with_context(|| format!("reading bundle folder {}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            car_files(&path, out)?;
+        } else if path.extension().is_some_and(|x| x == "car") {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
