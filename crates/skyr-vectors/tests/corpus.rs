@@ -243,3 +243,37 @@ fn tampered_expectations_fail_with_the_difference_named() {
         );
     }
 }
+
+#[test]
+fn a_message_naming_a_delegated_address_is_invalid_before_nv18() {
+    use base64::Engine as _;
+    use skyr::shared::address::Address;
+    use skyr::shared::message::Message;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors/messages/transfer-1-fil-from-secp-to-test-actor.json");
+    let text = std::fs::read_to_string(&file).expect("vector");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let bytes = b64
+        .decode(v["apply_messages"][0]["bytes"].as_str().expect("message"))
+        .expect("base64");
+    let mut msg: Message = fvm_ipld_encoding::from_slice(&bytes).expect("message");
+    msg.to = Address::new_delegated(10, &[0xaa; 20]).expect("f410 address");
+    let bytes = fvm_ipld_encoding::to_vec(&msg).expect("encode");
+    v["apply_messages"][0]["bytes"] = b64.encode(bytes).into();
+    let text = v.to_string();
+    let r = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            skyr_vectors::run_text("t", &text, &own_bundle(), &Engine::new().expect("engine"))
+        })
+        .expect("spawn")
+        .join()
+        .expect("run");
+    assert_eq!(r.status, Status::Fail, "{:?}", r.reason);
+    let reason = r.reason.unwrap_or_default();
+    assert!(
+        reason.contains("invalid message") && reason.contains("delegated addresses"),
+        "{reason}"
+    );
+}

@@ -85,6 +85,7 @@ impl ApplyRet {
             exit_code: code,
             return_data: RawBytes::default(),
             gas_used: 0,
+            events_root: None,
         };
         let mut ret = ApplyRet::unsettled(
             receipt,
@@ -143,17 +144,28 @@ impl Executor {
         kind: ApplyKind,
         raw_length: usize,
     ) -> Result<ApplyRet> {
-        let (sender, gas_cost, inclusion) = match self.preflight(msg, kind, raw_length)? {
-            Ok(v) => v,
-            Err(ret) => return Ok(ret),
-        };
+        msg.check().map_err(|e| anyhow!("invalid message: {e}"))?;
+        let rules = self.machine().rules;
+        for addr in [&msg.from, &msg.to] {
+            rules
+                .check_address(addr)
+                .map_err(|e| anyhow!("invalid message: {e}"))?;
+        }
+        // `check` refused limits above i64::MAX, which gas arithmetic could not hold.
+        let gas_limit = i64::try_from(msg.gas_limit)
+            .map_err(|_| anyhow!("invalid message: gas limit {} too large", msg.gas_limit))?;
+        let (sender, gas_cost, inclusion) =
+            match self.preflight(msg, gas_limit, kind, raw_length)? {
+                Ok(v) => v,
+                Err(ret) => return Ok(ret),
+            };
         let machine = self
             .machine
             .take()
             .ok_or_else(|| anyhow!("machine lost by an earlier failure"))?;
         let mut cm = CallManager::new(
             machine,
-            GasTracker::new(Gas::new(msg.gas_limit)),
+            GasTracker::new(Gas::new(gas_limit)),
             msg.from,
             msg.sequence,
         );
@@ -225,14 +237,16 @@ impl Executor {
                 (
                     ExitCode::SYS_ASSERTION_FAILED,
                     RawBytes::default(),
-                    msg.gas_limit,
+                    gas_limit,
                 )
             }
         };
         let receipt = Receipt {
             exit_code,
             return_data,
-            gas_used,
+            // Never negative: rounded up from a non-negative amount, or the limit.
+            gas_used: u64::try_from(gas_used).unwrap_or_default(),
+            events_root: None,
         };
         let failure = (!exit_code.is_success() && !backtrace.is_empty()).then(|| {
             backtrace
@@ -248,7 +262,7 @@ impl Executor {
         });
         let mut ret = ApplyRet::unsettled(receipt, failure, backtrace, logs);
         if kind == ApplyKind::Explicit {
-            self.settle_fees(msg, &mut ret, gas_cost)?;
+            self.settle_fees(msg, gas_limit, &mut ret, gas_cost)?;
         }
         Ok(ret)
     }
@@ -258,10 +272,10 @@ impl Executor {
     fn preflight(
         &mut self,
         msg: &Message,
+        gas_limit: i64,
         kind: ApplyKind,
         raw_length: usize,
     ) -> Result<std::result::Result<(u64, TokenAmount, GasCharge), ApplyRet>> {
-        msg.check().map_err(|e| anyhow!("invalid message: {e}"))?;
         let m = self.machine_mut();
         let base_fee = m.config.base_fee.clone();
         let (inclusion, penalty) = match kind {
@@ -272,14 +286,14 @@ impl Executor {
             ApplyKind::Explicit => {
                 let inclusion = m.rules.prices.on_chain_message(raw_length);
                 let total = inclusion.total().round_up();
-                if total > msg.gas_limit {
+                if total > gas_limit {
                     return Ok(Err(ApplyRet::prevalidation_fail(
                         ExitCode::SYS_OUT_OF_GAS,
-                        format!("Out of gas ({} > {})", total, msg.gas_limit),
+                        format!("Out of gas ({total} > {gas_limit})"),
                         &base_fee * total,
                     )));
                 }
-                (inclusion, &base_fee * msg.gas_limit)
+                (inclusion, &base_fee * gas_limit)
             }
         };
         let Some(sender) = m.state.lookup_id(&msg.from)? else {
@@ -316,7 +330,7 @@ impl Executor {
                 penalty,
             )));
         }
-        let gas_cost = &msg.gas_fee_cap * msg.gas_limit;
+        let gas_cost = &msg.gas_fee_cap * gas_limit;
         if actor.balance < gas_cost {
             return Ok(Err(ApplyRet::prevalidation_fail(
                 ExitCode::SYS_SENDER_STATE_INVALID,
@@ -338,13 +352,14 @@ impl Executor {
     fn settle_fees(
         &mut self,
         msg: &Message,
+        gas_limit: i64,
         ret: &mut ApplyRet,
         gas_cost: TokenAmount,
     ) -> Result<()> {
         let m = self.machine_mut();
         let out = GasOutputs::compute(
-            ret.receipt.gas_used,
-            msg.gas_limit,
+            i64::try_from(ret.receipt.gas_used).unwrap_or(gas_limit),
+            gas_limit,
             &m.config.base_fee,
             &msg.gas_fee_cap,
             &msg.gas_premium,

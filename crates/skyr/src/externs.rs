@@ -7,6 +7,8 @@ use fvm_shared::sector::{
     AggregateSealVerifyProofAndInfos, ReplicaUpdateInfo, SealVerifyInfo, WindowPoStVerifyInfo,
 };
 
+use crate::proof_types::ProofTypes;
+
 /// Randomness and consensus faults, from the chain the node follows.
 pub trait Externs {
     /// The ticket digest at `round` (before the actor's personalisation is mixed in).
@@ -59,23 +61,26 @@ impl Externs for TestExterns {
 }
 
 /// Proof verification. Errors become IllegalArgument for the actor, as in the reference.
+/// `types` says what the proof type numbers mean on the network version running (they
+/// changed over the FVM's life); a number it lacks is an error.
 pub trait Verifier {
     /// One seal proof.
-    fn verify_seal(&self, info: &SealVerifyInfo) -> anyhow::Result<bool>;
+    fn verify_seal(&self, info: &SealVerifyInfo, types: &ProofTypes) -> anyhow::Result<bool>;
     /// One window PoSt.
-    fn verify_post(&self, info: &WindowPoStVerifyInfo) -> anyhow::Result<bool>;
+    fn verify_post(&self, info: &WindowPoStVerifyInfo, types: &ProofTypes) -> anyhow::Result<bool>;
     /// An aggregate of seal proofs.
     fn verify_aggregate_seals(
         &self,
         info: &AggregateSealVerifyProofAndInfos,
+        types: &ProofTypes,
     ) -> anyhow::Result<bool>;
     /// A replica update proof.
     fn verify_replica_update(&self, info: &ReplicaUpdateInfo) -> anyhow::Result<bool>;
     /// A batch of seals, one answer each (a failed check is `false`).
-    fn batch_verify_seals(&self, batch: &[SealVerifyInfo]) -> Vec<bool> {
+    fn batch_verify_seals(&self, batch: &[SealVerifyInfo], types: &ProofTypes) -> Vec<bool> {
         batch
             .iter()
-            .map(|s| self.verify_seal(s).unwrap_or(false))
+            .map(|s| self.verify_seal(s, types).unwrap_or(false))
             .collect()
     }
 }
@@ -86,13 +91,17 @@ pub trait Verifier {
 pub struct AcceptAllProofs;
 
 impl Verifier for AcceptAllProofs {
-    fn verify_seal(&self, _: &SealVerifyInfo) -> anyhow::Result<bool> {
+    fn verify_seal(&self, _: &SealVerifyInfo, _: &ProofTypes) -> anyhow::Result<bool> {
         Ok(true)
     }
-    fn verify_post(&self, _: &WindowPoStVerifyInfo) -> anyhow::Result<bool> {
+    fn verify_post(&self, _: &WindowPoStVerifyInfo, _: &ProofTypes) -> anyhow::Result<bool> {
         Ok(true)
     }
-    fn verify_aggregate_seals(&self, _: &AggregateSealVerifyProofAndInfos) -> anyhow::Result<bool> {
+    fn verify_aggregate_seals(
+        &self,
+        _: &AggregateSealVerifyProofAndInfos,
+        _: &ProofTypes,
+    ) -> anyhow::Result<bool> {
         Ok(true)
     }
     fn verify_replica_update(&self, _: &ReplicaUpdateInfo) -> anyhow::Result<bool> {

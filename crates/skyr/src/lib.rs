@@ -14,10 +14,10 @@
 //! use skyr::blockstore::MemoryBlockstore;
 //! use skyr::{ApplyKind, Engine, Executor, Machine, MachineConfig, RealProofs, TestExterns};
 //! # let root: cid::Cid = "bafy2bzacedsdyysyzf7ntsc3cxwmhmd2gdcgynmfifhnxn4kdlowsdpjyhbci".parse()?;
-//! # let message: fvm_shared::message::Message = fvm_ipld_encoding::from_slice(&[])?;
+//! # let message: skyr::shared::message::Message = fvm_ipld_encoding::from_slice(&[])?;
 //! let store = Rc::new(MemoryBlockstore::new()); // holding a state tree and its bundle
 //! let engine = Engine::new()?; // compiled actors are cached here; share it
-//! let config = MachineConfig::new(fvm_shared::version::NetworkVersion::V17, 1000, root);
+//! let config = MachineConfig::new(skyr::shared::version::NetworkVersion::V17, 1000, root);
 //! let machine = Machine::new(&engine, config, store, Rc::new(TestExterns), Rc::new(RealProofs))?;
 //! let mut executor = Executor::new(machine);
 //! let ret = executor.apply_message(&message, ApplyKind::Explicit, 120)?;
@@ -35,6 +35,7 @@ pub mod externs;
 pub mod gas;
 pub mod kernel;
 pub mod machine;
+pub mod proof_types;
 pub mod proofs;
 pub mod rules;
 pub mod state_tree;
@@ -44,3 +45,7 @@ pub use executor::{ApplyKind, ApplyRet, Executor};
 pub use externs::{AcceptAllProofs, Externs, TestExterns, Verifier};
 pub use machine::{Machine, MachineConfig};
 pub use proofs::RealProofs;
+
+/// The shared Filecoin types Skyr speaks (the newest `fvm_shared`, which can represent every
+/// network version's data). Embedders use these, so their versions always match Skyr's.
+pub use fvm_shared as shared;

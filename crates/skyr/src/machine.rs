@@ -21,6 +21,8 @@ use crate::state_tree::StateTree;
 pub const SYSTEM_ACTOR_ID: u64 = 0;
 /// Where miner tips go.
 pub const REWARD_ACTOR_ID: u64 = 2;
+/// FIL that will ever exist, in whole FIL: what actors see circulating unless told otherwise.
+pub const TOTAL_FILECOIN: i64 = 2_000_000_000;
 /// Where burnt funds go.
 pub const BURNT_FUNDS_ACTOR_ID: u64 = 99;
 
@@ -61,7 +63,7 @@ impl MachineConfig {
             epoch,
             state_root,
             base_fee: TokenAmount::default(),
-            circ_supply: fvm_shared::TOTAL_FILECOIN.clone(),
+            circ_supply: TokenAmount::from_whole(TOTAL_FILECOIN),
             max_call_depth: 1024,
             max_wasm_stack: 2048,
             actor_debugging: false,

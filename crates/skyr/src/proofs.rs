@@ -16,6 +16,7 @@ use fvm_shared::sector::{
 };
 
 use crate::externs::Verifier;
+use crate::proof_types::ProofTypes;
 
 /// Verifies proofs for real.
 #[derive(Clone, Copy, Debug, Default)]
@@ -40,17 +41,14 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T> + std::panic::UnwindSafe
 }
 
 impl Verifier for RealProofs {
-    fn verify_seal(&self, vi: &SealVerifyInfo) -> Result<bool> {
+    fn verify_seal(&self, vi: &SealVerifyInfo, types: &ProofTypes) -> Result<bool> {
         let vi = vi.clone();
+        let proof_type = types.seal(vi.registered_proof)?;
         guarded("verifying a seal", move || {
             let commr =
                 commcid::cid_to_replica_commitment_v1(&vi.sealed_cid).map_err(|e| anyhow!(e))?;
             let commd =
                 commcid::cid_to_data_commitment_v1(&vi.unsealed_cid).map_err(|e| anyhow!(e))?;
-            let proof_type = vi
-                .registered_proof
-                .try_into()
-                .map_err(|e: String| anyhow!(e))?;
             proofs::seal::verify_seal(
                 proof_type,
                 commr,
@@ -64,22 +62,22 @@ impl Verifier for RealProofs {
         })
     }
 
-    fn verify_post(&self, info: &WindowPoStVerifyInfo) -> Result<bool> {
+    fn verify_post(&self, info: &WindowPoStVerifyInfo, types: &ProofTypes) -> Result<bool> {
         let info = info.clone();
+        let replicas = replica_infos(&info.challenged_sectors, types)?;
+        let post_types = info
+            .proofs
+            .iter()
+            .map(|p| types.post(p.post_proof))
+            .collect::<Result<Vec<_>>>()?;
         guarded("verifying a window PoSt", move || {
             let mut randomness = bytes32(&info.randomness.0);
             randomness[31] &= 0x3f;
-            let replicas = replica_infos(&info.challenged_sectors)?;
-            let proofs: Vec<(proofs::RegisteredPoStProof, &[u8])> = info
-                .proofs
-                .iter()
-                .map(|p| {
-                    Ok((
-                        p.post_proof.try_into().map_err(|e: String| anyhow!(e))?,
-                        p.proof_bytes.as_slice(),
-                    ))
-                })
-                .collect::<Result<_>>()?;
+            let proofs: Vec<(proofs::RegisteredPoStProof, &[u8])> = post_types
+                .into_iter()
+                .zip(&info.proofs)
+                .map(|(t, p)| (t, p.proof_bytes.as_slice()))
+                .collect();
             proofs::post::verify_window_post(
                 &randomness,
                 &proofs,
@@ -89,14 +87,18 @@ impl Verifier for RealProofs {
         })
     }
 
-    fn verify_aggregate_seals(&self, agg: &AggregateSealVerifyProofAndInfos) -> Result<bool> {
+    fn verify_aggregate_seals(
+        &self,
+        agg: &AggregateSealVerifyProofAndInfos,
+        types: &ProofTypes,
+    ) -> Result<bool> {
         let agg = agg.clone();
+        let spt = types.seal(agg.seal_proof);
         guarded("verifying aggregate seals", move || {
             if agg.infos.is_empty() {
                 bail!("no seal verify infos");
             }
-            let spt: proofs::RegisteredSealProof =
-                agg.seal_proof.try_into().map_err(|e: String| anyhow!(e))?;
+            let spt = spt?;
             let prover = prover_id(agg.miner);
             let mut commrs = Vec::new();
             let mut seeds = Vec::new();
@@ -150,17 +152,15 @@ impl Verifier for RealProofs {
     }
 }
 
-fn replica_infos(src: &[SectorInfo]) -> Result<BTreeMap<SectorId, PublicReplicaInfo>> {
+fn replica_infos(
+    src: &[SectorInfo],
+    types: &ProofTypes,
+) -> Result<BTreeMap<SectorId, PublicReplicaInfo>> {
     src.iter()
         .map(|s| {
             let commr =
                 commcid::cid_to_replica_commitment_v1(&s.sealed_cid).map_err(|e| anyhow!(e))?;
-            let proof = s
-                .proof
-                .registered_window_post_proof()
-                .map_err(|e| anyhow!(e))?;
-            let proof: proofs::RegisteredPoStProof =
-                proof.try_into().map_err(|e: String| anyhow!(e))?;
+            let proof = types.window_post_of_seal(s.proof)?;
             Ok((
                 SectorId::from(s.sector_number),
                 PublicReplicaInfo::new(proof, commr),
@@ -189,7 +189,9 @@ fn padding(filled: u64, to: u64) -> Result<Vec<PaddedPieceSize>> {
 pub fn compute_unsealed_sector_cid(
     proof: RegisteredSealProof,
     pieces: &[PieceInfo],
+    types: &ProofTypes,
 ) -> Result<Cid> {
+    let spt = types.seal(proof)?;
     let sector = PaddedPieceSize(proof.sector_size().map_err(|e| anyhow!(e))? as u64);
     let zero = |p: PaddedPieceSize| proofs::PieceInfo {
         size: p.unpadded().into(),
@@ -212,7 +214,6 @@ pub fn compute_unsealed_sector_cid(
             all.push(zero(pad));
         }
     }
-    let spt: proofs::RegisteredSealProof = proof.try_into().map_err(|e: String| anyhow!(e))?;
     let commd = std::panic::catch_unwind(|| proofs::seal::compute_comm_d(spt, &all))
         .map_err(|_| anyhow!("panic computing CommD"))??;
     commcid::data_commitment_v1_to_cid(&commd).map_err(|e| anyhow!(e))

@@ -12,10 +12,12 @@
 use std::fmt;
 use std::ops::RangeInclusive;
 
+use fvm_shared::address::{Address, Protocol};
 use fvm_shared::state::StateTreeVersion;
 use fvm_shared::version::NetworkVersion;
 
 use crate::gas::PriceList;
+use crate::proof_types::ProofTypes;
 
 /// The syscall ABI the actors of a version import: the `fvm_sdk` generation they were
 /// built against. Each generation is a set of import names and argument shapes bound to
@@ -68,6 +70,12 @@ pub struct NetworkRules {
     pub abi: Abi,
     /// Gas prices.
     pub prices: &'static PriceList,
+    /// What proof type numbers mean.
+    pub proof_types: &'static ProofTypes,
+    /// Whether f4 (delegated) addresses exist. Before they did, the reference could not
+    /// decode one: a syscall given one fails as for an unknown address protocol, and a
+    /// message naming one is invalid.
+    pub delegated_addresses: bool,
     /// State tree versions a state root may have.
     pub state_tree_versions: &'static [StateTreeVersion],
     /// Version of a state tree created from nothing.
@@ -90,6 +98,18 @@ impl NetworkRules {
         }
     }
 
+    /// Refuses an address whose protocol does not exist under these rules, as the
+    /// reference of the time failed to decode it.
+    pub fn check_address(&self, addr: &Address) -> Result<(), String> {
+        if addr.protocol() == Protocol::Delegated && !self.delegated_addresses {
+            return Err(format!(
+                "unknown address protocol: delegated addresses do not exist before network \
+                 version 18 ({addr})"
+            ));
+        }
+        Ok(())
+    }
+
     /// True when `version` is a state tree version these rules can open.
     pub fn accepts_state_tree(&self, version: StateTreeVersion) -> bool {
         self.state_tree_versions.contains(&version)
@@ -103,6 +123,8 @@ pub static TABLE: &[NetworkRules] = &[NetworkRules {
     reference: "fvm 2.12.2",
     abi: Abi::Sdk2,
     prices: &crate::gas::SKYR_PRICES,
+    proof_types: &crate::proof_types::FVM2_PROOF_TYPES,
+    delegated_addresses: false,
     state_tree_versions: &[StateTreeVersion::V3, StateTreeVersion::V4],
     new_state_tree_version: StateTreeVersion::V4,
     actor_record: ActorRecord::FourFields,
@@ -113,7 +135,7 @@ pub static TABLE: &[NetworkRules] = &[NetworkRules {
 
 /// The rules of a network version, or `None` for a version Skyr does not run.
 pub fn rules_for(nv: NetworkVersion) -> Option<&'static NetworkRules> {
-    rules_for_number(nv as u32)
+    rules_for_number(u32::from(nv))
 }
 
 /// The rules of a network version given by its number (as vectors and the CLI give it).
@@ -144,6 +166,7 @@ impl fmt::Display for RulesTable {
             )?;
             writeln!(f, "  abi                  {:?}", r.abi)?;
             writeln!(f, "  prices               {}", r.prices.name())?;
+            writeln!(f, "  delegated addresses  {}", r.delegated_addresses)?;
             writeln!(
                 f,
                 "  state tree           opens {:?}, creates {:?}",

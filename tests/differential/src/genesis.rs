@@ -9,7 +9,6 @@ use fvm_ipld_encoding::CborStore;
 use fvm_ipld_hamt::Hamt;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::version::NetworkVersion;
 use fvm_shared::ActorID;
 use multihash_codetable::Code;
 use skyr::blockstore::BufferedStore;
@@ -117,7 +116,8 @@ pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
 
     let buf = BufferedStore::new(store.clone());
     // The scenarios' genesis is a network version 16–17 state (tree version 4).
-    let rules = rules_for(NetworkVersion::V17).ok_or_else(|| anyhow!("nv17 has no rules"))?;
+    let rules = rules_for(skyr::shared::version::NetworkVersion::V17)
+        .ok_or_else(|| anyhow!("nv17 has no rules"))?;
     let mut st = StateTree::new_empty(buf.clone(), rules)?;
     let mut map: Hamt<&BufferedStore, ActorID> = Hamt::new_with_bit_width(&buf, HAMT_BIT_WIDTH);
     let mut put = |id: ActorID, code: Cid, state: Cid, balance: TokenAmount| {
@@ -127,7 +127,7 @@ pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
                 code,
                 state,
                 sequence: 0,
-                balance,
+                balance: crate::bridge::tokens(&balance),
             },
         );
     };

@@ -3,6 +3,7 @@
 //! A scenario is a list of messages applied from one [genesis]; [run::compare] applies them
 //! on both machines and checks every receipt field, every fee and every state root. The
 //! [table] generates the scenarios.
+pub mod bridge;
 pub mod bundle;
 pub mod corpus;
 pub mod genesis;

@@ -47,7 +47,8 @@ impl fvm::externs::Consensus for OracleExterns {
         h2: &[u8],
         extra: &[u8],
     ) -> anyhow::Result<(Option<ConsensusFault>, i64)> {
-        skyr::TestExterns.verify_consensus_fault(h1, h2, extra)
+        let (fault, gas) = skyr::TestExterns.verify_consensus_fault(h1, h2, extra)?;
+        Ok((fault.map(crate::bridge::consensus_fault).transpose()?, gas))
     }
 }
 

@@ -6,6 +6,7 @@ use cid::Cid;
 use fvm_ipld_blockstore::MemoryBlockstore;
 use skyr::{ApplyKind, Engine, Executor, Machine, MachineConfig, RealProofs, TestExterns};
 
+use crate::bridge;
 use crate::genesis;
 use crate::oracle;
 use crate::outcome::Outcome;
@@ -46,8 +47,8 @@ pub fn run_skyr(
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<Vec<Outcome>> {
-    let mut config = MachineConfig::new(s.nv, s.epoch, root);
-    config.base_fee = s.base_fee.clone();
+    let mut config = MachineConfig::new(bridge::nv(s.nv), s.epoch, root);
+    config.base_fee = bridge::tokens(&s.base_fee);
     config.actor_debugging = s.debug;
     let machine = Machine::new(
         engine,
@@ -64,17 +65,17 @@ pub fn run_skyr(
         } else {
             ApplyKind::Explicit
         };
-        let ret = exec.apply_message(&m.message, kind, m.raw_length)?;
+        let ret = exec.apply_message(&bridge::message(&m.message)?, kind, m.raw_length)?;
         let root = exec.flush()?;
         out.push(Outcome {
             exit_code: ret.receipt.exit_code.value(),
             return_data: ret.receipt.return_data.to_vec(),
-            gas_used: ret.receipt.gas_used,
-            base_fee_burn: ret.base_fee_burn,
-            over_estimation_burn: ret.over_estimation_burn,
-            miner_penalty: ret.miner_penalty,
-            miner_tip: ret.miner_tip,
-            refund: ret.refund,
+            gas_used: i64::try_from(ret.receipt.gas_used)?,
+            base_fee_burn: bridge::tokens_back(&ret.base_fee_burn),
+            over_estimation_burn: bridge::tokens_back(&ret.over_estimation_burn),
+            miner_penalty: bridge::tokens_back(&ret.miner_penalty),
+            miner_tip: bridge::tokens_back(&ret.miner_tip),
+            refund: bridge::tokens_back(&ret.refund),
             gas_refund: ret.gas_refund,
             gas_burned: ret.gas_burned,
             root,

@@ -7,6 +7,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ErrorNumber;
 
 use crate::error::{fatal, syscall_err, ExecError, Result};
+use crate::rules::NetworkRules;
 
 /// The error for a buffer outside the actor's memory.
 pub fn oob(off: u32, len: u32) -> ExecError {
@@ -69,10 +70,14 @@ pub fn write_cid(m: &mut [u8], k: &Cid, off: u32, len: u32) -> Result<u32> {
     Ok(bytes.len() as u32)
 }
 
-/// The address in `len` bytes at `off`.
-pub fn read_address(m: &[u8], off: u32, len: u32) -> Result<Address> {
-    Address::from_bytes(slice(m, off, len)?)
-        .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))
+/// The address in `len` bytes at `off`, if the network version's rules know its protocol.
+pub fn read_address(m: &[u8], off: u32, len: u32, rules: &NetworkRules) -> Result<Address> {
+    let addr = Address::from_bytes(slice(m, off, len)?)
+        .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))?;
+    rules
+        .check_address(&addr)
+        .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e))?;
+    Ok(addr)
 }
 
 /// A DAG-CBOR value in `len` bytes at `off`.

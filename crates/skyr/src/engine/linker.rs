@@ -114,7 +114,7 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
                 .put(&k.receiver.to_le_bytes())
                 .put(&k.method.to_le_bytes())
                 .put(&k.cm.machine.config.epoch.to_le_bytes())
-                .put(&(k.cm.machine.config.network_version as u32).to_le_bytes())
+                .put(&u32::from(k.cm.machine.config.network_version).to_le_bytes())
                 .0)
         })
     })?;
@@ -195,7 +195,9 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         sysv::<16>(&mut c, ret, |_, k| token_bytes(&k.current_balance()?))
     })?;
     l.func_wrap("self", "self_destruct", |mut c: C, off: u32, len: u32| {
-        sys0(&mut c, |m, k| k.self_destruct(&read_address(m, off, len)?))
+        sys0(&mut c, |m, k| {
+            k.self_destruct(&read_address(m, off, len, k.cm.machine.rules)?)
+        })
     })?;
     bind_actor(l)?;
     bind_crypto(l)?;
@@ -235,7 +237,7 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         "send",
         |mut c: C, ret: u32, off: u32, len: u32, method: u64, params: u32, hi: u64, lo: u64| {
             sysv::<20>(&mut c, ret, |m, k| {
-                let to = read_address(m, off, len)?;
+                let to = read_address(m, off, len, k.cm.machine.rules)?;
                 let value = TokenAmount::from_atto(((hi as u128) << 64) | lo as u128);
                 let (code, id, codec, size) = match k.send(&to, method, params, &value)? {
                     SendOutcome::Return(id, codec, size) => (0, id, codec, size),
@@ -287,7 +289,7 @@ fn bind_actor(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         "resolve_address",
         |mut c: C, ret: u32, off: u32, len: u32| {
             sysv::<8>(&mut c, ret, |m, k| {
-                let addr = read_address(m, off, len)?;
+                let addr = read_address(m, off, len, k.cm.machine.rules)?;
                 let id = k
                     .resolve_address(&addr)?
                     .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "actor not found"))?;
@@ -376,7 +378,7 @@ fn bind_crypto(l: &mut Linker<InvocationData>) -> AnyResult<()> {
                     )
                 })?;
                 let sig = slice(m, sig_off, sig_len)?;
-                let addr = read_address(m, a_off, a_len)?;
+                let addr = read_address(m, a_off, a_len, k.cm.machine.rules)?;
                 let plaintext = slice(m, p_off, p_len)?;
                 Ok(bool_code(k.verify_signature(typ, sig, &addr, plaintext)?))
             })
@@ -417,10 +419,10 @@ fn bind_crypto(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         |mut c: C, ret: u32, proof: i64, p_off: u32, p_len: u32, o_off: u32, o_len: u32| {
             sysv::<4>(&mut c, ret, |m, k| {
                 let proof = RegisteredSealProof::from(proof);
-                if let RegisteredSealProof::Invalid(n) = proof {
+                if !k.cm.machine.rules.proof_types.knows_seal(proof) {
                     return Err(syscall_err(
                         ErrorNumber::IllegalArgument,
-                        format!("invalid proof type {n}"),
+                        format!("invalid proof type {}", i64::from(proof)),
                     ));
                 }
                 let pieces: Vec<fvm_shared::piece::PieceInfo> = read_cbor(m, p_off, p_len)?;

@@ -56,6 +56,11 @@ impl Kernel {
         }
         let st: AccountState = fvm_ipld_encoding::from_slice(&bytes)
             .map_err(|e| fatal(format!("failed to decode actor state as an account: {e}")))?;
+        self.cm
+            .machine
+            .rules
+            .check_address(&st.address)
+            .map_err(|e| fatal(format!("failed to decode actor state as an account: {e}")))?;
         Ok(st.address)
     }
 

@@ -82,8 +82,10 @@ impl Kernel {
     ) -> Result<Cid> {
         let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_compute_unsealed_sector_cid())?;
-        match std::panic::catch_unwind(|| crate::proofs::compute_unsealed_sector_cid(proof, pieces))
-        {
+        let types = self.cm.machine.rules.proof_types;
+        match std::panic::catch_unwind(|| {
+            crate::proofs::compute_unsealed_sector_cid(proof, pieces, types)
+        }) {
             Ok(r) => r.map_err(illegal),
             Err(_) => Err(illegal("panic computing unsealed sector CID")),
         }
@@ -93,14 +95,24 @@ impl Kernel {
     pub fn verify_seal(&mut self, info: &SealVerifyInfo) -> Result<bool> {
         let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_verify_seal())?;
-        self.cm.machine.verifier.verify_seal(info).map_err(illegal)
+        let types = self.cm.machine.rules.proof_types;
+        self.cm
+            .machine
+            .verifier
+            .verify_seal(info, types)
+            .map_err(illegal)
     }
 
     /// Checks a window PoSt.
     pub fn verify_post(&mut self, info: &WindowPoStVerifyInfo) -> Result<bool> {
         let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_verify_post(info))?;
-        self.cm.machine.verifier.verify_post(info).map_err(illegal)
+        let types = self.cm.machine.rules.proof_types;
+        self.cm
+            .machine
+            .verifier
+            .verify_post(info, types)
+            .map_err(illegal)
     }
 
     /// Checks an aggregate of seal proofs.
@@ -113,7 +125,7 @@ impl Kernel {
         self.cm
             .machine
             .verifier
-            .verify_aggregate_seals(info)
+            .verify_aggregate_seals(info, self.cm.machine.rules.proof_types)
             .map_err(illegal)
     }
 
@@ -130,7 +142,8 @@ impl Kernel {
 
     /// Checks a batch of seals; free here, as the power actor paid when it queued them.
     pub fn batch_verify_seals(&mut self, batch: &[SealVerifyInfo]) -> Result<Vec<bool>> {
-        Ok(self.cm.machine.verifier.batch_verify_seals(batch))
+        let types = self.cm.machine.rules.proof_types;
+        Ok(self.cm.machine.verifier.batch_verify_seals(batch, types))
     }
 
     /// Asks the node whether two headers prove a consensus fault.

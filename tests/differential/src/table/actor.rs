@@ -31,6 +31,51 @@ pub fn scenarios() -> Vec<Scenario> {
             callv("actor", "resolve_address", 8, vec![ptr(0), imm(3)]),
         ]),
     ));
+    // An f4 (delegated) address: no such protocol before network version 18, so the
+    // reference could not decode it.
+    let delegated: Vec<u8> = [vec![4u8, 10], vec![0xaa; 20]].concat();
+    v.push(scenario(
+        "resolve a delegated (f4) address",
+        cat(vec![
+            vec![write(0, &delegated)],
+            callv(
+                "actor",
+                "resolve_address",
+                8,
+                vec![ptr(0), imm(delegated.len() as i64)],
+            ),
+        ]),
+    ));
+    v.push(scenario(
+        "send to a delegated (f4) address",
+        cat(vec![
+            vec![write(0, &delegated)],
+            callv(
+                "send",
+                "send",
+                20,
+                vec![
+                    ptr(0),
+                    imm(delegated.len() as i64),
+                    imm(0),
+                    imm(0),
+                    imm(0),
+                    imm(0),
+                ],
+            ),
+        ]),
+    ));
+    v.push(scenario(
+        "self destruct to a delegated (f4) address",
+        vec![
+            write(0, &delegated),
+            call(
+                "self",
+                "self_destruct",
+                vec![ptr(0), imm(delegated.len() as i64)],
+            ),
+        ],
+    ));
     v.push(scenario(
         "resolve out of bounds",
         callv("actor", "resolve_address", 8, vec![imm(BAD_PTR), imm(20)]),

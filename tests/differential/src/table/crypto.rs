@@ -298,6 +298,43 @@ pub fn scenarios() -> Vec<Scenario> {
             RegisteredSealProof::Invalid(999),
             pieces(vec![]),
         ),
+        // Seal types that later generations name (synthetic PoRep 10-14, NI-PoRep 15-19):
+        // unknown to fvm 2, so refused before the pieces are read.
+        (
+            "seal type 10 (synthetic, later)",
+            RegisteredSealProof::Invalid(10),
+            pieces(vec![]),
+        ),
+        (
+            "seal type 14 (synthetic, later)",
+            RegisteredSealProof::Invalid(14),
+            pieces(vec![]),
+        ),
+        (
+            "seal type 15 (NI-PoRep, later)",
+            RegisteredSealProof::Invalid(15),
+            pieces(vec![]),
+        ),
+        (
+            "seal type 19 (NI-PoRep, later)",
+            RegisteredSealProof::Invalid(19),
+            pieces(vec![]),
+        ),
+        (
+            "seal type 10 with garbage pieces",
+            RegisteredSealProof::Invalid(10),
+            vec![1, 2, 3],
+        ),
+        (
+            "seal type 9 (64GiB V1.1)",
+            RegisteredSealProof::StackedDRG64GiBV1P1,
+            pieces(vec![]),
+        ),
+        (
+            "seal type 0 (2KiB V1)",
+            RegisteredSealProof::StackedDRG2KiBV1,
+            pieces(vec![]),
+        ),
     ] {
         let typ: i64 = i64::from(proof);
         v.push(scenario(
@@ -387,6 +424,25 @@ pub fn scenarios() -> Vec<Scenario> {
         "verify post (no parameters here)",
         "verify_post",
         &post_bytes,
+    ));
+    // Window PoSt 1.2 types (10-14) exist only in later generations.
+    for typ in [10, 13, 14] {
+        let mut p = post.clone();
+        p.proofs[0].post_proof = fvm_shared::sector::RegisteredPoStProof::Invalid(typ);
+        let bytes = fvm_ipld_encoding::to_vec(&p).expect("encode");
+        v.push(verify_encoded(
+            &format!("verify post of type {typ} (a later generation's)"),
+            "verify_post",
+            &bytes,
+        ));
+    }
+    // Seal types of later generations in a seal and an aggregate.
+    let mut seal10 = seal.clone();
+    seal10.registered_proof = RegisteredSealProof::Invalid(10);
+    v.push(verify_encoded(
+        "verify seal of type 10 (a later generation's)",
+        "verify_seal",
+        &fvm_ipld_encoding::to_vec(&seal10).expect("encode"),
     ));
     v.push(scenario(
         "verify aggregate seals: garbage",

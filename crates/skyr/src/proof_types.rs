@@ -1,0 +1,123 @@
+//! Proof types by their numbers on chain, per generation of the reference.
+//!
+//! Proof types travel as integers. Which integers exist, and which proof of
+//! `filecoin-proofs-api` each one means, changed over the FVM's life: fvm 2 (network
+//! versions 16–17) knows seal types 0–9 and window PoSt types 5–9 (PoSt version 1); later
+//! generations add seal types and move window PoSt to 10–14 (version 1.2). The shared types
+//! keep the integer whatever it is (`Invalid(n)` for one they do not name), so the machine
+//! asks the table of its network rules what an integer means.
+use anyhow::{anyhow, Result};
+use filecoin_proofs_api::{RegisteredPoStProof as ApiPoSt, RegisteredSealProof as ApiSeal};
+use fvm_shared::sector::{RegisteredPoStProof, RegisteredSealProof};
+
+/// The proof types one generation knows.
+#[derive(Debug)]
+pub struct ProofTypes {
+    /// Seal types: number, the proof it names, and the window PoSt type of its sectors.
+    seal: &'static [(i64, ApiSeal, i64)],
+    /// PoSt types (winning and window): number and the proof it names.
+    post: &'static [(i64, ApiPoSt)],
+}
+
+impl ProofTypes {
+    /// The seal proof a seal type names, or an error for a type this generation lacks.
+    pub fn seal(&self, p: RegisteredSealProof) -> Result<ApiSeal> {
+        let n = i64::from(p);
+        self.seal
+            .iter()
+            .find(|s| s.0 == n)
+            .map(|s| s.1)
+            .ok_or_else(|| anyhow!("unsupported seal proof type: {n}"))
+    }
+
+    /// Whether this generation knows the seal type.
+    pub fn knows_seal(&self, p: RegisteredSealProof) -> bool {
+        self.seal(p).is_ok()
+    }
+
+    /// The PoSt proof a PoSt type names, or an error for a type this generation lacks.
+    pub fn post(&self, p: RegisteredPoStProof) -> Result<ApiPoSt> {
+        let n = i64::from(p);
+        self.post
+            .iter()
+            .find(|s| s.0 == n)
+            .map(|s| s.1)
+            .ok_or_else(|| anyhow!("unsupported PoSt proof type: {n}"))
+    }
+
+    /// The window PoSt proof of sectors sealed with a seal type.
+    pub fn window_post_of_seal(&self, p: RegisteredSealProof) -> Result<ApiPoSt> {
+        let n = i64::from(p);
+        let post = self
+            .seal
+            .iter()
+            .find(|s| s.0 == n)
+            .map(|s| s.2)
+            .ok_or_else(|| anyhow!("no window PoSt type for seal proof type {n}"))?;
+        self.post(RegisteredPoStProof::from(post))
+    }
+}
+
+/// fvm 2 (network versions 16–17): seal 0–4 (version 1) and 5–9 (version 1.1), winning PoSt
+/// 0–4, window PoSt 5–9 (version 1).
+pub static FVM2_PROOF_TYPES: ProofTypes = ProofTypes {
+    seal: &[
+        (0, ApiSeal::StackedDrg2KiBV1, 5),
+        (1, ApiSeal::StackedDrg8MiBV1, 6),
+        (2, ApiSeal::StackedDrg512MiBV1, 7),
+        (3, ApiSeal::StackedDrg32GiBV1, 8),
+        (4, ApiSeal::StackedDrg64GiBV1, 9),
+        (5, ApiSeal::StackedDrg2KiBV1_1, 5),
+        (6, ApiSeal::StackedDrg8MiBV1_1, 6),
+        (7, ApiSeal::StackedDrg512MiBV1_1, 7),
+        (8, ApiSeal::StackedDrg32GiBV1_1, 8),
+        (9, ApiSeal::StackedDrg64GiBV1_1, 9),
+    ],
+    post: &[
+        (0, ApiPoSt::StackedDrgWinning2KiBV1),
+        (1, ApiPoSt::StackedDrgWinning8MiBV1),
+        (2, ApiPoSt::StackedDrgWinning512MiBV1),
+        (3, ApiPoSt::StackedDrgWinning32GiBV1),
+        (4, ApiPoSt::StackedDrgWinning64GiBV1),
+        (5, ApiPoSt::StackedDrgWindow2KiBV1),
+        (6, ApiPoSt::StackedDrgWindow8MiBV1),
+        (7, ApiPoSt::StackedDrgWindow512MiBV1),
+        (8, ApiPoSt::StackedDrgWindow32GiBV1),
+        (9, ApiPoSt::StackedDrgWindow64GiBV1),
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fvm2_knows_the_first_ten_seal_types_only() {
+        let t = &FVM2_PROOF_TYPES;
+        for n in 0..10 {
+            assert!(t.knows_seal(RegisteredSealProof::from(n)), "seal {n}");
+        }
+        for n in [-1, 10, 14, 15, 19, 20] {
+            assert!(!t.knows_seal(RegisteredSealProof::from(n)), "seal {n}");
+        }
+    }
+
+    #[test]
+    fn fvm2_window_post_is_version_one_at_five_to_nine() {
+        let t = &FVM2_PROOF_TYPES;
+        assert_eq!(
+            t.post(RegisteredPoStProof::from(8)).ok(),
+            Some(ApiPoSt::StackedDrgWindow32GiBV1)
+        );
+        // Numbers the newest shared types give to window PoSt 1.2 are unknown to fvm 2.
+        assert!(t.post(RegisteredPoStProof::from(13)).is_err());
+        assert_eq!(
+            t.window_post_of_seal(RegisteredSealProof::from(8)).ok(),
+            Some(ApiPoSt::StackedDrgWindow32GiBV1)
+        );
+        assert_eq!(
+            t.window_post_of_seal(RegisteredSealProof::from(4)).ok(),
+            Some(ApiPoSt::StackedDrgWindow64GiBV1)
+        );
+    }
+}
