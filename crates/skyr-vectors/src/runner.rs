@@ -12,10 +12,10 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::state::StateRoot;
 use fvm_shared::version::NetworkVersion;
+use ipld_core::ipld::Ipld;
 use serde::Serialize;
 use skyr::bundle::KNOWN_BUNDLES;
 use skyr::machine::SystemState;
-use skyr::state_tree::ActorState;
 use skyr::{AcceptAllProofs, ApplyKind, Engine, Executor, Machine, MachineConfig};
 
 use crate::bundles::BundleSet;
@@ -178,7 +178,9 @@ pub fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
         .ok_or_else(|| {
             anyhow!("preconditions.state_tree.root_cid: block {root} missing from the CAR")
         })?;
-    let tree = fvm_ipld_hamt::Hamt::<&MemoryBlockstore, ActorState>::load_with_bit_width(
+    // Records are read generically: `[code, state, ...]` has four fields up to state tree
+    // version 4 and five from version 5 on; only the state is needed here.
+    let tree = fvm_ipld_hamt::Hamt::<&MemoryBlockstore, Ipld>::load_with_bit_width(
         &sr.actors,
         store,
         skyr::state_tree::HAMT_BIT_WIDTH,
@@ -188,10 +190,17 @@ pub fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
         .get(&fvm_shared::address::Address::new_id(0).to_bytes())
         .map_err(|e| anyhow!("pre-state actors HAMT: {e}"))?
         .ok_or_else(|| anyhow!("pre-state has no system actor"))?;
+    let state = match system {
+        Ipld::List(fields) if fields.len() >= 4 => match &fields[1] {
+            Ipld::Link(c) => *c,
+            _ => anyhow::bail!("pre-state system actor record: state is not a link"),
+        },
+        _ => anyhow::bail!("pre-state system actor record: not [code, state, ...]"),
+    };
     let st: SystemState = store
-        .get_cbor(&system.state)
+        .get_cbor(&state)
         .map_err(|e| anyhow!("system actor state: {e}"))?
-        .ok_or_else(|| anyhow!("system actor state {} missing from the CAR", system.state))?;
+        .ok_or_else(|| anyhow!("system actor state {state} missing from the CAR"))?;
     Ok(st.builtin_actors)
 }
 

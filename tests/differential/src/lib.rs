@@ -10,6 +10,7 @@ pub mod genesis;
 pub mod keys;
 pub mod mainnet;
 pub mod oracle;
+pub mod oracle3;
 pub mod outcome;
 pub mod programs;
 pub mod run;

@@ -1,0 +1,107 @@
+//! The nv18–20 oracle (fvm 3.14.2, as this crate sets it up) reproduces mainnet on the real
+//! nv18 vectors in `../shared/vectors`: every receipt and the post-state root. Skyr's nv18
+//! work is judged against this oracle, so the oracle's setup (bundle, randomness, base fee,
+//! message lengths) is checked against mainnet first.
+//!
+//! Not yet: messages whose actor verifies an aggregate seal or replica-update proof. The
+//! oracle verifies proofs for real and has no Groth parameters here, so it refuses them
+//! (exit 16) where mainnet accepted them; the reference's own conformance runner swaps in a
+//! kernel that accepts proofs and still charges for them, which this harness does not have
+//! yet. Those vectors are listed, counted and skipped, never passed.
+use std::path::{Path, PathBuf};
+
+use skyr_differential::oracle3;
+use skyr_vectors::{BundleSet, Vector};
+
+fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}
+
+fn vectors(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            vectors(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn the_nv18_oracle_reproduces_mainnet() {
+    let dir = shared().join("vectors/0002-hygge-01-dev");
+    let bundles_dir = shared().join("bundles");
+    if !dir.is_dir() || !bundles_dir.is_dir() {
+        eprintln!(
+            "!! SKIPPED: {} or {} is absent: the nv18 oracle was not checked against mainnet",
+            dir.display(),
+            bundles_dir.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    vectors(&dir, &mut files);
+    assert!(!files.is_empty(), "no vectors under {}", dir.display());
+    let failures = skyr_differential::run::on_big_stack(move || {
+        let mut bundles = BundleSet::default();
+        let warnings = bundles.add_dir(&bundles_dir).expect("bundles");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let engines = fvm3::engine::MultiEngine::new(1);
+        let mut failures = Vec::new();
+        let mut needs_proofs = Vec::new();
+        for f in &files {
+            let name = f
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(f).expect("read");
+            let v = Vector::from_json(&text).expect("vector");
+            let want = oracle3::expected(&v).expect("expectations");
+            match oracle3::run_vector(&engines, &v, &bundles) {
+                Ok(Some(got)) if got == want => {}
+                Ok(Some(got)) if refused_a_proof(&name, &got, &want) => needs_proofs.push(name),
+                Ok(Some(got)) => failures.push(format!("{name}: {got:?} != mainnet {want:?}")),
+                Ok(None) => failures.push(format!("{name}: its bundle is not in shared/bundles")),
+                Err(e) => failures.push(format!("{name}: {e:#}")),
+            }
+        }
+        println!(
+            "nv18 oracle (fvm 3.14.2) on mainnet vectors: {} run, {} equal mainnet, {} differ; \
+             skipped {} that need accepted proofs: {}",
+            files.len(),
+            files.len() - failures.len() - needs_proofs.len(),
+            failures.len(),
+            needs_proofs.len(),
+            needs_proofs.join(", ")
+        );
+        assert!(files.len() > needs_proofs.len(), "every vector was skipped");
+        failures
+    })
+    .expect("the oracle run");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A vector whose message verifies aggregate seal or replica update proofs, which mainnet
+/// accepted (exit 0) and the parameterless oracle refused as an illegal argument (exit 16).
+fn refused_a_proof(
+    name: &str,
+    got: &oracle3::VectorOutcome,
+    want: &oracle3::VectorOutcome,
+) -> bool {
+    let proof_method = ["ProveCommitAggregate", "ProveReplicaUpdates"]
+        .iter()
+        .any(|m| name.contains(m));
+    proof_method
+        && got.receipts.len() == want.receipts.len()
+        && got
+            .receipts
+            .iter()
+            .zip(&want.receipts)
+            .any(|(g, w)| g.0 == 16 && w.0 == 0)
+}
