@@ -11,6 +11,7 @@ pub mod keys;
 pub mod mainnet;
 pub mod oracle;
 pub mod oracle3;
+pub mod oracle3_kernel;
 pub mod outcome;
 pub mod programs;
 pub mod run;

@@ -1,5 +1,6 @@
 //! The reference for network versions 18–20 (`fvm` 3.14.2), run on a conformance vector's own
-//! state with its recorded randomness and the official bundle it names.
+//! state with its recorded randomness and the official bundle it names, proofs accepted and
+//! charged (as Skyr's vector runner and the reference's conformance runner accept them).
 //!
 //! This is the oracle the nv18–20 differential suite compares Skyr with. Before it judges
 //! Skyr, it is itself checked against mainnet: on the real nv18 vectors it must reproduce
@@ -12,7 +13,6 @@ use fvm3::call_manager::DefaultCallManager;
 use fvm3::engine::MultiEngine;
 use fvm3::executor::{ApplyKind, DefaultExecutor, Executor};
 use fvm3::machine::{DefaultMachine, NetworkConfig};
-use fvm3::DefaultKernel;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
 use fvm_shared3::address::Protocol;
 use fvm_shared3::clock::ChainEpoch;
@@ -24,6 +24,8 @@ use skyr_vectors::externs::ReplayExterns;
 use skyr_vectors::runner::{decode_car, manifest_of};
 use skyr_vectors::schema::b64;
 use skyr_vectors::{BundleSet, Vector};
+
+use crate::oracle3_kernel::AcceptProofs;
 
 /// The base fee a vector without one runs at (as the reference's conformance runner).
 const DEFAULT_BASE_FEE: u128 = 100;
@@ -61,7 +63,7 @@ impl fvm3::externs::Chain for Externs {
 impl fvm3::externs::Externs for Externs {}
 
 type Machine = DefaultMachine<Rc<MemoryBlockstore>, Externs>;
-type Exec = DefaultExecutor<DefaultKernel<DefaultCallManager<Machine>>>;
+type Exec = DefaultExecutor<AcceptProofs<DefaultCallManager<Machine>>>;
 
 /// What the reference made of a vector: each message's exit code, return bytes and gas used,
 /// and the state root after the last.

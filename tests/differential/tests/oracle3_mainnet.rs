@@ -2,12 +2,7 @@
 //! nv18 vectors in `../shared/vectors`: every receipt and the post-state root. Skyr's nv18
 //! work is judged against this oracle, so the oracle's setup (bundle, randomness, base fee,
 //! message lengths) is checked against mainnet first.
-//!
-//! Not yet: messages whose actor verifies an aggregate seal or replica-update proof. The
-//! oracle verifies proofs for real and has no Groth parameters here, so it refuses them
-//! (exit 16) where mainnet accepted them; the reference's own conformance runner swaps in a
-//! kernel that accepts proofs and still charges for them, which this harness does not have
-//! yet. Those vectors are listed, counted and skipped, never passed.
+
 use std::path::{Path, PathBuf};
 
 use skyr_differential::oracle3;
@@ -53,7 +48,6 @@ fn the_nv18_oracle_reproduces_mainnet() {
         assert!(warnings.is_empty(), "{warnings:?}");
         let engines = fvm3::engine::MultiEngine::new(1);
         let mut failures = Vec::new();
-        let mut needs_proofs = Vec::new();
         for f in &files {
             let name = f
                 .file_name()
@@ -65,43 +59,18 @@ fn the_nv18_oracle_reproduces_mainnet() {
             let want = oracle3::expected(&v).expect("expectations");
             match oracle3::run_vector(&engines, &v, &bundles) {
                 Ok(Some(got)) if got == want => {}
-                Ok(Some(got)) if refused_a_proof(&name, &got, &want) => needs_proofs.push(name),
                 Ok(Some(got)) => failures.push(format!("{name}: {got:?} != mainnet {want:?}")),
                 Ok(None) => failures.push(format!("{name}: its bundle is not in shared/bundles")),
                 Err(e) => failures.push(format!("{name}: {e:#}")),
             }
         }
         println!(
-            "nv18 oracle (fvm 3.14.2) on mainnet vectors: {} run, {} equal mainnet, {} differ; \
-             skipped {} that need accepted proofs: {}",
+            "nv18 oracle (fvm 3.14.2) on mainnet vectors: {} run, {} differ from mainnet",
             files.len(),
-            files.len() - failures.len() - needs_proofs.len(),
-            failures.len(),
-            needs_proofs.len(),
-            needs_proofs.join(", ")
+            failures.len()
         );
-        assert!(files.len() > needs_proofs.len(), "every vector was skipped");
         failures
     })
     .expect("the oracle run");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// A vector whose message verifies aggregate seal or replica update proofs, which mainnet
-/// accepted (exit 0) and the parameterless oracle refused as an illegal argument (exit 16).
-fn refused_a_proof(
-    name: &str,
-    got: &oracle3::VectorOutcome,
-    want: &oracle3::VectorOutcome,
-) -> bool {
-    let proof_method = ["ProveCommitAggregate", "ProveReplicaUpdates"]
-        .iter()
-        .any(|m| name.contains(m));
-    proof_method
-        && got.receipts.len() == want.receipts.len()
-        && got
-            .receipts
-            .iter()
-            .zip(&want.receipts)
-            .any(|(g, w)| g.0 == 16 && w.0 == 0)
 }
