@@ -28,13 +28,6 @@ pub enum Abi {
     Sdk2,
 }
 
-/// How an actor's record in the state tree is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActorRecord {
-    /// `[code, state, sequence, balance]`.
-    FourFields,
-}
-
 /// How a message receipt is encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReceiptShape {
@@ -58,7 +51,7 @@ pub enum DepthCheck {
 }
 
 /// Everything a network version decides about execution, besides the state itself.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct NetworkRules {
     /// A short name for the row (the upgrades it covers).
     pub name: &'static str,
@@ -78,10 +71,9 @@ pub struct NetworkRules {
     pub delegated_addresses: bool,
     /// State tree versions a state root may have.
     pub state_tree_versions: &'static [StateTreeVersion],
-    /// Version of a state tree created from nothing.
+    /// Version of a state tree created from nothing. (A tree's version also fixes its actor
+    /// records' shape: four fields up to version 4, five with the f4 address from 5.)
     pub new_state_tree_version: StateTreeVersion,
-    /// Encoding of actor records.
-    pub actor_record: ActorRecord,
     /// Encoding of receipts.
     pub receipt: ReceiptShape,
     /// Who may send top-level messages.
@@ -127,7 +119,6 @@ pub static TABLE: &[NetworkRules] = &[NetworkRules {
     delegated_addresses: false,
     state_tree_versions: &[StateTreeVersion::V3, StateTreeVersion::V4],
     new_state_tree_version: StateTreeVersion::V4,
-    actor_record: ActorRecord::FourFields,
     receipt: ReceiptShape::ThreeFields,
     senders: SenderRule::AccountsOnly,
     depth_check: DepthCheck::GreaterThanLimit,
@@ -172,7 +163,12 @@ impl fmt::Display for RulesTable {
                 "  state tree           opens {:?}, creates {:?}",
                 r.state_tree_versions, r.new_state_tree_version
             )?;
-            writeln!(f, "  actor record         {:?}", r.actor_record)?;
+            let fields = if r.new_state_tree_version >= StateTreeVersion::V5 {
+                5
+            } else {
+                4
+            };
+            writeln!(f, "  actor record         {fields} fields")?;
             writeln!(f, "  receipt              {:?}", r.receipt)?;
             writeln!(f, "  senders              {:?}", r.senders)?;
             writeln!(f, "  call depth check     {:?}", r.depth_check)?;

@@ -28,7 +28,7 @@ pub const HAMT_BIT_WIDTH: u32 = 5;
 pub const INIT_ACTOR_ID: ActorID = 1;
 
 /// One actor's record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActorState {
     /// Code CID: which WASM module runs this actor.
     pub code: Cid,
@@ -38,6 +38,9 @@ pub struct ActorState {
     pub sequence: u64,
     /// Balance in attoFIL.
     pub balance: TokenAmount,
+    /// The actor's f4 address, if it has one. Only state trees of version 5 and later can
+    /// hold it; older trees refuse to store a record that has one.
+    pub delegated_address: Option<Address>,
 }
 
 impl ActorState {
@@ -49,7 +52,78 @@ impl ActorState {
             state: empty_array_cid(),
             sequence: 0,
             balance: TokenAmount::default(),
+            delegated_address: None,
         }
+    }
+}
+
+/// An actor record as the HAMT stores it. Its shape depends on the state tree version:
+/// `[code, state, sequence, balance]` up to version 4, `[code, state, sequence, balance,
+/// delegated address or null]` from version 5. Decoding accepts either and remembers which,
+/// so the tree can refuse a record of the other version's shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Record {
+    actor: ActorState,
+    five_fields: bool,
+}
+
+impl serde::Serialize for Record {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeTuple};
+        let a = &self.actor;
+        if !self.five_fields && a.delegated_address.is_some() {
+            return Err(S::Error::custom(
+                "an actor with an f4 address in a state tree older than version 5",
+            ));
+        }
+        let mut t = s.serialize_tuple(if self.five_fields { 5 } else { 4 })?;
+        t.serialize_element(&a.code)?;
+        t.serialize_element(&a.state)?;
+        t.serialize_element(&a.sequence)?;
+        t.serialize_element(&a.balance)?;
+        if self.five_fields {
+            t.serialize_element(&a.delegated_address)?;
+        }
+        t.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Record {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Record;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an actor record of four or five fields")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Record, A::Error> {
+                use serde::de::Error;
+                let missing = |what| A::Error::custom(format!("actor record without {what}"));
+                let code = seq.next_element()?.ok_or_else(|| missing("code"))?;
+                let state = seq.next_element()?.ok_or_else(|| missing("state"))?;
+                let sequence = seq.next_element()?.ok_or_else(|| missing("sequence"))?;
+                let balance = seq.next_element()?.ok_or_else(|| missing("balance"))?;
+                // A fifth field (the f4 address, or null) marks a version 5 record.
+                let fifth: Option<Option<Address>> = seq.next_element()?;
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::custom("actor record with more than five fields"));
+                }
+                Ok(Record {
+                    actor: ActorState {
+                        code,
+                        state,
+                        sequence,
+                        balance,
+                        delegated_address: fifth.flatten(),
+                    },
+                    five_fields: fifth.is_some(),
+                })
+            }
+        }
+        d.deserialize_seq(Visit)
     }
 }
 
@@ -84,7 +158,7 @@ struct Layer {
 
 /// The actors of a state root, with uncommitted changes in layers.
 pub struct StateTree {
-    hamt: Hamt<BufferedStore, ActorState>,
+    hamt: Hamt<BufferedStore, Record>,
     version: StateTreeVersion,
     info: Cid,
     layers: Vec<Layer>,
@@ -130,6 +204,11 @@ impl StateTree {
         })
     }
 
+    /// Whether records have the fifth field (the f4 address): state tree version 5 on.
+    fn five_field_records(&self) -> bool {
+        self.version >= StateTreeVersion::V5
+    }
+
     /// The blockstore under the tree.
     pub fn store(&self) -> &BufferedStore {
         self.hamt.store()
@@ -142,10 +221,19 @@ impl StateTree {
                 return Ok(entry.clone());
             }
         }
-        self.hamt
+        let record = self
+            .hamt
             .get(&Address::new_id(id).to_bytes())
-            .map(|a| a.cloned())
-            .map_err(|e| fatal(format!("failed to read actor {id} from the HAMT: {e}")))
+            .map_err(|e| fatal(format!("failed to read actor {id} from the HAMT: {e}")))?;
+        match record {
+            None => Ok(None),
+            Some(r) if r.five_fields == self.five_field_records() => Ok(Some(r.actor.clone())),
+            Some(r) => Err(fatal(format!(
+                "actor {id}: a record of {} fields in a state tree of version {:?}",
+                if r.five_fields { 5 } else { 4 },
+                self.version
+            ))),
+        }
     }
 
     /// Writes an actor's record (in the top layer).
@@ -289,7 +377,11 @@ impl StateTree {
             let key = Address::new_id(*id).to_bytes();
             match entry {
                 Some(act) => {
-                    self.hamt.set(key.into(), act.clone()).or_fatal()?;
+                    let record = Record {
+                        actor: act.clone(),
+                        five_fields: self.five_field_records(),
+                    };
+                    self.hamt.set(key.into(), record).or_fatal()?;
                 }
                 None => {
                     self.hamt.delete(&key).or_fatal()?;
@@ -307,11 +399,15 @@ impl StateTree {
 
     /// Visits every actor in the flushed HAMT (call [`StateTree::flush`] first).
     pub fn for_each(&self, mut f: impl FnMut(ActorID, &ActorState)) -> Result<()> {
+        let five = self.five_field_records();
         self.hamt
             .for_each(|k, v| {
+                if v.five_fields != five {
+                    anyhow::bail!("a record of the wrong shape for the tree's version");
+                }
                 if let Ok(addr) = Address::from_bytes(k) {
                     if let Payload::ID(id) = addr.payload() {
-                        f(*id, v);
+                        f(*id, &v.actor);
                     }
                 }
                 Ok(())

@@ -128,6 +128,7 @@ pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
                 state,
                 sequence: 0,
                 balance: crate::bridge::tokens(&balance),
+                delegated_address: None,
             },
         );
     };
