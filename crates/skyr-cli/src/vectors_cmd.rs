@@ -1,7 +1,7 @@
 //! `skyr vectors`: run conformance test vectors, and show what one holds.
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
@@ -91,28 +91,9 @@ fn collect(paths: &[PathBuf], filter: Option<&str>) -> Result<Vec<PathBuf>> {
                 .with_context(|| format!("--filter `{f}` is not a regular expression"))
         })
         .transpose()?;
-    fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-        if p.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-                .with_context(|| format!("reading {}", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            for e in entries {
-                if e.is_dir() || e.extension().is_some_and(|x| x == "json") {
-                    walk(&e, out)?;
-                }
-            }
-        } else if p.exists() {
-            out.push(p.to_path_buf());
-        } else {
-            anyhow::bail!("{} does not exist", p.display());
-        }
-        Ok(())
-    }
     let mut out = Vec::new();
     for p in paths {
-        walk(p, &mut out)?;
+        out.extend(skyr_vectors::files::vector_files(p)?);
     }
     if let Some(re) = filter {
         out.retain(|p| re.is_match(&p.to_string_lossy()));

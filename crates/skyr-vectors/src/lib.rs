@@ -3,6 +3,7 @@
 //! and compares receipts and the post-state root. Used by `skyr vectors` and the test suite.
 pub mod bundles;
 pub mod externs;
+pub mod files;
 pub mod runner;
 pub mod schema;
 

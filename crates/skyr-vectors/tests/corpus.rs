@@ -1,5 +1,5 @@
 //! The committed corpus (tests/vectors) passes in full on Skyr's own bundle.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use skyr::Engine;
 use skyr_vectors::{run_file, run_text, BundleSet, Status};
@@ -16,26 +16,10 @@ fn own_bundle() -> BundleSet {
     bundles
 }
 
-fn vectors(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("tests/vectors exists")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            vectors(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn every_committed_vector_passes() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors");
-    let mut files = Vec::new();
-    vectors(&root, &mut files);
+    let files = skyr_vectors::files::vector_files(&root).expect("tests/vectors exists");
     assert!(
         files.len() > 100,
         "the corpus has only {} vectors",

@@ -17,3 +17,9 @@ pub mod programs;
 pub mod run;
 pub mod scenario;
 pub mod table;
+
+/// The data kept beside the checkout (`../shared`: official bundles and mainnet vectors),
+/// which tests use when it is there and say loudly they skipped when it is not.
+pub fn shared_data() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}

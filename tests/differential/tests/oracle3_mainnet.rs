@@ -3,34 +3,13 @@
 //! work is judged against this oracle, so the oracle's setup (bundle, randomness, base fee,
 //! message lengths) is checked against mainnet first.
 
-use std::path::{Path, PathBuf};
-
 use skyr_differential::oracle3;
 use skyr_vectors::{BundleSet, Vector};
 
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
-fn vectors(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            vectors(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn the_nv18_oracle_reproduces_mainnet() {
-    let dir = shared().join("vectors/0002-hygge-01-dev");
-    let bundles_dir = shared().join("bundles");
+    let dir = skyr_differential::shared_data().join("vectors/0002-hygge-01-dev");
+    let bundles_dir = skyr_differential::shared_data().join("bundles");
     if !dir.is_dir() || !bundles_dir.is_dir() {
         eprintln!(
             "!! SKIPPED: {} or {} is absent: the nv18 oracle was not checked against mainnet",
@@ -39,8 +18,7 @@ fn the_nv18_oracle_reproduces_mainnet() {
         );
         return;
     }
-    let mut files = Vec::new();
-    vectors(&dir, &mut files);
+    let files = skyr_vectors::files::vector_files(&dir).expect("vector files");
     assert!(!files.is_empty(), "no vectors under {}", dir.display());
     let failures = skyr_differential::run::on_big_stack(move || {
         let mut bundles = BundleSet::default();

@@ -1,8 +1,8 @@
 //! Skyr's state tree reads and writes version 5 trees (five-field actor records with the f4
 //! address) exactly as the nv18–20 reference (fvm 3.14.2) does: on every real nv18 pre-state
-//! in `../shared/vectors`, every actor reads the same, and the same changes (balances,
-//! sequences, a new actor with an f4 address, a deletion) flush to the same root.
-use std::path::{Path, PathBuf};
+//! in `../shared/vectors`, the actors the extraction kept (system range, sender, receiver)
+//! read the same, and the same changes (balances, sequences, an f4 address given, a deletion)
+//! flush to the same root.
 use std::rc::Rc;
 
 use cid::Cid;
@@ -15,25 +15,6 @@ use skyr::shared::version::NetworkVersion;
 use skyr::state_tree::{ActorState, StateTree};
 use skyr_vectors::runner::decode_car;
 use skyr_vectors::Vector;
-
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
-fn vectors(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            vectors(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json") {
-            out.push(p);
-        }
-    }
-}
 
 /// Rules that open version 5 trees (no nv18 row exists yet; only the tree is tested here).
 fn v5_rules() -> NetworkRules {
@@ -57,7 +38,7 @@ fn theirs(a: &ActorState) -> fvm3::state_tree::ActorState {
 
 #[test]
 fn version_5_trees_read_and_flush_as_the_reference_does() {
-    let dir = shared().join("vectors/0002-hygge-01-dev");
+    let dir = skyr_differential::shared_data().join("vectors/0002-hygge-01-dev");
     if !dir.is_dir() {
         eprintln!(
             "!! SKIPPED: {} is absent: version 5 state trees were not checked against fvm 3.14.2",
@@ -65,8 +46,7 @@ fn version_5_trees_read_and_flush_as_the_reference_does() {
         );
         return;
     }
-    let mut files = Vec::new();
-    vectors(&dir, &mut files);
+    let files = skyr_vectors::files::vector_files(&dir).expect("vector files");
     assert!(!files.is_empty());
     let rules = v5_rules();
     let f4 = Address::new_delegated(10, &[0x5a; 20]).expect("f410 address");
