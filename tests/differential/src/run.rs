@@ -94,8 +94,9 @@ pub struct Compared {
 pub enum Verdict {
     /// Both ran every message and agree on every outcome.
     Same(Compared),
-    /// Both refused to build the machine (e.g. an unacceptable module), with Skyr's reason.
-    BothRefused(String),
+    /// Both refused to build the machine or apply a message (e.g. an unacceptable module):
+    /// Skyr's reason, then the reference's.
+    BothRefused(String, String),
 }
 
 /// Runs a scenario on both machines from the same genesis. `Err` names the first
@@ -122,7 +123,16 @@ pub fn compare_from(
     let theirs = oracle::run(&engines.oracle, s, store2, root2);
     let (ours, theirs) = match (ours, theirs) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(a), Err(_)) => return Ok(Verdict::BothRefused(format!("{a:#}"))),
+        (Err(a), Err(b)) => {
+            let (a, b) = (format!("{a:#}"), format!("{b:#}"));
+            return match (refusal_stage(&a), refusal_stage(&b)) {
+                (Some(x), Some(y)) if x == y => Ok(Verdict::BothRefused(a, b)),
+                (x, y) => Err(anyhow!(
+                    "both refused, but not at the same stage: skyr {x:?} ({a}), the reference \
+                     {y:?} ({b})"
+                )),
+            };
+        }
         (Err(a), Ok(_)) => return Err(anyhow!("skyr failed where the reference did not: {a:#}")),
         (Ok(_), Err(b)) => return Err(anyhow!("the reference failed where skyr did not: {b:#}")),
     };
@@ -137,6 +147,50 @@ pub fn compare_from(
     }))
 }
 
+/// Where a machine refused a scenario outright (instead of producing receipts). Two refusals
+/// only count as agreement when they happened at the same stage; the reasons' wording differs
+/// between the machines, so each is read for what it names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefusalStage {
+    /// The network version is not run at all.
+    NetworkVersion,
+    /// Actor code does not load: invalid, or outside what the reference can instrument.
+    Module,
+    /// A message is invalid before it runs (no gas limit, a negative one).
+    Message,
+    /// Fees cannot be settled (a negative amount would move).
+    Fees,
+    /// State cannot be written or read: a block or CID the flush refuses.
+    State,
+}
+
+/// The stage a refusal's reason names, or `None` when it names none this harness knows (a
+/// refusal that cannot be placed is not counted as agreement).
+pub fn refusal_stage(reason: &str) -> Option<RefusalStage> {
+    let r = reason.to_lowercase();
+    let any = |words: &[&str]| words.iter().any(|w| r.contains(w));
+    if any(&["network version"]) {
+        Some(RefusalStage::NetworkVersion)
+    } else if any(&[
+        "actor wasm",
+        "segment flags",
+        "i/o error",
+        "value type",
+        "unknown opcode",
+        "gas counter",
+    ]) {
+        Some(RefusalStage::Module)
+    } else if any(&["gas limit", "invalid message"]) {
+        Some(RefusalStage::Message)
+    } else if any(&["negative value"]) {
+        Some(RefusalStage::Fees)
+    } else if any(&["cbor", "cid ", "fill whole buffer", "block"]) {
+        Some(RefusalStage::State)
+    } else {
+        None
+    }
+}
+
 /// Runs a scenario and checks it came out as intended: both agree, and the machine was
 /// refused exactly when the scenario says it should be.
 pub fn check(engines: &Engines, s: &Scenario) -> Result<Verdict> {
@@ -149,11 +203,11 @@ pub fn judge(s: &Scenario, v: Verdict) -> Result<Verdict> {
         return Ok(v);
     }
     match (&v, s.expect_refusal) {
-        (Verdict::Same(_), false) | (Verdict::BothRefused(_), true) => Ok(v),
+        (Verdict::Same(_), false) | (Verdict::BothRefused(..), true) => Ok(v),
         (Verdict::Same(_), true) => Err(anyhow!(
             "both machines accepted what the scenario expects refused"
         )),
-        (Verdict::BothRefused(why), false) => {
+        (Verdict::BothRefused(why, _), false) => {
             Err(anyhow!("both machines refused the scenario: {why}"))
         }
     }

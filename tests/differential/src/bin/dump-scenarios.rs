@@ -27,10 +27,11 @@ fn main() {
                         );
                     }
                 }
-                Ok(Verdict::BothRefused(why)) => println!(
-                    "{}: refused by both: {}",
+                Ok(Verdict::BothRefused(ours, theirs)) => println!(
+                    "{}: refused by both: skyr: {} | reference: {}",
                     s.name,
-                    why.lines().next().unwrap_or("")
+                    ours.lines().next().unwrap_or(""),
+                    theirs.lines().next().unwrap_or("")
                 ),
                 Err(e) => println!("{}: DIFFERS: {e:#}", s.name),
             }
