@@ -145,7 +145,11 @@ impl Executor {
         raw_length: usize,
     ) -> Result<ApplyRet> {
         msg.check().map_err(|e| anyhow!("invalid message: {e}"))?;
-        let rules = self.machine().rules;
+        let rules = self
+            .machine
+            .as_ref()
+            .ok_or_else(|| anyhow!("machine lost by an earlier failure"))?
+            .rules;
         for addr in [&msg.from, &msg.to] {
             rules
                 .check_address(addr)

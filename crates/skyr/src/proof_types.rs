@@ -13,6 +13,8 @@ use fvm_shared::sector::{RegisteredPoStProof, RegisteredSealProof};
 /// The proof types one generation knows.
 #[derive(Debug)]
 pub struct ProofTypes {
+    /// What the table covers, for the rules table.
+    pub summary: &'static str,
     /// Seal types: number, the proof it names, and the window PoSt type of its sectors.
     seal: &'static [(i64, ApiSeal, i64)],
     /// PoSt types (winning and window): number and the proof it names.
@@ -61,6 +63,7 @@ impl ProofTypes {
 /// fvm 2 (network versions 16–17): seal 0–4 (version 1) and 5–9 (version 1.1), winning PoSt
 /// 0–4, window PoSt 5–9 (version 1).
 pub static FVM2_PROOF_TYPES: ProofTypes = ProofTypes {
+    summary: "fvm 2: seal 0-9, winning PoSt 0-4, window PoSt 5-9 (v1)",
     seal: &[
         (0, ApiSeal::StackedDrg2KiBV1, 5),
         (1, ApiSeal::StackedDrg8MiBV1, 6),

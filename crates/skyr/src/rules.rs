@@ -157,6 +157,7 @@ impl fmt::Display for RulesTable {
             )?;
             writeln!(f, "  abi                  {:?}", r.abi)?;
             writeln!(f, "  prices               {}", r.prices.name())?;
+            writeln!(f, "  proof types          {}", r.proof_types.summary)?;
             writeln!(f, "  delegated addresses  {}", r.delegated_addresses)?;
             writeln!(
                 f,
