@@ -266,7 +266,7 @@ impl Executor {
         });
         let mut ret = ApplyRet::unsettled(receipt, failure, backtrace, logs);
         if kind == ApplyKind::Explicit {
-            self.settle_fees(msg, gas_limit, &mut ret, gas_cost)?;
+            self.settle_fees(msg, gas_used, gas_limit, &mut ret, gas_cost)?;
         }
         Ok(ret)
     }
@@ -352,17 +352,19 @@ impl Executor {
         Ok(Ok((sender, gas_cost, inclusion)))
     }
 
-    /// Splits the gas deposit between burning, the miner and the sender.
+    /// Splits the gas deposit between burning, the miner and the sender, for a message that
+    /// used `gas_used` of `gas_limit` (whole gas).
     fn settle_fees(
         &mut self,
         msg: &Message,
+        gas_used: i64,
         gas_limit: i64,
         ret: &mut ApplyRet,
         gas_cost: TokenAmount,
     ) -> Result<()> {
         let m = self.machine_mut();
         let out = GasOutputs::compute(
-            i64::try_from(ret.receipt.gas_used).unwrap_or(gas_limit),
+            gas_used,
             gas_limit,
             &m.config.base_fee,
             &msg.gas_fee_cap,

@@ -22,19 +22,22 @@ pub struct ProofTypes {
 }
 
 impl ProofTypes {
+    /// The table's entry for a seal type: the proof it names and its sectors' window PoSt.
+    fn seal_entry(&self, p: RegisteredSealProof) -> Option<&(i64, ApiSeal, i64)> {
+        let n = i64::from(p);
+        self.seal.iter().find(|s| s.0 == n)
+    }
+
     /// The seal proof a seal type names, or an error for a type this generation lacks.
     pub fn seal(&self, p: RegisteredSealProof) -> Result<ApiSeal> {
-        let n = i64::from(p);
-        self.seal
-            .iter()
-            .find(|s| s.0 == n)
+        self.seal_entry(p)
             .map(|s| s.1)
-            .ok_or_else(|| anyhow!("unsupported seal proof type: {n}"))
+            .ok_or_else(|| anyhow!("unsupported seal proof type: {}", i64::from(p)))
     }
 
     /// Whether this generation knows the seal type.
     pub fn knows_seal(&self, p: RegisteredSealProof) -> bool {
-        self.seal(p).is_ok()
+        self.seal_entry(p).is_some()
     }
 
     /// The PoSt proof a PoSt type names, or an error for a type this generation lacks.
@@ -49,14 +52,10 @@ impl ProofTypes {
 
     /// The window PoSt proof of sectors sealed with a seal type.
     pub fn window_post_of_seal(&self, p: RegisteredSealProof) -> Result<ApiPoSt> {
-        let n = i64::from(p);
-        let post = self
-            .seal
-            .iter()
-            .find(|s| s.0 == n)
-            .map(|s| s.2)
-            .ok_or_else(|| anyhow!("no window PoSt type for seal proof type {n}"))?;
-        self.post(RegisteredPoStProof::from(post))
+        let entry = self
+            .seal_entry(p)
+            .ok_or_else(|| anyhow!("no window PoSt type for seal proof type {}", i64::from(p)))?;
+        self.post(RegisteredPoStProof::from(entry.2))
     }
 }
 

@@ -46,11 +46,17 @@ impl fvm3::externs::Rand for Externs {
 impl fvm3::externs::Consensus for Externs {
     fn verify_consensus_fault(
         &self,
-        _: &[u8],
-        _: &[u8],
-        _: &[u8],
+        h1: &[u8],
+        h2: &[u8],
+        extra: &[u8],
     ) -> Result<(Option<ConsensusFault>, i64)> {
-        Ok((None, 0))
+        // The vector runner's answer (no fault), in the reference's types.
+        let (fault, gas) = skyr::Externs::verify_consensus_fault(&self.0, h1, h2, extra)?;
+        anyhow::ensure!(
+            fault.is_none(),
+            "replayed vectors record no consensus fault"
+        );
+        Ok((None, gas))
     }
 }
 
