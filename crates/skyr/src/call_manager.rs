@@ -185,7 +185,7 @@ impl CallManager {
     /// Creates an account actor for a key address that has none yet, and constructs it.
     fn create_account_actor(mut self, addr: &Address) -> (Result<ActorID>, Self) {
         let pl = self.machine.rules.prices;
-        if let Err(e) = self.gas.apply(&pl.on_create_actor()) {
+        if let Err(e) = self.gas.apply(&pl.on_create_actor(false)) {
             return (Err(e), self);
         }
         if addr.is_bls_zero_address() {
@@ -247,8 +247,10 @@ impl CallManager {
             Err(e) => return (Err(e), self),
         };
         let pl = self.machine.rules.prices;
-        if let Err(e) = self.gas.apply(&pl.on_method_invocation(value, method)) {
-            return (Err(e), self);
+        if let Some(charge) = pl.on_send_before_transfer(value, method) {
+            if let Err(e) = self.gas.apply(&charge) {
+                return (Err(e), self);
+            }
         }
         if !value.is_zero() {
             if let Err(e) = self.machine.state.transfer(from, to, value) {
@@ -257,6 +259,11 @@ impl CallManager {
         }
         if method == METHOD_SEND {
             return (Ok(InvocationResult::Return(None)), self);
+        }
+        if let Some(charge) = pl.on_send_before_invoke(method) {
+            if let Err(e) = self.gas.apply(&charge) {
+                return (Err(e), self);
+            }
         }
         let mut blocks = BlockRegistry::default();
         let params_id = match params {

@@ -5,9 +5,14 @@
 
 mod outputs;
 mod price_list;
+mod schedules;
 
 pub use outputs::GasOutputs;
-pub use price_list::{PriceList, SKYR_PRICES};
+pub use price_list::{
+    AggregatePrices, HashPrices, PriceList, Scaling, SendPrices, Split, StateAccessPrices,
+    WasmPrices, TABLE_ELEMENT_BYTES,
+};
+pub use schedules::{HYGGE_PRICES, SKYR_PRICES};
 
 use crate::error::{ExecError, Result};
 
@@ -86,30 +91,30 @@ impl std::fmt::Display for Gas {
     }
 }
 
-/// One named charge. Compute and storage parts are kept apart because traces (and the
-/// reference's) report them separately; only their sum is charged.
+/// One named charge. Compute and other parts (storage, deferred work) are kept apart because
+/// traces (and the reference's) report them separately; only their sum is charged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GasCharge {
     /// The reference's name for the charge, e.g. `OnBlockLink`.
     pub name: &'static str,
     /// Compute part.
     pub compute: Gas,
-    /// Storage part.
-    pub storage: Gas,
+    /// Other part: storage and deferred work.
+    pub other: Gas,
 }
 
 impl GasCharge {
     /// A charge with both parts.
-    pub fn new(name: &'static str, compute: Gas, storage: Gas) -> Self {
+    pub fn new(name: &'static str, compute: Gas, other: Gas) -> Self {
         GasCharge {
             name,
             compute,
-            storage,
+            other,
         }
     }
-    /// Compute plus storage.
+    /// Compute plus other.
     pub fn total(&self) -> Gas {
-        self.compute + self.storage
+        self.compute + self.other
     }
 }
 

@@ -1,116 +1,287 @@
-//! The Skyr gas schedule (FIP-0032), used unchanged by network versions 16 and 17.
+//! The shape of a gas schedule: what every charge is made of.
 //!
-//! Each `on_*` method returns the charge for one operation, named as the reference names it.
+//! One struct holds every price any network version uses; the schedules themselves are data
+//! (`schedules.rs`). Each `on_*` method returns the charge for one operation, named as the
+//! reference names it, split into compute and other gas as the reference splits it. A price
+//! a generation does not have is zero (or `None` where the charge itself does not exist), so
+//! the machine asks the price list and never which network version it runs.
 use fvm_shared::crypto::signature::SignatureType;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::event::{ActorEvent, Flags};
 use fvm_shared::sector::{RegisteredSealProof, WindowPoStVerifyInfo};
-use fvm_shared::METHOD_SEND;
+use fvm_shared::{ActorID, METHOD_SEND};
 
 use super::{Gas, GasCharge};
 
-/// The prices of one network version. Plain numbers: the schedule is data, not behaviour.
+/// `flat + per_unit × n`: how most charges grow with the size of what they handle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scaling {
+    /// Charged once.
+    pub flat: Gas,
+    /// Charged per unit (usually per byte).
+    pub per_unit: Gas,
+}
+
+impl Scaling {
+    /// Nothing at all.
+    pub const ZERO: Scaling = Scaling::new(Gas::zero(), Gas::zero());
+
+    /// A flat price and a price per unit.
+    pub const fn new(flat: Gas, per_unit: Gas) -> Scaling {
+        Scaling { flat, per_unit }
+    }
+
+    /// A flat price that does not grow.
+    pub const fn fixed(flat: Gas) -> Scaling {
+        Scaling::new(flat, Gas::zero())
+    }
+
+    /// A price per unit only.
+    pub const fn per(per_unit: Gas) -> Scaling {
+        Scaling::new(Gas::zero(), per_unit)
+    }
+
+    /// The price of `n` units (saturating, like all gas arithmetic).
+    pub fn apply(&self, n: usize) -> Gas {
+        self.flat + self.per_unit * units(n)
+    }
+}
+
+/// A count as a gas multiplier; counts beyond `i64::MAX` saturate.
+fn units(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A charge's compute part and its other part (storage, deferred work), each growing with
+/// the same quantity. Only the sum is charged; traces show the parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// Compute gas.
+    pub compute: Scaling,
+    /// Other gas.
+    pub other: Scaling,
+}
+
+impl Split {
+    /// Free.
+    pub const ZERO: Split = Split::new(Scaling::ZERO, Scaling::ZERO);
+
+    /// Both parts.
+    pub const fn new(compute: Scaling, other: Scaling) -> Split {
+        Split { compute, other }
+    }
+
+    /// Compute gas only.
+    pub const fn compute(compute: Scaling) -> Split {
+        Split::new(compute, Scaling::ZERO)
+    }
+
+    /// Other gas only.
+    pub const fn other(other: Scaling) -> Split {
+        Split::new(Scaling::ZERO, other)
+    }
+
+    /// The named charge for `n` units.
+    pub fn charge(&self, name: &'static str, n: usize) -> GasCharge {
+        GasCharge::new(name, self.compute.apply(n), self.other.apply(n))
+    }
+}
+
+/// How a send is priced. The generations split it differently and charge it at different
+/// moments, so the call manager asks at both moments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendPrices {
+    /// One `OnMethodInvocation` charge before the value moves: a base, plus a transfer price
+    /// when value moves (and a premium when only value moves), plus an invocation price
+    /// (a discount) when a method runs.
+    OneCharge {
+        /// Every send.
+        base: Gas,
+        /// When value moves.
+        transfer: Gas,
+        /// When value moves to method 0.
+        transfer_only_premium: Gas,
+        /// When a method other than 0 runs.
+        invoke: Gas,
+    },
+    /// `OnValueTransfer` before value moves, then `OnMethodInvocation` before a method runs.
+    TwoCharges {
+        /// When value moves.
+        transfer: Gas,
+        /// When a method other than 0 runs.
+        invoke: Gas,
+    },
+}
+
+/// Prices of reading and writing actors in the state tree, charged once per actor per
+/// message (FIP-0057). Schedules before it have none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateAccessPrices {
+    /// Looking an actor up.
+    pub lookup: Gas,
+    /// Writing an actor back.
+    pub update: Gas,
+    /// Actors every message may touch for free (loaded anyway).
+    pub preloaded: &'static [ActorID],
+}
+
+impl StateAccessPrices {
+    /// Looking up an actor the message has not touched yet.
+    pub fn on_actor_lookup(&self) -> GasCharge {
+        GasCharge::new("OnActorLookup", Gas::zero(), self.lookup)
+    }
+
+    /// Writing an actor the message has not written yet.
+    pub fn on_actor_update(&self) -> GasCharge {
+        GasCharge::new("OnActorUpdate", Gas::zero(), self.update)
+    }
+
+    /// Whether `id` is free to touch.
+    pub fn is_preloaded(&self, id: ActorID) -> bool {
+        self.preloaded.contains(&id)
+    }
+}
+
+/// How hashing is priced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashPrices {
+    /// The same price for every hash code, known or not (it is charged before the check).
+    Uniform(Scaling),
+    /// A price per multihash code; codes absent are not supported.
+    PerHasher(&'static [(u64, Scaling)]),
+}
+
+impl HashPrices {
+    /// The price of hashing with `code`, if it has one.
+    pub fn of(&self, code: u64) -> Option<Scaling> {
+        match self {
+            HashPrices::Uniform(s) => Some(*s),
+            HashPrices::PerHasher(table) => table.iter().find(|(c, _)| *c == code).map(|e| e.1),
+        }
+    }
+}
+
+/// Execution gas: what instrumentation charges inside WASM code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WasmPrices {
+    /// Every instruction that is not free.
+    pub instruction: Gas,
+    /// Per byte filled (`memory.fill`, `memory.grow`, initial memory, tables).
+    pub memory_fill_per_byte: Gas,
+    /// Per byte copied (`memory.copy`, `memory.init`, `table.copy`, `table.init`).
+    pub memory_copy_per_byte: Gas,
+}
+
+/// Bytes a table element is charged as (one pointer).
+pub const TABLE_ELEMENT_BYTES: usize = 8;
+
+impl WasmPrices {
+    /// The memory a module starts with, charged at instantiation.
+    pub fn init_memory(&self, bytes: usize) -> Gas {
+        self.memory_fill_per_byte * units(bytes)
+    }
+
+    /// Growing memory by `bytes`.
+    pub fn grow_memory(&self, bytes: usize) -> Gas {
+        self.memory_fill_per_byte * units(bytes)
+    }
+
+    /// The table elements a module starts with, charged at instantiation.
+    pub fn init_table(&self, elements: usize) -> Gas {
+        self.memory_fill_per_byte * units(elements.saturating_mul(TABLE_ELEMENT_BYTES))
+    }
+}
+
+/// Per-proof price and step table of aggregate seal verification, for one proof type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AggregatePrices {
+    /// Per proof in the aggregate.
+    pub per_proof: Gas,
+    /// `(first count of the step, cost)`, ascending; counts below the first step cost nothing.
+    pub steps: &'static [(u64, Gas)],
+}
+
+/// The prices of one gas schedule. Plain numbers: the schedule is data, not behaviour.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PriceList {
     /// The schedule's name, as the reference calls it.
-    name: &'static str,
-    /// Storage gas is priced per byte times this multiplier.
-    storage_gas_multiplier: i64,
-    on_chain_message_compute_base: Gas,
-    on_chain_message_storage_base: Gas,
-    on_chain_message_storage_per_byte: Gas,
-    on_chain_return_value_per_byte: Gas,
-    send_base: Gas,
-    send_transfer_funds: Gas,
-    send_transfer_only_premium: Gas,
-    send_invoke_method: Gas,
-    create_actor_compute: Gas,
-    create_actor_storage: Gas,
-    delete_actor: Gas,
-    bls_sig_cost: Gas,
-    secp256k1_sig_cost: Gas,
-    secp256k1_recover_cost: Gas,
-    hashing_base: Gas,
-    compute_unsealed_sector_cid_base: Gas,
-    verify_seal_base: Gas,
-    verify_consensus_fault: Gas,
-    verify_replica_update: Gas,
-    get_randomness_base: Gas,
-    get_randomness_per_byte: Gas,
-    block_memcpy_per_byte: Gas,
-    block_open_base: Gas,
-    block_open_memret_per_byte: Gas,
-    block_link_base: Gas,
-    block_link_storage_per_byte: Gas,
-    block_create_base: Gas,
-    block_create_memret_per_byte: Gas,
-    block_read_base: Gas,
-    block_stat_base: Gas,
-    syscall_cost: Gas,
-    extern_cost: Gas,
-    /// Execution gas per metered WASM instruction.
-    exec_instruction_cost: Gas,
+    pub name: &'static str,
+    /// Including a message, by its size in bytes (with the sender's update where priced).
+    pub on_chain_message: Split,
+    /// Storing the top-level return value in the receipt, by its size.
+    pub on_chain_return: Split,
+    /// Sends.
+    pub send: SendPrices,
+    /// Per-actor state tree access, where priced.
+    pub state_access: Option<StateAccessPrices>,
+    /// Creating an actor.
+    pub create_actor: Split,
+    /// Added to the creation's other gas when the actor gets a new address assigned.
+    pub create_actor_new_address: Gas,
+    /// Deleting an actor (a refund before Hygge).
+    pub delete_actor: Split,
+    /// Entering any syscall.
+    pub syscall: Gas,
+    /// Verifying a BLS signature, by plaintext size.
+    pub bls_signature: Scaling,
+    /// Verifying a secp256k1 signature, by plaintext size.
+    pub secp256k1_signature: Scaling,
+    /// Recovering a secp256k1 public key.
+    pub secp256k1_recover: Gas,
+    /// Hashing.
+    pub hashing: HashPrices,
+    /// Asking the latest tipset's CID.
+    pub tipset_cid_latest: Gas,
+    /// Asking an older tipset's CID.
+    pub tipset_cid_historical: Gas,
+    /// Computing an unsealed sector CID.
+    pub compute_unsealed_sector_cid: Gas,
+    /// Verifying one seal.
+    pub verify_seal: Gas,
+    /// Aggregate seal verification of 64 GiB sectors; every other type is priced as 32 GiB.
+    pub aggregate_64g: AggregatePrices,
+    /// Aggregate seal verification of 32 GiB sectors (and the default).
+    pub aggregate_32g: AggregatePrices,
+    /// Verifying a replica update.
+    pub verify_replica_update: Gas,
+    /// Verifying a window PoSt, by challenged sectors (every type has the same price).
+    pub verify_post: Scaling,
+    /// Checking a consensus fault.
+    pub verify_consensus_fault: Split,
+    /// Drawing randomness, by entropy length.
+    pub get_randomness: Split,
+    /// Opening a block, before its size is known.
+    pub block_open_base: Split,
+    /// Opening a block: other gas per byte, beside allocation and copy.
+    pub block_open_other_per_byte: Gas,
+    /// Allocating a block, per byte.
+    pub block_allocate: Scaling,
+    /// Copying a block, per byte.
+    pub block_memcpy: Scaling,
+    /// The least a block kept in memory costs, per byte (made up as other gas).
+    pub block_retention_minimum: Scaling,
+    /// Linking (hashing and storing) a block, by size; hashing priced apart when
+    /// `block_link_charges_hashing`.
+    pub block_link: Split,
+    /// Whether linking also pays the hash function's per-byte price.
+    pub block_link_charges_hashing: bool,
+    /// Asking a block's codec and size.
+    pub block_stat: Split,
+    /// Asking the network context.
+    pub network_context: Gas,
+    /// Asking the message context.
+    pub message_context: Gas,
+    /// Looking up the builtin actor manifest.
+    pub builtin_manifest_lookup: Gas,
+    /// Validating an event as received, by encoded size.
+    pub event_validation: Scaling,
+    /// Indexing an event: per indexed entry part.
+    pub event_index_per_element: Gas,
+    /// Indexing an event: per indexed byte.
+    pub event_index_per_byte: Gas,
+    /// Execution gas.
+    pub wasm: WasmPrices,
 }
-
-/// Step costs of aggregate seal verification: (first count of the step, cost).
-const AGG_STEPS_32G: [(i64, i64); 8] = [
-    (4, 103994170),
-    (7, 112356810),
-    (13, 122912610),
-    (26, 137559930),
-    (52, 162039100),
-    (103, 210960780),
-    (205, 318351180),
-    (410, 528274980),
-];
-const AGG_STEPS_64G: [(i64, i64); 8] = [
-    (4, 102581240),
-    (7, 110803030),
-    (13, 120803700),
-    (26, 134642130),
-    (52, 157357890),
-    (103, 203017690),
-    (205, 304253590),
-    (410, 509880640),
-];
-
-/// The Skyr schedule of FIP-0032, for network versions 16 and 17.
-pub static SKYR_PRICES: PriceList = PriceList {
-    name: "SKYR",
-    storage_gas_multiplier: 1300,
-    on_chain_message_compute_base: Gas::new(38863),
-    on_chain_message_storage_base: Gas::new(36),
-    on_chain_message_storage_per_byte: Gas::new(1),
-    on_chain_return_value_per_byte: Gas::new(1),
-    send_base: Gas::new(29233),
-    send_transfer_funds: Gas::new(27500),
-    send_transfer_only_premium: Gas::new(159672),
-    send_invoke_method: Gas::new(-5377),
-    create_actor_compute: Gas::new(1108454),
-    create_actor_storage: Gas::new(36 + 40),
-    delete_actor: Gas::new(-(36 + 40)),
-    bls_sig_cost: Gas::new(16598605),
-    secp256k1_sig_cost: Gas::new(1637292),
-    secp256k1_recover_cost: Gas::new(1637292),
-    hashing_base: Gas::new(31355),
-    compute_unsealed_sector_cid_base: Gas::new(98647),
-    verify_seal_base: Gas::new(2000),
-    verify_consensus_fault: Gas::new(495422),
-    verify_replica_update: Gas::new(36316136),
-    get_randomness_base: Gas::zero(),
-    get_randomness_per_byte: Gas::zero(),
-    block_memcpy_per_byte: Gas::from_milligas(500),
-    block_open_base: Gas::new(114617),
-    block_open_memret_per_byte: Gas::new(10),
-    block_link_base: Gas::new(353640),
-    block_link_storage_per_byte: Gas::new(1),
-    block_create_base: Gas::zero(),
-    block_create_memret_per_byte: Gas::new(10),
-    block_read_base: Gas::zero(),
-    block_stat_base: Gas::zero(),
-    syscall_cost: Gas::new(14000),
-    extern_cost: Gas::new(21000),
-    exec_instruction_cost: Gas::new(4),
-};
 
 impl PriceList {
     /// The schedule's name, as the reference calls it.
@@ -120,115 +291,135 @@ impl PriceList {
 
     /// Inclusion of a message of `size` bytes in the chain.
     pub fn on_chain_message(&self, size: usize) -> GasCharge {
-        GasCharge::new(
-            "OnChainMessage",
-            self.on_chain_message_compute_base,
-            (self.on_chain_message_storage_base
-                + self.on_chain_message_storage_per_byte * size as i64)
-                * self.storage_gas_multiplier,
-        )
+        self.on_chain_message.charge("OnChainMessage", size)
     }
 
     /// Storing a return value of `size` bytes in the receipt.
     pub fn on_chain_return_value(&self, size: usize) -> GasCharge {
-        GasCharge::new(
-            "OnChainReturnValue",
-            Gas::zero(),
-            self.on_chain_return_value_per_byte * size as i64 * self.storage_gas_multiplier,
-        )
+        self.on_chain_return.charge("OnChainReturnValue", size)
     }
 
-    /// One send: base, plus value transfer, plus method invocation (a discount).
-    pub fn on_method_invocation(&self, value: &TokenAmount, method: u64) -> GasCharge {
-        let mut gas = self.send_base;
-        if !value.is_zero() {
-            gas += self.send_transfer_funds;
-            if method == METHOD_SEND {
-                gas += self.send_transfer_only_premium;
+    /// Charged on a send before any value moves.
+    pub fn on_send_before_transfer(&self, value: &TokenAmount, method: u64) -> Option<GasCharge> {
+        match self.send {
+            SendPrices::OneCharge {
+                base,
+                transfer,
+                transfer_only_premium,
+                invoke,
+            } => {
+                let mut gas = base;
+                if !value.is_zero() {
+                    gas += transfer;
+                    if method == METHOD_SEND {
+                        gas += transfer_only_premium;
+                    }
+                }
+                if method != METHOD_SEND {
+                    gas += invoke;
+                }
+                Some(GasCharge::new("OnMethodInvocation", gas, Gas::zero()))
+            }
+            SendPrices::TwoCharges { transfer, .. } => {
+                (!value.is_zero()).then(|| GasCharge::new("OnValueTransfer", transfer, Gas::zero()))
             }
         }
-        if method != METHOD_SEND {
-            gas += self.send_invoke_method;
+    }
+
+    /// Charged on a send after value moved, before the method runs.
+    pub fn on_send_before_invoke(&self, method: u64) -> Option<GasCharge> {
+        match self.send {
+            SendPrices::OneCharge { .. } => None,
+            SendPrices::TwoCharges { invoke, .. } => (method != METHOD_SEND)
+                .then(|| GasCharge::new("OnMethodInvocation", invoke, Gas::zero())),
         }
-        GasCharge::new("OnMethodInvocation", gas, Gas::zero())
     }
 
     /// Entering any syscall.
     pub fn on_syscall(&self) -> GasCharge {
-        GasCharge::new("OnSyscall", self.syscall_cost, Gas::zero())
+        GasCharge::new("OnSyscall", self.syscall, Gas::zero())
     }
 
-    /// Creating an actor.
-    pub fn on_create_actor(&self) -> GasCharge {
-        GasCharge::new(
-            "OnCreateActor",
-            self.create_actor_compute,
-            self.create_actor_storage * self.storage_gas_multiplier,
-        )
+    /// Creating an actor; `new_address` when an address is assigned to it as well.
+    pub fn on_create_actor(&self, new_address: bool) -> GasCharge {
+        let mut charge = self.create_actor.charge("OnCreateActor", 0);
+        if new_address {
+            charge.other += self.create_actor_new_address;
+        }
+        charge
     }
 
-    /// Deleting an actor (a refund: negative storage gas).
+    /// Deleting an actor.
     pub fn on_delete_actor(&self) -> GasCharge {
-        GasCharge::new(
-            "OnDeleteActor",
-            Gas::zero(),
-            self.delete_actor * self.storage_gas_multiplier,
-        )
+        self.delete_actor.charge("OnDeleteActor", 0)
     }
 
-    /// Verifying one signature.
-    pub fn on_verify_signature(&self, sig_type: SignatureType) -> GasCharge {
-        let gas = match sig_type {
-            SignatureType::BLS => self.bls_sig_cost,
-            SignatureType::Secp256k1 => self.secp256k1_sig_cost,
+    /// Verifying one signature over `plaintext_len` bytes.
+    pub fn on_verify_signature(&self, sig_type: SignatureType, plaintext_len: usize) -> GasCharge {
+        let price = match sig_type {
+            SignatureType::BLS => self.bls_signature,
+            SignatureType::Secp256k1 => self.secp256k1_signature,
         };
-        GasCharge::new("OnVerifySignature", gas, Gas::zero())
+        GasCharge::new("OnVerifySignature", price.apply(plaintext_len), Gas::zero())
     }
 
     /// Recovering a secp256k1 public key.
     pub fn on_recover_secp_public_key(&self) -> GasCharge {
         GasCharge::new(
             "OnRecoverSecpPublicKey",
-            self.secp256k1_recover_cost,
+            self.secp256k1_recover,
             Gas::zero(),
         )
     }
 
-    /// Hashing (flat, whatever the length).
-    pub fn on_hashing(&self) -> GasCharge {
-        GasCharge::new("OnHashing", self.hashing_base, Gas::zero())
+    /// Hashing `len` bytes with multihash `code`; `None` when the schedule has no price for
+    /// the code (it is not supported).
+    pub fn on_hashing(&self, code: u64, len: usize) -> Option<GasCharge> {
+        let price = self.hashing.of(code)?;
+        Some(GasCharge::new("OnHashing", price.apply(len), Gas::zero()))
+    }
+
+    /// Asking a tipset's CID; `historical` for any but the latest.
+    pub fn on_tipset_cid(&self, historical: bool) -> GasCharge {
+        let gas = if historical {
+            self.tipset_cid_historical
+        } else {
+            self.tipset_cid_latest
+        };
+        GasCharge::new("OnTipsetCid", Gas::zero(), gas)
     }
 
     /// Computing an unsealed sector CID.
     pub fn on_compute_unsealed_sector_cid(&self) -> GasCharge {
         GasCharge::new(
             "OnComputeUnsealedSectorCid",
-            self.compute_unsealed_sector_cid_base,
+            self.compute_unsealed_sector_cid,
             Gas::zero(),
         )
     }
 
     /// Verifying one seal proof.
     pub fn on_verify_seal(&self) -> GasCharge {
-        GasCharge::new("OnVerifySeal", self.verify_seal_base, Gas::zero())
+        GasCharge::new("OnVerifySeal", self.verify_seal, Gas::zero())
     }
 
     /// Verifying an aggregate of `count` seal proofs of type `proof`.
     pub fn on_verify_aggregate_seals(&self, proof: RegisteredSealProof, count: usize) -> GasCharge {
-        let (per, steps) = match proof {
-            RegisteredSealProof::StackedDRG64GiBV1P1 => (359272, &AGG_STEPS_64G),
-            _ => (449900, &AGG_STEPS_32G),
+        let prices = match proof {
+            RegisteredSealProof::StackedDRG64GiBV1P1 => &self.aggregate_64g,
+            _ => &self.aggregate_32g,
         };
-        let n = count as i64;
-        let step = steps
+        let n = u64::try_from(count).unwrap_or(u64::MAX);
+        let step = prices
+            .steps
             .iter()
             .rev()
             .find(|(start, _)| *start <= n)
             .map(|s| s.1)
-            .unwrap_or(0);
+            .unwrap_or_default();
         GasCharge::new(
             "OnVerifyAggregateSeals",
-            Gas::new(per) * n + Gas::new(step),
+            prices.per_proof * units(count) + step,
             Gas::zero(),
         )
     }
@@ -242,126 +433,140 @@ impl PriceList {
         )
     }
 
-    /// Verifying a window PoSt: flat plus a cost per challenged sector. Every window PoSt
-    /// type has the same price, and so do unknown types.
+    /// Verifying a window PoSt: flat plus a cost per challenged sector.
     pub fn on_verify_post(&self, info: &WindowPoStVerifyInfo) -> GasCharge {
-        let gas = Gas::new(117680921) + Gas::new(43780) * info.challenged_sectors.len() as i64;
+        let gas = self.verify_post.apply(info.challenged_sectors.len());
         GasCharge::new("OnVerifyPost", gas, Gas::zero())
     }
 
-    /// Checking a consensus fault (goes out to the node).
+    /// Checking a consensus fault.
     pub fn on_verify_consensus_fault(&self) -> GasCharge {
-        GasCharge::new(
-            "OnVerifyConsensusFault",
-            self.extern_cost + self.verify_consensus_fault,
-            Gas::zero(),
-        )
+        self.verify_consensus_fault
+            .charge("OnVerifyConsensusFault", 0)
     }
 
-    /// Drawing randomness (goes out to the node).
+    /// Drawing randomness with `entropy_len` bytes of entropy.
     pub fn on_get_randomness(&self, entropy_len: usize) -> GasCharge {
-        GasCharge::new(
-            "OnGetRandomness",
-            self.extern_cost
-                + self.get_randomness_base
-                + self.get_randomness_per_byte * entropy_len as i64,
-            Gas::zero(),
-        )
+        self.get_randomness.charge("OnGetRandomness", entropy_len)
     }
 
     /// Opening a block: the lookup part.
     pub fn on_block_open_base(&self) -> GasCharge {
-        GasCharge::new(
-            "OnBlockOpenBase",
-            self.extern_cost + self.block_open_base,
-            Gas::zero(),
-        )
+        self.block_open_base.charge("OnBlockOpenBase", 0)
     }
 
-    /// Opening a block: the per-byte part, charged once its size is known.
+    /// Opening a block: the per-byte part, charged once its size is known. Allocation and
+    /// copy are compute; the memory retention minimum is made up as other gas.
     pub fn on_block_open_per_byte(&self, size: usize) -> GasCharge {
-        let n = size as i64;
-        GasCharge::new(
-            "OnBlockOpenPerByte",
-            self.block_open_memret_per_byte * n + self.block_memcpy_per_byte * n,
-            Gas::zero(),
-        )
+        let compute = self.block_allocate.apply(size) + self.block_memcpy.apply(size);
+        let open = self.block_open_other_per_byte * units(size);
+        let surcharge = self.retention_surcharge(size, compute + open);
+        GasCharge::new("OnBlockOpenPerByte", compute, open + surcharge)
+    }
+
+    /// What keeping `size` bytes in memory must cost at least, beyond `paid`.
+    fn retention_surcharge(&self, size: usize, paid: Gas) -> Gas {
+        let minimum = self.block_retention_minimum.apply(size);
+        if minimum > paid {
+            minimum - paid
+        } else {
+            Gas::zero()
+        }
     }
 
     /// Reading `size` bytes of an open block.
     pub fn on_block_read(&self, size: usize) -> GasCharge {
-        GasCharge::new(
-            "OnBlockRead",
-            self.block_read_base + self.block_memcpy_per_byte * size as i64,
-            Gas::zero(),
-        )
+        GasCharge::new("OnBlockRead", self.block_memcpy.apply(size), Gas::zero())
     }
 
     /// Creating a block of `size` bytes.
     pub fn on_block_create(&self, size: usize) -> GasCharge {
-        let n = size as i64;
-        GasCharge::new(
-            "OnBlockCreate",
-            self.block_create_base
-                + self.block_create_memret_per_byte * n
-                + self.block_memcpy_per_byte * n,
-            Gas::zero(),
-        )
+        let compute = self.block_memcpy.apply(size) + self.block_allocate.apply(size);
+        let surcharge = self.retention_surcharge(size, compute);
+        GasCharge::new("OnBlockCreate", compute, surcharge)
     }
 
-    /// Hashing and storing a block of `size` bytes.
-    pub fn on_block_link(&self, size: usize) -> GasCharge {
-        let n = size as i64;
-        GasCharge::new(
-            "OnBlockLink",
-            self.block_link_base + self.block_memcpy_per_byte * n * 2,
-            self.block_link_storage_per_byte * self.storage_gas_multiplier * n,
-        )
+    /// Hashing (with multihash `code`) and storing a block of `size` bytes.
+    pub fn on_block_link(&self, code: u64, size: usize) -> GasCharge {
+        let mut charge = self.block_link.charge("OnBlockLink", size);
+        if self.block_link_charges_hashing {
+            if let Some(price) = self.hashing.of(code) {
+                charge.compute += price.apply(size);
+            }
+        }
+        charge
     }
 
     /// Asking a block's codec and size.
     pub fn on_block_stat(&self) -> GasCharge {
-        GasCharge::new("OnBlockStat", self.block_stat_base, Gas::zero())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn aggregate_steps_start_at_four_proofs() {
-        let pl = &SKYR_PRICES;
-        let p = RegisteredSealProof::StackedDRG32GiBV1P1;
-        assert_eq!(
-            pl.on_verify_aggregate_seals(p, 3).total(),
-            Gas::new(449900 * 3)
-        );
-        assert_eq!(
-            pl.on_verify_aggregate_seals(p, 4).total(),
-            Gas::new(449900 * 4 + 103994170)
-        );
-        assert_eq!(
-            pl.on_verify_aggregate_seals(p, 500).total(),
-            Gas::new(449900 * 500 + 528274980)
-        );
+        self.block_stat.charge("OnBlockStat", 0)
     }
 
-    #[test]
-    fn value_sends_pay_the_transfer_premium() {
-        let pl = &SKYR_PRICES;
-        let one = TokenAmount::from_atto(1);
-        assert_eq!(
-            pl.on_method_invocation(&one, 0).total(),
-            Gas::new(29233 + 27500 + 159672)
-        );
-        assert_eq!(
-            pl.on_method_invocation(&one, 2).total(),
-            Gas::new(29233 + 27500 - 5377)
-        );
-        assert_eq!(
-            pl.on_method_invocation(&TokenAmount::default(), 0).total(),
-            Gas::new(29233)
-        );
+    /// Asking the network context.
+    pub fn on_network_context(&self) -> GasCharge {
+        GasCharge::new("OnNetworkContext", self.network_context, Gas::zero())
+    }
+
+    /// Asking the message context.
+    pub fn on_message_context(&self) -> GasCharge {
+        GasCharge::new("OnMessageContext", self.message_context, Gas::zero())
+    }
+
+    /// Looking up an actor type by code CID.
+    pub fn on_get_builtin_actor_type(&self) -> GasCharge {
+        let gas = self.builtin_manifest_lookup;
+        GasCharge::new("OnGetBuiltinActorType", gas, Gas::zero())
+    }
+
+    /// Looking up a code CID by actor type.
+    pub fn on_get_code_cid_for_type(&self) -> GasCharge {
+        let gas = self.builtin_manifest_lookup;
+        GasCharge::new("OnGetCodeCidForType", gas, Gas::zero())
+    }
+
+    /// A lookup the schedule names but does not price (balance, address and code lookups:
+    /// their state tree access is priced apart).
+    pub fn on_free_lookup(&self, name: &'static str) -> GasCharge {
+        GasCharge::new(name, Gas::zero(), Gas::zero())
+    }
+
+    /// Validating an event of `size` encoded bytes as the actor hands it over.
+    pub fn on_actor_event_validate(&self, size: usize) -> GasCharge {
+        let gas = self.block_memcpy.apply(size)
+            + self.block_allocate.apply(size)
+            + self.event_validation.apply(size);
+        GasCharge::new("OnActorEventValidate", gas, Gas::zero())
+    }
+
+    /// Accepting a valid event of `size` encoded bytes: stamping, keeping and hashing it into
+    /// the events AMT (work deferred to the end of the message is charged as other gas).
+    pub fn on_actor_event_accept(&self, event: &ActorEvent, size: usize) -> GasCharge {
+        let (mut bytes, mut elements) = (0usize, 0i64);
+        for entry in &event.entries {
+            if entry.flags.contains(Flags::FLAG_INDEXED_KEY) {
+                bytes = bytes.saturating_add(entry.key.len());
+                elements += 1;
+            }
+            if entry.flags.contains(Flags::FLAG_INDEXED_VALUE) {
+                bytes = bytes.saturating_add(entry.value.len());
+                elements += 1;
+            }
+        }
+        // The stamped event adds the emitter's ID and its CBOR framing.
+        let stamped = size.saturating_add(12);
+        let memcpy = self.block_memcpy.apply(stamped);
+        let alloc = self.block_allocate.apply(stamped);
+        let hash = self
+            .hashing
+            .of(0xb220)
+            .map(|p| p.apply(stamped))
+            .unwrap_or_default();
+        let index =
+            self.event_index_per_element * elements + self.event_index_per_byte * units(bytes);
+        GasCharge::new(
+            "OnActorEventAccept",
+            memcpy + alloc,
+            index + memcpy * 2 + alloc + hash,
+        )
     }
 }

@@ -102,7 +102,7 @@ impl Kernel {
             ));
         }
         let pl = self.cm.machine.rules.prices;
-        self.charge(pl.on_create_actor())?;
+        self.charge(pl.on_create_actor(true))?;
         self.cm.machine.state.set_actor(id, ActorState::fresh(code));
         Ok(())
     }

@@ -42,7 +42,7 @@ impl Kernel {
         plaintext: &[u8],
     ) -> Result<bool> {
         let pl = self.cm.machine.rules.prices;
-        self.charge(pl.on_verify_signature(sig_type))?;
+        self.charge(pl.on_verify_signature(sig_type, plaintext.len()))?;
         let key = self.resolve_to_key_addr(signer, true)?;
         match std::panic::catch_unwind(|| signature::verify(sig_type, sig, plaintext, &key)) {
             Ok(r) => Ok(r.is_ok()),
@@ -63,14 +63,18 @@ impl Kernel {
 
     /// The digest of `data` under multicodec `code`.
     pub fn hash(&mut self, code: u64, data: &[u8]) -> Result<Vec<u8>> {
-        let pl = self.cm.machine.rules.prices;
-        self.charge(pl.on_hashing())?;
-        let hasher = hash_code(code).ok_or_else(|| {
+        let unsupported = || {
             syscall_err(
                 ErrorNumber::IllegalArgument,
                 format!("unsupported hash code {code}"),
             )
-        })?;
+        };
+        // A schedule pricing every code charges before the check; one pricing each hasher
+        // refuses unknown codes first.
+        let pl = self.cm.machine.rules.prices;
+        let charge = pl.on_hashing(code, data.len()).ok_or_else(unsupported)?;
+        self.charge(charge)?;
+        let hasher = hash_code(code).ok_or_else(unsupported)?;
         Ok(hasher.digest(data).digest().to_vec())
     }
 

@@ -47,7 +47,7 @@ impl Kernel {
         }
         let block = self.blocks.get(id)?.clone();
         let pl = self.cm.machine.rules.prices;
-        self.charge(pl.on_block_link(block.size() as usize))?;
+        self.charge(pl.on_block_link(hash_fun, block.size() as usize))?;
         let k = Cid::new_v1(block.codec(), Code::Blake2b256.digest(block.data()));
         self.cm
             .machine
