@@ -147,7 +147,7 @@ impl Machine {
                 continue;
             }
             engine
-                .prepare(&buffered, code)
+                .prepare(&buffered, code, &rules.metering())
                 .with_context(|| format!("actor `{name}` ({code})"))?;
         }
         Ok(Machine {

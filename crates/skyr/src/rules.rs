@@ -16,6 +16,7 @@ use fvm_shared::address::{Address, Protocol};
 use fvm_shared::state::StateTreeVersion;
 use fvm_shared::version::NetworkVersion;
 
+use crate::engine::metering::{Instrumenter, Metering};
 use crate::gas::PriceList;
 use crate::proof_types::ProofTypes;
 
@@ -80,9 +81,25 @@ pub struct NetworkRules {
     pub senders: SenderRule,
     /// How the call-depth limit is compared.
     pub depth_check: DepthCheck,
+    /// The reference's instrumenter and engine generation, whose quirks in accepting,
+    /// cutting and starting modules Skyr reproduces.
+    pub instrumenter: Instrumenter,
 }
 
 impl NetworkRules {
+    /// How actor code is metered: the price list's execution prices and the instrumenter's
+    /// quirk.
+    pub fn metering(&self) -> Metering {
+        let milligas = |g: crate::gas::Gas| u64::try_from(g.as_milligas()).unwrap_or(0);
+        let wasm = &self.prices.wasm;
+        Metering {
+            instruction: milligas(wasm.instruction),
+            fill_per_byte: milligas(wasm.memory_fill_per_byte),
+            copy_per_byte: milligas(wasm.memory_copy_per_byte),
+            instrumenter: self.instrumenter,
+        }
+    }
+
     /// True when a send starting at `depth` (before it is raised) is refused.
     pub fn depth_exceeded(&self, depth: u32, limit: u32) -> bool {
         match self.depth_check {
@@ -122,6 +139,7 @@ pub static TABLE: &[NetworkRules] = &[NetworkRules {
     receipt: ReceiptShape::ThreeFields,
     senders: SenderRule::AccountsOnly,
     depth_check: DepthCheck::GreaterThanLimit,
+    instrumenter: Instrumenter::V0_2,
 }];
 
 /// The rules of a network version, or `None` for a version Skyr does not run.

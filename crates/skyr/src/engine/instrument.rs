@@ -25,7 +25,9 @@ use wasmparser::{
     BlockType, ElementItems, ElementKind, ExternalKind, Operator, Parser, Payload, TypeRef,
 };
 
-use super::metering::{metered_blocks, stack_cost, Arity, ModuleTypes};
+use super::metering::{
+    metered_blocks, stack_cost, Arity, Instrumenter, Metering, ModuleTypes, START_EXPORT,
+};
 
 /// Name under which the instrumented module exports its gas counter (milligas left).
 pub const GAS_GLOBAL: &str = "skyr::gas";
@@ -58,8 +60,9 @@ fn is_const_i32(expr: &wasmparser::ConstExpr) -> Result<bool> {
     Ok(matches!(first, Operator::I32Const { .. }) && matches!(second, Operator::End) && r.eof())
 }
 
-fn parse(wasm: &[u8]) -> Result<Parsed<'_>> {
+fn parse(wasm: &[u8], instrumenter: Instrumenter) -> Result<Parsed<'_>> {
     let mut p = Parsed::default();
+    let mut function_section = false;
     for payload in Parser::new(0).parse_all(wasm) {
         match payload? {
             Payload::TypeSection(r) => {
@@ -87,6 +90,7 @@ fn parse(wasm: &[u8]) -> Result<Parsed<'_>> {
                 }
             }
             Payload::FunctionSection(r) => {
+                function_section = true;
                 for t in r {
                     p.func_types.push(t?);
                 }
@@ -119,9 +123,20 @@ fn parse(wasm: &[u8]) -> Result<Parsed<'_>> {
             Payload::ElementSection(r) => {
                 for e in r {
                     let e = e?;
-                    // The reference's parser reads only the MVP form of element segments
-                    // (flags 0: active, table 0, function indices) and misreads the others,
-                    // so modules holding them do not load there.
+                    if instrumenter.accepts_every_element_segment() {
+                        // 0.4 checks the items of expression segments as if they were
+                        // offsets (`i32.const` only), which no valid item is.
+                        if let ElementItems::Expressions(_, r) = &e.items {
+                            if r.count() > 0 {
+                                bail!("element segments of expressions are not supported");
+                            }
+                        }
+                        p.elements.push(e);
+                        continue;
+                    }
+                    // The 0.2 parser reads only the MVP form of element segments (flags 0:
+                    // active, table 0, function indices) and misreads the others, so modules
+                    // holding them do not load there.
                     match &e.kind {
                         ElementKind::Active {
                             table_index: None,
@@ -174,6 +189,9 @@ fn parse(wasm: &[u8]) -> Result<Parsed<'_>> {
             ),
         }
     }
+    if instrumenter.requires_function_section() && !function_section {
+        bail!("the module has no function section");
+    }
     Ok(p)
 }
 
@@ -214,9 +232,11 @@ fn accounted_call(callee: u32, cost: u32, height: u32, limit: u32) -> [Operator<
     ]
 }
 
-/// Instruments `wasm` for a stack limit of `max_stack` slots. Returns the new module bytes.
-pub fn instrument(wasm: &[u8], max_stack: u32) -> Result<Vec<u8>> {
-    let p = parse(wasm)?;
+/// Instruments `wasm` for a stack limit of `max_stack` slots and metering `metering`.
+/// Returns the new module bytes.
+pub fn instrument(wasm: &[u8], max_stack: u32, metering: &Metering) -> Result<Vec<u8>> {
+    let instrumenter = metering.instrumenter;
+    let p = parse(wasm, instrumenter)?;
     let arity = |t: &wasmparser::FuncType| Arity {
         params: t.params().len() as u32,
         results: t.results().len() as u32,
@@ -285,8 +305,8 @@ pub fn instrument(wasm: &[u8], max_stack: u32) -> Result<Vec<u8>> {
     let fix = |f: u32| thunks.get(&f).copied().unwrap_or(f);
 
     // Bodies: original functions with accounted calls, then the thunks.
-    let mut bodies: Vec<(Locals, Vec<Operator>)> = Vec::new();
-    for (_, locals, ops) in &p.bodies {
+    let mut bodies: Vec<(u32, Locals, Vec<Operator>)> = Vec::new();
+    for (idx, locals, ops) in &p.bodies {
         let mut out = Vec::with_capacity(ops.len());
         for op in ops {
             match op {
@@ -297,7 +317,7 @@ pub fn instrument(wasm: &[u8], max_stack: u32) -> Result<Vec<u8>> {
                 other => out.push(other.clone()),
             }
         }
-        bodies.push((locals.clone(), out));
+        bodies.push((func_arity[*idx as usize].params, locals.clone(), out));
     }
     for &f in thunks.keys() {
         let mut out: Vec<Operator> = (0..func_arity[f as usize].params)
@@ -310,7 +330,7 @@ pub fn instrument(wasm: &[u8], max_stack: u32) -> Result<Vec<u8>> {
             max_stack,
         ));
         out.push(Operator::End);
-        bodies.push((Vec::new(), out));
+        bodies.push((func_arity[f as usize].params, Vec::new(), out));
     }
 
     // Encode.
@@ -383,8 +403,12 @@ pub fn instrument(wasm: &[u8], max_stack: u32) -> Result<Vec<u8>> {
         exports.export(e.name, kind, index);
     }
     exports.export(GAS_GLOBAL, ExportKind::Global, gas_global);
+    let start_later = instrumenter.start_runs_with_gas();
+    if let (Some(s), true) = (p.start, start_later) {
+        exports.export(START_EXPORT, ExportKind::Func, fix(s));
+    }
     module.section(&exports);
-    if let Some(s) = p.start {
+    if let (Some(s), false) = (p.start, start_later) {
         module.section(&wasm_encoder::StartSection {
             function_index: fix(s),
         });
@@ -398,17 +422,26 @@ pub fn instrument(wasm: &[u8], max_stack: u32) -> Result<Vec<u8>> {
                     .into_iter()
                     .map(|f| f.map(fix))
                     .collect::<Result<_, _>>()?,
-                ElementItems::Expressions(..) => bail!("element expressions are not supported"),
+                ElementItems::Expressions(..) => {
+                    // Only empty ones get here (see `parse`): pass them through.
+                    rt.parse_element(&mut elems, e.clone())?;
+                    continue;
+                }
             };
             let items = Elements::Functions(funcs.into());
             match &e.kind {
-                ElementKind::Active { offset_expr, .. } => {
-                    elems.active(None, &rt.const_expr(offset_expr.clone())?, items);
+                ElementKind::Active {
+                    offset_expr,
+                    table_index,
+                } => {
+                    elems.active(*table_index, &rt.const_expr(offset_expr.clone())?, items);
                 }
                 ElementKind::Passive => {
                     elems.passive(items);
                 }
-                ElementKind::Declared => bail!("declared element segments are not supported"),
+                ElementKind::Declared => {
+                    elems.declared(items);
+                }
             }
         }
         module.section(&elems);
@@ -417,23 +450,34 @@ pub fn instrument(wasm: &[u8], max_stack: u32) -> Result<Vec<u8>> {
         module.section(&wasm_encoder::DataCountSection { count });
     }
     let mut code = CodeSection::new();
-    for (locals, ops) in &bodies {
-        let blocks = metered_blocks(ops).map_err(|e| anyhow!("metering: {e}"))?;
-        let mut f = Function::new(
-            locals
-                .iter()
-                .map(|(n, t)| Ok((*n, rt.val_type(*t)?)))
-                .collect::<Result<Vec<_>>>()?,
-        );
-        let mut next_block = blocks.iter().peekable();
+    for (params, locals, ops) in &bodies {
+        let charges = metered_blocks(ops, metering).map_err(|e| anyhow!("metering: {e}"))?;
+        let mut decls = locals
+            .iter()
+            .map(|(n, t)| Ok((*n, rt.val_type(*t)?)))
+            .collect::<Result<Vec<_>>>()?;
+        // Charges per unit need the unit count twice: one more local keeps a copy.
+        let scratch = locals
+            .iter()
+            .try_fold(*params, |acc, (n, _)| acc.checked_add(*n))
+            .ok_or_else(|| anyhow!("too many locals"))?;
+        if !charges.dynamic.is_empty() {
+            decls.push((1, ValType::I32));
+        }
+        let mut f = Function::new(decls);
+        let mut next_block = charges.blocks.iter().peekable();
+        let mut next_dynamic = charges.dynamic.iter().peekable();
         for (pos, op) in ops.iter().enumerate() {
             if let Some(b) = next_block.next_if(|b| b.start == pos) {
                 charge(&mut f, gas_global, b.cost);
             }
+            if let Some(d) = next_dynamic.next_if(|d| d.pos == pos) {
+                charge_per_unit(&mut f, gas_global, scratch, d.per_unit);
+            }
             f.instruction(&rt.instruction(op.clone())?);
         }
-        if next_block.next().is_some() {
-            bail!("metering: two metered blocks start at the same instruction");
+        if next_block.next().is_some() || next_dynamic.next().is_some() {
+            bail!("metering: two charges at the same instruction");
         }
         code.function(&f);
     }
@@ -465,8 +509,27 @@ pub fn instrument(wasm: &[u8], max_stack: u32) -> Result<Vec<u8>> {
 /// Subtracts `cost` milligas from the counter and traps when it goes negative.
 fn charge(f: &mut Function, gas: u32, cost: u64) {
     f.instruction(&Instruction::GlobalGet(gas));
+    // As the reference: a cost past i64::MAX wraps.
     f.instruction(&Instruction::I64Const(cost as i64));
     f.instruction(&Instruction::I64Sub);
+    trap_when_negative(f, gas);
+}
+
+/// Subtracts `per_unit` milligas times the unsigned i32 on top of the stack (left in place)
+/// and traps when the counter goes negative.
+fn charge_per_unit(f: &mut Function, gas: u32, scratch: u32, per_unit: u32) {
+    f.instruction(&Instruction::LocalTee(scratch));
+    f.instruction(&Instruction::GlobalGet(gas));
+    f.instruction(&Instruction::LocalGet(scratch));
+    f.instruction(&Instruction::I64ExtendI32U);
+    f.instruction(&Instruction::I64Const(i64::from(per_unit)));
+    f.instruction(&Instruction::I64Mul);
+    f.instruction(&Instruction::I64Sub);
+    trap_when_negative(f, gas);
+}
+
+/// Stores the new counter and traps when it is negative.
+fn trap_when_negative(f: &mut Function, gas: u32) {
     f.instruction(&Instruction::GlobalSet(gas));
     f.instruction(&Instruction::GlobalGet(gas));
     f.instruction(&Instruction::I64Const(0));

@@ -5,11 +5,10 @@
 //!   the way the reference's stack limiter counts them, quirks included: `else` does not
 //!   reset the height, and pops below a frame's start only pass in unreachable code.
 //! * [`metered_blocks`]: where execution gas is charged. Code is cut into metered blocks at
-//!   control flow; each block's instructions are charged together, before it runs.
+//!   control flow; each block's instructions are charged together, before it runs. Where
+//!   the [`Metering`] prices bulk memory per byte, an instruction whose length is computed is
+//!   also charged as it runs.
 use wasmparser::{BlockType, Operator};
-
-/// Milligas of one metered instruction (4 gas).
-pub const INSTRUCTION_COST: u64 = 4000;
 
 /// Stack slots an activation record counts for.
 const ACTIVATION_COST: u32 = 2;
@@ -31,8 +30,113 @@ pub struct ModuleTypes<'m> {
     pub funcs: &'m [Arity],
 }
 
-/// Execution gas of one instruction: control structure is free.
-pub fn instruction_cost(op: &Operator) -> u64 {
+/// Bytes in a WASM memory page (what `memory.grow` counts in).
+const PAGE_BYTES: u64 = 65536;
+
+/// Bytes a table element is charged as.
+const TABLE_ELEMENT_BYTES: u64 = 8;
+
+/// Which generation of the reference's instrumenter (the `fvm-wasm-instrument` crate) and
+/// engine Skyr reproduces. Each one accepts a different set of modules and cuts code a little
+/// differently; the quirks are methods here, so instrumentation never asks a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Instrumenter {
+    /// `fvm-wasm-instrument` 0.2 with fvm 2's engine: a parity-wasm parser.
+    V0_2,
+    /// `fvm-wasm-instrument` 0.4 with the engine of fvm 3 and 4: a wasmparser port.
+    V0_4,
+}
+
+impl Instrumenter {
+    /// Whether a `br_table`'s default label counts among its targets when code is cut into
+    /// metered blocks (0.4 drops it).
+    pub fn br_table_default_is_target(self) -> bool {
+        matches!(self, Instrumenter::V0_2)
+    }
+
+    /// Whether element segments other than the MVP form (active, table 0, function indices)
+    /// are accepted. 0.2 cannot read them; 0.4 reads them all, redirects the function
+    /// indices of function-list segments to their thunks and leaves expression segments
+    /// alone.
+    pub fn accepts_every_element_segment(self) -> bool {
+        matches!(self, Instrumenter::V0_4)
+    }
+
+    /// Whether a module without a function section is refused (0.4 needs one).
+    pub fn requires_function_section(self) -> bool {
+        matches!(self, Instrumenter::V0_4)
+    }
+
+    /// Whether the start function runs with the invocation's gas. fvm 2 instantiates with
+    /// an empty gas counter (so a start function that costs anything traps); fvm 3 sets the
+    /// counter first. Skyr then takes the start section out of the module, exports the
+    /// function as [`START_EXPORT`], and calls it once the counter is set.
+    pub fn start_runs_with_gas(self) -> bool {
+        matches!(self, Instrumenter::V0_4)
+    }
+}
+
+/// Under which name an instrumented module exports its start function when the host calls
+/// it after setting the gas counter.
+pub const START_EXPORT: &str = "skyr::start";
+
+/// How execution gas is metered: the network version's prices and the reference's
+/// instrumenter. Two modules instrumented with different meterings are different code, so
+/// compiled modules are cached per metering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Metering {
+    /// Milligas of every instruction that is not free.
+    pub instruction: u64,
+    /// Milligas per byte filled (`memory.fill`; `memory.grow` per page; tables per element).
+    pub fill_per_byte: u64,
+    /// Milligas per byte copied (`memory.copy`, `memory.init`; tables per element).
+    pub copy_per_byte: u64,
+    /// The instrumenter whose quirks apply.
+    pub instrumenter: Instrumenter,
+}
+
+impl Metering {
+    /// The metering of network versions 16–17: 4 gas an instruction, nothing per byte.
+    pub const SKYR: Metering = Metering {
+        instruction: 4000,
+        fill_per_byte: 0,
+        copy_per_byte: 0,
+        instrumenter: Instrumenter::V0_2,
+    };
+}
+
+/// What one instruction costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cost {
+    /// Milligas, known before running.
+    Fixed(u64),
+    /// A base in milligas plus milligas per unit of the i32 on top of the stack (bytes,
+    /// elements or pages), known only when it runs unless a constant sits right before it.
+    Linear {
+        /// Milligas charged with the block.
+        base: u64,
+        /// Milligas per unit.
+        per_unit: u32,
+    },
+}
+
+/// A base plus a price per unit of `bytes_per_unit` bytes; fixed when the price is zero.
+fn linear(base: u64, per_byte: u64, bytes_per_unit: u64) -> Result<Cost, String> {
+    let per_unit = per_byte
+        .checked_mul(bytes_per_unit)
+        .and_then(|p| u32::try_from(p).ok())
+        .filter(|p| *p < 0x8000_0000)
+        .ok_or("linear gas per unit does not fit in 31 bits")?;
+    Ok(match per_unit {
+        0 => Cost::Fixed(base),
+        per_unit => Cost::Linear { base, per_unit },
+    })
+}
+
+/// Execution gas of one instruction: control structure is free, bulk memory and table
+/// operations add a price per byte where the metering has one.
+pub fn instruction_cost(op: &Operator, m: &Metering) -> Result<Cost, String> {
+    let base = m.instruction;
     match op {
         Operator::Nop
         | Operator::Drop
@@ -41,8 +145,19 @@ pub fn instruction_cost(op: &Operator) -> u64 {
         | Operator::Unreachable
         | Operator::Return
         | Operator::Else
-        | Operator::End => 0,
-        _ => INSTRUCTION_COST,
+        | Operator::End => Ok(Cost::Fixed(0)),
+        Operator::MemoryGrow { .. } => linear(base, m.fill_per_byte, PAGE_BYTES),
+        Operator::MemoryFill { .. } => linear(base, m.fill_per_byte, 1),
+        Operator::MemoryInit { .. } | Operator::MemoryCopy { .. } => {
+            linear(base, m.copy_per_byte, 1)
+        }
+        Operator::TableInit { .. } | Operator::TableCopy { .. } => {
+            linear(base, m.copy_per_byte, TABLE_ELEMENT_BYTES)
+        }
+        Operator::TableFill { .. } | Operator::TableGrow { .. } => {
+            linear(base, m.fill_per_byte, TABLE_ELEMENT_BYTES)
+        }
+        _ => Ok(Cost::Fixed(base)),
     }
 }
 
@@ -383,16 +498,59 @@ impl Counter {
     }
 }
 
-/// The metered blocks of a body, sorted by start.
-pub fn metered_blocks(body: &[Operator]) -> Result<Vec<MeteredBlock>, String> {
+/// An instruction whose price per unit is charged when it runs, from the i32 on top of the
+/// stack (the byte, element or page count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DynamicCharge {
+    /// Index of the instruction.
+    pub pos: usize,
+    /// Milligas per unit.
+    pub per_unit: u32,
+}
+
+/// Where a body is charged: its metered blocks sorted by start, and the instructions charged
+/// per unit as they run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Charges {
+    /// Metered blocks, sorted by start.
+    pub blocks: Vec<MeteredBlock>,
+    /// Instructions charged as they run, in order.
+    pub dynamic: Vec<DynamicCharge>,
+}
+
+/// Where and how much a body is charged under metering `m`. A linearly priced instruction
+/// right after an `i32.const` is priced in its block; a negative constant there is refused.
+pub fn metered_blocks(body: &[Operator], m: &Metering) -> Result<Charges, String> {
     let mut c = Counter {
         stack: Vec::new(),
         done: Vec::new(),
     };
+    let mut dynamic = Vec::new();
+    let mut last_const: Option<i32> = None;
     c.begin(0, false);
     for (cursor, op) in body.iter().enumerate() {
-        let cost = instruction_cost(op);
+        let cost = match instruction_cost(op, m)? {
+            Cost::Fixed(cost) => cost,
+            Cost::Linear { base, per_unit } => match last_const {
+                Some(n) if n < 0 => {
+                    return Err("a linearly priced instruction has a negative argument".into())
+                }
+                Some(n) => base + n as u64 * u64::from(per_unit),
+                None => {
+                    dynamic.push(DynamicCharge {
+                        pos: cursor,
+                        per_unit,
+                    });
+                    base
+                }
+            },
+        };
+        last_const = None;
         match op {
+            Operator::I32Const { value } => {
+                c.add(cost)?;
+                last_const = Some(*value);
+            }
             Operator::Block { .. } => {
                 c.add(cost)?;
                 let start = c.stack.last().ok_or("no control block")?.active.start;
@@ -415,7 +573,10 @@ pub fn metered_blocks(body: &[Operator]) -> Result<Vec<MeteredBlock>, String> {
             }
             Operator::BrTable { targets } => {
                 c.add(cost)?;
-                let mut ts = vec![c.target(targets.default())?];
+                let mut ts = Vec::new();
+                if m.instrumenter.br_table_default_is_target() {
+                    ts.push(c.target(targets.default())?);
+                }
                 for t in targets.targets() {
                     ts.push(c.target(t.map_err(|e| e.to_string())?)?);
                 }
@@ -429,7 +590,10 @@ pub fn metered_blocks(body: &[Operator]) -> Result<Vec<MeteredBlock>, String> {
         }
     }
     c.done.sort_unstable_by_key(|b| b.start);
-    Ok(c.done)
+    Ok(Charges {
+        blocks: c.done,
+        dynamic,
+    })
 }
 
 #[cfg(test)]
@@ -450,7 +614,9 @@ mod tests {
             Operator::End,
         ]);
         assert_eq!(
-            metered_blocks(&body).expect("meter"),
+            metered_blocks(&body, &Metering::SKYR)
+                .expect("meter")
+                .blocks,
             vec![MeteredBlock {
                 start: 0,
                 cost: 12000
@@ -471,12 +637,91 @@ mod tests {
         ]);
         // The loop instruction itself is free; its body (const + br_if) starts at 1.
         assert_eq!(
-            metered_blocks(&body).expect("meter"),
+            metered_blocks(&body, &Metering::SKYR)
+                .expect("meter")
+                .blocks,
             vec![MeteredBlock {
                 start: 1,
                 cost: 8000
             }]
         );
+    }
+
+    /// Hygge's prices: 0.4 gas a byte filled or copied.
+    const HYGGE: Metering = Metering {
+        instruction: 4000,
+        fill_per_byte: 400,
+        copy_per_byte: 400,
+        instrumenter: Instrumenter::V0_4,
+    };
+
+    #[test]
+    fn bulk_memory_after_a_constant_is_priced_in_its_block() {
+        let body = ops(&[
+            Operator::I32Const { value: 0 },
+            Operator::I32Const { value: 0 },
+            Operator::I32Const { value: 100 },
+            Operator::MemoryFill { mem: 0 },
+            Operator::I32Const { value: 2 },
+            Operator::MemoryGrow { mem: 0 },
+            Operator::Drop,
+            Operator::End,
+        ]);
+        let c = metered_blocks(&body, &HYGGE).expect("meter");
+        // Four constants and two instructions at 4 gas, 100 bytes at 0.4, two pages.
+        let cost = 6 * 4000 + 100 * 400 + 2 * 400 * 65536;
+        assert_eq!(c.blocks, vec![MeteredBlock { start: 0, cost }]);
+        assert!(c.dynamic.is_empty());
+        // Under Skyr the same code costs 4 gas an instruction, whatever the sizes.
+        let skyr = metered_blocks(&body, &Metering::SKYR).expect("meter");
+        assert_eq!(
+            skyr.blocks,
+            vec![MeteredBlock {
+                start: 0,
+                cost: 6 * 4000
+            }]
+        );
+    }
+
+    #[test]
+    fn bulk_memory_with_a_computed_length_is_charged_as_it_runs() {
+        let body = ops(&[
+            Operator::I32Const { value: 0 },
+            Operator::I32Const { value: 0 },
+            Operator::LocalGet { local_index: 0 },
+            Operator::MemoryCopy {
+                dst_mem: 0,
+                src_mem: 0,
+            },
+            Operator::End,
+        ]);
+        let c = metered_blocks(&body, &HYGGE).expect("meter");
+        assert_eq!(
+            c.blocks,
+            vec![MeteredBlock {
+                start: 0,
+                cost: 4 * 4000
+            }]
+        );
+        assert_eq!(
+            c.dynamic,
+            vec![DynamicCharge {
+                pos: 3,
+                per_unit: 400
+            }]
+        );
+    }
+
+    #[test]
+    fn a_negative_constant_length_is_refused() {
+        let body = ops(&[
+            Operator::I32Const { value: -1 },
+            Operator::MemoryGrow { mem: 0 },
+            Operator::Drop,
+            Operator::End,
+        ]);
+        assert!(metered_blocks(&body, &HYGGE).is_err());
+        assert!(metered_blocks(&body, &Metering::SKYR).is_ok());
     }
 
     #[test]

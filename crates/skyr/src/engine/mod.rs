@@ -9,6 +9,8 @@ pub mod linker;
 pub mod metering;
 
 use std::collections::BTreeMap;
+
+use metering::Metering;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, Context};
@@ -96,7 +98,9 @@ struct Inner {
     engine: wasmtime::Engine,
     linker: wasmtime::Linker<InvocationData>,
     max_wasm_stack: u32,
-    modules: Mutex<BTreeMap<Cid, Compiled>>,
+    /// Compiled code by code CID and metering (the same WASM metered two ways is two
+    /// modules).
+    modules: Mutex<BTreeMap<(Cid, Metering), Compiled>>,
 }
 
 /// Compiled actor code, shared by every machine made with this engine. Clone is cheap.
@@ -163,43 +167,58 @@ impl Engine {
         self.0.max_wasm_stack
     }
 
-    /// Validates, instruments and compiles the module `code` from `store`, unless done.
-    pub fn prepare(&self, store: &impl Blockstore, code: &Cid) -> anyhow::Result<()> {
-        if self.lock()?.contains_key(code) {
+    /// Validates, instruments (for `metering`) and compiles the module `code` from `store`,
+    /// unless done.
+    pub fn prepare(
+        &self,
+        store: &impl Blockstore,
+        code: &Cid,
+        metering: &Metering,
+    ) -> anyhow::Result<()> {
+        let key = (*code, *metering);
+        if self.lock()?.contains_key(&key) {
             return Ok(());
         }
         let wasm = store
             .get(code)?
             .ok_or_else(|| anyhow!("no WASM in the blockstore for {code}"))?;
-        let module = self.compile(&wasm)?;
-        self.lock()?.insert(*code, Compiled { module, pre: None });
+        let module = self.compile(&wasm, metering)?;
+        self.lock()?.insert(key, Compiled { module, pre: None });
         Ok(())
     }
 
-    /// Whether the module `code` is compiled and ready to run.
-    pub fn has(&self, code: &Cid) -> bool {
-        self.lock().is_ok_and(|m| m.contains_key(code))
+    /// Whether the module `code` is compiled for `metering` and ready to run.
+    pub fn has(&self, code: &Cid, metering: &Metering) -> bool {
+        self.lock()
+            .is_ok_and(|m| m.contains_key(&(*code, *metering)))
     }
 
     /// Validates, instruments and compiles WASM bytes.
-    pub fn compile(&self, wasm: &[u8]) -> anyhow::Result<Module> {
+    pub fn compile(&self, wasm: &[u8], metering: &Metering) -> anyhow::Result<Module> {
         Module::validate(&self.0.engine, wasm).context("failed to validate actor wasm")?;
-        let instrumented = instrument::instrument(wasm, self.0.max_wasm_stack)
+        let instrumented = instrument::instrument(wasm, self.0.max_wasm_stack, metering)
             .context("failed to instrument actor wasm")?;
         Module::new(&self.0.engine, &instrumented).context("failed to compile actor wasm")
     }
 
-    fn lock(&self) -> anyhow::Result<std::sync::MutexGuard<'_, BTreeMap<Cid, Compiled>>> {
+    #[allow(clippy::type_complexity)]
+    fn lock(
+        &self,
+    ) -> anyhow::Result<std::sync::MutexGuard<'_, BTreeMap<(Cid, Metering), Compiled>>> {
         self.0
             .modules
             .lock()
             .map_err(|_| anyhow!("module cache poisoned"))
     }
 
-    fn instance_pre(&self, code: &Cid) -> anyhow::Result<InstancePre<InvocationData>> {
+    fn instance_pre(
+        &self,
+        code: &Cid,
+        metering: &Metering,
+    ) -> anyhow::Result<InstancePre<InvocationData>> {
         let mut modules = self.lock()?;
         let compiled = modules
-            .get_mut(code)
+            .get_mut(&(*code, *metering))
             .ok_or_else(|| anyhow!("actor code not found"))?;
         if compiled.pre.is_none() {
             let pre = self
@@ -240,7 +259,8 @@ impl Engine {
         code: &Cid,
         params_id: u32,
     ) -> Result<u32, Abort> {
-        let pre = self.instance_pre(code).map_err(Abort::Fatal)?;
+        let metering = store.data().kernel.cm.machine.rules.metering();
+        let pre = self.instance_pre(code, &metering).map_err(Abort::Fatal)?;
         let instance = pre.instantiate(&mut *store).map_err(Abort::Fatal)?;
         let memory = instance
             .get_memory(&mut *store, "memory")
