@@ -106,6 +106,30 @@ impl Manifest {
         self.singletons.contains(code)
     }
 
+    /// True for the placeholder actor's code (a bundle without one has none).
+    pub fn is_placeholder(&self, code: &Cid) -> bool {
+        self.code_by_name("placeholder") == Some(code)
+    }
+
+    /// True for the EthAccount actor's code.
+    pub fn is_eth_account(&self, code: &Cid) -> bool {
+        self.code_by_name("ethaccount") == Some(code)
+    }
+
+    /// The placeholder actor's code; the machine fails without one.
+    pub fn placeholder_code(&self) -> crate::error::Result<Cid> {
+        self.code_by_name("placeholder")
+            .copied()
+            .ok_or_else(|| crate::error::fatal("the bundle has no placeholder actor"))
+    }
+
+    /// The EthAccount actor's code; the machine fails without one.
+    pub fn eth_account_code(&self) -> crate::error::Result<Cid> {
+        self.code_by_name("ethaccount")
+            .copied()
+            .ok_or_else(|| crate::error::fatal("the bundle has no ethaccount actor"))
+    }
+
     /// The account actor's code.
     pub fn account_code(&self) -> &Cid {
         &self.account

@@ -7,19 +7,23 @@
 //! skip both checks and fees.
 use anyhow::{anyhow, Result};
 use cid::Cid;
-use fvm_ipld_encoding::{RawBytes, DAG_CBOR};
-use fvm_shared::address::Address;
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::{Address, Payload};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
+use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 use fvm_shared::receipt::Receipt;
 use num_traits::Zero;
 
-use crate::call_manager::{CallManager, Frame, InvocationResult};
+use crate::call_manager::{
+    CallManager, Frame, InvocationResult, MessageOrigin, SendOptions, EAM_ACTOR_ID,
+};
 use crate::error::ExecError;
 use crate::gas::{Gas, GasCharge, GasOutputs, GasTracker};
 use crate::kernel::Block;
 use crate::machine::{Machine, BURNT_FUNDS_ACTOR_ID, REWARD_ACTOR_ID};
+use crate::rules::SenderRule;
 
 /// Whether a message came in a block (pays fees) or from the system (does not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +59,8 @@ pub struct ApplyRet {
     pub backtrace: Vec<Frame>,
     /// Debug logs the actors wrote (with debugging on).
     pub logs: Vec<String>,
+    /// Events the message emitted (their AMT root is in the receipt).
+    pub events: Vec<StampedEvent>,
 }
 
 impl ApplyRet {
@@ -77,6 +83,7 @@ impl ApplyRet {
             failure,
             backtrace,
             logs,
+            events: Vec::new(),
         }
     }
 
@@ -163,28 +170,44 @@ impl Executor {
                 Ok(v) => v,
                 Err(ret) => return Ok(ret),
             };
-        let machine = self
+        let mut machine = self
             .machine
             .take()
             .ok_or_else(|| anyhow!("machine lost by an earlier failure"))?;
-        let mut cm = CallManager::new(
-            machine,
-            GasTracker::new(Gas::new(gas_limit)),
-            msg.from,
-            msg.sequence,
-        );
+        // The receiver as it stands before the message (its first read is then free).
+        let receiver = match machine.rules.prices.state_access {
+            Some(_) => machine.state.lookup_id(&msg.to).map_err(|e| anyhow!("{e}")),
+            None => Ok(None),
+        };
+        let receiver = match receiver {
+            Ok(r) => r,
+            Err(e) => {
+                self.machine = Some(machine);
+                return Err(e);
+            }
+        };
+        let gas_premium = effective_premium(msg, &machine.config.base_fee);
+        let params_codec = machine.rules.params_codec.for_method(msg.method_num);
+        let origin = MessageOrigin {
+            address: msg.from,
+            id: sender,
+            nonce: msg.sequence,
+            gas_premium,
+            receiver,
+        };
+        let mut cm = CallManager::new(machine, GasTracker::new(Gas::new(gas_limit)), origin);
         let result = match cm.gas.apply(&inclusion) {
             Err(e) => Err(e),
             Ok(()) => {
                 let params =
-                    (!msg.params.is_empty()).then(|| Block::new(DAG_CBOR, msg.params.bytes()));
-                let (res, back) = cm.send_in_transaction(
+                    (!msg.params.is_empty()).then(|| Block::new(params_codec, msg.params.bytes()));
+                let (res, back) = cm.send(
                     sender,
                     msg.to,
                     msg.method_num,
                     params,
-                    msg.value.clone(),
-                    true,
+                    &msg.value,
+                    SendOptions::default(),
                 );
                 cm = back;
                 res
@@ -196,9 +219,11 @@ impl Executor {
             machine,
             mut backtrace,
             logs,
+            events,
             ..
         } = cm;
         self.machine = Some(machine);
+        let (events, events_root) = events.finish().map_err(|e| anyhow!("{e}"))?;
 
         let (exit_code, return_data, gas_used) = match result {
             Ok(InvocationResult::Return(ret)) => {
@@ -210,11 +235,14 @@ impl Executor {
                     gas_used,
                 )
             }
-            Ok(InvocationResult::Failure(code)) => {
+            Ok(InvocationResult::Failure(code, value)) => {
                 if code.is_success() {
                     return Err(anyhow!("actor failed with status OK"));
                 }
-                (code, RawBytes::default(), gas_used)
+                let data = value
+                    .map(|b| RawBytes::new(b.data().to_vec()))
+                    .unwrap_or_default();
+                (code, data, gas_used)
             }
             Err(ExecError::OutOfGas) => (ExitCode::SYS_OUT_OF_GAS, RawBytes::default(), gas_used),
             Err(ExecError::Syscall(e)) => {
@@ -250,7 +278,7 @@ impl Executor {
             return_data,
             // Never negative: rounded up from a non-negative amount, or the limit.
             gas_used: u64::try_from(gas_used).unwrap_or_default(),
-            events_root: None,
+            events_root,
         };
         let failure = (!exit_code.is_success() && !backtrace.is_empty()).then(|| {
             backtrace
@@ -265,6 +293,7 @@ impl Executor {
                 .join("\n")
         });
         let mut ret = ApplyRet::unsettled(receipt, failure, backtrace, logs);
+        ret.events = events;
         if kind == ApplyKind::Explicit {
             self.settle_fees(msg, gas_used, gas_limit, &mut ret, gas_cost)?;
         }
@@ -317,10 +346,25 @@ impl Executor {
                 penalty,
             )));
         };
-        if !m.manifest.is_account(&actor.code) {
+        let mut actor = actor;
+        let valid = match m.rules.senders {
+            SenderRule::AccountsOnly => m.manifest.is_account(&actor.code),
+            SenderRule::AccountsEthAccountsAndPlaceholders => {
+                let f410 = matches!(actor.delegated_address.map(|a| *a.payload()),
+                    Some(Payload::Delegated(d)) if d.namespace() == EAM_ACTOR_ID);
+                if m.manifest.is_placeholder(&actor.code) && actor.sequence == 0 && f410 {
+                    // FIP-0055: the placeholder becomes an EthAccount as it sends.
+                    actor.code = m.manifest.eth_account_code().map_err(|e| anyhow!("{e}"))?;
+                    true
+                } else {
+                    m.manifest.is_account(&actor.code) || m.manifest.is_eth_account(&actor.code)
+                }
+            }
+        };
+        if !valid {
             return Ok(Err(ApplyRet::prevalidation_fail(
                 ExitCode::SYS_SENDER_INVALID,
-                "Send not from account actor".into(),
+                "Send not from valid sender".into(),
                 penalty,
             )));
         }
@@ -345,7 +389,6 @@ impl Executor {
                 penalty,
             )));
         }
-        let mut actor = actor;
         actor.balance -= &gas_cost;
         actor.sequence += 1;
         m.state.set_actor(sender, actor);
@@ -410,5 +453,21 @@ impl Executor {
         ret.gas_refund = out.gas_refund;
         ret.gas_burned = out.gas_burned;
         Ok(())
+    }
+}
+
+/// The premium a message pays per gas unit: its premium, capped by what its fee cap leaves
+/// above the base fee, never negative.
+fn effective_premium(msg: &Message, base_fee: &TokenAmount) -> TokenAmount {
+    let room = &msg.gas_fee_cap - base_fee;
+    let premium = if msg.gas_premium < room {
+        msg.gas_premium.clone()
+    } else {
+        room
+    };
+    if premium.is_negative() {
+        TokenAmount::zero()
+    } else {
+        premium
     }
 }

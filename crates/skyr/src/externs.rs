@@ -23,6 +23,11 @@ pub trait Externs {
         h2: &[u8],
         extra: &[u8],
     ) -> anyhow::Result<(Option<ConsensusFault>, i64)>;
+    /// The CID of the tipset at `epoch` (fvm_sdk 3's `network.tipset_cid`). A node that
+    /// cannot answer fails the message.
+    fn tipset_cid(&self, epoch: ChainEpoch) -> anyhow::Result<cid::Cid> {
+        anyhow::bail!("these externs know no tipset CIDs (asked for epoch {epoch})")
+    }
 }
 
 /// Externs for tests: randomness is blake2b of a label and the epoch; no fault is ever found.

@@ -29,10 +29,14 @@ pub const BURNT_FUNDS_ACTOR_ID: u64 = 99;
 /// Everything that fixes how messages execute, besides the state itself.
 #[derive(Clone, Debug)]
 pub struct MachineConfig {
-    /// Network version (16 or 17).
+    /// Network version.
     pub network_version: NetworkVersion,
     /// The epoch messages execute at.
     pub epoch: ChainEpoch,
+    /// The tipset's UNIX timestamp in seconds (fvm_sdk 3's network context).
+    pub timestamp: u64,
+    /// The chain's EIP-155 ID (fvm_sdk 3's network context; 314 on mainnet).
+    pub chain_id: u64,
     /// The state root to start from.
     pub state_root: Cid,
     /// Base fee per gas unit.
@@ -56,11 +60,13 @@ pub struct MachineConfig {
 
 impl MachineConfig {
     /// The defaults of the reference: call depth 1024, WASM stack 2048, zero base fee, the
-    /// whole FIL supply circulating, no debugging.
+    /// whole FIL supply circulating, no debugging, timestamp and chain ID 0.
     pub fn new(network_version: NetworkVersion, epoch: ChainEpoch, state_root: Cid) -> Self {
         MachineConfig {
             network_version,
             epoch,
+            timestamp: 0,
+            chain_id: 0,
             state_root,
             base_fee: TokenAmount::default(),
             circ_supply: TokenAmount::from_whole(TOTAL_FILECOIN),

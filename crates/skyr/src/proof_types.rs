@@ -89,6 +89,47 @@ pub static FVM2_PROOF_TYPES: ProofTypes = ProofTypes {
     ],
 };
 
+/// fvm 3 (network versions 18–20): seal 0–9 as fvm 2 plus 10–14 (version 1.1 with synthetic
+/// PoRep), winning PoSt 0–4, window PoSt 5–9 (version 1) and 10–14 (version 1.2); sectors of
+/// every seal type prove with window PoSt 1.2.
+pub static FVM3_PROOF_TYPES: ProofTypes = ProofTypes {
+    summary: "fvm 3: seal 0-14, winning PoSt 0-4, window PoSt 5-9 (v1) and 10-14 (v1.2)",
+    seal: &[
+        (0, ApiSeal::StackedDrg2KiBV1, 10),
+        (1, ApiSeal::StackedDrg8MiBV1, 11),
+        (2, ApiSeal::StackedDrg512MiBV1, 12),
+        (3, ApiSeal::StackedDrg32GiBV1, 13),
+        (4, ApiSeal::StackedDrg64GiBV1, 14),
+        (5, ApiSeal::StackedDrg2KiBV1_1, 10),
+        (6, ApiSeal::StackedDrg8MiBV1_1, 11),
+        (7, ApiSeal::StackedDrg512MiBV1_1, 12),
+        (8, ApiSeal::StackedDrg32GiBV1_1, 13),
+        (9, ApiSeal::StackedDrg64GiBV1_1, 14),
+        (10, ApiSeal::StackedDrg2KiBV1_1_Feat_SyntheticPoRep, 10),
+        (11, ApiSeal::StackedDrg8MiBV1_1_Feat_SyntheticPoRep, 11),
+        (12, ApiSeal::StackedDrg512MiBV1_1_Feat_SyntheticPoRep, 12),
+        (13, ApiSeal::StackedDrg32GiBV1_1_Feat_SyntheticPoRep, 13),
+        (14, ApiSeal::StackedDrg64GiBV1_1_Feat_SyntheticPoRep, 14),
+    ],
+    post: &[
+        (0, ApiPoSt::StackedDrgWinning2KiBV1),
+        (1, ApiPoSt::StackedDrgWinning8MiBV1),
+        (2, ApiPoSt::StackedDrgWinning512MiBV1),
+        (3, ApiPoSt::StackedDrgWinning32GiBV1),
+        (4, ApiPoSt::StackedDrgWinning64GiBV1),
+        (5, ApiPoSt::StackedDrgWindow2KiBV1),
+        (6, ApiPoSt::StackedDrgWindow8MiBV1),
+        (7, ApiPoSt::StackedDrgWindow512MiBV1),
+        (8, ApiPoSt::StackedDrgWindow32GiBV1),
+        (9, ApiPoSt::StackedDrgWindow64GiBV1),
+        (10, ApiPoSt::StackedDrgWindow2KiBV1_2),
+        (11, ApiPoSt::StackedDrgWindow8MiBV1_2),
+        (12, ApiPoSt::StackedDrgWindow512MiBV1_2),
+        (13, ApiPoSt::StackedDrgWindow32GiBV1_2),
+        (14, ApiPoSt::StackedDrgWindow64GiBV1_2),
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,24 @@ use crate::proof_types::ProofTypes;
 pub enum Abi {
     /// `fvm_sdk` 2.x: the FVM's first ABI (36 imports).
     Sdk2,
+    /// `fvm_sdk` 3.x: exit with a block, message and network contexts, f4 addresses, send
+    /// with a gas limit and flags, events (42 imports).
+    Sdk3,
+}
+
+impl Abi {
+    /// Whether `crypto.verify_signature` takes any address and resolves it to the account's
+    /// key (fvm_sdk 2), rather than key addresses only (fvm_sdk 3).
+    pub fn resolves_signers(self) -> bool {
+        matches!(self, Abi::Sdk2)
+    }
+
+    /// Whether `crypto.batch_verify_seals` charges each seal as a single verification
+    /// (fvm_sdk 3; fvm_sdk 2 charged nothing, the power actor having paid when it queued
+    /// them).
+    pub fn charges_batched_seals(self) -> bool {
+        matches!(self, Abi::Sdk3)
+    }
 }
 
 /// How a message receipt is encoded.
@@ -34,6 +52,8 @@ pub enum Abi {
 pub enum ReceiptShape {
     /// `[exit code, return, gas used]`: no events.
     ThreeFields,
+    /// `[exit code, return, gas used, events root]`.
+    WithEventsRoot,
 }
 
 /// Which actors may send a top-level message.
@@ -41,6 +61,9 @@ pub enum ReceiptShape {
 pub enum SenderRule {
     /// Only account actors (f1/f3 keys).
     AccountsOnly,
+    /// Account and EthAccount actors, and placeholders at sequence 0 holding an f410
+    /// address, which become EthAccounts as they send (FIP-0055).
+    AccountsEthAccountsAndPlaceholders,
 }
 
 /// How the call-depth limit is checked when a send starts (before the depth is raised).
@@ -49,6 +72,45 @@ pub enum DepthCheck {
     /// Refused when the current depth is greater than the limit: the top-level call plus
     /// `limit` nested sends succeed.
     GreaterThanLimit,
+    /// Refused when the current depth reaches the limit: `limit` calls in all.
+    AtLeastLimit,
+}
+
+/// What a call needs to pay before an actor is created for an unknown key address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountCreation {
+    /// The creation is charged, then the BLS zero address refused (fvm 2).
+    ChargeThenCheck,
+    /// Read-only calls and the BLS zero address are refused first, then the creation is
+    /// charged (fvm 3 on).
+    CheckThenCharge,
+}
+
+/// The codec of a message's parameters block, as the top-level call receives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamsCodec {
+    /// DAG-CBOR (0x71) whatever the method.
+    DagCbor,
+    /// Raw bytes (0x55) for method 0, CBOR (0x51) for any other.
+    RawForSendElseCbor,
+}
+
+impl ParamsCodec {
+    /// The codec of parameters sent to `method`.
+    pub fn for_method(self, method: u64) -> u64 {
+        match self {
+            ParamsCodec::DagCbor => fvm_ipld_encoding::DAG_CBOR,
+            ParamsCodec::RawForSendElseCbor if method == fvm_shared::METHOD_SEND => {
+                fvm_ipld_encoding::IPLD_RAW
+            }
+            ParamsCodec::RawForSendElseCbor => fvm_ipld_encoding::CBOR,
+        }
+    }
+
+    /// The codec of the parameters of an account constructor the machine calls itself.
+    pub fn for_constructor(self) -> u64 {
+        self.for_method(fvm_shared::METHOD_CONSTRUCTOR)
+    }
 }
 
 /// Everything a network version decides about execution, besides the state itself.
@@ -84,6 +146,14 @@ pub struct NetworkRules {
     /// The reference's instrumenter and engine generation, whose quirks in accepting,
     /// cutting and starting modules Skyr reproduces.
     pub instrumenter: Instrumenter,
+    /// The order of checks and charge when a send creates an account.
+    pub account_creation: AccountCreation,
+    /// The codec of a message's parameters.
+    pub params_codec: ParamsCodec,
+    /// Largest block an actor may create, if limited.
+    pub max_block_size: Option<usize>,
+    /// Codecs of the blocks actors may hold.
+    pub block_codecs: &'static [u64],
 }
 
 impl NetworkRules {
@@ -104,6 +174,7 @@ impl NetworkRules {
     pub fn depth_exceeded(&self, depth: u32, limit: u32) -> bool {
         match self.depth_check {
             DepthCheck::GreaterThanLimit => depth > limit,
+            DepthCheck::AtLeastLimit => depth >= limit,
         }
     }
 
@@ -126,7 +197,10 @@ impl NetworkRules {
 }
 
 /// Every network version Skyr runs, oldest first.
-pub static TABLE: &[NetworkRules] = &[NetworkRules {
+pub static TABLE: &[NetworkRules] = &[SKYR_RULES, HYGGE_RULES];
+
+/// Network versions 16–17 (Skyr, Shark): the first FVM, on fvm 2.
+pub const SKYR_RULES: NetworkRules = NetworkRules {
     name: "Skyr, Shark",
     versions: 16..=17,
     reference: "fvm 2.12.2",
@@ -140,7 +214,36 @@ pub static TABLE: &[NetworkRules] = &[NetworkRules {
     senders: SenderRule::AccountsOnly,
     depth_check: DepthCheck::GreaterThanLimit,
     instrumenter: Instrumenter::V0_2,
-}];
+    account_creation: AccountCreation::ChargeThenCheck,
+    params_codec: ParamsCodec::DagCbor,
+    max_block_size: None,
+    block_codecs: &[fvm_ipld_encoding::DAG_CBOR],
+};
+
+/// Network versions 18–20 (Hygge, Lightning, Thunder, Watermelon): the FEVM on fvm 3.
+pub const HYGGE_RULES: NetworkRules = NetworkRules {
+    name: "Hygge, Lightning, Thunder",
+    versions: 18..=20,
+    reference: "fvm 3.14.2",
+    abi: Abi::Sdk3,
+    prices: &crate::gas::HYGGE_PRICES,
+    proof_types: &crate::proof_types::FVM3_PROOF_TYPES,
+    delegated_addresses: true,
+    state_tree_versions: &[StateTreeVersion::V5],
+    new_state_tree_version: StateTreeVersion::V5,
+    receipt: ReceiptShape::WithEventsRoot,
+    senders: SenderRule::AccountsEthAccountsAndPlaceholders,
+    depth_check: DepthCheck::AtLeastLimit,
+    instrumenter: Instrumenter::V0_4,
+    account_creation: AccountCreation::CheckThenCharge,
+    params_codec: ParamsCodec::RawForSendElseCbor,
+    max_block_size: Some(1 << 20),
+    block_codecs: &[
+        fvm_ipld_encoding::CBOR,
+        fvm_ipld_encoding::DAG_CBOR,
+        fvm_ipld_encoding::IPLD_RAW,
+    ],
+};
 
 /// The rules of a network version, or `None` for a version Skyr does not run.
 pub fn rules_for(nv: NetworkVersion) -> Option<&'static NetworkRules> {
@@ -191,6 +294,11 @@ impl fmt::Display for RulesTable {
             writeln!(f, "  receipt              {:?}", r.receipt)?;
             writeln!(f, "  senders              {:?}", r.senders)?;
             writeln!(f, "  call depth check     {:?}", r.depth_check)?;
+            writeln!(f, "  instrumenter         {:?}", r.instrumenter)?;
+            writeln!(f, "  account creation     {:?}", r.account_creation)?;
+            writeln!(f, "  params codec         {:?}", r.params_codec)?;
+            writeln!(f, "  max block size       {:?}", r.max_block_size)?;
+            writeln!(f, "  block codecs         {:x?}", r.block_codecs)?;
         }
         Ok(())
     }
@@ -221,7 +329,28 @@ mod tests {
         let nv16 = rules_for(NetworkVersion::V16).expect("nv16 runs");
         let nv17 = rules_for(NetworkVersion::V17).expect("nv17 runs");
         assert!(std::ptr::eq(nv16, nv17));
-        assert_eq!(supported_versions(), "16–17");
+        let nv18 = rules_for(NetworkVersion::V18).expect("nv18 runs");
+        let nv20 = rules_for(NetworkVersion::V20).expect("nv20 runs");
+        assert!(std::ptr::eq(nv18, nv20));
+        assert!(!std::ptr::eq(nv17, nv18));
+        assert!(rules_for(NetworkVersion::V21).is_none());
+        assert_eq!(supported_versions(), "16–20");
+    }
+
+    #[test]
+    fn nv18_counts_depth_before_raising_it_and_stops_at_the_limit() {
+        let r = rules_for(NetworkVersion::V18).expect("nv18 runs");
+        assert!(!r.depth_exceeded(1023, 1024));
+        assert!(r.depth_exceeded(1024, 1024));
+    }
+
+    #[test]
+    fn params_codecs_follow_the_generation() {
+        let nv17 = rules_for(NetworkVersion::V17).expect("nv17 runs");
+        let nv18 = rules_for(NetworkVersion::V18).expect("nv18 runs");
+        assert_eq!(nv17.params_codec.for_method(0), fvm_ipld_encoding::DAG_CBOR);
+        assert_eq!(nv18.params_codec.for_method(0), fvm_ipld_encoding::IPLD_RAW);
+        assert_eq!(nv18.params_codec.for_method(2), fvm_ipld_encoding::CBOR);
     }
 
     #[test]

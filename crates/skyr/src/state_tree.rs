@@ -47,12 +47,17 @@ impl ActorState {
     /// A new actor of `code`: empty state (the CID of an empty list, whose block is not
     /// stored), no messages, no balance.
     pub fn fresh(code: Cid) -> Self {
+        Self::new_empty(code, None)
+    }
+
+    /// A new actor of `code` with an f4 address.
+    pub fn new_empty(code: Cid, delegated_address: Option<Address>) -> Self {
         ActorState {
             code,
             state: empty_array_cid(),
             sequence: 0,
             balance: TokenAmount::default(),
-            delegated_address: None,
+            delegated_address,
         }
     }
 }

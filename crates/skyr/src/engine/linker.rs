@@ -1,14 +1,16 @@
-//! The syscall ABI of fvm_sdk 2.12: every import an actor may use, bound to the kernel.
+//! Syscall bindings every ABI generation shares, and the machinery each binding uses.
 //!
-//! Each binding does what the reference does, in the same order: settle execution gas,
+//! The generations' own imports live in [`sdk2`](super::sdk2) and [`sdk3`](super::sdk3);
+//! what they share (blocks, self, most of actor and crypto, randomness, gas charges, debug)
+//! is bound here to the same kernel methods, which read the network rules where the
+//! generations differ. Each binding does what the reference does, in the same order: settle execution gas,
 //! charge the syscall, check the return pointer (for syscalls that return a value), read
 //! arguments out of WASM memory, call the kernel, write the result, and hand the gas left
 //! back to the actor. A syscall error becomes its error number; running out of gas or a fatal
 //! error ends the invocation.
 use anyhow::Result as AnyResult;
 use fvm_shared::crypto::signature::SignatureType;
-use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::{ErrorNumber, ExitCode};
+use fvm_shared::error::ErrorNumber;
 use fvm_shared::sector::{
     AggregateSealVerifyProofAndInfos, RegisteredSealProof, ReplicaUpdateInfo, SealVerifyInfo,
     WindowPoStVerifyInfo,
@@ -20,12 +22,13 @@ use super::abi::*;
 use super::{charge_exec, sync_gas, Abort, InvocationData};
 use crate::error::{fatal, syscall_err, ExecError, Result};
 use crate::gas::Gas;
-use crate::kernel::{Kernel, SendOutcome};
+use crate::kernel::Kernel;
 
-type C<'a> = Caller<'a, InvocationData>;
+/// The caller of a syscall.
+pub(super) type C<'a> = Caller<'a, InvocationData>;
 
 /// Settles execution gas and charges for entering a syscall.
-fn enter(c: &mut C) -> std::result::Result<(), Abort> {
+pub(super) fn enter(c: &mut C) -> std::result::Result<(), Abort> {
     charge_exec(&mut *c)?;
     let k = &mut c.data_mut().kernel;
     let charge = k.cm.machine.rules.prices.on_syscall();
@@ -34,7 +37,10 @@ fn enter(c: &mut C) -> std::result::Result<(), Abort> {
         .map_err(Abort::from_exec)
 }
 
-fn split<'a>(c: &'a mut C) -> std::result::Result<(&'a mut [u8], &'a mut Kernel), Abort> {
+/// The actor's memory and the kernel, apart.
+pub(super) fn split<'a>(
+    c: &'a mut C,
+) -> std::result::Result<(&'a mut [u8], &'a mut Kernel), Abort> {
     let mem = c
         .data()
         .memory
@@ -43,7 +49,8 @@ fn split<'a>(c: &'a mut C) -> std::result::Result<(&'a mut [u8], &'a mut Kernel)
     Ok((m, &mut d.kernel))
 }
 
-fn finish(c: &mut C, r: Result<()>) -> AnyResult<u32> {
+/// Ends a syscall: its error number (0 for success), gas handed back to the actor.
+pub(super) fn finish(c: &mut C, r: Result<()>) -> AnyResult<u32> {
     let out = match r {
         Ok(()) => Ok(0),
         Err(ExecError::Syscall(e)) => Ok(e.number as u32),
@@ -55,7 +62,10 @@ fn finish(c: &mut C, r: Result<()>) -> AnyResult<u32> {
 }
 
 /// A syscall with no return value.
-fn sys0(c: &mut C, f: impl FnOnce(&mut [u8], &mut Kernel) -> Result<()>) -> AnyResult<u32> {
+pub(super) fn sys0(
+    c: &mut C,
+    f: impl FnOnce(&mut [u8], &mut Kernel) -> Result<()>,
+) -> AnyResult<u32> {
     enter(c)?;
     let (m, k) = split(c)?;
     let r = f(m, k);
@@ -63,7 +73,7 @@ fn sys0(c: &mut C, f: impl FnOnce(&mut [u8], &mut Kernel) -> Result<()>) -> AnyR
 }
 
 /// A syscall whose N-byte value is written at `ret`.
-fn sysv<const N: usize>(
+pub(super) fn sysv<const N: usize>(
     c: &mut C,
     ret: u32,
     f: impl FnOnce(&mut [u8], &mut Kernel) -> Result<[u8; N]>,
@@ -78,52 +88,8 @@ fn sysv<const N: usize>(
     finish(c, r)
 }
 
-/// Binds every syscall of the ABI.
-pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
-    // vm
-    l.func_wrap(
-        "vm",
-        "abort",
-        |mut c: C, code: u32, off: u32, len: u32| -> AnyResult<u32> {
-            enter(&mut c)?;
-            let (m, _) = split(&mut c)?;
-            let code = ExitCode::new(code);
-            if code.is_system_error() {
-                return Err(Abort::Exit(
-                    ExitCode::SYS_ILLEGAL_EXIT_CODE,
-                    format!("actor aborted with code {code}"),
-                )
-                .into());
-            }
-            let msg = if len == 0 {
-                "actor aborted".to_string()
-            } else {
-                match slice(m, off, len).map(|b| std::str::from_utf8(b).map(str::to_owned)) {
-                    Ok(Ok(s)) => s,
-                    _ => "actor aborted with an invalid message".to_string(),
-                }
-            };
-            Err(Abort::Exit(code, msg).into())
-        },
-    )?;
-    l.func_wrap("vm", "context", |mut c: C, ret: u32| {
-        sysv::<52>(&mut c, ret, |_, k| {
-            Ok(Packed::new()
-                .put(&token_bytes(&k.value_received)?)
-                .put(&k.caller.to_le_bytes())
-                .put(&k.receiver.to_le_bytes())
-                .put(&k.method.to_le_bytes())
-                .put(&k.cm.machine.config.epoch.to_le_bytes())
-                .put(&u32::from(k.cm.machine.config.network_version).to_le_bytes())
-                .0)
-        })
-    })?;
-    // network
-    l.func_wrap("network", "base_fee", |mut c: C, ret: u32| {
-        sysv::<16>(&mut c, ret, |_, k| {
-            token_bytes(&k.cm.machine.config.base_fee)
-        })
-    })?;
+/// Binds the syscalls every ABI generation has.
+pub(super) fn bind_common(l: &mut Linker<InvocationData>) -> AnyResult<()> {
     l.func_wrap("network", "total_fil_circ_supply", |mut c: C, ret: u32| {
         sysv::<16>(&mut c, ret, |_, k| {
             token_bytes(&k.cm.machine.config.circ_supply)
@@ -231,27 +197,6 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
             })
         },
     )?;
-    // send
-    l.func_wrap(
-        "send",
-        "send",
-        |mut c: C, ret: u32, off: u32, len: u32, method: u64, params: u32, hi: u64, lo: u64| {
-            sysv::<20>(&mut c, ret, |m, k| {
-                let to = read_address(m, off, len, k.cm.machine.rules)?;
-                let value = TokenAmount::from_atto(((hi as u128) << 64) | lo as u128);
-                let (code, id, codec, size) = match k.send(&to, method, params, &value)? {
-                    SendOutcome::Return(id, codec, size) => (0, id, codec, size),
-                    SendOutcome::Abort(code) => (code.value(), 0, 0, 0),
-                };
-                Ok(Packed::new()
-                    .put(&code.to_le_bytes())
-                    .put(&id.to_le_bytes())
-                    .put(&codec.to_le_bytes())
-                    .put(&size.to_le_bytes())
-                    .0)
-            })
-        },
-    )?;
     // debug
     l.func_wrap("debug", "log", |mut c: C, off: u32, len: u32| {
         sys0(&mut c, |m, k| {
@@ -310,30 +255,6 @@ fn bind_actor(l: &mut Linker<InvocationData>) -> AnyResult<()> {
             })
         },
     )?;
-    l.func_wrap(
-        "actor",
-        "new_actor_address",
-        |mut c: C, ret: u32, off: u32, len: u32| {
-            sysv::<4>(&mut c, ret, |m, k| {
-                let out = slice_mut(m, off, len)?;
-                if len < 21 {
-                    return Err(syscall_err(
-                        ErrorNumber::BufferTooSmall,
-                        "output buffer must have a minimum capacity of 21 bytes",
-                    ));
-                }
-                let bytes = k.new_actor_address()?.to_bytes();
-                if bytes.len() > out.len() {
-                    return Err(fatal(format!("created {} byte actor address", bytes.len())));
-                }
-                out[..bytes.len()].copy_from_slice(&bytes);
-                Ok((bytes.len() as u32).to_le_bytes())
-            })
-        },
-    )?;
-    l.func_wrap("actor", "create_actor", |mut c: C, id: u64, off: u32| {
-        sys0(&mut c, |m, k| k.create_actor(read_cid(m, off)?, id))
-    })?;
     l.func_wrap(
         "actor",
         "get_builtin_actor_type",
@@ -429,17 +350,6 @@ fn bind_crypto(l: &mut Linker<InvocationData>) -> AnyResult<()> {
                 check_bounds(m, o_off, o_len)?;
                 let cid = k.compute_unsealed_sector_cid(proof, &pieces)?;
                 Ok(write_cid(m, &cid, o_off, o_len)?.to_le_bytes())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "crypto",
-        "verify_seal",
-        |mut c: C, ret: u32, off: u32, len: u32| {
-            sysv::<4>(&mut c, ret, |m, k| {
-                Ok(bool_code(
-                    k.verify_seal(&read_cbor::<SealVerifyInfo>(m, off, len)?)?,
-                ))
             })
         },
     )?;

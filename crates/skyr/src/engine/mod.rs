@@ -7,6 +7,8 @@ mod abi;
 pub mod instrument;
 pub mod linker;
 pub mod metering;
+mod sdk2;
+mod sdk3;
 
 use std::collections::BTreeMap;
 
@@ -22,13 +24,15 @@ use wasmtime::{Global, InstancePre, Memory, Module, Store, Trap, Val};
 use crate::error::ExecError;
 use crate::gas::Gas;
 use crate::kernel::Kernel;
+use crate::rules::Abi;
 
 /// How an invocation stopped, when it did not return.
 #[derive(Debug, thiserror::Error)]
 pub enum Abort {
-    /// With an exit code: an abort, a trap, or a missing return block.
+    /// With an exit code, a message and a block handle (0 for none): an exit, a trap, or a
+    /// missing return block.
     #[error("exit {0}: {1}")]
-    Exit(ExitCode, String),
+    Exit(ExitCode, String, u32),
     /// The message ran out of gas.
     #[error("out of gas")]
     OutOfGas,
@@ -54,7 +58,7 @@ impl Abort {
                 | Trap::BadConversionToInteger
                 | Trap::UnreachableCodeReached
                 | Trap::AtomicWaitNonSharedMemory => {
-                    Abort::Exit(ExitCode::SYS_ILLEGAL_INSTRUCTION, trap.to_string())
+                    Abort::Exit(ExitCode::SYS_ILLEGAL_INSTRUCTION, trap.to_string(), 0)
                 }
                 other => Abort::Fatal(anyhow!("unexpected wasmtime trap: {other}")),
             };
@@ -91,12 +95,22 @@ pub struct InvocationData {
 
 struct Compiled {
     module: Module,
-    pre: Option<InstancePre<InvocationData>>,
+    /// Linked templates, one per ABI (indexed by [`abi_index`]).
+    pre: [Option<InstancePre<InvocationData>>; 2],
+}
+
+/// Position of an ABI's linker and templates.
+fn abi_index(abi: Abi) -> usize {
+    match abi {
+        Abi::Sdk2 => 0,
+        Abi::Sdk3 => 1,
+    }
 }
 
 struct Inner {
     engine: wasmtime::Engine,
-    linker: wasmtime::Linker<InvocationData>,
+    /// One linker per ABI (indexed by [`abi_index`]).
+    linkers: [wasmtime::Linker<InvocationData>; 2],
     max_wasm_stack: u32,
     /// Compiled code by code CID and metering (the same WASM metered two ways is two
     /// modules).
@@ -152,11 +166,13 @@ impl Engine {
     /// An engine whose instrumented code traps past `max_wasm_stack` stack slots.
     pub fn with_stack_limit(max_wasm_stack: u32) -> anyhow::Result<Engine> {
         let engine = wasmtime::Engine::new(&wasmtime_config())?;
-        let mut linker = wasmtime::Linker::new(&engine);
-        linker::bind_syscalls(&mut linker)?;
+        let mut sdk2 = wasmtime::Linker::new(&engine);
+        sdk2::bind_syscalls(&mut sdk2)?;
+        let mut sdk3 = wasmtime::Linker::new(&engine);
+        sdk3::bind_syscalls(&mut sdk3)?;
         Ok(Engine(Arc::new(Inner {
             engine,
-            linker,
+            linkers: [sdk2, sdk3],
             max_wasm_stack,
             modules: Default::default(),
         })))
@@ -183,7 +199,13 @@ impl Engine {
             .get(code)?
             .ok_or_else(|| anyhow!("no WASM in the blockstore for {code}"))?;
         let module = self.compile(&wasm, metering)?;
-        self.lock()?.insert(key, Compiled { module, pre: None });
+        self.lock()?.insert(
+            key,
+            Compiled {
+                module,
+                pre: [None, None],
+            },
+        );
         Ok(())
     }
 
@@ -215,21 +237,20 @@ impl Engine {
         &self,
         code: &Cid,
         metering: &Metering,
+        abi: Abi,
     ) -> anyhow::Result<InstancePre<InvocationData>> {
         let mut modules = self.lock()?;
         let compiled = modules
             .get_mut(&(*code, *metering))
             .ok_or_else(|| anyhow!("actor code not found"))?;
-        if compiled.pre.is_none() {
-            let pre = self
-                .0
-                .linker
+        let i = abi_index(abi);
+        if compiled.pre[i].is_none() {
+            let pre = self.0.linkers[i]
                 .instantiate_pre(&compiled.module)
                 .context("failed to link actor module")?;
-            compiled.pre = Some(pre);
+            compiled.pre[i] = Some(pre);
         }
-        compiled
-            .pre
+        compiled.pre[i]
             .clone()
             .ok_or_else(|| anyhow!("unreachable: no instance template"))
     }
@@ -259,9 +280,18 @@ impl Engine {
         code: &Cid,
         params_id: u32,
     ) -> Result<u32, Abort> {
-        let metering = store.data().kernel.cm.machine.rules.metering();
-        let pre = self.instance_pre(code, &metering).map_err(Abort::Fatal)?;
-        let instance = pre.instantiate(&mut *store).map_err(Abort::Fatal)?;
+        let rules = store.data().kernel.cm.machine.rules;
+        let metering = rules.metering();
+        let pre = self
+            .instance_pre(code, &metering, rules.abi)
+            .map_err(Abort::Fatal)?;
+        let instance = if metering.instrumenter.start_runs_with_gas() {
+            instantiate_with_gas(store, &pre)?
+        } else {
+            // An instantiation failure (a start function finds an empty gas counter) is the
+            // machine's.
+            pre.instantiate(&mut *store).map_err(Abort::Fatal)?
+        };
         let memory = instance
             .get_memory(&mut *store, "memory")
             .ok_or_else(|| Abort::Fatal(anyhow!("actor has no memory export")))?;
@@ -281,6 +311,54 @@ impl Engine {
         charge_exec(&mut *store)?;
         res.map_err(Abort::from_wasm)
     }
+}
+
+/// Instantiates as fvm 3's engine does: the module's initial tables and memory are paid
+/// first, its start function runs on the message's gas, and a module that fails to
+/// instantiate (or whose start function traps) exits with SYS_ILLEGAL_INSTRUCTION.
+fn instantiate_with_gas(
+    store: &mut Store<InvocationData>,
+    pre: &InstancePre<InvocationData>,
+) -> Result<wasmtime::Instance, Abort> {
+    let module = pre.module();
+    let min = |name: &str| match module.get_export(name) {
+        Some(wasmtime::ExternType::Memory(m)) => Some(m.minimum()),
+        Some(wasmtime::ExternType::Table(t)) => Some(t.minimum()),
+        _ => None,
+    };
+    let memory_bytes = min("memory")
+        .ok_or_else(|| Abort::Fatal(anyhow!("actor has no memory export")))?
+        .saturating_mul(65536);
+    let wasm = &store.data().kernel.cm.machine.rules.prices.wasm;
+    let table_gas = min("table").map(|n| wasm.init_table(usize::try_from(n).unwrap_or(usize::MAX)));
+    let memory_gas = wasm.init_memory(usize::try_from(memory_bytes).unwrap_or(usize::MAX));
+    let gas = &mut store.data_mut().kernel.cm.gas;
+    if let Some(t) = table_gas {
+        gas.charge("wasm_table_init", t).map_err(Abort::from_exec)?;
+    }
+    gas.charge("wasm_memory_init", memory_gas)
+        .map_err(Abort::from_exec)?;
+    let failed = |e: wasmtime::Error| {
+        Abort::Exit(
+            ExitCode::SYS_ILLEGAL_INSTRUCTION,
+            format!("failed to instantiate module: {e}"),
+            0,
+        )
+    };
+    let instance = pre.instantiate(&mut *store);
+    let instance = instance.map_err(failed)?;
+    let Some(start) = instance.get_func(&mut *store, metering::START_EXPORT) else {
+        return Ok(instance);
+    };
+    let gas = instance
+        .get_global(&mut *store, instrument::GAS_GLOBAL)
+        .ok_or_else(|| Abort::Fatal(anyhow!("instrumented actor lost its gas counter")))?;
+    store.data_mut().gas = Some(gas);
+    sync_gas(&mut *store)?;
+    let res = start.call(&mut *store, &[], &mut []);
+    charge_exec(&mut *store)?;
+    res.map_err(failed)?;
+    Ok(instance)
 }
 
 /// Sets the actor's gas counter to the gas the message has left.

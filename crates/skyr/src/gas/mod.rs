@@ -119,10 +119,16 @@ impl GasCharge {
 }
 
 /// Gas used so far by one message against its limit.
+///
+/// A send given its own gas limit runs under a nested limit: [`push_limit`](Self::push_limit)
+/// saves the outer limit and usage and starts counting from zero against the smaller of the
+/// new limit and what was left; [`pop_limit`](Self::pop_limit) adds the inner usage back.
 #[derive(Debug, Clone)]
 pub struct GasTracker {
     limit: Gas,
     used: Gas,
+    /// Outer (limit, used) pairs, innermost last.
+    saved: Vec<(Gas, Gas)>,
 }
 
 impl GasTracker {
@@ -131,7 +137,26 @@ impl GasTracker {
         GasTracker {
             limit,
             used: Gas::zero(),
+            saved: Vec::new(),
         }
+    }
+
+    /// Starts counting against `limit` (or what is left, if less).
+    pub fn push_limit(&mut self, limit: Gas) {
+        self.saved.push((self.limit, self.used));
+        self.limit = self.available().min(limit);
+        self.used = Gas::zero();
+    }
+
+    /// Goes back to the outer limit, counting what was used under the inner one.
+    pub fn pop_limit(&mut self) -> Result<()> {
+        let (limit, used) = self
+            .saved
+            .pop()
+            .ok_or_else(|| crate::error::fatal("no gas limit to pop"))?;
+        self.limit = limit;
+        self.used += used;
+        Ok(())
     }
 
     /// Adds `amount` to the gas used. Past the limit, the used gas is pinned at the limit and

@@ -1,6 +1,7 @@
 //! Actor syscalls: resolve addresses, look up code, make new actor addresses and actors.
 use cid::Cid;
 use fvm_shared::address::{Address, Protocol};
+use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ErrorNumber;
 use fvm_shared::ActorID;
 
@@ -17,12 +18,54 @@ struct AccountState {
 impl Kernel {
     /// The ID behind an address, if any.
     pub fn resolve_address(&mut self, addr: &Address) -> Result<Option<ActorID>> {
-        self.cm.machine.state.lookup_id(addr)
+        self.cm.resolve_address(addr)
     }
 
     /// The code CID of an actor, if it exists.
     pub fn get_actor_code_cid(&mut self, id: ActorID) -> Result<Option<Cid>> {
-        Ok(self.cm.machine.state.get_actor(id)?.map(|a| a.code))
+        Ok(self.cm.get_actor(id)?.map(|a| a.code))
+    }
+
+    /// An actor's balance (fvm_sdk 3).
+    pub fn balance_of(&mut self, id: ActorID) -> Result<TokenAmount> {
+        self.cm
+            .get_actor(id)?
+            .map(|a| a.balance)
+            .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "actor not found"))
+    }
+
+    /// An actor's f4 address, if it has one (fvm_sdk 3).
+    pub fn lookup_delegated_address(&mut self, id: ActorID) -> Result<Option<Address>> {
+        self.cm
+            .get_actor(id)?
+            .map(|a| a.delegated_address)
+            .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "actor not found"))
+    }
+
+    /// The robust address the next actor this message creates will get (fvm_sdk 3).
+    pub fn next_actor_address(&self) -> Result<Address> {
+        self.cm.next_actor_address()
+    }
+
+    /// Creates an actor of `code` under `id`, with an f4 address if given (fvm_sdk 3): only
+    /// the init actor may, and not in a read-only call.
+    pub fn create_actor_with_address(
+        &mut self,
+        code: Cid,
+        id: ActorID,
+        delegated: Option<Address>,
+    ) -> Result<()> {
+        if self.receiver != crate::state_tree::INIT_ACTOR_ID {
+            return Err(syscall_err(
+                ErrorNumber::Forbidden,
+                format!(
+                    "create_actor is restricted to InitActor. Called by {}",
+                    self.receiver
+                ),
+            ));
+        }
+        self.check_writable("create actors")?;
+        self.cm.create_actor(code, id, delegated)
     }
 
     /// The key address behind an address: itself for f1/f3, else the account actor's state.
@@ -64,10 +107,10 @@ impl Kernel {
         Ok(st.address)
     }
 
-    /// A fresh robust (f2) address: hash of the origin's key address, the message nonce and
-    /// the number of actors this message has created so far.
+    /// A fresh robust (f2) address (fvm_sdk 2): hash of the origin's key address, the
+    /// message nonce and the number of addresses asked for so far in the message.
     pub fn new_actor_address(&mut self) -> Result<Address> {
-        let origin = self.cm.origin;
+        let origin = self.cm.origin.address;
         let key = self
             .resolve_to_key_addr(&origin, false)
             .map_err(|e| match e {
@@ -75,7 +118,7 @@ impl Kernel {
                 other => other,
             })?;
         let mut b = fvm_ipld_encoding::to_vec(&key).or_fatal()?;
-        b.extend_from_slice(&self.cm.nonce.to_be_bytes());
+        b.extend_from_slice(&self.cm.origin.nonce.to_be_bytes());
         b.extend_from_slice(&self.cm.next_actor_index().to_be_bytes());
         Ok(Address::new_actor(&b))
     }
@@ -95,7 +138,7 @@ impl Kernel {
                 "can only have one instance of singleton actors",
             ));
         }
-        if let Ok(Some(_)) = self.cm.machine.state.get_actor(id) {
+        if let Ok(Some(_)) = self.cm.get_actor(id) {
             return Err(syscall_err(
                 ErrorNumber::Forbidden,
                 "Actor address already exists",
@@ -103,8 +146,7 @@ impl Kernel {
         }
         let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_create_actor(true))?;
-        self.cm.machine.state.set_actor(id, ActorState::fresh(code));
-        Ok(())
+        self.cm.set_actor(id, ActorState::fresh(code))
     }
 
     /// The built-in type number of a code CID (0 when not built in).

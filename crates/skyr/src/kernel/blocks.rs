@@ -1,7 +1,6 @@
 //! Blocks an invocation has open, addressed by handle. Handle 0 means "no block".
 use std::rc::Rc;
 
-use fvm_ipld_encoding::DAG_CBOR;
 use fvm_shared::error::ErrorNumber;
 
 use crate::error::{syscall_err, Result};
@@ -42,18 +41,28 @@ impl Block {
 }
 
 /// The open blocks of one invocation; handles count from 1.
-#[derive(Default, Debug)]
+#[derive(Debug)]
 pub struct BlockRegistry {
     blocks: Vec<Block>,
+    /// Codecs a block may have (the network rules decide).
+    codecs: &'static [u64],
 }
 
 impl BlockRegistry {
-    /// Adds a block; only DAG-CBOR blocks may be held.
+    /// An empty registry holding blocks of `codecs` only.
+    pub fn new(codecs: &'static [u64]) -> Self {
+        BlockRegistry {
+            blocks: Vec::new(),
+            codecs,
+        }
+    }
+
+    /// Adds a block of an allowed codec.
     pub fn put(&mut self, block: Block) -> Result<u32> {
         if self.is_full() {
             return Err(syscall_err(ErrorNumber::LimitExceeded, "too many blocks"));
         }
-        if block.codec != DAG_CBOR {
+        if !self.codecs.contains(&block.codec) {
             return Err(syscall_err(
                 ErrorNumber::IllegalCodec,
                 format!("codec {:#x} is not allowed", block.codec),

@@ -4,26 +4,76 @@ use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
-use fvm_shared::MethodNum;
+use fvm_shared::{ActorID, MethodNum};
 
 use super::{Kernel, NO_DATA_BLOCK_ID};
-use crate::call_manager::InvocationResult;
-use crate::error::{fatal, syscall_err, Result};
+use crate::call_manager::SendOptions;
+use crate::error::{fatal, syscall_err, OrErr, Result};
 use crate::gas::Gas;
 
-/// What a send returns to the actor.
-pub enum SendOutcome {
-    /// The callee returned: handle (0 for none), codec and size of the return block.
-    Return(u32, u64, u32),
-    /// The callee aborted with this exit code.
-    Abort(ExitCode),
+/// What a send returns to the actor: the exit code and the returned block's handle (0 for
+/// none), codec and size.
+#[derive(Clone, Copy, Debug)]
+pub struct SendOutcome {
+    /// The callee's exit code.
+    pub exit_code: ExitCode,
+    /// Handle of the returned block, 0 for none.
+    pub id: u32,
+    /// Its codec.
+    pub codec: u64,
+    /// Its size.
+    pub size: u32,
 }
 
+/// What `vm.message_context` tells an actor (fvm_sdk 3).
+#[derive(Clone, Debug)]
+pub struct MessageContext {
+    /// The message's sender.
+    pub origin: ActorID,
+    /// The message's sequence.
+    pub nonce: u64,
+    /// Who called.
+    pub caller: ActorID,
+    /// The actor running.
+    pub receiver: ActorID,
+    /// The method running.
+    pub method: MethodNum,
+    /// Value received.
+    pub value_received: TokenAmount,
+    /// The message's effective gas premium.
+    pub gas_premium: TokenAmount,
+    /// Whether the call is read-only.
+    pub read_only: bool,
+}
+
+/// What `network.context` tells an actor (fvm_sdk 3).
+#[derive(Clone, Debug)]
+pub struct NetworkContext {
+    /// The current epoch.
+    pub epoch: ChainEpoch,
+    /// The tipset's timestamp.
+    pub timestamp: u64,
+    /// The base fee.
+    pub base_fee: TokenAmount,
+    /// The chain ID.
+    pub chain_id: u64,
+    /// The network version.
+    pub network_version: u32,
+}
+
+/// How far back `network.tipset_cid` reaches (one finality).
+const TIPSET_LOOKBACK: ChainEpoch = 900;
+
 impl Kernel {
+    /// The actor's own record, paying for the lookup where priced.
+    fn get_self(&mut self) -> Result<Option<crate::state_tree::ActorState>> {
+        let me = self.receiver;
+        self.cm.get_actor(me)
+    }
+
     /// The actor's state root.
     pub fn root(&mut self) -> Result<Cid> {
-        let me = self.receiver;
-        match self.cm.machine.state.get_actor(me)? {
+        match self.get_self()? {
             Some(a) => Ok(a.state),
             None => Err(syscall_err(ErrorNumber::IllegalOperation, "actor deleted")),
         }
@@ -31,31 +81,23 @@ impl Kernel {
 
     /// Replaces the actor's state root.
     pub fn set_root(&mut self, root: Cid) -> Result<()> {
-        let me = self.receiver;
-        let found = self.cm.machine.state.mutate_actor(me, |a| {
-            a.state = root;
-            Ok(())
-        })?;
-        if !found {
-            return Err(syscall_err(ErrorNumber::IllegalOperation, "actor deleted"));
-        }
-        Ok(())
+        self.check_writable("update the state root")?;
+        let mut me = self
+            .get_self()?
+            .ok_or_else(|| syscall_err(ErrorNumber::IllegalOperation, "actor deleted"))?;
+        me.state = root;
+        let id = self.receiver;
+        self.cm.set_actor(id, me)
     }
 
     /// The actor's balance (zero once deleted).
     pub fn current_balance(&mut self) -> Result<TokenAmount> {
-        let me = self.receiver;
-        Ok(self
-            .cm
-            .machine
-            .state
-            .get_actor(me)?
-            .map(|a| a.balance)
-            .unwrap_or_default())
+        Ok(self.get_self()?.map(|a| a.balance).unwrap_or_default())
     }
 
     /// Deletes the actor, sending its balance to `beneficiary` first.
     pub fn self_destruct(&mut self, beneficiary: &Address) -> Result<()> {
+        self.check_writable("self-destruct")?;
         let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_delete_actor())?;
         let balance = self.current_balance()?;
@@ -63,9 +105,7 @@ impl Kernel {
         if !balance.is_zero() {
             let to = self
                 .cm
-                .machine
-                .state
-                .lookup_id(beneficiary)?
+                .resolve_address(beneficiary)?
                 .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "beneficiary doesn't exist"))?;
             if to == me {
                 return Err(syscall_err(
@@ -73,10 +113,9 @@ impl Kernel {
                     "benefactor cannot be beneficiary",
                 ));
             }
-            self.cm.machine.state.transfer(me, to, &balance)?;
+            self.cm.transfer(me, to, &balance)?;
         }
-        self.cm.machine.state.delete_actor(me);
-        Ok(())
+        self.cm.delete_actor(me)
     }
 
     /// Sends a message from this actor, in a transaction that is rolled back if the callee
@@ -87,7 +126,15 @@ impl Kernel {
         method: MethodNum,
         params_id: u32,
         value: &TokenAmount,
+        options: SendOptions,
     ) -> Result<SendOutcome> {
+        let read_only = self.read_only || options.read_only;
+        if read_only && !value.is_zero() {
+            return Err(syscall_err(
+                ErrorNumber::ReadOnly,
+                "cannot transfer value when read-only",
+            ));
+        }
         let params = if params_id == NO_DATA_BLOCK_ID {
             None
         } else {
@@ -100,21 +147,95 @@ impl Kernel {
             ));
         }
         let from = self.receiver;
+        let options = SendOptions {
+            read_only,
+            ..options
+        };
         let result = replace_with::replace_with_or_abort_and_return(&mut self.cm, |cm| {
-            cm.send_in_transaction(from, *to, method, params, value.clone(), false)
+            cm.send(from, *to, method, params, value, options)
         })?;
-        Ok(match result {
-            InvocationResult::Return(None) => SendOutcome::Return(NO_DATA_BLOCK_ID, 0, 0),
-            InvocationResult::Return(Some(block)) => {
+        let exit_code = result.exit_code();
+        Ok(match result.value() {
+            None => SendOutcome {
+                exit_code,
+                id: NO_DATA_BLOCK_ID,
+                codec: 0,
+                size: 0,
+            },
+            Some(block) => {
                 let (codec, size) = (block.codec(), block.size());
                 let id = self
                     .blocks
-                    .put(block)
+                    .put(block.clone())
                     .map_err(|e| fatal(format!("failed to store a valid return value: {e}")))?;
-                SendOutcome::Return(id, codec, size)
+                SendOutcome {
+                    exit_code,
+                    id,
+                    codec,
+                    size,
+                }
             }
-            InvocationResult::Failure(code) => SendOutcome::Abort(code),
         })
+    }
+
+    /// The message and call this invocation runs in.
+    pub fn message_context(&mut self) -> Result<MessageContext> {
+        let pl = self.cm.machine.rules.prices;
+        self.charge(pl.on_message_context())?;
+        Ok(MessageContext {
+            origin: self.cm.origin.id,
+            nonce: self.cm.origin.nonce,
+            caller: self.caller,
+            receiver: self.receiver,
+            method: self.method,
+            value_received: self.value_received.clone(),
+            gas_premium: self.cm.origin.gas_premium.clone(),
+            read_only: self.read_only,
+        })
+    }
+
+    /// The chain's current epoch, time, base fee, ID and version.
+    pub fn network_context(&mut self) -> Result<NetworkContext> {
+        let pl = self.cm.machine.rules.prices;
+        self.charge(pl.on_network_context())?;
+        let c = &self.cm.machine.config;
+        Ok(NetworkContext {
+            epoch: c.epoch,
+            timestamp: c.timestamp,
+            base_fee: c.base_fee.clone(),
+            chain_id: c.chain_id,
+            network_version: u32::from(c.network_version),
+        })
+    }
+
+    /// The CID of the tipset at `epoch`: strictly before the current epoch, within a
+    /// finality.
+    pub fn tipset_cid(&mut self, epoch: ChainEpoch) -> Result<Cid> {
+        let bad = |m: String| syscall_err(ErrorNumber::IllegalArgument, m);
+        if epoch < 0 {
+            return Err(bad("epoch is negative".into()));
+        }
+        let offset = self.cm.machine.config.epoch.saturating_sub(epoch);
+        if offset < 0 {
+            return Err(bad(format!("epoch {epoch} is in the future")));
+        }
+        if offset == 0 {
+            return Err(bad(
+                "cannot lookup the tipset cid for the current epoch".into()
+            ));
+        }
+        if offset >= TIPSET_LOOKBACK {
+            return Err(bad(format!("epoch {epoch} is too far in the past")));
+        }
+        let pl = self.cm.machine.rules.prices;
+        self.charge(pl.on_tipset_cid(offset > 1))?;
+        self.cm.machine.externs.tipset_cid(epoch).or_fatal()
+    }
+
+    /// Gas the message has left, in whole gas (rounded down).
+    pub fn gas_available(&self) -> u64 {
+        let milligas = self.cm.gas.available().as_milligas().max(0);
+        u64::try_from(milligas / crate::gas::MILLIGAS_PER_GAS).unwrap_or(0)
     }
 
     /// Randomness drawn for this actor from the chain's tickets or, with `beacon`, from the

@@ -1,6 +1,6 @@
 //! Crypto syscalls: signatures, hashes, proofs, consensus faults.
 use cid::Cid;
-use fvm_shared::address::Address;
+use fvm_shared::address::{Address, Protocol};
 use fvm_shared::consensus::ConsensusFault;
 use fvm_shared::crypto::signature::{
     self, SignatureType, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
@@ -33,7 +33,8 @@ fn illegal(e: impl std::fmt::Display) -> crate::error::ExecError {
 }
 
 impl Kernel {
-    /// Checks a signature by `signer` (a key address, or an account actor's address).
+    /// Checks a signature by `signer`: a key address, or (where the ABI resolves signers)
+    /// an account actor's address.
     pub fn verify_signature(
         &mut self,
         sig_type: SignatureType,
@@ -43,7 +44,16 @@ impl Kernel {
     ) -> Result<bool> {
         let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_verify_signature(sig_type, plaintext.len()))?;
-        let key = self.resolve_to_key_addr(signer, true)?;
+        let key = if self.cm.machine.rules.abi.resolves_signers() {
+            self.resolve_to_key_addr(signer, true)?
+        } else if matches!(signer.protocol(), Protocol::BLS | Protocol::Secp256k1) {
+            *signer
+        } else {
+            return Err(illegal(format!(
+                "address protocol {} not supported",
+                signer.protocol()
+            )));
+        };
         match std::panic::catch_unwind(|| signature::verify(sig_type, sig, plaintext, &key)) {
             Ok(r) => Ok(r.is_ok()),
             Err(_) => Err(illegal("panic verifying a signature")),
@@ -144,8 +154,15 @@ impl Kernel {
             .map_err(illegal)
     }
 
-    /// Checks a batch of seals; free here, as the power actor paid when it queued them.
+    /// Checks a batch of seals: each charged as one seal where the ABI says so (else free,
+    /// the power actor having paid when it queued them).
     pub fn batch_verify_seals(&mut self, batch: &[SealVerifyInfo]) -> Result<Vec<bool>> {
+        if self.cm.machine.rules.abi.charges_batched_seals() {
+            let pl = self.cm.machine.rules.prices;
+            for _ in batch {
+                self.charge(pl.on_verify_seal())?;
+            }
+        }
         let types = self.cm.machine.rules.proof_types;
         Ok(self.cm.machine.verifier.batch_verify_seals(batch, types))
     }

@@ -32,6 +32,14 @@ impl Kernel {
 
     /// Holds new block data; returns its handle.
     pub fn block_create(&mut self, codec: u64, data: &[u8]) -> Result<u32> {
+        if let Some(max) = self.cm.machine.rules.max_block_size {
+            if data.len() > max {
+                return Err(crate::error::syscall_err(
+                    fvm_shared::error::ErrorNumber::LimitExceeded,
+                    "blocks may not be larger than 1MiB",
+                ));
+            }
+        }
         let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_block_create(data.len()))?;
         self.blocks.put(Block::new(codec, data))

@@ -9,10 +9,11 @@ mod actor;
 mod blocks;
 mod context;
 mod crypto;
+mod events;
 mod ipld;
 
 pub use blocks::{Block, BlockRegistry, NO_DATA_BLOCK_ID};
-pub use context::SendOutcome;
+pub use context::{MessageContext, NetworkContext, SendOutcome};
 
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::{ActorID, MethodNum};
@@ -35,11 +36,24 @@ pub struct Kernel {
     pub method: MethodNum,
     /// Value sent with the call.
     pub value_received: TokenAmount,
+    /// Whether the call may not change state (fvm_sdk 3's read-only sends).
+    pub read_only: bool,
 }
 
 impl Kernel {
     /// Charges gas to the message.
     pub fn charge(&mut self, charge: GasCharge) -> Result<()> {
         self.cm.gas.apply(&charge)
+    }
+
+    /// Refuses what a read-only call may not do.
+    pub fn check_writable(&self, what: &str) -> Result<()> {
+        if self.read_only {
+            return Err(crate::error::syscall_err(
+                fvm_shared::error::ErrorNumber::ReadOnly,
+                format!("cannot {what} while read-only"),
+            ));
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,388 @@
+//! The call manager: one message's sends, from the top-level call down through nested ones.
+//!
+//! It resolves (or creates) the receiver, charges the send, moves the value, and runs the
+//! receiver's code through the engine with a fresh [`Kernel`]. It is passed by value: while
+//! an actor runs, its kernel owns the call manager, and a nested send takes it from there.
+//!
+//! Every send is a transaction over the state tree, the message's events and what the
+//! message has paid to touch ([`state_access`]); a send that fails is rolled back. Where
+//! the rules give sends their own gas limits, a send runs under a nested limit.
+mod events;
+mod invoke;
+pub mod state_access;
+
+use fvm_shared::address::{Address, Payload};
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::{ErrorNumber, ExitCode};
+use fvm_shared::{ActorID, MethodNum, METHOD_CONSTRUCTOR};
+
+pub use events::Events;
+use state_access::StateAccess;
+
+use crate::error::{syscall_err, ExecError, Result};
+use crate::gas::{Gas, GasTracker};
+use crate::kernel::Block;
+use crate::machine::{Machine, SYSTEM_ACTOR_ID};
+use crate::rules::AccountCreation;
+use crate::state_tree::ActorState;
+
+/// ID of the Ethereum address manager, the namespace of f410 addresses.
+pub const EAM_ACTOR_ID: ActorID = 10;
+
+/// How a call ended, when the machine itself did not fail.
+#[derive(Clone, Debug)]
+pub enum InvocationResult {
+    /// The callee returned, maybe with a block.
+    Return(Option<Block>),
+    /// The callee aborted (or trapped) with this exit code, maybe with a block (fvm_sdk 3
+    /// actors may exit with data).
+    Failure(ExitCode, Option<Block>),
+}
+
+impl InvocationResult {
+    /// The exit code (OK for a return).
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            InvocationResult::Return(_) => ExitCode::OK,
+            InvocationResult::Failure(c, _) => *c,
+        }
+    }
+
+    /// The block returned, if any.
+    pub fn value(&self) -> Option<&Block> {
+        match self {
+            InvocationResult::Return(v) | InvocationResult::Failure(_, v) => v.as_ref(),
+        }
+    }
+}
+
+/// One frame of a failed message's backtrace: which actor failed, how, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    /// The actor.
+    pub actor: ActorID,
+    /// The method it was running.
+    pub method: MethodNum,
+    /// Its exit code.
+    pub code: ExitCode,
+    /// What it or the machine said.
+    pub message: String,
+}
+
+/// What the call manager needs to know of the message it runs.
+#[derive(Clone, Debug)]
+pub struct MessageOrigin {
+    /// The sender, as the message names it.
+    pub address: Address,
+    /// The sender's ID.
+    pub id: ActorID,
+    /// The message's sequence number.
+    pub nonce: u64,
+    /// The gas premium the message pays (the effective one).
+    pub gas_premium: TokenAmount,
+    /// The top-level receiver's ID, when it exists before the message runs.
+    pub receiver: Option<ActorID>,
+}
+
+/// A send's options beyond its target and value.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SendOptions {
+    /// Its own gas limit, if any.
+    pub gas_limit: Option<Gas>,
+    /// Whether the callee may not change state.
+    pub read_only: bool,
+}
+
+/// State of one message's execution.
+pub struct CallManager {
+    /// The machine, on loan for the message.
+    pub machine: Machine,
+    /// Gas used against the message's limit.
+    pub gas: GasTracker,
+    /// The message's sender and sequence.
+    pub origin: MessageOrigin,
+    actors_created: u64,
+    depth: u32,
+    /// Invocations run so far.
+    pub invocations: u64,
+    /// Debug logs of the actors (only with debugging on).
+    pub logs: Vec<String>,
+    /// Frames of failed calls, innermost first.
+    pub backtrace: Vec<Frame>,
+    /// What the message has paid to touch, where the rules price it.
+    access: Option<StateAccess>,
+    /// Events emitted so far.
+    pub events: Events,
+}
+
+impl CallManager {
+    /// Starts a message. Its sender (already updated by the executor) and its receiver are
+    /// free to touch.
+    pub fn new(machine: Machine, gas: GasTracker, origin: MessageOrigin) -> Self {
+        let mut access = machine.rules.prices.state_access.map(StateAccess::new);
+        if let Some(a) = &mut access {
+            a.record_update(origin.id);
+            if let Some(r) = origin.receiver {
+                a.record_read(r);
+            }
+        }
+        CallManager {
+            machine,
+            gas,
+            origin,
+            actors_created: 0,
+            depth: 0,
+            invocations: 0,
+            logs: Vec::new(),
+            backtrace: Vec::new(),
+            access,
+            events: Events::default(),
+        }
+    }
+
+    /// The index of the next actor this message creates, counting this one (fvm_sdk 2
+    /// counts every request for a new address).
+    pub fn next_actor_index(&mut self) -> u64 {
+        let i = self.actors_created;
+        self.actors_created += 1;
+        i
+    }
+
+    /// The robust (f2) address the next actor this message creates will have: a hash of
+    /// the sender as the message names it, the sequence and the actors created so far
+    /// (fvm_sdk 3; the count grows only when an actor is created).
+    pub fn next_actor_address(&self) -> Result<Address> {
+        let mut b = fvm_ipld_encoding::to_vec(&self.origin.address)
+            .map_err(|e| crate::error::fatal(format!("failed to encode the origin: {e}")))?;
+        b.extend_from_slice(&self.origin.nonce.to_be_bytes());
+        b.extend_from_slice(&self.actors_created.to_be_bytes());
+        Ok(Address::new_actor(&b))
+    }
+
+    /// Sends a message from actor `from`: checks the call depth, then runs the call in a
+    /// transaction that is rolled back unless it succeeds.
+    pub fn send(
+        mut self,
+        from: ActorID,
+        to: Address,
+        method: MethodNum,
+        params: Option<Block>,
+        value: &TokenAmount,
+        options: SendOptions,
+    ) -> (Result<InvocationResult>, Self) {
+        // As the reference: the limit is pushed before the depth check, and a send refused
+        // for depth leaves it pushed.
+        if let Some(limit) = options.gas_limit {
+            self.gas.push_limit(limit);
+        }
+        let limit = self.machine.config.max_call_depth;
+        if self.machine.rules.depth_exceeded(self.depth, limit) {
+            return (
+                Err(syscall_err(
+                    ErrorNumber::LimitExceeded,
+                    "message execution exceeds call depth",
+                )),
+                self,
+            );
+        }
+        self.machine.state.begin_transaction();
+        self.events.begin();
+        if let Some(a) = &mut self.access {
+            a.begin();
+        }
+        self.depth += 1;
+        let (mut res, mut cm) = self.send_unchecked(from, to, method, params, value, options);
+        cm.depth -= 1;
+        let revert = !matches!(&res, Ok(r) if r.exit_code().is_success());
+        let access_end = match &mut cm.access {
+            Some(a) => a.end(revert),
+            None => Ok(()),
+        };
+        let ends = [
+            access_end,
+            cm.events.end(revert),
+            cm.machine.state.end_transaction(revert),
+            match options.gas_limit {
+                Some(_) => cm.gas.pop_limit(),
+                None => Ok(()),
+            },
+        ];
+        if let Some(e) = ends.into_iter().find_map(|r| r.err()) {
+            return (Err(e), cm);
+        }
+        // A call that ran out of its own gas limit fails; its caller goes on.
+        if matches!(res, Err(ExecError::OutOfGas)) && !cm.gas.available().is_zero() {
+            res = Ok(InvocationResult::Failure(ExitCode::SYS_OUT_OF_GAS, None));
+        }
+        (res, cm)
+    }
+
+    fn send_unchecked(
+        mut self,
+        from: ActorID,
+        to: Address,
+        method: MethodNum,
+        params: Option<Block>,
+        value: &TokenAmount,
+        options: SendOptions,
+    ) -> (Result<InvocationResult>, Self) {
+        let id = match self.resolve_address(&to) {
+            Ok(Some(id)) => id,
+            Ok(None) => match self.create_for_send(&to, options.read_only) {
+                (Ok(id), cm) => {
+                    self = cm;
+                    id
+                }
+                (Err(e), cm) => return (Err(e), cm),
+            },
+            Err(e) => return (Err(e), self),
+        };
+        self.send_resolved(from, id, method, params, value, options.read_only)
+    }
+
+    /// Creates the actor a send to an unknown address needs: an account for a key address,
+    /// a placeholder for an f410 address where they exist.
+    fn create_for_send(self, to: &Address, read_only: bool) -> (Result<ActorID>, Self) {
+        let placeholder = matches!(to.payload(), Payload::Delegated(d) if d.namespace() == EAM_ACTOR_ID)
+            && self.machine.rules.delegated_addresses;
+        let key = matches!(to.payload(), Payload::BLS(_) | Payload::Secp256k1(_));
+        if !key && !placeholder {
+            let e = syscall_err(
+                ErrorNumber::NotFound,
+                format!("actor does not exist or cannot be created: {to}"),
+            );
+            return (Err(e), self);
+        }
+        if read_only {
+            let e = syscall_err(
+                ErrorNumber::ReadOnly,
+                format!("cannot auto-create account {to} in read-only calls"),
+            );
+            return (Err(e), self);
+        }
+        if key {
+            self.create_account_actor(to)
+        } else {
+            let mut cm = self;
+            let res = cm.machine.manifest.placeholder_code().and_then(|code| {
+                let state = ActorState::new_empty(code, Some(*to));
+                cm.create_actor_from_send(to, state)
+            });
+            (res, cm)
+        }
+    }
+
+    /// Registers `addr` under a new ID holding `state`, paying for a new address.
+    fn create_actor_from_send(&mut self, addr: &Address, state: ActorState) -> Result<ActorID> {
+        let pl = self.machine.rules.prices;
+        self.gas.apply(&pl.on_create_actor(true))?;
+        let id = self.machine.state.register_new_address(addr)?;
+        self.set_actor(id, state)?;
+        Ok(id)
+    }
+
+    /// Creates an account actor for a key address that has none yet, and constructs it.
+    fn create_account_actor(mut self, addr: &Address) -> (Result<ActorID>, Self) {
+        let bls_zero = || {
+            syscall_err(
+                ErrorNumber::IllegalArgument,
+                "cannot create the bls zero address actor",
+            )
+        };
+        let created = match self.machine.rules.account_creation {
+            AccountCreation::ChargeThenCheck => {
+                let pl = self.machine.rules.prices;
+                self.gas.apply(&pl.on_create_actor(false)).and_then(|()| {
+                    if addr.is_bls_zero_address() {
+                        return Err(bls_zero());
+                    }
+                    let id = self.machine.state.register_new_address(addr)?;
+                    let code = *self.machine.manifest.account_code();
+                    self.set_actor(id, ActorState::fresh(code))?;
+                    Ok(id)
+                })
+            }
+            AccountCreation::CheckThenCharge => {
+                if addr.is_bls_zero_address() {
+                    Err(bls_zero())
+                } else {
+                    let code = *self.machine.manifest.account_code();
+                    self.create_actor_from_send(addr, ActorState::fresh(code))
+                }
+            }
+        };
+        let id = match created {
+            Ok(id) => id,
+            Err(e) => return (Err(e), self),
+        };
+        let params = match fvm_ipld_encoding::to_vec(addr) {
+            Ok(p) => p,
+            Err(e) => {
+                return (
+                    Err(syscall_err(ErrorNumber::IllegalArgument, e.to_string())),
+                    self,
+                )
+            }
+        };
+        let codec = self.machine.rules.params_codec.for_constructor();
+        // The constructor's own outcome does not matter here, only machine failures.
+        let zero = TokenAmount::default();
+        let (res, cm) = self.send_resolved(
+            SYSTEM_ACTOR_ID,
+            id,
+            METHOD_CONSTRUCTOR,
+            Some(Block::new(codec, params)),
+            &zero,
+            false,
+        );
+        (res.map(|_| id), cm)
+    }
+
+    /// Creates an actor of `code` under `id` for the init actor (fvm_sdk 3): a placeholder
+    /// holding the same f4 address becomes the new actor; any other existing actor refuses.
+    pub fn create_actor(
+        &mut self,
+        code: cid::Cid,
+        id: ActorID,
+        delegated: Option<Address>,
+    ) -> Result<()> {
+        let manifest = &self.machine.manifest;
+        if manifest.is_placeholder(&code) {
+            return Err(syscall_err(
+                ErrorNumber::Forbidden,
+                "cannot explicitly construct a placeholder actor",
+            ));
+        }
+        let actor = match self.get_actor(id)? {
+            Some(mut existing) if self.machine.manifest.is_placeholder(&existing.code) => {
+                if existing.delegated_address.is_none() {
+                    return Err(crate::error::fatal(format!(
+                        "placeholder {id} doesn't have a delegated address"
+                    )));
+                }
+                if existing.delegated_address != delegated {
+                    return Err(syscall_err(
+                        ErrorNumber::Forbidden,
+                        "placeholder has a different delegated address",
+                    ));
+                }
+                existing.code = code;
+                existing
+            }
+            Some(_) => {
+                return Err(syscall_err(
+                    ErrorNumber::Forbidden,
+                    "Actor address already exists",
+                ))
+            }
+            None => {
+                let pl = self.machine.rules.prices;
+                self.gas.apply(&pl.on_create_actor(false))?;
+                ActorState::new_empty(code, delegated)
+            }
+        };
+        self.set_actor(id, actor)?;
+        self.actors_created += 1;
+        Ok(())
+    }
+}
