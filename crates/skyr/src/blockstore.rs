@@ -38,6 +38,20 @@ impl<T: Blockstore> BaseStore for T {
 /// A shared handle on a base store.
 pub type SharedStore = Rc<dyn BaseStore>;
 
+/// How a flush walks the new state: the reference's buffered blockstore changed what it
+/// accepts between generations, and a state one refuses to flush the other may flush.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlushWalk {
+    /// fvm 2: blake2b-256 DAG-CBOR or raw CIDs (raw identity CIDs passed over, DAG-CBOR
+    /// identity CIDs read); canonical CBOR lengths; string contents skipped without bounds
+    /// checks; links of at most 100 bytes; the whole buffer emptied after.
+    Fvm2,
+    /// fvm 3 on: raw, CBOR and DAG-CBOR CIDs, blake2b-256 or identity (identity ones read
+    /// only as DAG-CBOR); any CBOR length encoding; strings must fit in the block; links start
+    /// with a 0 byte; blocks the root does not reach stay in the buffer.
+    Fvm3,
+}
+
 /// Writes buffered in memory over a base store; reads see the buffer first.
 #[derive(Clone)]
 pub struct BufferedStore {
@@ -64,7 +78,10 @@ impl BufferedStore {
     /// children, so the walk stops at them. As in the reference, the walk refuses CIDs that
     /// are not blake2b-256 DAG-CBOR or raw (identity and piece-commitment CIDs are passed
     /// over) and DAG-CBOR it cannot read, so such a state cannot be flushed.
-    pub fn flush(&self, root: &Cid) -> Result<()> {
+    pub fn flush(&self, root: &Cid, walk: FlushWalk) -> Result<()> {
+        if walk == FlushWalk::Fvm3 {
+            return self.flush_fvm3(root);
+        }
         let mut writes = self.writes.borrow_mut();
         let mut seen = BTreeSet::new();
         let mut stack = vec![*root];
@@ -77,7 +94,7 @@ impl BufferedStore {
                 (DAG_CBOR | IPLD_RAW, BLAKE2B_256, 32) => {}
                 (IPLD_RAW, IDENTITY, _) => continue,
                 (DAG_CBOR, IDENTITY, _) => {
-                    scan_links(k.hash().digest(), &mut stack)?;
+                    scan_links(k.hash().digest(), &mut stack, FlushWalk::Fvm2)?;
                     continue;
                 }
                 (FIL_COMMITMENT_UNSEALED | FIL_COMMITMENT_SEALED, _, _) => continue,
@@ -89,7 +106,8 @@ impl BufferedStore {
             }
             let Some(data) = writes.get(&k) else { continue };
             if k.codec() == DAG_CBOR {
-                scan_links(data, &mut stack).map_err(|e| anyhow!("flush: block {k}: {e}"))?;
+                scan_links(data, &mut stack, FlushWalk::Fvm2)
+                    .map_err(|e| anyhow!("flush: block {k}: {e}"))?;
             }
             out.push(k);
         }
@@ -101,9 +119,50 @@ impl BufferedStore {
         writes.clear();
         Ok(())
     }
+
+    /// The fvm 3 walk: moves what the root reaches to the base store, leaves the rest.
+    fn flush_fvm3(&self, root: &Cid) -> Result<()> {
+        let mut writes = self.writes.borrow_mut();
+        let mut stack = vec![*root];
+        let mut out = Vec::new();
+        while let Some(k) = stack.pop() {
+            match k.codec() {
+                FIL_COMMITMENT_UNSEALED | FIL_COMMITMENT_SEALED => continue,
+                IPLD_RAW | DAG_CBOR | CBOR => {}
+                codec => return Err(anyhow!("cid {k} has unexpected codec ({codec})")),
+            }
+            match (k.hash().code(), k.hash().size()) {
+                (BLAKE2B_256, 32) | (IDENTITY, _) => {}
+                (hash, len) => {
+                    return Err(anyhow!(
+                        "cid {k} has unexpected multihash (code={hash}, len={len})"
+                    ))
+                }
+            }
+            if k.hash().code() == IDENTITY {
+                if k.codec() == DAG_CBOR {
+                    scan_links(k.hash().digest(), &mut stack, FlushWalk::Fvm3)?;
+                }
+                continue;
+            }
+            let Some(data) = writes.remove(&k) else {
+                continue;
+            };
+            if k.codec() == DAG_CBOR {
+                scan_links(&data, &mut stack, FlushWalk::Fvm3)
+                    .map_err(|e| anyhow!("flush: block {k}: {e}"))?;
+            }
+            out.push((k, data));
+        }
+        for (k, data) in out {
+            self.base.put_keyed(&k, &data)?;
+        }
+        Ok(())
+    }
 }
 
 const IPLD_RAW: u64 = 0x55;
+const CBOR: u64 = 0x51;
 const BLAKE2B_256: u64 = 0xb220;
 const IDENTITY: u64 = 0;
 const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
@@ -131,16 +190,26 @@ impl Blockstore for BufferedStore {
 }
 
 /// Pushes every CID linked from a DAG-CBOR block (tag 42) onto `out`, reading the block the
-/// way the reference's flush does: one top-level item (trailing bytes are not looked at),
-/// canonical lengths only, string contents skipped without bounds checks, links of at most
-/// 100 bytes whose first byte (the multibase prefix) is not checked.
-pub fn scan_links(data: &[u8], out: &mut Vec<Cid>) -> Result<()> {
-    let mut r = CborReader { data, pos: 0 };
+/// way the reference's flush of that generation does: one top-level item (trailing bytes are
+/// not looked at). fvm 2: canonical lengths only, string contents skipped without bounds
+/// checks, links of at most 100 bytes whose first byte is not checked. fvm 3: any length
+/// encoding, strings within the block, links starting with a 0 byte.
+pub fn scan_links(data: &[u8], out: &mut Vec<Cid>, walk: FlushWalk) -> Result<()> {
+    let strict = walk == FlushWalk::Fvm3;
+    let mut r = CborReader {
+        data,
+        pos: 0,
+        canonical: !strict,
+    };
     let mut pending: u64 = 1;
     while pending > 0 {
         let (major, arg) = r.head()?;
         match major {
             0 | 1 | 7 => {}
+            2 | 3 if strict => {
+                r.take(usize::try_from(arg).unwrap_or(usize::MAX))
+                    .map_err(|_| anyhow!("unexpected end of cbor stream"))?;
+            }
             2 | 3 => {
                 r.pos = r
                     .pos
@@ -154,7 +223,15 @@ pub fn scan_links(data: &[u8], out: &mut Vec<Cid>) -> Result<()> {
                     if m != 2 {
                         return Err(anyhow!("expected cbor type byte string in input"));
                     }
-                    if len > 100 {
+                    if strict {
+                        let rest = r.data.len().saturating_sub(r.pos) as u64;
+                        if len > rest {
+                            return Err(anyhow!("unexpected end of cbor stream"));
+                        }
+                        if r.data.get(r.pos) != Some(&0) {
+                            return Err(anyhow!("DagCBOR CID does not start with a 0x byte"));
+                        }
+                    } else if len > 100 {
                         return Err(anyhow!("string in cbor input too long"));
                     }
                     let bytes = r.take(len as usize)?;
@@ -173,6 +250,8 @@ pub fn scan_links(data: &[u8], out: &mut Vec<Cid>) -> Result<()> {
 struct CborReader<'a> {
     data: &'a [u8],
     pos: usize,
+    /// Whether non-canonical lengths are refused (fvm 2).
+    canonical: bool,
 }
 
 impl<'a> CborReader<'a> {
@@ -197,7 +276,7 @@ impl<'a> CborReader<'a> {
             0..=23 => info as u64,
             24 => {
                 let v = self.take(1)?[0] as u64;
-                if v < 24 {
+                if self.canonical && v < 24 {
                     return Err(anyhow!(
                         "cbor input was not canonical (lval 24 with value < 24)"
                     ));
@@ -206,7 +285,7 @@ impl<'a> CborReader<'a> {
             }
             25 => {
                 let v = u16::from_be_bytes(self.take(2)?.try_into()?) as u64;
-                if v <= u8::MAX as u64 {
+                if self.canonical && v <= u8::MAX as u64 {
                     return Err(anyhow!(
                         "cbor input was not canonical (lval 25 with value <= MaxUint8)"
                     ));
@@ -215,7 +294,7 @@ impl<'a> CborReader<'a> {
             }
             26 => {
                 let v = u32::from_be_bytes(self.take(4)?.try_into()?) as u64;
-                if v <= u16::MAX as u64 {
+                if self.canonical && v <= u16::MAX as u64 {
                     return Err(anyhow!(
                         "cbor input was not canonical (lval 26 with value <= MaxUint16)"
                     ));
@@ -224,7 +303,7 @@ impl<'a> CborReader<'a> {
             }
             27 => {
                 let v = u64::from_be_bytes(self.take(8)?.try_into()?);
-                if v <= u32::MAX as u64 {
+                if self.canonical && v <= u32::MAX as u64 {
                     return Err(anyhow!(
                         "cbor input was not canonical (lval 27 with value <= MaxUint32)"
                     ));
@@ -250,7 +329,7 @@ mod tests {
         let leaf = buf.put_cbor(&"leaf", Code::Blake2b256).expect("put");
         let garbage = buf.put_cbor(&"garbage", Code::Blake2b256).expect("put");
         let root = buf.put_cbor(&(1u8, leaf), Code::Blake2b256).expect("put");
-        buf.flush(&root).expect("flush");
+        buf.flush(&root, FlushWalk::Fvm2).expect("flush");
         assert!(Blockstore::has(&*base, &root).expect("has"));
         assert!(Blockstore::has(&*base, &leaf).expect("has"));
         assert!(!Blockstore::has(&*base, &garbage).expect("has"));
@@ -265,10 +344,31 @@ mod tests {
         m.insert("k".to_string(), vec![a, b]);
         let bytes = fvm_ipld_encoding::to_vec(&(m, 7u64, "x")).expect("encode");
         let mut out = Vec::new();
-        scan_links(&bytes, &mut out).expect("scan");
-        assert_eq!(out, vec![a, b]);
-        assert!(scan_links(&bytes[..bytes.len() - 40], &mut out).is_err());
-        // Non-canonical lengths are refused, as the reference refuses them.
-        assert!(scan_links(&[0x18, 0x01], &mut out).is_err());
+        for walk in [FlushWalk::Fvm2, FlushWalk::Fvm3] {
+            out.clear();
+            scan_links(&bytes, &mut out, walk).expect("scan");
+            assert_eq!(out, vec![a, b]);
+            assert!(scan_links(&bytes[..bytes.len() - 40], &mut out, walk).is_err());
+        }
+        // Non-canonical lengths are refused by fvm 2's walk only.
+        assert!(scan_links(&[0x18, 0x01], &mut out, FlushWalk::Fvm2).is_err());
+        assert!(scan_links(&[0x18, 0x01], &mut out, FlushWalk::Fvm3).is_ok());
+        // A string running past the block: fvm 2 skips it unread, fvm 3 refuses it.
+        assert!(scan_links(&[0x45, 1, 2], &mut out, FlushWalk::Fvm2).is_ok());
+        assert!(scan_links(&[0x45, 1, 2], &mut out, FlushWalk::Fvm3).is_err());
+    }
+
+    #[test]
+    fn fvm3_flush_keeps_what_the_root_does_not_reach() {
+        let base = Rc::new(MemoryBlockstore::new());
+        let buf = BufferedStore::new(base.clone());
+        let leaf = buf.put_cbor(&"leaf", Code::Blake2b256).expect("put");
+        let garbage = buf.put_cbor(&"garbage", Code::Blake2b256).expect("put");
+        let root = buf.put_cbor(&(1u8, leaf), Code::Blake2b256).expect("put");
+        buf.flush(&root, FlushWalk::Fvm3).expect("flush");
+        assert!(Blockstore::has(&*base, &leaf).expect("has"));
+        assert!(!Blockstore::has(&*base, &garbage).expect("has"));
+        // Still readable through the buffer, as in the reference.
+        assert!(Blockstore::has(&buf, &garbage).expect("has"));
     }
 }

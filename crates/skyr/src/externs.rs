@@ -30,7 +30,8 @@ pub trait Externs {
     }
 }
 
-/// Externs for tests: randomness is blake2b of a label and the epoch; no fault is ever found.
+/// Externs for tests: randomness and tipset CIDs are blake2b of a label and the epoch; no fault
+/// is ever found.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TestExterns;
 
@@ -62,6 +63,11 @@ impl Externs for TestExterns {
         _extra: &[u8],
     ) -> anyhow::Result<(Option<ConsensusFault>, i64)> {
         Ok((None, 0))
+    }
+    fn tipset_cid(&self, epoch: ChainEpoch) -> anyhow::Result<cid::Cid> {
+        let digest = Self::digest(b"skyr/tipset", epoch);
+        let mh = multihash_codetable::Multihash::wrap(0xb220, &digest)?;
+        Ok(cid::Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, mh))
     }
 }
 

@@ -171,7 +171,7 @@ impl Machine {
     /// Writes the state tree and copies what the new root reaches into the base store.
     pub fn flush(&mut self) -> Result<Cid> {
         let root = self.state.flush()?;
-        self.state.store().flush(&root)?;
+        self.state.store().flush(&root, self.rules.flush_walk)?;
         Ok(root)
     }
 }

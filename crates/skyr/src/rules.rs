@@ -16,6 +16,7 @@ use fvm_shared::address::{Address, Protocol};
 use fvm_shared::state::StateTreeVersion;
 use fvm_shared::version::NetworkVersion;
 
+use crate::blockstore::FlushWalk;
 use crate::engine::metering::{Instrumenter, Metering};
 use crate::gas::PriceList;
 use crate::proof_types::ProofTypes;
@@ -74,6 +75,17 @@ pub enum DepthCheck {
     GreaterThanLimit,
     /// Refused when the current depth reaches the limit: `limit` calls in all.
     AtLeastLimit,
+}
+
+/// Memory an actor's code may use: per instance, and for a whole call stack (an invocation
+/// and every invocation it waits on). Growing past either fails (`memory.grow` returns -1; a
+/// module that cannot start with its minimum fails to instantiate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryLimits {
+    /// Bytes one instance's memory may reach.
+    pub instance: usize,
+    /// Bytes of memory and tables (8 bytes an element) all instances of a call stack may hold.
+    pub call_stack: usize,
 }
 
 /// What a call needs to pay before an actor is created for an unknown key address.
@@ -154,6 +166,10 @@ pub struct NetworkRules {
     pub max_block_size: Option<usize>,
     /// Codecs of the blocks actors may hold.
     pub block_codecs: &'static [u64],
+    /// Memory limits, where the reference enforced them.
+    pub memory_limits: Option<MemoryLimits>,
+    /// How a flush walks the new state.
+    pub flush_walk: FlushWalk,
 }
 
 impl NetworkRules {
@@ -218,6 +234,8 @@ pub const SKYR_RULES: NetworkRules = NetworkRules {
     params_codec: ParamsCodec::DagCbor,
     max_block_size: None,
     block_codecs: &[fvm_ipld_encoding::DAG_CBOR],
+    memory_limits: None,
+    flush_walk: FlushWalk::Fvm2,
 };
 
 /// Network versions 18–20 (Hygge, Lightning, Thunder, Watermelon): the FEVM on fvm 3.
@@ -243,6 +261,11 @@ pub const HYGGE_RULES: NetworkRules = NetworkRules {
         fvm_ipld_encoding::DAG_CBOR,
         fvm_ipld_encoding::IPLD_RAW,
     ],
+    memory_limits: Some(MemoryLimits {
+        instance: 512 << 20,
+        call_stack: 2 << 30,
+    }),
+    flush_walk: FlushWalk::Fvm3,
 };
 
 /// The rules of a network version, or `None` for a version Skyr does not run.
@@ -299,6 +322,8 @@ impl fmt::Display for RulesTable {
             writeln!(f, "  params codec         {:?}", r.params_codec)?;
             writeln!(f, "  max block size       {:?}", r.max_block_size)?;
             writeln!(f, "  block codecs         {:x?}", r.block_codecs)?;
+            writeln!(f, "  memory limits        {:?}", r.memory_limits)?;
+            writeln!(f, "  flush walk           {:?}", r.flush_walk)?;
         }
         Ok(())
     }

@@ -48,7 +48,7 @@ fn reachable(
         }
         let Some(data) = store.get(&k)? else { continue };
         if k.codec() == fvm_ipld_encoding::DAG_CBOR {
-            skyr::blockstore::scan_links(&data, &mut stack)?;
+            skyr::blockstore::scan_links(&data, &mut stack, skyr::blockstore::FlushWalk::Fvm2)?;
         }
         out.push((k, data));
     }

@@ -169,7 +169,7 @@ pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
     let init_state = buf.put_cbor(&init, Code::Blake2b256)?;
     put(1, code("init")?, init_state, TokenAmount::default());
     let root = st.flush()?;
-    buf.flush(&root)?;
+    buf.flush(&root, skyr::blockstore::FlushWalk::Fvm2)?;
     Ok(Genesis {
         store,
         root,

@@ -1,4 +1,5 @@
-//! Differential testing of Skyr against the reference FVM (`fvm` 2.12.2).
+//! Differential testing of Skyr against the reference FVMs (`fvm` 2.12.2 for nv16–17, `fvm`
+//! 3.14.2 for nv18–20).
 //!
 //! A scenario is a list of messages applied from one [genesis]; [run::compare] applies them
 //! on both machines and checks every receipt field, every fee and every state root. The
@@ -7,6 +8,7 @@ pub mod bridge;
 pub mod bundle;
 pub mod corpus;
 pub mod genesis;
+pub mod genesis3;
 pub mod keys;
 pub mod mainnet;
 pub mod oracle;
@@ -15,8 +17,11 @@ pub mod oracle3_kernel;
 pub mod outcome;
 pub mod programs;
 pub mod run;
+pub mod run3;
 pub mod scenario;
+pub mod scenario3;
 pub mod table;
+pub mod table3;
 
 /// The data kept beside the checkout (`../shared`: official bundles and mainnet vectors),
 /// which tests use when it is there and say loudly they skipped when it is not.

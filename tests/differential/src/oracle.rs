@@ -121,6 +121,7 @@ pub fn run_with(
             refund: ret.refund,
             gas_refund: ret.gas_refund,
             gas_burned: ret.gas_burned,
+            events_root: None,
             root,
         });
     }

@@ -159,3 +159,89 @@ pub fn expected(v: &Vector) -> Result<VectorOutcome> {
             .parse("postconditions.state_tree.root_cid")?,
     })
 }
+
+/// The reference's externs for scenarios: the same deterministic answers as
+/// [`skyr::TestExterns`] (randomness, tipset CIDs, no consensus fault).
+pub struct ScenarioExterns;
+
+impl fvm3::externs::Rand for ScenarioExterns {
+    fn get_chain_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
+        skyr::Externs::chain_randomness(&skyr::TestExterns, round)
+    }
+    fn get_beacon_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
+        skyr::Externs::beacon_randomness(&skyr::TestExterns, round)
+    }
+}
+
+impl fvm3::externs::Consensus for ScenarioExterns {
+    fn verify_consensus_fault(
+        &self,
+        h1: &[u8],
+        h2: &[u8],
+        extra: &[u8],
+    ) -> Result<(Option<ConsensusFault>, i64)> {
+        let (fault, gas) =
+            skyr::Externs::verify_consensus_fault(&skyr::TestExterns, h1, h2, extra)?;
+        anyhow::ensure!(fault.is_none(), "the test externs find no consensus fault");
+        Ok((None, gas))
+    }
+}
+
+impl fvm3::externs::Chain for ScenarioExterns {
+    fn get_tipset_cid(&self, epoch: ChainEpoch) -> Result<Cid> {
+        skyr::Externs::tipset_cid(&skyr::TestExterns, epoch)
+    }
+}
+
+impl fvm3::externs::Externs for ScenarioExterns {}
+
+type ScenarioMachine = DefaultMachine<Rc<MemoryBlockstore>, ScenarioExterns>;
+type ScenarioExec = DefaultExecutor<fvm3::DefaultKernel<DefaultCallManager<ScenarioMachine>>>;
+
+/// An amount of the reference, as the scenario outcomes hold it.
+fn tokens(t: &TokenAmount) -> fvm_shared::econ::TokenAmount {
+    fvm_shared::econ::TokenAmount::from_atto(t.atto().clone())
+}
+
+/// Runs an nv18–20 scenario's messages on fvm 3.14.2, flushing after each; one outcome each.
+/// `Err` when the reference refuses to build the machine.
+pub fn run_scenario(
+    engines: &MultiEngine,
+    s: &crate::scenario3::Scenario3,
+    store: Rc<MemoryBlockstore>,
+    root: Cid,
+) -> Result<Vec<crate::outcome::Outcome>> {
+    let nc = NetworkConfig::new(NetworkVersion::from(s.nv));
+    let mut ctx = nc.for_epoch(s.epoch, 0, root);
+    ctx.set_base_fee(TokenAmount::from_atto(s.base_fee.atto().clone()));
+    let pool = engines.get(&nc)?;
+    let machine = ScenarioMachine::new(&ctx, store, ScenarioExterns)?;
+    let mut exec = ScenarioExec::new(pool, machine)?;
+    let mut out = Vec::new();
+    for m in &s.messages {
+        let bytes = fvm_ipld_encoding::to_vec(&m.message)?;
+        let msg: Message = fvm_ipld_encoding::from_slice(&bytes)?;
+        let kind = if m.implicit {
+            ApplyKind::Implicit
+        } else {
+            ApplyKind::Explicit
+        };
+        let ret = exec.execute_message(msg, kind, m.raw_length)?;
+        let root = exec.flush()?;
+        out.push(crate::outcome::Outcome {
+            exit_code: ret.msg_receipt.exit_code.value(),
+            return_data: ret.msg_receipt.return_data.to_vec(),
+            gas_used: i64::try_from(ret.msg_receipt.gas_used)?,
+            base_fee_burn: tokens(&ret.base_fee_burn),
+            over_estimation_burn: tokens(&ret.over_estimation_burn),
+            miner_penalty: tokens(&ret.penalty),
+            miner_tip: tokens(&ret.miner_tip),
+            refund: tokens(&ret.refund),
+            gas_refund: ret.gas_refund as i64,
+            gas_burned: ret.gas_burned as i64,
+            events_root: ret.msg_receipt.events_root,
+            root,
+        });
+    }
+    Ok(out)
+}

@@ -15,6 +15,8 @@ pub struct Outcome {
     pub refund: TokenAmount,
     pub gas_refund: i64,
     pub gas_burned: i64,
+    /// The events AMT root of the receipt (none before nv18, or without events).
+    pub events_root: Option<Cid>,
     pub root: Cid,
 }
 
@@ -39,6 +41,7 @@ impl Outcome {
             refund,
             gas_refund,
             gas_burned,
+            events_root,
             root
         );
         None

@@ -78,6 +78,7 @@ pub fn run_skyr(
             refund: bridge::tokens_back(&ret.refund),
             gas_refund: ret.gas_refund,
             gas_burned: ret.gas_burned,
+            events_root: ret.receipt.events_root,
             root,
         });
     }

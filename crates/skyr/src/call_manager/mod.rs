@@ -113,6 +113,8 @@ pub struct CallManager {
     access: Option<StateAccess>,
     /// Events emitted so far.
     pub events: Events,
+    /// Bytes of WASM memory and tables the current call stack holds (where limited).
+    pub memory_used: usize,
 }
 
 impl CallManager {
@@ -137,6 +139,7 @@ impl CallManager {
             backtrace: Vec::new(),
             access,
             events: Events::default(),
+            memory_used: 0,
         }
     }
 
@@ -191,7 +194,10 @@ impl CallManager {
             a.begin();
         }
         self.depth += 1;
+        // What the callee's instances hold is given back when it returns.
+        let memory_used = self.memory_used;
         let (mut res, mut cm) = self.send_unchecked(from, to, method, params, value, options);
+        cm.memory_used = memory_used;
         cm.depth -= 1;
         let revert = !matches!(&res, Ok(r) if r.exit_code().is_success());
         let access_end = match &mut cm.access {

@@ -21,7 +21,6 @@ use wasmtime::{Caller, Linker};
 use super::abi::*;
 use super::{charge_exec, sync_gas, Abort, InvocationData};
 use crate::error::{fatal, syscall_err, ExecError, Result};
-use crate::gas::Gas;
 use crate::kernel::Kernel;
 
 /// The caller of a syscall.
@@ -183,17 +182,6 @@ pub(super) fn bind_common(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         |mut c: C, ret: u32, pers: i64, round: i64, off: u32, len: u32| {
             sysv::<32>(&mut c, ret, |m, k| {
                 k.randomness(true, pers, round, slice(m, off, len)?)
-            })
-        },
-    )?;
-    // gas
-    l.func_wrap(
-        "gas",
-        "charge",
-        |mut c: C, off: u32, len: u32, compute: i64| {
-            sys0(&mut c, |m, k| {
-                let name = utf8(slice(m, off, len)?)?;
-                k.charge_named(name, Gas::new(compute))
             })
         },
     )?;

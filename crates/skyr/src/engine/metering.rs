@@ -74,6 +74,14 @@ impl Instrumenter {
     pub fn start_runs_with_gas(self) -> bool {
         matches!(self, Instrumenter::V0_4)
     }
+
+    /// Whether settling execution gas moves the mark it is measured from. fvm 3 moves it
+    /// only when it hands gas back to the actor, so execution since then is charged again
+    /// at the next settlement if a syscall returns without handing gas back (a return
+    /// pointer out of bounds).
+    pub fn settling_moves_the_mark(self) -> bool {
+        matches!(self, Instrumenter::V0_2)
+    }
 }
 
 /// Under which name an instrumented module exports its start function when the host calls

@@ -269,7 +269,11 @@ impl Engine {
             gas: None,
             last_milligas: 0,
         };
+        let limited = data.kernel.cm.machine.rules.memory_limits.is_some();
         let mut store = Store::new(&self.0.engine, data);
+        if limited {
+            store.limiter(|d| d as &mut dyn wasmtime::ResourceLimiter);
+        }
         let res = self.run(&mut store, code, params_id);
         (res, store.into_data().kernel)
     }
@@ -361,6 +365,53 @@ fn instantiate_with_gas(
     Ok(instance)
 }
 
+/// Memory and tables count against the rules' limits, for the instance and the call stack.
+impl wasmtime::ResourceLimiter for InvocationData {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> anyhow::Result<bool> {
+        let Some(limits) = self.kernel.cm.machine.rules.memory_limits else {
+            return Ok(true);
+        };
+        if maximum.is_some_and(|m| desired > m) || desired > limits.instance {
+            return Ok(false);
+        }
+        Ok(self.grow(limits.call_stack, desired.saturating_sub(current)))
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> anyhow::Result<bool> {
+        let Some(limits) = self.kernel.cm.machine.rules.memory_limits else {
+            return Ok(true);
+        };
+        if maximum.is_some_and(|m| desired > m) {
+            return Ok(false);
+        }
+        let bytes = desired.saturating_sub(current).saturating_mul(8);
+        Ok(self.grow(limits.call_stack, bytes))
+    }
+}
+
+impl InvocationData {
+    /// Adds `bytes` to the call stack's memory unless that passes `limit`.
+    fn grow(&mut self, limit: usize, bytes: usize) -> bool {
+        let cm = &mut self.kernel.cm;
+        let total = cm.memory_used.saturating_add(bytes);
+        if total > limit {
+            return false;
+        }
+        cm.memory_used = total;
+        true
+    }
+}
+
 /// Sets the actor's gas counter to the gas the message has left.
 pub fn sync_gas(mut ctx: impl wasmtime::AsContextMut<Data = InvocationData>) -> Result<(), Abort> {
     let mut ctx = ctx.as_context_mut();
@@ -391,7 +442,16 @@ pub fn charge_exec(
         .ok_or_else(|| Abort::Fatal(anyhow!("gas counter is not an i64")))?;
     let data = ctx.data_mut();
     let used = data.last_milligas.saturating_sub(now);
-    data.last_milligas = now;
+    if data
+        .kernel
+        .cm
+        .machine
+        .rules
+        .instrumenter
+        .settling_moves_the_mark()
+    {
+        data.last_milligas = now;
+    }
     data.kernel
         .cm
         .gas

@@ -11,11 +11,23 @@ use super::linker::{bind_common, enter, split, sys0, sysv, C};
 use super::{Abort, InvocationData};
 use crate::call_manager::SendOptions;
 use crate::error::{fatal, syscall_err};
+use crate::gas::Gas;
 use crate::kernel::NO_DATA_BLOCK_ID;
 
 /// Binds every import of fvm_sdk 2.
 pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
     bind_common(l)?;
+    // Gas an actor asks to pay: a signed amount (a negative one is a refund).
+    l.func_wrap(
+        "gas",
+        "charge",
+        |mut c: C, off: u32, len: u32, compute: i64| {
+            sys0(&mut c, |m, k| {
+                let name = utf8(slice(m, off, len)?)?;
+                k.charge_named(name, Gas::new(compute))
+            })
+        },
+    )?;
     l.func_wrap(
         "vm",
         "abort",

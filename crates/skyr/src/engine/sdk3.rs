@@ -10,7 +10,7 @@ use wasmtime::Linker;
 
 use super::abi::*;
 use super::linker::{bind_common, enter, split, sys0, sysv, C};
-use super::{Abort, InvocationData};
+use super::{sync_gas, Abort, InvocationData};
 use crate::call_manager::SendOptions;
 use crate::error::{fatal, syscall_err};
 use crate::gas::Gas;
@@ -44,6 +44,17 @@ fn exit_message(m: &[u8], off: u32, len: u32) -> String {
 /// Binds every import of fvm_sdk 3.
 pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
     bind_common(l)?;
+    // Gas an actor asks to pay: an unsigned amount (what fvm 2 took as negative is huge).
+    l.func_wrap(
+        "gas",
+        "charge",
+        |mut c: C, off: u32, len: u32, compute: u64| {
+            sys0(&mut c, |m, k| {
+                let name = utf8(slice(m, off, len)?)?;
+                k.charge_named(name, Gas::new(i64::try_from(compute).unwrap_or(i64::MAX)))
+            })
+        },
+    )?;
     l.func_wrap(
         "vm",
         "exit",
@@ -51,15 +62,18 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
             enter(&mut c)?;
             let (m, _) = split(&mut c)?;
             let code = ExitCode::new(code);
-            if !code.is_success() && code.is_system_error() {
-                return Err(Abort::Exit(
+            let abort = if !code.is_success() && code.is_system_error() {
+                Abort::Exit(
                     ExitCode::SYS_ILLEGAL_EXIT_CODE,
                     format!("actor aborted with code {code}"),
                     blk,
                 )
-                .into());
-            }
-            Err(Abort::Exit(code, exit_message(m, off, len), blk).into())
+            } else {
+                Abort::Exit(code, exit_message(m, off, len), blk)
+            };
+            // As every syscall, it hands the gas left back before returning (here, failing).
+            sync_gas(&mut c)?;
+            Err(abort.into())
         },
     )?;
     l.func_wrap("vm", "message_context", |mut c: C, ret: u32| {

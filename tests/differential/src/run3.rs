@@ -1,0 +1,193 @@
+//! Runs an nv18–20 scenario on Skyr and on fvm 3.14.2 from copies of the same genesis,
+//! compares every outcome (receipt, fees, events root, state root) and checks that the
+//! scenario reached what it is about.
+use std::rc::Rc;
+
+use anyhow::{anyhow, bail, Result};
+use cid::Cid;
+use fvm_ipld_blockstore::MemoryBlockstore;
+use skyr::shared::version::NetworkVersion;
+use skyr::{ApplyKind, Engine, Executor, Machine, MachineConfig, RealProofs, TestExterns};
+use skyr_test_program::Out;
+
+use crate::bridge;
+use crate::genesis3;
+use crate::oracle3;
+use crate::outcome::Outcome;
+use crate::scenario3::{Reach, Scenario3};
+
+/// Engines of both machines, reused so each module compiles once.
+pub struct Engines3 {
+    pub skyr: Engine,
+    pub oracle: fvm3::engine::MultiEngine,
+}
+
+impl Engines3 {
+    /// Fresh engines.
+    pub fn new() -> Result<Engines3> {
+        Ok(Engines3 {
+            skyr: Engine::new()?,
+            oracle: fvm3::engine::MultiEngine::new(1),
+        })
+    }
+}
+
+/// Runs a scenario on Skyr, flushing after each message.
+pub fn run_skyr(
+    engine: &Engine,
+    s: &Scenario3,
+    store: Rc<MemoryBlockstore>,
+    root: Cid,
+) -> Result<Vec<Outcome>> {
+    let mut config = MachineConfig::new(NetworkVersion::new(s.nv), s.epoch, root);
+    config.base_fee = s.base_fee.clone();
+    let machine = Machine::new(
+        engine,
+        config,
+        store,
+        Rc::new(TestExterns),
+        Rc::new(RealProofs),
+    )?;
+    let mut exec = Executor::new(machine);
+    let mut out = Vec::new();
+    for m in &s.messages {
+        let kind = if m.implicit {
+            ApplyKind::Implicit
+        } else {
+            ApplyKind::Explicit
+        };
+        let ret = exec.apply_message(&m.message, kind, m.raw_length)?;
+        let root = exec.flush()?;
+        out.push(Outcome {
+            exit_code: ret.receipt.exit_code.value(),
+            return_data: ret.receipt.return_data.to_vec(),
+            gas_used: i64::try_from(ret.receipt.gas_used)?,
+            base_fee_burn: bridge::tokens_back(&ret.base_fee_burn),
+            over_estimation_burn: bridge::tokens_back(&ret.over_estimation_burn),
+            miner_penalty: bridge::tokens_back(&ret.miner_penalty),
+            miner_tip: bridge::tokens_back(&ret.miner_tip),
+            refund: bridge::tokens_back(&ret.refund),
+            gas_refund: ret.gas_refund,
+            gas_burned: ret.gas_burned,
+            events_root: ret.receipt.events_root,
+            root,
+        });
+    }
+    Ok(out)
+}
+
+/// The official bundles the scenarios need, read once.
+pub struct Bundles {
+    v10: Vec<u8>,
+    v11: Vec<u8>,
+}
+
+impl Bundles {
+    /// Reads them from `../shared/bundles`; `None` when they are not there.
+    pub fn load() -> Option<Bundles> {
+        let v10 = std::fs::read(genesis3::bundle_path(18)).ok()?;
+        let v11 = std::fs::read(genesis3::bundle_path(19)).ok()?;
+        Some(Bundles { v10, v11 })
+    }
+
+    fn for_nv(&self, nv: u32) -> &[u8] {
+        if nv == 18 {
+            &self.v10
+        } else {
+            &self.v11
+        }
+    }
+}
+
+/// Runs a scenario on both machines. `Err` names the first difference, a machine that
+/// failed where the other did not, or what the scenario failed to reach.
+pub fn compare(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<Vec<Outcome>> {
+    let car = bundles.for_nv(s.nv);
+    let g1 = genesis3::build(s.nv, car)?;
+    let g2 = genesis3::build(s.nv, car)?;
+    if g1.root != g2.root {
+        bail!("the starting state is not deterministic");
+    }
+    let ours = run_skyr(&engines.skyr, s, g1.store, g1.root);
+    let theirs = oracle3::run_scenario(&engines.oracle, s, g2.store, g2.root);
+    let (ours, theirs) = match (ours, theirs) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(a), Err(b)) => {
+            let (a, b) = (format!("{a:#}"), format!("{b:#}"));
+            let (x, y) = (crate::run::refusal_stage(&a), crate::run::refusal_stage(&b));
+            if s.expect_refusal && x.is_some() && x == y {
+                return Ok(Vec::new());
+            }
+            bail!("both machines refused (stages {x:?}, {y:?}): skyr {a}; the reference {b}")
+        }
+        (Err(a), Ok(_)) => bail!("skyr failed where the reference did not: {a:#}"),
+        (Ok(_), Err(b)) => bail!("the reference failed where skyr did not: {b:#}"),
+    };
+    for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        if let Some(d) = a.first_difference(b) {
+            bail!("message {i}: {d}");
+        }
+    }
+    if s.expect_refusal {
+        bail!("both machines ran a scenario they should have refused");
+    }
+    for r in &s.reach {
+        check_reach(r, &ours)?;
+    }
+    Ok(ours)
+}
+
+/// The outputs of the test program message `i` ran (its return bytes).
+fn outputs(outcomes: &[Outcome], i: usize) -> Result<Vec<Out>> {
+    let o = outcomes.get(i).ok_or_else(|| anyhow!("no message {i}"))?;
+    fvm_ipld_encoding::from_slice(&o.return_data).map_err(|e| {
+        anyhow!(
+            "message {i} did not return program outputs ({e}); exit {}",
+            o.exit_code
+        )
+    })
+}
+
+fn check_reach(r: &Reach, outcomes: &[Outcome]) -> Result<()> {
+    let get = |i: usize| outcomes.get(i).ok_or_else(|| anyhow!("no message {i}"));
+    match r {
+        Reach::Exit(i, code) => {
+            let got = get(*i)?.exit_code;
+            if got != *code {
+                bail!("did not reach: message {i} exits {got}, expected {code}");
+            }
+        }
+        Reach::Out(i, j, want) => {
+            let outs = outputs(outcomes, *i)?;
+            match outs.get(*j) {
+                Some(got) if got == want => {}
+                got => bail!("did not reach: message {i} output {j} is {got:?}, expected {want:?}"),
+            }
+        }
+        Reach::SentExit(i, j, code) => {
+            let outs = outputs(outcomes, *i)?;
+            match outs.get(*j) {
+                Some(Out::Sent(c, _)) if c == code => {}
+                got => bail!("did not reach: message {i} output {j} is {got:?}, expected a send exiting {code}"),
+            }
+        }
+        Reach::Events(i) => {
+            if get(*i)?.events_root.is_none() {
+                bail!("did not reach: message {i} has no events root");
+            }
+        }
+        Reach::Completed(i, n) => {
+            let outs = outputs(outcomes, *i)?;
+            if outs.len() != *n {
+                bail!("did not reach: message {i} ran {} of {n} ops", outs.len());
+            }
+        }
+        Reach::MoreGas(i, k) => {
+            let (a, b) = (get(*i)?.gas_used, get(*k)?.gas_used);
+            if a <= b {
+                bail!("did not reach: message {i} used {a} gas, not more than message {k} ({b})");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Scenarios of network versions 18–20, in Skyr's shared types (which hold f4 addresses):
+//! messages from the [nv18 genesis](crate::genesis3), and what each scenario must reach.
+//!
+//! Agreement alone proves nothing if both machines stopped early, so every scenario names
+//! what it is about ([`Reach`]): an exit code, an output of the test program, an events
+//! root. The harness checks it on the outcomes both machines agreed on.
+use std::collections::BTreeMap;
+
+use skyr::shared::address::Address;
+use skyr::shared::econ::TokenAmount;
+use skyr::shared::message::Message;
+use skyr_test_program::{Op, Out, Program, METHOD_RUN};
+
+use crate::genesis::{bls_key, ids, secp_key};
+
+/// Default gas limit of a message.
+pub const GAS_LIMIT: u64 = 3_000_000_000;
+
+/// One message and its length on chain.
+#[derive(Clone, Debug)]
+pub struct Msg3 {
+    pub message: Message,
+    pub raw_length: usize,
+    pub implicit: bool,
+}
+
+/// What a scenario must reach, checked on the outcomes both machines agreed on.
+#[derive(Clone, Debug)]
+pub enum Reach {
+    /// Message `i` exits with this code.
+    Exit(usize, u32),
+    /// Output `j` of the test program message `i` ran is this.
+    Out(usize, usize, Out),
+    /// Output `j` of message `i`'s program is a nested send that exited with this code.
+    SentExit(usize, usize, u32),
+    /// Message `i`'s receipt has an events root.
+    Events(usize),
+    /// Message `i` used more gas than message `k` (a charge was reached).
+    MoreGas(usize, usize),
+    /// Message `i`'s program ran all its `n` ops (it returned `n` outputs).
+    Completed(usize, usize),
+}
+
+/// A scenario of nv18–20.
+#[derive(Clone, Debug)]
+pub struct Scenario3 {
+    pub name: String,
+    pub nv: u32,
+    pub epoch: i64,
+    pub base_fee: TokenAmount,
+    pub messages: Vec<Msg3>,
+    pub reach: Vec<Reach>,
+    /// Both machines must refuse it (a message or the flush), at the same stage.
+    pub expect_refusal: bool,
+}
+
+/// Who sends a message.
+#[derive(Clone, Copy, Debug)]
+pub enum From {
+    Secp(usize),
+    Bls(usize),
+    Addr(Address),
+}
+
+impl From {
+    /// The sender's address.
+    pub fn address(&self) -> Address {
+        let conv = |a: fvm_shared::address::Address| {
+            Address::from_bytes(&a.to_bytes()).expect("a key address")
+        };
+        match self {
+            From::Secp(i) => conv(secp_key(*i).address()),
+            From::Bls(i) => conv(bls_key(*i).address()),
+            From::Addr(a) => *a,
+        }
+    }
+}
+
+/// The address of test actor `i`.
+pub fn test_actor(i: usize) -> Address {
+    Address::new_id(ids::TEST[i])
+}
+
+/// Builds a scenario; sequences follow each sender unless set.
+pub struct Builder3 {
+    s: Scenario3,
+    nonces: BTreeMap<Vec<u8>, u64>,
+}
+
+/// One message's knobs.
+#[derive(Clone, Debug)]
+pub struct M3 {
+    pub from: From,
+    pub to: Address,
+    pub method: u64,
+    pub params: Vec<u8>,
+    pub value: TokenAmount,
+    pub gas_limit: u64,
+    pub fee_cap: TokenAmount,
+    pub premium: TokenAmount,
+    pub sequence: Option<u64>,
+}
+
+impl M3 {
+    /// A message with the defaults: enough gas and fee cap, no value.
+    pub fn new(from: From, to: Address, method: u64) -> M3 {
+        M3 {
+            from,
+            to,
+            method,
+            params: Vec::new(),
+            value: TokenAmount::default(),
+            gas_limit: GAS_LIMIT,
+            fee_cap: TokenAmount::from_atto(200),
+            premium: TokenAmount::from_atto(10),
+            sequence: None,
+        }
+    }
+
+    /// A test program for test actor `i`.
+    pub fn program(from: From, actor: usize, program: Program) -> M3 {
+        let mut m = M3::new(from, test_actor(actor), METHOD_RUN);
+        m.params = fvm_ipld_encoding::to_vec(&program).expect("programs encode");
+        m
+    }
+
+    /// With this value.
+    pub fn value(mut self, atto: u64) -> M3 {
+        self.value = TokenAmount::from_atto(atto);
+        self
+    }
+
+    /// With this value in whole FIL.
+    pub fn value_whole(mut self, fil: i64) -> M3 {
+        self.value = TokenAmount::from_whole(fil);
+        self
+    }
+
+    /// With this gas limit.
+    pub fn gas(mut self, limit: u64) -> M3 {
+        self.gas_limit = limit;
+        self
+    }
+
+    /// With these params.
+    pub fn params(mut self, p: Vec<u8>) -> M3 {
+        self.params = p;
+        self
+    }
+
+    /// With this sequence number.
+    pub fn sequence(mut self, n: u64) -> M3 {
+        self.sequence = Some(n);
+        self
+    }
+}
+
+impl Builder3 {
+    /// A scenario at nv18, epoch 1000, base fee 100.
+    pub fn new(name: impl Into<String>) -> Builder3 {
+        Builder3 {
+            s: Scenario3 {
+                name: name.into(),
+                nv: 18,
+                epoch: 1000,
+                base_fee: TokenAmount::from_atto(100),
+                messages: Vec::new(),
+                reach: Vec::new(),
+                expect_refusal: false,
+            },
+            nonces: BTreeMap::new(),
+        }
+    }
+
+    /// At this network version.
+    pub fn nv(mut self, nv: u32) -> Builder3 {
+        self.s.nv = nv;
+        self
+    }
+
+    /// Adds a message.
+    pub fn msg(mut self, m: M3) -> Builder3 {
+        let from = m.from.address();
+        let next = self.nonces.entry(from.to_bytes()).or_insert(0);
+        let sequence = m.sequence.unwrap_or(*next);
+        if m.sequence.is_none() {
+            *next += 1;
+        }
+        let message = Message {
+            version: 0,
+            from,
+            to: m.to,
+            sequence,
+            value: m.value,
+            method_num: m.method,
+            params: m.params.into(),
+            gas_limit: m.gas_limit,
+            gas_fee_cap: m.fee_cap,
+            gas_premium: m.premium,
+        };
+        let mut raw_length = fvm_ipld_encoding::to_vec(&message)
+            .map(|b| b.len())
+            .unwrap_or(0);
+        if from.protocol() == skyr::shared::address::Protocol::Secp256k1 {
+            raw_length += 65 + 4;
+        }
+        self.s.messages.push(Msg3 {
+            message,
+            raw_length,
+            implicit: false,
+        });
+        self
+    }
+
+    /// Requires this to be reached.
+    pub fn reach(mut self, r: Reach) -> Builder3 {
+        self.s.reach.push(r);
+        self
+    }
+
+    /// Requires the last message added to exit with `code`.
+    pub fn exits(self, code: u32) -> Builder3 {
+        let i = self.s.messages.len().saturating_sub(1);
+        self.reach(Reach::Exit(i, code))
+    }
+
+    /// Requires output `j` of the last message's program.
+    pub fn out(self, j: usize, out: Out) -> Builder3 {
+        let i = self.s.messages.len().saturating_sub(1);
+        self.reach(Reach::Out(i, j, out))
+    }
+
+    /// The scenario.
+    pub fn build(self) -> Scenario3 {
+        self.s
+    }
+}
+
+/// A raw syscall op.
+pub fn call(module: &str, name: &str, args: Vec<skyr_test_program::Arg>) -> Op {
+    Op::Call(module.into(), name.into(), args)
+}

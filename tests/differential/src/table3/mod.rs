@@ -1,0 +1,26 @@
+//! The scenario table of network versions 18–20, compared against fvm 3.14.2.
+//!
+//! Each family is a file; every scenario names what it must reach. Families run at nv18;
+//! [`all`] replays a share of them at nv19 and nv20 too (same rules, the v11 bundle).
+mod basics;
+mod replayed;
+mod syscalls;
+
+use crate::scenario3::Scenario3;
+
+/// Every scenario.
+pub fn all() -> Vec<Scenario3> {
+    let mut base: Vec<Scenario3> = basics::scenarios();
+    base.extend(syscalls::scenarios());
+    let mut out = base.clone();
+    out.extend(replayed::scenarios());
+    for nv in [19, 20] {
+        for s in base.iter().filter(|s| s.messages.len() <= 2) {
+            let mut s = s.clone();
+            s.nv = nv;
+            s.name = format!("{} (nv{nv})", s.name);
+            out.push(s);
+        }
+    }
+    out
+}

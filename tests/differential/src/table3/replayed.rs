@@ -1,0 +1,138 @@
+//! The nv16–17 table's program scenarios replayed under Hygge: every scenario whose messages
+//! all run test programs to their end, using only syscalls fvm_sdk 3 still has with the same
+//! shape. Each must run every op of every program on both machines (its reach), and agree.
+use skyr_test_program::{Op, Program, METHOD_RUN};
+
+use crate::genesis::ids;
+use crate::scenario3::{Msg3, Reach, Scenario3};
+
+/// Syscalls whose name fvm_sdk 3 keeps with the same arguments.
+const SAME_SHAPE: &[(&str, &str)] = &[
+    ("actor", "resolve_address"),
+    ("actor", "get_actor_code_cid"),
+    ("actor", "get_builtin_actor_type"),
+    ("actor", "get_code_cid_for_type"),
+    ("crypto", "verify_signature"),
+    ("crypto", "recover_secp_public_key"),
+    ("crypto", "hash"),
+    ("crypto", "compute_unsealed_sector_cid"),
+    ("crypto", "verify_post"),
+    ("crypto", "verify_consensus_fault"),
+    ("crypto", "verify_aggregate_seals"),
+    ("crypto", "verify_replica_update"),
+    ("crypto", "batch_verify_seals"),
+    ("debug", "enabled"),
+    ("debug", "log"),
+    ("debug", "store_artifact"),
+    ("gas", "charge"),
+    ("ipld", "block_open"),
+    ("ipld", "block_create"),
+    ("ipld", "block_read"),
+    ("ipld", "block_stat"),
+    ("ipld", "block_link"),
+    ("network", "total_fil_circ_supply"),
+    ("rand", "get_chain_randomness"),
+    ("rand", "get_beacon_randomness"),
+    ("self", "root"),
+    ("self", "set_root"),
+    ("self", "current_balance"),
+    ("self", "self_destruct"),
+];
+
+/// Scenarios whose programs end early under Hygge's prices or checks, with where they end:
+/// (scenario, message, exit code). They stay in the table with that as their reach.
+const ENDS_EARLY: &[(&str, usize, u32)] = &[
+    // Missing state is fatal for both.
+    ("ipld: open a missing block", 0, 10),
+    ("ipld: open a raw block (identity-free raw codec)", 0, 10),
+    // 1 MiB stored at 3,340 gas a byte is past 3 billion gas.
+    ("ipld: big block 1 MiB", 0, 7),
+    ("ipld: big block 1 MiB with gas 3000000000", 0, 7),
+    // The amount is unsigned under fvm_sdk 3: "negative" is huge.
+    ("syscall: gas charge negative", 0, 7),
+    ("syscall: gas charge huge", 0, 7),
+    ("syscall: gas charge past the limit", 0, 7),
+    ("syscall: callee runs out of gas", 0, 7),
+    // The deleted actor is gone: the second message has no receiver.
+    (
+        "syscall: self destruct, then message the deleted actor",
+        1,
+        5,
+    ),
+    // Growing memory costs 26,214.4 gas a page under Hygge.
+    ("limits: grow 65536 pages", 0, 7),
+    ("limits: grow 70000 pages", 0, 7),
+    ("limits: grow 4294967295 pages", 0, 7),
+    ("limits: grow to exactly 4 GiB", 0, 7),
+    ("limits: grow twice to the limit", 0, 7),
+];
+
+/// Scenarios both machines refuse under Hygge (fvm 3's flush reads strings within bounds).
+const REFUSED: &[&str] = &["ipld: flush with a root block of truncated string"];
+
+/// Whether an op runs to the next one under both ABIs alike.
+fn replayable(op: &Op) -> bool {
+    match op {
+        Op::Call(m, f, _) => SAME_SHAPE.contains(&(m.as_str(), f.as_str())),
+        Op::Return(_) | Op::ReturnId(_) | Op::Abort(..) | Op::Trap(_) => false,
+        Op::Recurse(n) => *n < 100,
+        _ => true,
+    }
+}
+
+/// The program a message runs, if it runs one on a test actor.
+fn program_of(m: &fvm_shared::message::Message) -> Option<Program> {
+    let to = m.to.id().ok()?;
+    if !ids::TEST.contains(&to) || m.method_num != METHOD_RUN {
+        return None;
+    }
+    fvm_ipld_encoding::from_slice(m.params.bytes()).ok()
+}
+
+pub fn scenarios() -> Vec<Scenario3> {
+    let mut out = Vec::new();
+    'scenarios: for s in crate::table::all() {
+        if s.test_wasm.is_some() || s.expect_refusal || s.either || s.checks_proofs {
+            continue;
+        }
+        let mut messages = Vec::new();
+        let mut reach = Vec::new();
+        for (i, m) in s.messages.iter().enumerate() {
+            let Some(program) = program_of(&m.message) else {
+                continue 'scenarios;
+            };
+            if m.implicit
+                || m.message.gas_limit < crate::scenario::GAS_LIMIT
+                || !program.iter().all(replayable)
+                || program.is_empty()
+            {
+                continue 'scenarios;
+            }
+            let Ok(message) = crate::bridge::message(&m.message) else {
+                continue 'scenarios;
+            };
+            match ENDS_EARLY.iter().find(|(n, k, _)| *n == s.name && *k == i) {
+                Some((_, _, code)) => reach.push(Reach::Exit(i, *code)),
+                None => reach.push(Reach::Completed(i, program.len())),
+            }
+            messages.push(Msg3 {
+                message,
+                raw_length: m.raw_length,
+                implicit: false,
+            });
+        }
+        if messages.is_empty() {
+            continue;
+        }
+        out.push(Scenario3 {
+            name: format!("replayed: {}", s.name),
+            nv: 18,
+            epoch: s.epoch,
+            base_fee: crate::bridge::tokens(&s.base_fee),
+            messages,
+            reach,
+            expect_refusal: REFUSED.contains(&s.name.as_str()),
+        });
+    }
+    out
+}
