@@ -44,14 +44,17 @@ pub struct ReceiptCheck {
     pub gas_used: i64,
     pub expected_gas_used: i64,
     pub return_ok: bool,
+    /// False only when the vector records an events root and Skyr's differs.
+    pub events_root_ok: bool,
 }
 
 impl ReceiptCheck {
-    /// True when all three fields match.
+    /// True when every field the vector records matches.
     pub fn ok(&self) -> bool {
         self.exit_code == self.expected_exit_code
             && self.gas_used == self.expected_gas_used
             && self.return_ok
+            && self.events_root_ok
     }
 }
 
@@ -283,10 +286,15 @@ fn run_vector(
     }
     let mut expected = Vec::new();
     for (i, r) in v.postconditions.receipts.iter().enumerate() {
+        let events_root = match &r.events_root {
+            Some(c) => Some(c.parse(&format!("postconditions.receipts[{i}].events_root"))?),
+            None => None,
+        };
         expected.push((
             r.exit_code,
             b64(&r.ret, &format!("postconditions.receipts[{i}].return"))?,
             r.gas_used,
+            events_root,
         ));
     }
 
@@ -365,7 +373,7 @@ fn run_vector(
                     )),
                 ));
             }
-            let (code, ret_bytes, gas) = &expected[i];
+            let (code, ret_bytes, gas, events_root) = &expected[i];
             checks.push(ReceiptCheck {
                 index: i,
                 exit_code: ret.receipt.exit_code.value(),
@@ -374,6 +382,9 @@ fn run_vector(
                 gas_used: i64::try_from(ret.receipt.gas_used).unwrap_or(i64::MAX),
                 expected_gas_used: *gas,
                 return_ok: ret.receipt.return_data.bytes() == ret_bytes.as_slice(),
+                events_root_ok: events_root
+                    .as_ref()
+                    .is_none_or(|r| ret.receipt.events_root.as_ref() == Some(r)),
             });
         }
         let root = match exec.flush() {
@@ -388,14 +399,16 @@ fn run_vector(
         if let Some(c) = first_bad {
             result.status = Status::Fail;
             result.reason = Some(format!(
-                "variant {}: receipt {}: exit {} (expected {}), gas {} (expected {}), return {}",
+                "variant {}: receipt {}: exit {} (expected {}), gas {} (expected {}), return {}, \
+                 events root {}",
                 variant.id,
                 c.index,
                 c.exit_code,
                 c.expected_exit_code,
                 c.gas_used,
                 c.expected_gas_used,
-                if c.return_ok { "ok" } else { "differs" }
+                if c.return_ok { "ok" } else { "differs" },
+                if c.events_root_ok { "ok" } else { "differs" }
             ));
             return Ok(result);
         }

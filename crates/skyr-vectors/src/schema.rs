@@ -56,6 +56,9 @@ pub struct ReceiptJson {
     #[serde(rename = "return")]
     pub ret: String,
     pub gas_used: i64,
+    /// The root of the message's events (network version 18 on), when the vector records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events_root: Option<CidJson>,
 }
 
 /// State before the messages.

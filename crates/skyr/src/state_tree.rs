@@ -12,13 +12,12 @@ use fvm_ipld_encoding::CborStore;
 use fvm_ipld_hamt::Hamt;
 use fvm_shared::address::{Address, Payload};
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ErrorNumber;
 use fvm_shared::state::{StateInfo0, StateRoot, StateTreeVersion};
 use fvm_shared::ActorID;
 use multihash_codetable::Code;
 
 use crate::blockstore::BufferedStore;
-use crate::error::{fatal, syscall_err, OrErr, Result};
+use crate::error::{fatal, OrErr, Result};
 use crate::rules::NetworkRules;
 
 /// Bit width of the actors HAMT and of the init actor's address map.
@@ -322,36 +321,6 @@ impl StateTree {
         init.state = self.store().put_cbor(&st, Code::Blake2b256).or_fatal()?;
         self.set_actor(INIT_ACTOR_ID, init);
         Ok(id)
-    }
-
-    /// Moves `value` between two actors; errors are syscall errors the caller can see.
-    pub fn transfer(&mut self, from: ActorID, to: ActorID, value: &TokenAmount) -> Result<()> {
-        if value.is_negative() {
-            return Err(syscall_err(
-                ErrorNumber::IllegalArgument,
-                "negative transfer",
-            ));
-        }
-        let mut sender = self
-            .get_actor(from)?
-            .ok_or_else(|| syscall_err(ErrorNumber::InsufficientFunds, "sender does not exist"))?;
-        if &sender.balance < value {
-            return Err(syscall_err(
-                ErrorNumber::InsufficientFunds,
-                format!("balance {} below transfer {}", sender.balance, value),
-            ));
-        }
-        if from == to {
-            return Ok(());
-        }
-        let mut receiver = self
-            .get_actor(to)?
-            .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "receiver does not exist"))?;
-        sender.balance -= value;
-        receiver.balance += value;
-        self.set_actor(from, sender);
-        self.set_actor(to, receiver);
-        Ok(())
     }
 
     /// Opens a layer for a call; its changes vanish if it is reverted.

@@ -21,6 +21,25 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What Skyr's executor made of one message, with the state root after it.
+    pub fn of_skyr(ret: &skyr::ApplyRet, root: Cid) -> anyhow::Result<Outcome> {
+        use crate::bridge::tokens_back;
+        Ok(Outcome {
+            exit_code: ret.receipt.exit_code.value(),
+            return_data: ret.receipt.return_data.to_vec(),
+            gas_used: i64::try_from(ret.receipt.gas_used)?,
+            base_fee_burn: tokens_back(&ret.base_fee_burn),
+            over_estimation_burn: tokens_back(&ret.over_estimation_burn),
+            miner_penalty: tokens_back(&ret.miner_penalty),
+            miner_tip: tokens_back(&ret.miner_tip),
+            refund: tokens_back(&ret.refund),
+            gas_refund: ret.gas_refund,
+            gas_burned: ret.gas_burned,
+            events_root: ret.receipt.events_root,
+            root,
+        })
+    }
+
     /// The first field where `self` (Skyr) and `other` (the reference) differ.
     pub fn first_difference(&self, other: &Outcome) -> Option<String> {
         macro_rules! cmp {

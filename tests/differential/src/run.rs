@@ -67,20 +67,7 @@ pub fn run_skyr(
         };
         let ret = exec.apply_message(&bridge::message(&m.message)?, kind, m.raw_length)?;
         let root = exec.flush()?;
-        out.push(Outcome {
-            exit_code: ret.receipt.exit_code.value(),
-            return_data: ret.receipt.return_data.to_vec(),
-            gas_used: i64::try_from(ret.receipt.gas_used)?,
-            base_fee_burn: bridge::tokens_back(&ret.base_fee_burn),
-            over_estimation_burn: bridge::tokens_back(&ret.over_estimation_burn),
-            miner_penalty: bridge::tokens_back(&ret.miner_penalty),
-            miner_tip: bridge::tokens_back(&ret.miner_tip),
-            refund: bridge::tokens_back(&ret.refund),
-            gas_refund: ret.gas_refund,
-            gas_burned: ret.gas_burned,
-            events_root: ret.receipt.events_root,
-            root,
-        });
+        out.push(Outcome::of_skyr(&ret, root)?);
     }
     Ok(out)
 }

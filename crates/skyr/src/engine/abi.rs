@@ -110,6 +110,16 @@ pub fn token_bytes(v: &TokenAmount) -> Result<[u8; 16]> {
     Ok(out)
 }
 
+/// A send's outcome as the ABI's 20-byte struct: exit code, return handle, codec, size.
+pub fn send_bytes(out: &crate::kernel::SendOutcome) -> [u8; 20] {
+    Packed::new()
+        .put(&out.exit_code.value().to_le_bytes())
+        .put(&out.id.to_le_bytes())
+        .put(&out.codec.to_le_bytes())
+        .put(&out.size.to_le_bytes())
+        .0
+}
+
 /// The ABI's yes (0) / no (-1).
 pub fn bool_code(ok: bool) -> [u8; 4] {
     (if ok { 0i32 } else { -1i32 }).to_le_bytes()

@@ -79,12 +79,7 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
                 let to = read_address(m, off, len, k.cm.machine.rules)?;
                 let value = TokenAmount::from_atto(((hi as u128) << 64) | lo as u128);
                 let out = k.send(&to, method, params, &value, SendOptions::default())?;
-                Ok(Packed::new()
-                    .put(&out.exit_code.value().to_le_bytes())
-                    .put(&out.id.to_le_bytes())
-                    .put(&out.codec.to_le_bytes())
-                    .put(&out.size.to_le_bytes())
-                    .0)
+                Ok(send_bytes(&out))
             })
         },
     )?;

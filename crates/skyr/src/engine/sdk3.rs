@@ -150,12 +150,7 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
                     read_only: flags.read_only(),
                 };
                 let out = k.send(&to, method, params, &value, options)?;
-                Ok(Packed::new()
-                    .put(&out.exit_code.value().to_le_bytes())
-                    .put(&out.id.to_le_bytes())
-                    .put(&out.codec.to_le_bytes())
-                    .put(&out.size.to_le_bytes())
-                    .0)
+                Ok(send_bytes(&out))
             })
         },
     )?;
