@@ -14,7 +14,14 @@ fn corpus_vector() -> serde_json::Value {
 
 fn run(v: &serde_json::Value) -> (Status, String) {
     let engine = Engine::new().expect("engine");
-    let r = run_text("t", &v.to_string(), &BundleSet::default(), &engine);
+    let mut bundles = BundleSet::default();
+    bundles
+        .add(
+            PathBuf::from("actors/bundle.car"),
+            include_bytes!("../../../actors/bundle.car").to_vec(),
+        )
+        .expect("own bundle");
+    let r = run_text("t", &v.to_string(), &bundles, &engine);
     (r.status, r.reason.unwrap_or_default())
 }
 
