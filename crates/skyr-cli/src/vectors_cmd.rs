@@ -15,6 +15,9 @@ use skyr_vectors::{run_file, BundleSet, Status, VectorResult};
 /// Skyr's own bundle, built from `actors/` (what the committed corpus runs on).
 const OWN_BUNDLE: &[u8] = include_bytes!("../../../actors/bundle.car");
 
+/// Skyr's fvm_sdk 3 test actor, which the nv18–20 corpus names beside the official actors.
+const TEST_ACTOR_SDK3: &[u8] = include_bytes!("../../../actors/skyr_actor_test3.wasm");
+
 /// Native stack for each worker: nested sends re-enter WASM on the same thread.
 const WORKER_STACK: usize = 256 << 20;
 
@@ -113,6 +116,7 @@ fn run_vectors(
     let mut bundles = BundleSet::default();
     bundles.run_without_code(without_code);
     bundles.add(PathBuf::from("<skyr's own bundle>"), OWN_BUNDLE.to_vec())?;
+    bundles.add_code(TEST_ACTOR_SDK3.to_vec());
     for d in &dirs {
         if d.is_file() {
             // A bundle CAR named directly (as release pages hand them out) must load.

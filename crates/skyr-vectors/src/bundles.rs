@@ -15,6 +15,8 @@ type Blocks = Arc<Vec<(Cid, Vec<u8>)>>;
 #[derive(Clone, Default)]
 pub struct BundleSet {
     by_manifest: BTreeMap<Cid, (PathBuf, Blocks)>,
+    /// Actor code known outside any bundle (Skyr's fvm_sdk 3 test actor), by code CID.
+    loose_code: BTreeMap<Cid, Arc<Vec<u8>>>,
     without_code: bool,
 }
 
@@ -32,6 +34,14 @@ impl BundleSet {
         self.by_manifest
             .insert(b.manifest_data, (origin, Arc::new(blocks)));
         Ok(b.manifest_data)
+    }
+
+    /// Adds one actor's WASM outside any bundle, for manifests that name it beside a
+    /// bundle's actors; returns its code CID.
+    pub fn add_code(&mut self, wasm: Vec<u8>) -> Cid {
+        let code = skyr::bundle::code_cid(&wasm);
+        self.loose_code.insert(code, Arc::new(wasm));
+        code
     }
 
     /// Adds every `*.car` file of a folder and of its sub-folders (as release archives lay
@@ -60,6 +70,35 @@ impl BundleSet {
             store.put_keyed(k, data)?;
         }
         Ok(true)
+    }
+
+    /// For a manifest the store holds but no bundle has (a custom one, say an official
+    /// bundle plus a test actor): copies in, from any known bundle, the code of each entry
+    /// the store lacks. Returns how many code blocks were copied.
+    pub fn load_code_into(&self, manifest: &Cid, store: &impl Blockstore) -> Result<usize> {
+        let Ok(m) = skyr::bundle::Manifest::load(store, manifest) else {
+            return Ok(0);
+        };
+        let mut copied = 0;
+        for (_, code) in m.entries() {
+            if store.has(code)? {
+                continue;
+            }
+            if let Some(wasm) = self.loose_code.get(code) {
+                store.put_keyed(code, wasm)?;
+                copied += 1;
+                continue;
+            }
+            let found = self
+                .by_manifest
+                .values()
+                .find_map(|(_, blocks)| blocks.iter().find(|(k, _)| k == code));
+            if let Some((k, data)) = found {
+                store.put_keyed(k, data)?;
+                copied += 1;
+            }
+        }
+        Ok(copied)
     }
 
     /// Lets vectors whose bundle is not here run on the manifest they carry, without the

@@ -307,7 +307,9 @@ fn run_vector(
             store.put_keyed(k, data)?;
         }
         let manifest = manifest_of(&store, &pre)?;
-        bundles.load_into(&manifest, &store)?;
+        if !bundles.load_into(&manifest, &store)? {
+            bundles.load_code_into(&manifest, &store)?;
+        }
         let without_code = match missing_code(&store, &manifest)? {
             None => None,
             Some(_) if bundles.runs_without_code() && store.has(&manifest)? => {

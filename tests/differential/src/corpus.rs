@@ -34,7 +34,7 @@ pub fn excluded(s: &Scenario) -> Option<&'static str> {
 
 /// Every block reachable from `roots` in `store`, except the bundle's (its manifest data and
 /// code): the vector runner adds the bundle itself.
-fn reachable(
+pub fn reachable(
     store: &MemoryBlockstore,
     roots: &[Cid],
     skip: &BTreeSet<Cid>,

@@ -7,6 +7,7 @@
 pub mod bridge;
 pub mod bundle;
 pub mod corpus;
+pub mod corpus3;
 pub mod genesis;
 pub mod genesis3;
 pub mod keys;

@@ -161,15 +161,23 @@ pub fn expected(v: &Vector) -> Result<VectorOutcome> {
 }
 
 /// The reference's externs for scenarios: the same deterministic answers as
-/// [`skyr::TestExterns`] (randomness, tipset CIDs, no consensus fault).
-pub struct ScenarioExterns;
+/// [`skyr::TestExterns`] (randomness, tipset CIDs, no consensus fault), noting every
+/// randomness request (so a vector can replay them).
+#[derive(Default)]
+pub struct ScenarioExterns {
+    pub log: crate::oracle::RandomnessLog,
+}
 
 impl fvm3::externs::Rand for ScenarioExterns {
     fn get_chain_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        skyr::Externs::chain_randomness(&skyr::TestExterns, round)
+        let r = skyr::Externs::chain_randomness(&skyr::TestExterns, round)?;
+        self.log.borrow_mut().insert((false, round), r);
+        Ok(r)
     }
     fn get_beacon_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        skyr::Externs::beacon_randomness(&skyr::TestExterns, round)
+        let r = skyr::Externs::beacon_randomness(&skyr::TestExterns, round)?;
+        self.log.borrow_mut().insert((true, round), r);
+        Ok(r)
     }
 }
 
@@ -211,11 +219,22 @@ pub fn run_scenario(
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<Vec<crate::outcome::Outcome>> {
+    run_scenario_with(engines, s, store, root, ScenarioExterns::default())
+}
+
+/// [`run_scenario`] with these externs.
+pub fn run_scenario_with(
+    engines: &MultiEngine,
+    s: &crate::scenario3::Scenario3,
+    store: Rc<MemoryBlockstore>,
+    root: Cid,
+    externs: ScenarioExterns,
+) -> Result<Vec<crate::outcome::Outcome>> {
     let nc = NetworkConfig::new(NetworkVersion::from(s.nv));
     let mut ctx = nc.for_epoch(s.epoch, 0, root);
     ctx.set_base_fee(TokenAmount::from_atto(s.base_fee.atto().clone()));
     let pool = engines.get(&nc)?;
-    let machine = ScenarioMachine::new(&ctx, store, ScenarioExterns)?;
+    let machine = ScenarioMachine::new(&ctx, store, externs)?;
     let mut exec = ScenarioExec::new(pool, machine)?;
     let mut out = Vec::new();
     for m in &s.messages {

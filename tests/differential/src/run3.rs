@@ -76,7 +76,8 @@ impl Bundles {
         Some(Bundles { v10, v11 })
     }
 
-    fn for_nv(&self, nv: u32) -> &[u8] {
+    /// The bundle CAR network version `nv` runs.
+    pub fn for_nv(&self, nv: u32) -> &[u8] {
         if nv == 18 {
             &self.v10
         } else {

@@ -1,9 +1,11 @@
-//! Records the scenario table as conformance vectors under a folder (default tests/vectors):
-//! one file per scenario, in a folder per family. Scenarios that cannot be vectors, or whose
-//! vector would pass the size cap, are listed and left out.
+//! Records the scenario tables as conformance vectors under a folder (default tests/vectors):
+//! one file per scenario, in a folder per family; the nv18–20 table under `nv18-20/`, when
+//! the official bundles are in `../shared` (without them that part is left as it is, and
+//! said so). Scenarios that cannot be vectors, or whose vector would pass the size cap, are
+//! listed and left out.
 use std::path::PathBuf;
 
-use skyr_differential::{corpus, run, table};
+use skyr_differential::{corpus, corpus3, run, run3, table, table3};
 
 fn main() -> anyhow::Result<()> {
     let out = PathBuf::from(
@@ -15,6 +17,17 @@ fn main() -> anyhow::Result<()> {
         let engines = run::Engines::new()?;
         let (written, left_out) = corpus::write_all(&engines, &table::all(), &out)?;
         println!("{written} vectors written to {}", out.display());
+        for l in &left_out {
+            println!("left out: {l}");
+        }
+        let Some(bundles) = run3::Bundles::load() else {
+            println!("nv18-20 vectors not written: the official bundles are not in ../shared");
+            return Ok(());
+        };
+        let dir = out.join(corpus3::FOLDER);
+        let engines = run3::Engines3::new()?;
+        let (written, left_out) = corpus3::write_all(&engines, &bundles, &table3::all(), &dir)?;
+        println!("{written} nv18-20 vectors written to {}", dir.display());
         for l in &left_out {
             println!("left out: {l}");
         }

@@ -1,0 +1,157 @@
+//! Records the nv18–20 scenarios as conformance vectors (under `tests/vectors/nv18-20`):
+//! fvm 3.14.2 fixes the receipts (events roots included) and the post-state root. A vector
+//! carries every block the run needs except actor code: its manifest is the official one
+//! plus Skyr's fvm_sdk 3 test actor, and a runner takes the official code from `--bundles`
+//! and the test actor from `actors/skyr_actor_test3.wasm` (the `skyr` binary knows it), by
+//! code CID.
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{anyhow, Result};
+use cid::Cid;
+use serde_json::json;
+use skyr_vectors::schema::to_b64;
+
+use crate::corpus::{reachable, slug, MAX_BYTES};
+use crate::genesis3;
+use crate::oracle3::{self, ScenarioExterns};
+use crate::run3::{Bundles, Engines3};
+use crate::scenario3::Scenario3;
+
+/// The corpus sub-folder of the nv18–20 vectors.
+pub const FOLDER: &str = "nv18-20";
+
+/// Why a scenario is not recorded, if it is not.
+pub fn excluded(s: &Scenario3) -> Option<&'static str> {
+    if s.expect_refusal {
+        Some("the machines refuse it")
+    } else if s.messages.iter().any(|m| m.implicit) {
+        Some("has implicit messages (vectors apply explicit ones)")
+    } else if s.messages.iter().any(|m| {
+        m.message
+            .params
+            .bytes()
+            .windows(10)
+            .any(|w| w == b"tipset_cid")
+    }) {
+        Some("asks for tipset CIDs, which vectors do not record")
+    } else {
+        None
+    }
+}
+
+/// The vector of a scenario, as JSON.
+pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<serde_json::Value> {
+    let g = genesis3::build(s.nv, bundles.for_nv(s.nv))?;
+    let pre = g.root;
+    let skip: BTreeSet<Cid> = g.codes.iter().map(|(_, c)| *c).collect();
+    let mut blocks = reachable(&g.store, &[pre], &skip)?;
+    let externs = ScenarioExterns::default();
+    let log = externs.log.clone();
+    let outcomes = oracle3::run_scenario_with(&engines.oracle, s, g.store.clone(), pre, externs)?;
+    let post = outcomes.last().map(|o| o.root).unwrap_or(pre);
+    blocks.extend(reachable(&g.store, &[post], &skip)?);
+    blocks.sort_by_key(|b| b.0);
+    blocks.dedup_by(|a, b| a.0 == b.0);
+    let mut car = Vec::new();
+    let mut w = fvm_ipld_car::CarWriter::new(fvm_ipld_car::CarHeader::new(vec![pre], 1), &mut car)?;
+    for (k, data) in blocks {
+        w.write((k, data).into())?;
+    }
+    w.flush()?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&car)?;
+    let gz = gz.finish()?;
+    let messages: Vec<_> = s
+        .messages
+        .iter()
+        .map(|m| Ok(json!({"bytes": to_b64(&fvm_ipld_encoding::to_vec(&m.message)?)})))
+        .collect::<Result<_>>()?;
+    let receipts: Vec<_> = outcomes
+        .iter()
+        .map(|o| {
+            let mut r = json!({
+                "exit_code": o.exit_code,
+                "return": to_b64(&o.return_data),
+                "gas_used": o.gas_used,
+            });
+            if let Some(e) = o.events_root {
+                r["events_root"] = json!({"/": e.to_string()});
+            }
+            r
+        })
+        .collect();
+    let randomness: Vec<_> = log
+        .borrow()
+        .iter()
+        .map(|((beacon, epoch), r)| json!({"on": [if *beacon { "beacon" } else { "chain" }, epoch], "ret": to_b64(r)}))
+        .collect();
+    let basefee: u64 = s
+        .base_fee
+        .atto()
+        .try_into()
+        .map_err(|_| anyhow!("base fee too large"))?;
+    Ok(json!({
+        "class": "message",
+        "_meta": {
+            "id": s.name,
+            "description": "Skyr nv18-20 differential scenario; expectations fixed by the reference FVM (fvm 3.14.2); the official bundle's code comes from --bundles",
+            "gen": [{"source": "skyr-differential", "version": "fvm 3.14.2"}],
+        },
+        "car": to_b64(&gz),
+        "preconditions": {
+            "state_tree": {"root_cid": {"/": pre.to_string()}},
+            "basefee": basefee,
+            "variants": [{"id": format!("nv{}", s.nv), "epoch": s.epoch, "nv": s.nv}],
+        },
+        "apply_messages": messages,
+        "postconditions": {
+            "state_tree": {"root_cid": {"/": post.to_string()}},
+            "receipts": receipts,
+        },
+        "randomness": randomness,
+    }))
+}
+
+/// Records every recordable scenario under `out` (a folder per family); returns how many
+/// were written and why the others were left out.
+pub fn write_all(
+    engines: &Engines3,
+    bundles: &Bundles,
+    scenarios: &[Scenario3],
+    out: &Path,
+) -> Result<(usize, Vec<String>)> {
+    let (mut written, mut left_out) = (0, Vec::new());
+    let mut names = BTreeSet::new();
+    for s in scenarios {
+        if let Some(why) = excluded(s) {
+            left_out.push(format!("{}: {why}", s.name));
+            continue;
+        }
+        let family = s
+            .name
+            .split(':')
+            .next()
+            .filter(|f| *f != s.name)
+            .unwrap_or("messages");
+        let dir = out.join(slug(family));
+        let mut file = slug(&s.name);
+        while !names.insert(format!("{family}/{file}")) {
+            file.push('x');
+        }
+        let text = serde_json::to_string(&vector(engines, bundles, s)?)?;
+        if text.len() > MAX_BYTES {
+            left_out.push(format!(
+                "{}: {} bytes is over the size cap",
+                s.name,
+                text.len()
+            ));
+            continue;
+        }
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("{file}.json")), text + "\n")?;
+        written += 1;
+    }
+    Ok((written, left_out))
+}
