@@ -231,15 +231,31 @@ fn missing_code(store: &MemoryBlockstore, data: &Cid) -> Result<Option<String>> 
     }
     let manifest = skyr::bundle::Manifest::load(store, data)
         .map_err(|e| anyhow!("pre-state names a malformed manifest: {e:#}"))?;
+    let mut carried = false;
+    let mut missing = None;
     for (actor, code) in manifest.entries() {
-        if !store.has(code)? {
-            return Ok(Some(format!(
-                "needs {wanted}: the vector carries its manifest but not the actors' WASM \
-                 (`{actor}` {code} is missing), and --bundles has no such bundle"
-            )));
+        if store.has(code)? {
+            carried = true;
+        } else if missing.is_none() {
+            missing = Some((actor.clone(), *code));
         }
     }
-    Ok(None)
+    Ok(missing.map(|(actor, code)| {
+        if carried {
+            // A manifest of its own (a bundle's actors beside others): no bundle CID to
+            // name, only the code.
+            format!(
+                "needs actor code: some actors its manifest names are at hand, but not \
+                 `{actor}` ({code}), and no bundle in --bundles has it (official actors come \
+                 from their release's bundle)"
+            )
+        } else {
+            format!(
+                "needs {wanted}: the vector carries its manifest but not the actors' WASM \
+                 (`{actor}` {code} is missing), and --bundles has no such bundle"
+            )
+        }
+    }))
 }
 
 fn run_vector(

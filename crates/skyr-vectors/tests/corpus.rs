@@ -318,3 +318,29 @@ fn a_message_naming_a_delegated_address_is_invalid_before_nv18() {
         "{reason}"
     );
 }
+
+/// An nv18-20 vector without the official bundles is skipped, naming the actor code it
+/// lacks (its manifest is no published bundle, so there is no bundle CID to name).
+#[test]
+fn an_nv18_vector_without_the_official_code_names_the_code() {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors")
+        .join(NV18_FOLDER)
+        .join("fevm/fevm-deploy-counter.json");
+    let r = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let mut bundles = own_bundle();
+            bundles.add_code(include_bytes!("../../../actors/skyr_actor_test3.wasm").to_vec());
+            run_file(&file, &bundles, &Engine::new().expect("engine"))
+        })
+        .expect("spawn")
+        .join()
+        .expect("run");
+    assert_eq!(r.status, Status::Skip, "{:?}", r.reason);
+    let reason = r.reason.unwrap_or_default();
+    assert!(
+        reason.contains("needs actor code") && reason.contains("`system`"),
+        "{reason}"
+    );
+}
