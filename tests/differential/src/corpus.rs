@@ -73,35 +73,13 @@ pub fn vector(engines: &Engines, s: &Scenario) -> Result<serde_json::Value> {
     let log = externs.log.clone();
     let outcomes = oracle::run_with(&engines.oracle, s, g.store.clone(), pre, false, externs)?;
     let post = outcomes.last().map(|o| o.root).unwrap_or(pre);
-    let mut blocks = pre_blocks;
-    blocks.extend(reachable(&g.store, &[post], &skip)?);
-    blocks.sort_by_key(|b| b.0);
-    blocks.dedup_by(|a, b| a.0 == b.0);
-
-    let mut car = Vec::new();
-    let mut w = fvm_ipld_car::CarWriter::new(fvm_ipld_car::CarHeader::new(vec![pre], 1), &mut car)?;
-    for (k, data) in blocks {
-        w.write((k, data).into())?;
-    }
-    w.flush()?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&car)?;
-    let gz = gz.finish()?;
-
-    let messages: Vec<_> = s
-        .messages
-        .iter()
-        .map(|m| Ok(json!({"bytes": to_b64(&fvm_ipld_encoding::to_vec(&m.message)?)})))
-        .collect::<Result<_>>()?;
+    let gz = car_gz(pre, pre_blocks, reachable(&g.store, &[post], &skip)?)?;
+    let messages = messages_json(s.messages.iter().map(|m| &m.message))?;
     let receipts: Vec<_> = outcomes
         .iter()
         .map(|o| json!({"exit_code": o.exit_code, "return": to_b64(&o.return_data), "gas_used": o.gas_used}))
         .collect();
-    let randomness: Vec<_> = log
-        .borrow()
-        .iter()
-        .map(|((beacon, epoch), r)| json!({"on": [if *beacon { "beacon" } else { "chain" }, epoch], "ret": to_b64(r)}))
-        .collect();
+    let randomness = randomness_json(&log);
     let nv = s.nv as u32;
     let basefee: u64 = s
         .base_fee
@@ -128,6 +106,43 @@ pub fn vector(engines: &Engines, s: &Scenario) -> Result<serde_json::Value> {
         },
         "randomness": randomness,
     }))
+}
+
+/// The gzipped CAR of a vector: the pre-state's and post-state's blocks, rooted at `pre`.
+pub fn car_gz(
+    pre: Cid,
+    mut blocks: Vec<(Cid, Vec<u8>)>,
+    post_blocks: Vec<(Cid, Vec<u8>)>,
+) -> Result<Vec<u8>> {
+    blocks.extend(post_blocks);
+    blocks.sort_by_key(|b| b.0);
+    blocks.dedup_by(|a, b| a.0 == b.0);
+    let mut car = Vec::new();
+    let mut w = fvm_ipld_car::CarWriter::new(fvm_ipld_car::CarHeader::new(vec![pre], 1), &mut car)?;
+    for (k, data) in blocks {
+        w.write((k, data).into())?;
+    }
+    w.flush()?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&car)?;
+    Ok(gz.finish()?)
+}
+
+/// The `apply_messages` of a vector.
+pub fn messages_json<'a, M: serde::Serialize + 'a>(
+    messages: impl Iterator<Item = &'a M>,
+) -> Result<Vec<serde_json::Value>> {
+    messages
+        .map(|m| Ok(json!({"bytes": to_b64(&fvm_ipld_encoding::to_vec(m)?)})))
+        .collect()
+}
+
+/// The `randomness` of a vector: the requests a run made, as `[kind, epoch]` rules.
+pub fn randomness_json(log: &crate::oracle::RandomnessLog) -> Vec<serde_json::Value> {
+    log.borrow()
+        .iter()
+        .map(|((beacon, epoch), r)| json!({"on": [if *beacon { "beacon" } else { "chain" }, epoch], "ret": to_b64(r)}))
+        .collect()
 }
 
 /// A file name for a scenario: lower-case words joined by dashes.

@@ -5,7 +5,6 @@
 //! and the test actor from `actors/skyr_actor_test3.wasm` (the `skyr` binary knows it), by
 //! code CID.
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{anyhow, Result};
@@ -13,7 +12,7 @@ use cid::Cid;
 use serde_json::json;
 use skyr_vectors::schema::to_b64;
 
-use crate::corpus::{reachable, slug, MAX_BYTES};
+use crate::corpus::{car_gz, messages_json, randomness_json, reachable, slug, MAX_BYTES};
 use crate::genesis3;
 use crate::oracle3::{self, ScenarioExterns};
 use crate::run3::{Bundles, Engines3};
@@ -46,28 +45,13 @@ pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<se
     let g = genesis3::build(s.nv, bundles.for_nv(s.nv))?;
     let pre = g.root;
     let skip: BTreeSet<Cid> = g.codes.iter().map(|(_, c)| *c).collect();
-    let mut blocks = reachable(&g.store, &[pre], &skip)?;
+    let pre_blocks = reachable(&g.store, &[pre], &skip)?;
     let externs = ScenarioExterns::default();
     let log = externs.log.clone();
     let outcomes = oracle3::run_scenario_with(&engines.oracle, s, g.store.clone(), pre, externs)?;
     let post = outcomes.last().map(|o| o.root).unwrap_or(pre);
-    blocks.extend(reachable(&g.store, &[post], &skip)?);
-    blocks.sort_by_key(|b| b.0);
-    blocks.dedup_by(|a, b| a.0 == b.0);
-    let mut car = Vec::new();
-    let mut w = fvm_ipld_car::CarWriter::new(fvm_ipld_car::CarHeader::new(vec![pre], 1), &mut car)?;
-    for (k, data) in blocks {
-        w.write((k, data).into())?;
-    }
-    w.flush()?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&car)?;
-    let gz = gz.finish()?;
-    let messages: Vec<_> = s
-        .messages
-        .iter()
-        .map(|m| Ok(json!({"bytes": to_b64(&fvm_ipld_encoding::to_vec(&m.message)?)})))
-        .collect::<Result<_>>()?;
+    let gz = car_gz(pre, pre_blocks, reachable(&g.store, &[post], &skip)?)?;
+    let messages = messages_json(s.messages.iter().map(|m| &m.message))?;
     let receipts: Vec<_> = outcomes
         .iter()
         .map(|o| {
@@ -82,11 +66,7 @@ pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<se
             r
         })
         .collect();
-    let randomness: Vec<_> = log
-        .borrow()
-        .iter()
-        .map(|((beacon, epoch), r)| json!({"on": [if *beacon { "beacon" } else { "chain" }, epoch], "ret": to_b64(r)}))
-        .collect();
+    let randomness = randomness_json(&log);
     let basefee: u64 = s
         .base_fee
         .atto()
