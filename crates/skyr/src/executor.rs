@@ -61,6 +61,9 @@ pub struct ApplyRet {
     pub logs: Vec<String>,
     /// Events the message emitted (their AMT root is in the receipt).
     pub events: Vec<StampedEvent>,
+    /// How many syscalls the message's actors entered (for tools and tests: whether code
+    /// got as far as the machine).
+    pub syscalls: u64,
 }
 
 impl ApplyRet {
@@ -84,6 +87,7 @@ impl ApplyRet {
             backtrace,
             logs,
             events: Vec::new(),
+            syscalls: 0,
         }
     }
 
@@ -220,6 +224,7 @@ impl Executor {
             mut backtrace,
             logs,
             events,
+            syscalls,
             ..
         } = cm;
         self.machine = Some(machine);
@@ -294,6 +299,7 @@ impl Executor {
         });
         let mut ret = ApplyRet::unsettled(receipt, failure, backtrace, logs);
         ret.events = events;
+        ret.syscalls = syscalls;
         if kind == ApplyKind::Explicit {
             self.settle_fees(msg, gas_used, gas_limit, &mut ret, gas_cost)?;
         }

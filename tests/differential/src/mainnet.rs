@@ -225,6 +225,7 @@ impl RealState {
             expect_refusal: false,
             either: false,
             checks_proofs: false,
+            reach_syscall: false,
             messages: messages.into_iter().map(spec).collect(),
         }
     }

@@ -4,6 +4,7 @@ use std::rc::Rc;
 use anyhow::{anyhow, Result};
 use cid::Cid;
 use fvm_ipld_blockstore::MemoryBlockstore;
+use fvm_shared::error::ExitCode;
 use skyr::{ApplyKind, Engine, Executor, Machine, MachineConfig, RealProofs, TestExterns};
 
 use crate::bridge;
@@ -47,6 +48,16 @@ pub fn run_skyr(
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<Vec<Outcome>> {
+    Ok(run_skyr_counted(engine, s, store, root)?.0)
+}
+
+/// [`run_skyr`], also counting the syscalls each message entered.
+pub fn run_skyr_counted(
+    engine: &Engine,
+    s: &Scenario,
+    store: Rc<MemoryBlockstore>,
+    root: Cid,
+) -> Result<(Vec<Outcome>, Vec<u64>)> {
     let mut config = MachineConfig::new(bridge::nv(s.nv), s.epoch, root);
     config.base_fee = bridge::tokens(&s.base_fee);
     config.actor_debugging = s.debug;
@@ -59,6 +70,7 @@ pub fn run_skyr(
     )?;
     let mut exec = Executor::new(machine);
     let mut out = Vec::new();
+    let mut syscalls = Vec::new();
     for m in &s.messages {
         let kind = if m.implicit {
             ApplyKind::Implicit
@@ -68,14 +80,17 @@ pub fn run_skyr(
         let ret = exec.apply_message(&bridge::message(&m.message)?, kind, m.raw_length)?;
         let root = exec.flush()?;
         out.push(Outcome::of_skyr(&ret, root)?);
+        syscalls.push(ret.syscalls);
     }
-    Ok(out)
+    Ok((out, syscalls))
 }
 
 /// Both machines' outcomes of one scenario.
 pub struct Compared {
     pub skyr: Vec<Outcome>,
     pub oracle: Vec<Outcome>,
+    /// Syscalls each message entered on Skyr.
+    pub skyr_syscalls: Vec<u64>,
 }
 
 /// How a scenario came out.
@@ -107,9 +122,9 @@ pub fn compare_from(
     if root1 != root2 {
         return Err(anyhow!("the starting state is not deterministic"));
     }
-    let ours = run_skyr(&engines.skyr, s, store1, root1);
+    let ours = run_skyr_counted(&engines.skyr, s, store1, root1);
     let theirs = oracle::run(&engines.oracle, s, store2, root2);
-    let (ours, theirs) = match (ours, theirs) {
+    let ((ours, skyr_syscalls), theirs) = match (ours, theirs) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(a), Err(b)) => {
             let (a, b) = (format!("{a:#}"), format!("{b:#}"));
@@ -132,6 +147,7 @@ pub fn compare_from(
     Ok(Verdict::Same(Compared {
         skyr: ours,
         oracle: theirs,
+        skyr_syscalls,
     }))
 }
 
@@ -187,6 +203,17 @@ pub fn check(engines: &Engines, s: &Scenario) -> Result<Verdict> {
 
 /// Whether a verdict is what the scenario intends (see [`check`]).
 pub fn judge(s: &Scenario, v: Verdict) -> Result<Verdict> {
+    if let (true, Verdict::Same(c)) = (s.reach_syscall, &v) {
+        let exit = c.skyr.first().map_or(0, |o| o.exit_code);
+        // A module that fails to instantiate (a segment out of bounds) never runs: under
+        // fvm 2 that is fatal (exit 10), for both machines alike.
+        let never_ran = exit == ExitCode::SYS_ASSERTION_FAILED.value();
+        if c.skyr_syscalls.first().copied().unwrap_or(0) == 0 && !never_ran {
+            return Err(anyhow!(
+                "did not reach: the first message entered no syscall (exit {exit})"
+            ));
+        }
+    }
     if s.either {
         return Ok(v);
     }

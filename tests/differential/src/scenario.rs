@@ -36,6 +36,9 @@ pub struct Scenario {
     pub either: bool,
     /// The outcome depends on checking proofs for real (vector runners assume them valid).
     pub checks_proofs: bool,
+    /// When the machines run it, the first message must enter at least one syscall (Skyr
+    /// counts them; agreeing on gas, the reference entered them too).
+    pub reach_syscall: bool,
     pub messages: Vec<MessageSpec>,
 }
 
@@ -161,6 +164,7 @@ impl Builder {
                 expect_refusal: false,
                 either: false,
                 checks_proofs: false,
+                reach_syscall: false,
                 messages: Vec::new(),
             },
             nonces: BTreeMap::new(),
@@ -193,6 +197,10 @@ impl Builder {
     }
     pub fn checks_proofs(mut self) -> Self {
         self.s.checks_proofs = true;
+        self
+    }
+    pub fn reaches_a_syscall(mut self) -> Self {
+        self.s.reach_syscall = true;
         self
     }
 

@@ -9,17 +9,25 @@ fn skyr_matches_the_reference_on_every_scenario() {
         let filter = std::env::var("SKYR_SCENARIO").unwrap_or_default();
         let mut failures = Vec::new();
         let (mut ran, mut refused) = (0, 0);
+        let (mut must_reach, mut reached) = (0, 0);
         for s in scenarios.iter().filter(|s| s.name.contains(&filter)) {
             ran += 1;
+            must_reach += usize::from(s.reach_syscall);
             match run::check(&engines, s) {
                 Err(e) => failures.push(format!("{}: {e:#}", s.name)),
                 Ok(run::Verdict::BothRefused(..)) => refused += 1,
-                Ok(run::Verdict::Same(_)) => {}
+                Ok(run::Verdict::Same(c)) => {
+                    if s.reach_syscall && c.skyr_syscalls.first().is_some_and(|n| *n > 0) {
+                        reached += 1;
+                    }
+                }
             }
         }
         println!(
             "differential scenarios: {ran} run, {} differ; of those that agree, {} compared \
-             outcome by outcome, {refused} refused by both at the same stage",
+             outcome by outcome, {refused} refused by both at the same stage; {reached} of \
+             {must_reach} random-syscall modules entered their syscalls (the others failed to \
+             instantiate on both machines)",
             failures.len(),
             ran - failures.len() - refused
         );

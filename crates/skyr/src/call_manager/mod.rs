@@ -105,6 +105,8 @@ pub struct CallManager {
     depth: u32,
     /// Invocations run so far.
     pub invocations: u64,
+    /// Syscalls actors entered so far (each paid its syscall charge).
+    pub syscalls: u64,
     /// Debug logs of the actors (only with debugging on).
     pub logs: Vec<String>,
     /// Frames of failed calls, innermost first.
@@ -135,6 +137,7 @@ impl CallManager {
             actors_created: 0,
             depth: 0,
             invocations: 0,
+            syscalls: 0,
             logs: Vec::new(),
             backtrace: Vec::new(),
             access,

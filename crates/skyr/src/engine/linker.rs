@@ -30,6 +30,7 @@ pub(super) type C<'a> = Caller<'a, InvocationData>;
 pub(super) fn enter(c: &mut C) -> std::result::Result<(), Abort> {
     charge_exec(&mut *c)?;
     let k = &mut c.data_mut().kernel;
+    k.cm.syscalls += 1;
     let charge = k.cm.machine.rules.prices.on_syscall();
     k.cm.gas
         .charge(charge.name, charge.compute)

@@ -117,7 +117,9 @@ fn seed_bytes(i: u64) -> Vec<u8> {
 }
 
 /// The module of seed `i`, made to terminate (a fuel counter traps runaway loops); with
-/// `syscalls`, it imports some of the ABI's syscalls and calls them with whatever it has.
+/// `syscalls`, it imports some of the ABI's syscalls, and its `invoke` first calls each of
+/// them once with arguments drawn from the seed, then runs the generated code (which may
+/// call them again with whatever it has).
 pub fn module(i: u64, syscalls: bool) -> Option<Vec<u8>> {
     let bytes = seed_bytes(i + if syscalls { 1 << 32 } else { 0 });
     let mut u = Unstructured::new(&bytes);
@@ -125,7 +127,158 @@ pub fn module(i: u64, syscalls: bool) -> Option<Vec<u8>> {
     let mut m =
         wasm_smith::Module::new(config(i.is_multiple_of(2) && !syscalls, syscalls), &mut u).ok()?;
     m.ensure_termination(1_000).ok()?;
-    Some(m.to_bytes())
+    let wasm = m.to_bytes();
+    if syscalls {
+        call_imports_first(&wasm, &crate::keys::blake2b(&i.to_be_bytes()))
+    } else {
+        Some(wasm)
+    }
+}
+
+/// Argument values a syscall prologue draws from: small, in the scratch-like low memory,
+/// at page edges, negative and huge.
+const ARGS: [i64; 12] = [
+    0,
+    1,
+    4,
+    32,
+    100,
+    1024,
+    65_535,
+    65_536,
+    -1,
+    0x7fff_ffff,
+    0xffff_fff0,
+    i64::MAX,
+];
+
+/// Rewrites `wasm` so that its `invoke` export runs a new function first: one call of each
+/// imported function (every import is a syscall) with arguments picked by `seed`, results
+/// dropped, then the original `invoke`. The start section is dropped; the rest of the
+/// module is copied as it is.
+fn call_imports_first(wasm: &[u8], seed: &[u8; 32]) -> Option<Vec<u8>> {
+    use wasmparser::{Parser, Payload, TypeRef};
+    let mut types: Vec<wasmparser::FuncType> = Vec::new();
+    let mut imported: Vec<u32> = Vec::new();
+    let mut defined: Vec<u32> = Vec::new();
+    let mut invoke = None;
+    for p in Parser::new(0).parse_all(wasm) {
+        match p.ok()? {
+            Payload::TypeSection(r) => {
+                for t in r.into_iter_err_on_gc_types() {
+                    types.push(t.ok()?);
+                }
+            }
+            Payload::ImportSection(r) => {
+                for i in r {
+                    if let TypeRef::Func(t) = i.ok()?.ty {
+                        imported.push(t);
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    defined.push(t.ok()?);
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.ok()?;
+                    if e.name == "invoke" && e.kind == wasmparser::ExternalKind::Func {
+                        invoke = Some(e.index);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let invoke = invoke?;
+    let all: Vec<u32> = imported.iter().chain(&defined).copied().collect();
+    let invoke_type = *all.get(invoke as usize)?;
+    let new_index = all.len() as u32;
+    // The prologue's body.
+    let mut f = wasm_encoder::Function::new([]);
+    let mut pick = seed.iter().cycle().copied();
+    for (idx, t) in imported.iter().enumerate() {
+        let ty = types.get(*t as usize)?;
+        for p in ty.params() {
+            let v = ARGS[pick.next()? as usize % ARGS.len()];
+            match p {
+                wasmparser::ValType::I64 => f.instruction(&Instruction::I64Const(v)),
+                _ => f.instruction(&Instruction::I32Const(v as i32)),
+            };
+        }
+        f.instruction(&Instruction::Call(idx as u32));
+        for _ in ty.results() {
+            f.instruction(&Instruction::Drop);
+        }
+    }
+    f.instruction(&Instruction::LocalGet(0));
+    f.instruction(&Instruction::Call(invoke));
+    f.instruction(&Instruction::End);
+    // Re-emit: sections copied, the function, export and code sections extended.
+    let mut out = wasm_encoder::Module::new();
+    for p in Parser::new(0).parse_all(wasm) {
+        let p = p.ok()?;
+        match &p {
+            Payload::FunctionSection(r) => {
+                let mut s = wasm_encoder::FunctionSection::new();
+                for t in r.clone() {
+                    s.function(t.ok()?);
+                }
+                s.function(invoke_type);
+                out.section(&s);
+            }
+            Payload::ExportSection(r) => {
+                let mut s = wasm_encoder::ExportSection::new();
+                for e in r.clone() {
+                    let e = e.ok()?;
+                    let kind = match e.kind {
+                        wasmparser::ExternalKind::Func => wasm_encoder::ExportKind::Func,
+                        wasmparser::ExternalKind::Table => wasm_encoder::ExportKind::Table,
+                        wasmparser::ExternalKind::Memory => wasm_encoder::ExportKind::Memory,
+                        wasmparser::ExternalKind::Global => wasm_encoder::ExportKind::Global,
+                        wasmparser::ExternalKind::Tag => wasm_encoder::ExportKind::Tag,
+                    };
+                    let index = if e.name == "invoke" {
+                        new_index
+                    } else {
+                        e.index
+                    };
+                    s.export(e.name, kind, index);
+                }
+                out.section(&s);
+            }
+            Payload::CodeSectionStart { range, .. } => {
+                let mut s = wasm_encoder::CodeSection::new();
+                let r = wasmparser::CodeSectionReader::new(wasmparser::BinaryReader::new(
+                    wasm.get(range.clone())?,
+                    range.start,
+                ))
+                .ok()?;
+                for body in r {
+                    s.raw(wasm.get(body.ok()?.range())?);
+                }
+                s.function(&f);
+                out.section(&s);
+            }
+            // A start function would run before the prologue (with no gas under fvm 2):
+            // dropped, so every accepted module reaches its syscalls.
+            Payload::StartSection { .. }
+            | Payload::CodeSectionEntry(_)
+            | Payload::Version { .. }
+            | Payload::End(_) => {}
+            other => {
+                if let Some((id, range)) = other.as_section() {
+                    out.section(&wasm_encoder::RawSection {
+                        id,
+                        data: wasm.get(range)?,
+                    });
+                }
+            }
+        }
+    }
+    Some(out.finish())
 }
 
 pub fn scenarios() -> Vec<Scenario> {
@@ -141,11 +294,10 @@ pub fn scenarios() -> Vec<Scenario> {
             } else {
                 "generated module"
             };
+            let b = Builder::new(format!("{kind} {i}")).test_wasm(wasm).either();
+            let b = if syscalls { b.reaches_a_syscall() } else { b };
             Some(
-                Builder::new(format!("{kind} {i}"))
-                    .test_wasm(wasm)
-                    .either()
-                    .msg(Msg::new(Sender::Secp(0), to, METHOD_RUN).gas(300_000_000))
+                b.msg(Msg::new(Sender::Secp(0), to, METHOD_RUN).gas(300_000_000))
                     .msg(Msg::new(Sender::Secp(0), to, METHOD_RUN).gas(1_000_000))
                     .build(),
             )
