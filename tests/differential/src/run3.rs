@@ -89,6 +89,37 @@ impl Bundles {
 /// Runs a scenario on both machines. `Err` names the first difference, a machine that
 /// failed where the other did not, or what the scenario failed to reach.
 pub fn compare(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<Vec<Outcome>> {
+    let ours = compare_once(engines, bundles, s)?;
+    let Some(i) = s.edge else {
+        return Ok(ours);
+    };
+    // The gas edge: exactly the gas used succeeds again, one gas less runs out.
+    let used = match ours.get(i) {
+        Some(o) if o.exit_code == 0 => u64::try_from(o.gas_used)?,
+        other => bail!("the edge message {i} must succeed first: {other:?}"),
+    };
+    for (limit, exit) in [(used, 0u32), (used - 1, 7)] {
+        let mut t = s.clone();
+        t.edge = None;
+        t.name = format!("{} (gas limit {limit})", s.name);
+        t.reach = vec![Reach::Exit(i, exit)];
+        let m = &mut t.messages[i];
+        m.message.gas_limit = limit;
+        let len = |m: &skyr::shared::message::Message| {
+            fvm_ipld_encoding::to_vec(m).map(|b| b.len()).unwrap_or(0)
+        };
+        let before = len(&s.messages[i].message);
+        m.raw_length = (m.raw_length + len(&m.message)).saturating_sub(before);
+        let edge = compare_once(engines, bundles, &t)?;
+        if exit == 0 && edge.get(i).map(|o| o.gas_used) != Some(used as i64) {
+            bail!("at the gas edge, message {i} used other gas than {used}");
+        }
+    }
+    Ok(ours)
+}
+
+/// Runs a scenario on both machines once (see [`compare`]).
+fn compare_once(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<Vec<Outcome>> {
     let car = bundles.for_nv(s.nv);
     let g1 = genesis3::build(s.nv, car)?;
     let g2 = genesis3::build(s.nv, car)?;

@@ -52,6 +52,9 @@ pub struct Scenario3 {
     pub reach: Vec<Reach>,
     /// Both machines must refuse it (a message or the flush), at the same stage.
     pub expect_refusal: bool,
+    /// Checks the gas edge of this (successful) message: run again with its gas limit set
+    /// to the gas it used, it must still succeed, and with one gas less it must run out.
+    pub edge: Option<usize>,
 }
 
 /// Who sends a message.
@@ -167,6 +170,7 @@ impl Builder3 {
                 messages: Vec::new(),
                 reach: Vec::new(),
                 expect_refusal: false,
+                edge: None,
             },
             nonces: BTreeMap::new(),
         }
@@ -215,6 +219,12 @@ impl Builder3 {
     /// Requires this to be reached.
     pub fn reach(mut self, r: Reach) -> Builder3 {
         self.s.reach.push(r);
+        self
+    }
+
+    /// Checks the gas edge of the last message added (see [`Scenario3::edge`]).
+    pub fn edge(mut self) -> Builder3 {
+        self.s.edge = Some(self.s.messages.len().saturating_sub(1));
         self
     }
 

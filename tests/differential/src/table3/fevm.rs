@@ -362,3 +362,26 @@ pub fn scenarios() -> Vec<Scenario3> {
     ]);
     s
 }
+
+/// Contract messages checked at their gas edge (see [`super::edges`]).
+pub fn edge_scenarios() -> Vec<Scenario3> {
+    let counter = created(0);
+    let inc = calldata("inc(bytes)", vec![word(32)], tail(b"edge"));
+    vec![
+        Builder3::new("edge: deploying Counter")
+            .msg(deploy(&counter_init(5)))
+            .edge()
+            .build(),
+        deploy_counter("edge: an increment with an event")
+            .msg(invoke(counter, inc))
+            .edge()
+            .build(),
+        deploy_counter("edge: burning in a contract")
+            .msg(invoke(
+                counter,
+                calldata("burn(uint256)", vec![word(3)], vec![]),
+            ))
+            .edge()
+            .build(),
+    ]
+}

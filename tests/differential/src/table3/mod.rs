@@ -3,6 +3,7 @@
 //! Each family is a file; every scenario names what it must reach. Families run at nv18;
 //! [`all`] replays a share of them at nv19 and nv20 too (same rules, the v11 bundle).
 mod basics;
+mod edges;
 mod fevm;
 mod replayed;
 mod syscalls;
@@ -14,6 +15,7 @@ pub fn all() -> Vec<Scenario3> {
     let mut base: Vec<Scenario3> = basics::scenarios();
     base.extend(syscalls::scenarios());
     base.extend(fevm::scenarios());
+    base.extend(edges::scenarios());
     let mut out = base.clone();
     out.extend(replayed::scenarios());
     for nv in [19, 20] {

@@ -132,6 +132,7 @@ pub fn scenarios() -> Vec<Scenario3> {
             messages,
             reach,
             expect_refusal: REFUSED.contains(&s.name.as_str()),
+            edge: None,
         });
     }
     out
