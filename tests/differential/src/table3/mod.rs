@@ -28,3 +28,29 @@ pub fn all() -> Vec<Scenario3> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    /// Prints how many scenarios each family has, per network version; none may be empty.
+    #[test]
+    fn every_family_has_scenarios() {
+        let mut counts: BTreeMap<(String, u32), usize> = BTreeMap::new();
+        for s in super::all() {
+            let family = s.name.split(':').next().unwrap_or("").to_string();
+            *counts.entry((family, s.nv)).or_default() += 1;
+        }
+        for ((family, nv), n) in &counts {
+            println!("nv{nv} {family}: {n}");
+        }
+        for family in ["transfer", "hygge syscall", "replayed", "fevm", "edge"] {
+            let n: usize = counts
+                .iter()
+                .filter(|((f, _), _)| f.starts_with(family))
+                .map(|(_, n)| n)
+                .sum();
+            assert!(n > 0, "no {family} scenarios");
+        }
+    }
+}
