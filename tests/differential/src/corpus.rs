@@ -168,31 +168,41 @@ pub fn write_all(
     scenarios: &[Scenario],
     out: &std::path::Path,
 ) -> Result<(usize, Vec<String>)> {
+    write_vectors(
+        scenarios.iter().map(|s| (s.name.as_str(), excluded(s), s)),
+        out,
+        |s| vector(engines, s),
+    )
+}
+
+/// Writes the vector of each (name, reason to leave it out, scenario) under `out`, in a
+/// folder per family (the name's part before the first colon); returns how many were
+/// written and why the others were left out (their reason, or the size cap).
+pub fn write_vectors<'a, S: 'a>(
+    scenarios: impl Iterator<Item = (&'a str, Option<&'static str>, &'a S)>,
+    out: &std::path::Path,
+    vector: impl Fn(&S) -> Result<serde_json::Value>,
+) -> Result<(usize, Vec<String>)> {
     let (mut written, mut left_out) = (0, Vec::new());
     let mut names = BTreeSet::new();
-    for s in scenarios {
-        if let Some(why) = excluded(s) {
-            left_out.push(format!("{}: {why}", s.name));
+    for (name, excluded, s) in scenarios {
+        if let Some(why) = excluded {
+            left_out.push(format!("{name}: {why}"));
             continue;
         }
-        let family = s
-            .name
+        let family = name
             .split(':')
             .next()
-            .filter(|f| *f != s.name)
+            .filter(|f| *f != name)
             .unwrap_or("messages");
         let dir = out.join(slug(family));
-        let mut file = slug(&s.name);
+        let mut file = slug(name);
         while !names.insert(format!("{family}/{file}")) {
             file.push('x');
         }
-        let text = serde_json::to_string(&vector(engines, s)?)?;
+        let text = serde_json::to_string(&vector(s)?)?;
         if text.len() > MAX_BYTES {
-            left_out.push(format!(
-                "{}: {} bytes is over the size cap",
-                s.name,
-                text.len()
-            ));
+            left_out.push(format!("{name}: {} bytes is over the size cap", text.len()));
             continue;
         }
         std::fs::create_dir_all(&dir)?;

@@ -12,7 +12,7 @@ use cid::Cid;
 use serde_json::json;
 use skyr_vectors::schema::to_b64;
 
-use crate::corpus::{car_gz, messages_json, randomness_json, reachable, slug, MAX_BYTES};
+use crate::corpus::{car_gz, messages_json, randomness_json, reachable, write_vectors};
 use crate::genesis3;
 use crate::oracle3::{self, ScenarioExterns};
 use crate::run3::{Bundles, Engines3};
@@ -102,36 +102,9 @@ pub fn write_all(
     scenarios: &[Scenario3],
     out: &Path,
 ) -> Result<(usize, Vec<String>)> {
-    let (mut written, mut left_out) = (0, Vec::new());
-    let mut names = BTreeSet::new();
-    for s in scenarios {
-        if let Some(why) = excluded(s) {
-            left_out.push(format!("{}: {why}", s.name));
-            continue;
-        }
-        let family = s
-            .name
-            .split(':')
-            .next()
-            .filter(|f| *f != s.name)
-            .unwrap_or("messages");
-        let dir = out.join(slug(family));
-        let mut file = slug(&s.name);
-        while !names.insert(format!("{family}/{file}")) {
-            file.push('x');
-        }
-        let text = serde_json::to_string(&vector(engines, bundles, s)?)?;
-        if text.len() > MAX_BYTES {
-            left_out.push(format!(
-                "{}: {} bytes is over the size cap",
-                s.name,
-                text.len()
-            ));
-            continue;
-        }
-        std::fs::create_dir_all(&dir)?;
-        std::fs::write(dir.join(format!("{file}.json")), text + "\n")?;
-        written += 1;
-    }
-    Ok((written, left_out))
+    write_vectors(
+        scenarios.iter().map(|s| (s.name.as_str(), excluded(s), s)),
+        out,
+        |s| vector(engines, bundles, s),
+    )
 }
