@@ -16,6 +16,38 @@ fn own_bundle() -> BundleSet {
     bundles
 }
 
+/// Runs every file on a big-stack thread with the bundles `bundles` makes; prints a count
+/// under `label` and returns what did not pass.
+fn run_all(
+    files: Vec<PathBuf>,
+    bundles: impl FnOnce() -> BundleSet + Send + 'static,
+    label: &'static str,
+) -> Vec<String> {
+    std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(move || {
+            let bundles = bundles();
+            let engine = Engine::new().expect("engine");
+            let mut bad = Vec::new();
+            for f in &files {
+                let r = run_file(f, &bundles, &engine);
+                if r.status != Status::Pass {
+                    bad.push(format!(
+                        "{}: {:?} {}",
+                        r.vector,
+                        r.status,
+                        r.reason.unwrap_or_default()
+                    ));
+                }
+            }
+            println!("{label}: {} run, {} did not pass", files.len(), bad.len());
+            bad
+        })
+        .expect("spawn")
+        .join()
+        .expect("corpus run")
+}
+
 /// The corpus sub-folder of the nv18-20 vectors.
 const NV18_FOLDER: &str = "nv18-20";
 
@@ -33,32 +65,7 @@ fn every_committed_vector_passes() {
         "the corpus has only {} vectors",
         files.len()
     );
-    let t = std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(move || {
-            let bundles = own_bundle();
-            let engine = Engine::new().expect("engine");
-            let mut bad = Vec::new();
-            for f in &files {
-                let r = run_file(f, &bundles, &engine);
-                if r.status != Status::Pass {
-                    bad.push(format!(
-                        "{}: {:?} {}",
-                        r.vector,
-                        r.status,
-                        r.reason.unwrap_or_default()
-                    ));
-                }
-            }
-            println!(
-                "corpus vectors: {} run, {} did not pass",
-                files.len(),
-                bad.len()
-            );
-            bad
-        })
-        .expect("spawn");
-    let bad = t.join().expect("corpus run");
+    let bad = run_all(files, own_bundle, "corpus vectors");
     assert!(
         bad.is_empty(),
         "vectors that did not pass:\n{}",
@@ -80,34 +87,13 @@ fn every_committed_nv18_vector_passes_with_the_official_bundles() {
         .join(NV18_FOLDER);
     let files = skyr_vectors::files::vector_files(&root).expect("tests/vectors/nv18-20 exists");
     assert!(files.len() > 100, "only {} nv18-20 vectors", files.len());
-    let t = std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(move || {
-            let mut bundles = BundleSet::default();
-            bundles.add_dir(&shared).expect("the official bundles");
-            bundles.add_code(include_bytes!("../../../actors/skyr_actor_test3.wasm").to_vec());
-            let engine = Engine::new().expect("engine");
-            let mut bad = Vec::new();
-            for f in &files {
-                let r = run_file(f, &bundles, &engine);
-                if r.status != Status::Pass {
-                    bad.push(format!(
-                        "{}: {:?} {}",
-                        r.vector,
-                        r.status,
-                        r.reason.unwrap_or_default()
-                    ));
-                }
-            }
-            println!(
-                "nv18-20 corpus vectors: {} run, {} did not pass",
-                files.len(),
-                bad.len()
-            );
-            bad
-        })
-        .expect("spawn");
-    let bad = t.join().expect("corpus run");
+    let bundles = move || {
+        let mut bundles = BundleSet::default();
+        bundles.add_dir(&shared).expect("the official bundles");
+        bundles.add_code(include_bytes!("../../../actors/skyr_actor_test3.wasm").to_vec());
+        bundles
+    };
+    let bad = run_all(files, bundles, "nv18-20 corpus vectors");
     assert!(
         bad.is_empty(),
         "vectors that did not pass:\n{}",

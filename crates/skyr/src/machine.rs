@@ -12,6 +12,7 @@ use fvm_shared::version::NetworkVersion;
 
 use crate::blockstore::{BaseStore, BufferedStore};
 use crate::bundle::Manifest;
+use crate::engine::metering::Metering;
 use crate::engine::Engine;
 use crate::externs::{Externs, Verifier};
 use crate::rules::{rules_for, supported_versions, NetworkRules};
@@ -91,6 +92,8 @@ pub struct Machine {
     pub config: MachineConfig,
     /// What this network version decides: ABI, prices, layouts, executor rules.
     pub rules: &'static NetworkRules,
+    /// How actor code is metered under these rules (derived once: every invocation asks).
+    pub metering: Metering,
     /// The actors.
     pub state: StateTree,
     /// The bundle's actors by name and type.
@@ -147,18 +150,20 @@ impl Machine {
             .get_cbor(&system.state)
             .context("system actor state does not decode")?
             .ok_or_else(|| anyhow!("system actor state {} is missing", system.state))?;
+        let metering = rules.metering();
         let manifest = Manifest::load(&buffered, &sys.builtin_actors)?;
         for (name, code) in manifest.entries() {
             if !config.require_code && !buffered.has(code)? {
                 continue;
             }
             engine
-                .prepare(&buffered, code, &rules.metering())
+                .prepare(&buffered, code, &metering)
                 .with_context(|| format!("actor `{name}` ({code})"))?;
         }
         Ok(Machine {
             config,
             rules,
+            metering,
             state,
             manifest,
             engine: engine.clone(),

@@ -66,9 +66,7 @@ impl CallManager {
         };
         self.invocations += 1;
         let engine = self.machine.engine.clone();
-        if !self.machine.config.require_code
-            && !engine.has(&actor.code, &self.machine.rules.metering())
-        {
+        if !self.machine.config.require_code && !engine.has(&actor.code, &self.machine.metering) {
             // Running without the bundle's code: the invocation below fails fatally; say which
             // code was lacking. (With all code required, no lookup is spent on the hot path.)
             self.machine.missing_code.push(actor.code);

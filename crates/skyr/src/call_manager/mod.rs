@@ -274,53 +274,48 @@ impl CallManager {
         } else {
             let mut cm = self;
             let res = cm.machine.manifest.placeholder_code().and_then(|code| {
-                let state = ActorState::new_empty(code, Some(*to));
-                cm.create_actor_from_send(to, state)
+                cm.charge_creation()?;
+                cm.register_actor(to, ActorState::new_empty(code, Some(*to)))
             });
             (res, cm)
         }
     }
 
-    /// Registers `addr` under a new ID holding `state`, paying for a new address.
-    fn create_actor_from_send(&mut self, addr: &Address, state: ActorState) -> Result<ActorID> {
+    /// Charges for an actor a send creates, a new address assigned to it.
+    fn charge_creation(&mut self) -> Result<()> {
         let pl = self.machine.rules.prices;
-        self.gas.apply(&pl.on_create_actor(true))?;
+        self.gas.apply(&pl.on_create_actor(true))
+    }
+
+    /// Registers `addr` under a new ID holding `state`.
+    fn register_actor(&mut self, addr: &Address, state: ActorState) -> Result<ActorID> {
         let id = self.machine.state.register_new_address(addr)?;
         self.set_actor(id, state)?;
         Ok(id)
     }
 
-    /// Creates an account actor for a key address that has none yet, and constructs it.
-    fn create_account_actor(mut self, addr: &Address) -> (Result<ActorID>, Self) {
-        let bls_zero = || {
-            syscall_err(
+    /// The account actor of a key address, charged and checked in the rules' order.
+    fn new_account(&mut self, addr: &Address) -> Result<ActorID> {
+        let charge_first = self.machine.rules.account_creation == AccountCreation::ChargeThenCheck;
+        if charge_first {
+            self.charge_creation()?;
+        }
+        if addr.is_bls_zero_address() {
+            return Err(syscall_err(
                 ErrorNumber::IllegalArgument,
                 "cannot create the bls zero address actor",
-            )
-        };
-        let created = match self.machine.rules.account_creation {
-            AccountCreation::ChargeThenCheck => {
-                let pl = self.machine.rules.prices;
-                self.gas.apply(&pl.on_create_actor(false)).and_then(|()| {
-                    if addr.is_bls_zero_address() {
-                        return Err(bls_zero());
-                    }
-                    let id = self.machine.state.register_new_address(addr)?;
-                    let code = *self.machine.manifest.account_code();
-                    self.set_actor(id, ActorState::fresh(code))?;
-                    Ok(id)
-                })
-            }
-            AccountCreation::CheckThenCharge => {
-                if addr.is_bls_zero_address() {
-                    Err(bls_zero())
-                } else {
-                    let code = *self.machine.manifest.account_code();
-                    self.create_actor_from_send(addr, ActorState::fresh(code))
-                }
-            }
-        };
-        let id = match created {
+            ));
+        }
+        if !charge_first {
+            self.charge_creation()?;
+        }
+        let code = *self.machine.manifest.account_code();
+        self.register_actor(addr, ActorState::fresh(code))
+    }
+
+    /// Creates an account actor for a key address that has none yet, and constructs it.
+    fn create_account_actor(mut self, addr: &Address) -> (Result<ActorID>, Self) {
+        let id = match self.new_account(addr) {
             Ok(id) => id,
             Err(e) => return (Err(e), self),
         };

@@ -285,7 +285,7 @@ impl Engine {
         params_id: u32,
     ) -> Result<u32, Abort> {
         let rules = store.data().kernel.cm.machine.rules;
-        let metering = rules.metering();
+        let metering = store.data().kernel.cm.machine.metering;
         let pre = self
             .instance_pre(code, &metering, rules.abi)
             .map_err(Abort::Fatal)?;
