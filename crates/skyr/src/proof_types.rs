@@ -130,6 +130,47 @@ pub static FVM3_PROOF_TYPES: ProofTypes = ProofTypes {
     ],
 };
 
+/// fvm 4 (network versions 21–28): seal 0–14 as fvm 3 plus 15–19 (version 1.2,
+/// non-interactive PoRep, FIP-0092), winning PoSt 0–4, window PoSt 10–14 (version 1.2) only:
+/// version 1 window PoSt is gone.
+pub static FVM4_PROOF_TYPES: ProofTypes = ProofTypes {
+    summary: "fvm 4: seal 0-19, winning PoSt 0-4, window PoSt 10-14 (v1.2)",
+    seal: &[
+        (0, ApiSeal::StackedDrg2KiBV1, 10),
+        (1, ApiSeal::StackedDrg8MiBV1, 11),
+        (2, ApiSeal::StackedDrg512MiBV1, 12),
+        (3, ApiSeal::StackedDrg32GiBV1, 13),
+        (4, ApiSeal::StackedDrg64GiBV1, 14),
+        (5, ApiSeal::StackedDrg2KiBV1_1, 10),
+        (6, ApiSeal::StackedDrg8MiBV1_1, 11),
+        (7, ApiSeal::StackedDrg512MiBV1_1, 12),
+        (8, ApiSeal::StackedDrg32GiBV1_1, 13),
+        (9, ApiSeal::StackedDrg64GiBV1_1, 14),
+        (10, ApiSeal::StackedDrg2KiBV1_1_Feat_SyntheticPoRep, 10),
+        (11, ApiSeal::StackedDrg8MiBV1_1_Feat_SyntheticPoRep, 11),
+        (12, ApiSeal::StackedDrg512MiBV1_1_Feat_SyntheticPoRep, 12),
+        (13, ApiSeal::StackedDrg32GiBV1_1_Feat_SyntheticPoRep, 13),
+        (14, ApiSeal::StackedDrg64GiBV1_1_Feat_SyntheticPoRep, 14),
+        (15, ApiSeal::StackedDrg2KiBV1_2_Feat_NonInteractivePoRep, 10),
+        (16, ApiSeal::StackedDrg8MiBV1_2_Feat_NonInteractivePoRep, 11),
+        (17, ApiSeal::StackedDrg512MiBV1_2_Feat_NonInteractivePoRep, 12),
+        (18, ApiSeal::StackedDrg32GiBV1_2_Feat_NonInteractivePoRep, 13),
+        (19, ApiSeal::StackedDrg64GiBV1_2_Feat_NonInteractivePoRep, 14),
+    ],
+    post: &[
+        (0, ApiPoSt::StackedDrgWinning2KiBV1),
+        (1, ApiPoSt::StackedDrgWinning8MiBV1),
+        (2, ApiPoSt::StackedDrgWinning512MiBV1),
+        (3, ApiPoSt::StackedDrgWinning32GiBV1),
+        (4, ApiPoSt::StackedDrgWinning64GiBV1),
+        (10, ApiPoSt::StackedDrgWindow2KiBV1_2),
+        (11, ApiPoSt::StackedDrgWindow8MiBV1_2),
+        (12, ApiPoSt::StackedDrgWindow512MiBV1_2),
+        (13, ApiPoSt::StackedDrgWindow32GiBV1_2),
+        (14, ApiPoSt::StackedDrgWindow64GiBV1_2),
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,9 @@ pub enum Abi {
     /// `fvm_sdk` 3.x: exit with a block, message and network contexts, f4 addresses, send
     /// with a gas limit and flags, events (42 imports).
     Sdk3,
+    /// `fvm_sdk` 4.x: self-destruct burns, events as packed entries, randomness as the node's
+    /// digest, BLS aggregates (43 imports).
+    Sdk4,
 }
 
 impl Abi {
@@ -44,7 +47,7 @@ impl Abi {
     /// (fvm_sdk 3; fvm_sdk 2 charged nothing, the power actor having paid when it queued
     /// them).
     pub fn charges_batched_seals(self) -> bool {
-        matches!(self, Abi::Sdk3)
+        !matches!(self, Abi::Sdk2)
     }
 }
 
@@ -170,6 +173,13 @@ pub struct NetworkRules {
     pub memory_limits: Option<MemoryLimits>,
     /// How a flush walks the new state.
     pub flush_walk: FlushWalk,
+    /// Whether each invocation may only reach the blocks it was given, opened or linked
+    /// (FIP-0071).
+    pub tracks_reachability: bool,
+    /// How far back `network.tipset_cid` may look, if limited.
+    pub tipset_lookback_limit: Option<i64>,
+    /// Whether a send refused for call depth leaves the gas limit it pushed in place (fvm 3).
+    pub depth_refusal_keeps_gas_limit: bool,
 }
 
 impl NetworkRules {
@@ -213,7 +223,7 @@ impl NetworkRules {
 }
 
 /// Every network version Skyr runs, oldest first.
-pub static TABLE: &[NetworkRules] = &[SKYR_RULES, HYGGE_RULES];
+pub static TABLE: &[NetworkRules] = &[SKYR_RULES, HYGGE_RULES, WATERMELON_RULES, TEEP_RULES];
 
 /// Network versions 16–17 (Skyr, Shark): the first FVM, on fvm 2.
 pub const SKYR_RULES: NetworkRules = NetworkRules {
@@ -236,9 +246,12 @@ pub const SKYR_RULES: NetworkRules = NetworkRules {
     block_codecs: &[fvm_ipld_encoding::DAG_CBOR],
     memory_limits: None,
     flush_walk: FlushWalk::Fvm2,
+    tracks_reachability: false,
+    tipset_lookback_limit: None,
+    depth_refusal_keeps_gas_limit: false,
 };
 
-/// Network versions 18–20 (Hygge, Lightning, Thunder, Watermelon): the FEVM on fvm 3.
+/// Network versions 18–20 (Hygge, Lightning, Thunder): the FEVM on fvm 3.
 pub const HYGGE_RULES: NetworkRules = NetworkRules {
     name: "Hygge, Lightning, Thunder",
     versions: 18..=20,
@@ -266,6 +279,34 @@ pub const HYGGE_RULES: NetworkRules = NetworkRules {
         call_stack: 2 << 30,
     }),
     flush_walk: FlushWalk::Fvm3,
+    tracks_reachability: false,
+    tipset_lookback_limit: Some(900),
+    depth_refusal_keeps_gas_limit: true,
+};
+
+/// Network versions 21–24 (Watermelon, Dragon, Waffle, Tuktuk): fvm 4, with the fvm_sdk 4
+/// ABI (FIP-0073, 0072, 0075, 0079), IPLD reachability (FIP-0071) and no tipset lookback
+/// limit. The rest is Hygge's.
+pub const WATERMELON_RULES: NetworkRules = NetworkRules {
+    name: "Watermelon, Dragon, Waffle, Tuktuk",
+    versions: 21..=24,
+    reference: "fvm 4.8.4",
+    abi: Abi::Sdk4,
+    prices: &crate::gas::WATERMELON_PRICES,
+    proof_types: &crate::proof_types::FVM4_PROOF_TYPES,
+    tracks_reachability: true,
+    tipset_lookback_limit: None,
+    depth_refusal_keeps_gas_limit: false,
+    ..HYGGE_RULES
+};
+
+/// Network versions 25–28 (Teep, Tock, GoldenWeek, FireHorse): Watermelon's rules with the
+/// Teep prices (seal verification and NI-PoRep aggregates).
+pub const TEEP_RULES: NetworkRules = NetworkRules {
+    name: "Teep, Tock, GoldenWeek, FireHorse",
+    versions: 25..=28,
+    prices: &crate::gas::TEEP_PRICES,
+    ..WATERMELON_RULES
 };
 
 /// The rules of a network version, or `None` for a version Skyr does not run.
@@ -324,6 +365,17 @@ impl fmt::Display for RulesTable {
             writeln!(f, "  block codecs         {:x?}", r.block_codecs)?;
             writeln!(f, "  memory limits        {:?}", r.memory_limits)?;
             writeln!(f, "  flush walk           {:?}", r.flush_walk)?;
+            writeln!(f, "  reachability         {}", r.tracks_reachability)?;
+            writeln!(f, "  tipset lookback      {:?}", r.tipset_lookback_limit)?;
+            writeln!(
+                f,
+                "  depth refusal        {}",
+                if r.depth_refusal_keeps_gas_limit {
+                    "keeps the pushed gas limit"
+                } else {
+                    "pops the pushed gas limit"
+                }
+            )?;
         }
         Ok(())
     }
@@ -358,8 +410,16 @@ mod tests {
         let nv20 = rules_for(NetworkVersion::V20).expect("nv20 runs");
         assert!(std::ptr::eq(nv18, nv20));
         assert!(!std::ptr::eq(nv17, nv18));
-        assert!(rules_for(NetworkVersion::V21).is_none());
-        assert_eq!(supported_versions(), "16–20");
+        let nv21 = rules_for(NetworkVersion::V21).expect("nv21 runs");
+        let nv24 = rules_for(NetworkVersion::V24).expect("nv24 runs");
+        assert!(std::ptr::eq(nv21, nv24));
+        let nv25 = rules_for(NetworkVersion::V25).expect("nv25 runs");
+        let nv28 = rules_for(NetworkVersion::V28).expect("nv28 runs");
+        assert!(std::ptr::eq(nv25, nv28));
+        assert!(!std::ptr::eq(nv24, nv25));
+        assert_eq!(nv21.abi, Abi::Sdk4);
+        assert!(rules_for(NetworkVersion::V29).is_none());
+        assert_eq!(supported_versions(), "16–28");
     }
 
     #[test]

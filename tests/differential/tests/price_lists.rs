@@ -158,12 +158,12 @@ fn skyr_schedule_equals_fvm2() {
         );
         c.eq(
             format!("on_get_randomness({n})"),
-            ours(pl.on_get_randomness(n)),
+            ours(pl.on_get_randomness(n, 0)),
             v2(reference.on_get_randomness(n)),
         );
         c.eq(
             format!("on_block_open_per_byte({n})"),
-            ours(pl.on_block_open_per_byte(n)),
+            ours(pl.on_block_open_per_byte(n, 0)),
             v2(reference.on_block_open_per_byte(n)),
         );
         c.eq(
@@ -173,7 +173,7 @@ fn skyr_schedule_equals_fvm2() {
         );
         c.eq(
             format!("on_block_create({n})"),
-            ours(pl.on_block_create(n)),
+            ours(pl.on_block_create(n, 0)),
             v2(reference.on_block_create(n)),
         );
         c.eq(
@@ -216,7 +216,7 @@ fn skyr_schedule_equals_fvm2() {
             ours(before),
             v2(reference.on_method_invocation(&value2, method)),
         );
-        assert!(pl.on_send_before_invoke(method).is_none());
+        assert!(pl.on_send_before_invoke(method, 0).is_none());
     }
     let fixed: [(&str, GasCharge, fvm::gas::GasCharge); 9] = [
         ("on_syscall", pl.on_syscall(), reference.on_syscall()),
@@ -371,12 +371,12 @@ fn hygge_schedule_equals_fvm3() {
         );
         c.eq(
             format!("on_get_randomness({n})"),
-            ours(pl.on_get_randomness(n)),
+            ours(pl.on_get_randomness(n, 0)),
             v3(reference.on_get_randomness(n)),
         );
         c.eq(
             format!("on_block_open_per_byte({n})"),
-            ours(pl.on_block_open_per_byte(n)),
+            ours(pl.on_block_open_per_byte(n, 0)),
             v3(reference.on_block_open_per_byte(n)),
         );
         c.eq(
@@ -386,7 +386,7 @@ fn hygge_schedule_equals_fvm3() {
         );
         c.eq(
             format!("on_block_create({n})"),
-            ours(pl.on_block_create(n)),
+            ours(pl.on_block_create(n, 0)),
             v3(reference.on_block_create(n)),
         );
         c.eq(
@@ -471,7 +471,7 @@ fn hygge_schedule_equals_fvm3() {
             ),
             None => assert_eq!(atto, 0, "value moved without a charge"),
         }
-        match pl.on_send_before_invoke(method) {
+        match pl.on_send_before_invoke(method, 0) {
             Some(i) => c.eq(
                 "on_method_invocation",
                 ours(i),
@@ -531,12 +531,12 @@ fn hygge_schedule_equals_fvm3() {
         ),
         (
             "on_tipset_cid(false)",
-            pl.on_tipset_cid(false),
+            pl.on_tipset_cid(1),
             reference.on_tipset_cid(false),
         ),
         (
             "on_tipset_cid(true)",
-            pl.on_tipset_cid(true),
+            pl.on_tipset_cid(2),
             reference.on_tipset_cid(true),
         ),
         (

@@ -51,12 +51,14 @@ impl CallManager {
         if method == METHOD_SEND {
             return (Ok(InvocationResult::Return(None)), self);
         }
-        if let Some(charge) = pl.on_send_before_invoke(method) {
+        let param_links = params.as_ref().map_or(0, |p| p.links().len());
+        if let Some(charge) = pl.on_send_before_invoke(method, param_links) {
             if let Err(e) = self.gas.apply(&charge) {
                 return (Err(e), self);
             }
         }
-        let mut blocks = BlockRegistry::new(self.machine.rules.block_codecs);
+        let rules = self.machine.rules;
+        let mut blocks = BlockRegistry::new(rules.block_codecs, rules.tracks_reachability);
         let params_id = match params {
             Some(b) => match blocks.put(b) {
                 Ok(id) => id,
@@ -128,22 +130,17 @@ impl CallManager {
                 Err(ExecError::Fatal(e))
             }
         };
-        // The top-level call pays for storing its return value in the receipt.
-        if this.depth == 1 {
-            if let Some(size) = result
-                .as_ref()
-                .ok()
-                .and_then(|r| r.value())
-                .map(|b| b.size())
-            {
-                let charge = this
-                    .machine
-                    .rules
-                    .prices
-                    .on_chain_return_value(size as usize);
-                if let Err(e) = this.gas.apply(&charge) {
-                    result = Err(e);
-                }
+        // The top-level call pays for storing its return value in the receipt; nested calls,
+        // where priced, for the links their return value makes reachable.
+        if let Some(returned) = result.as_ref().ok().and_then(|r| r.value()) {
+            let pl = this.machine.rules.prices;
+            let charge = if this.depth == 1 {
+                Some(pl.on_chain_return_value(returned.size() as usize))
+            } else {
+                pl.on_nested_return(returned.links().len())
+            };
+            if let Some(Err(e)) = charge.map(|c| this.gas.apply(&c)) {
+                result = Err(e);
             }
         }
         (result, this)

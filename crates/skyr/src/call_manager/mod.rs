@@ -176,13 +176,18 @@ impl CallManager {
         value: &TokenAmount,
         options: SendOptions,
     ) -> (Result<InvocationResult>, Self) {
-        // As the reference: the limit is pushed before the depth check, and a send refused
-        // for depth leaves it pushed.
+        // As the reference: the limit is pushed before the depth check; a send refused for
+        // depth leaves it pushed where the rules say so.
         if let Some(limit) = options.gas_limit {
             self.gas.push_limit(limit);
         }
         let limit = self.machine.config.max_call_depth;
         if self.machine.rules.depth_exceeded(self.depth, limit) {
+            if options.gas_limit.is_some() && !self.machine.rules.depth_refusal_keeps_gas_limit {
+                if let Err(e) = self.gas.pop_limit() {
+                    return (Err(e), self);
+                }
+            }
             return (
                 Err(syscall_err(
                     ErrorNumber::LimitExceeded,

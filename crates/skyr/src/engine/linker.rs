@@ -1,6 +1,7 @@
 //! Syscall bindings every ABI generation shares, and the machinery each binding uses.
 //!
-//! The generations' own imports live in [`sdk2`](super::sdk2) and [`sdk3`](super::sdk3);
+//! The generations' own imports live in [`sdk2`](super::sdk2), [`sdk3`](super::sdk3) and
+//! [`sdk4`](super::sdk4);
 //! what they share (blocks, self, most of actor and crypto, randomness, gas charges, debug)
 //! is bound here to the same kernel methods, which read the network rules where the
 //! generations differ. Each binding does what the reference does, in the same order: settle execution gas,
@@ -160,32 +161,8 @@ pub(super) fn bind_common(l: &mut Linker<InvocationData>) -> AnyResult<()> {
     l.func_wrap("self", "current_balance", |mut c: C, ret: u32| {
         sysv::<16>(&mut c, ret, |_, k| token_bytes(&k.current_balance()?))
     })?;
-    l.func_wrap("self", "self_destruct", |mut c: C, off: u32, len: u32| {
-        sys0(&mut c, |m, k| {
-            k.self_destruct(&read_address(m, off, len, k.cm.machine.rules)?)
-        })
-    })?;
     bind_actor(l)?;
     bind_crypto(l)?;
-    // rand
-    l.func_wrap(
-        "rand",
-        "get_chain_randomness",
-        |mut c: C, ret: u32, pers: i64, round: i64, off: u32, len: u32| {
-            sysv::<32>(&mut c, ret, |m, k| {
-                k.randomness(false, pers, round, slice(m, off, len)?)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "rand",
-        "get_beacon_randomness",
-        |mut c: C, ret: u32, pers: i64, round: i64, off: u32, len: u32| {
-            sysv::<32>(&mut c, ret, |m, k| {
-                k.randomness(true, pers, round, slice(m, off, len)?)
-            })
-        },
-    )?;
     // debug
     l.func_wrap("debug", "log", |mut c: C, off: u32, len: u32| {
         sys0(&mut c, |m, k| {
@@ -211,6 +188,35 @@ pub(super) fn bind_common(l: &mut Linker<InvocationData>) -> AnyResult<()> {
                 let data = slice(m, off, len)?;
                 let name = utf8(slice(m, name_off, name_len)?)?;
                 k.store_artifact(name, data)
+            })
+        },
+    )?;
+    Ok(())
+}
+
+/// Binds the forms fvm_sdk 2 and 3 share and fvm_sdk 4 changed: self-destruct to a
+/// beneficiary, and randomness drawn with a tag and entropy.
+pub(super) fn bind_v2_v3_forms(l: &mut Linker<InvocationData>) -> AnyResult<()> {
+    l.func_wrap("self", "self_destruct", |mut c: C, off: u32, len: u32| {
+        sys0(&mut c, |m, k| {
+            k.self_destruct(&read_address(m, off, len, k.cm.machine.rules)?)
+        })
+    })?;
+    l.func_wrap(
+        "rand",
+        "get_chain_randomness",
+        |mut c: C, ret: u32, pers: i64, round: i64, off: u32, len: u32| {
+            sysv::<32>(&mut c, ret, |m, k| {
+                k.randomness(false, pers, round, slice(m, off, len)?)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "rand",
+        "get_beacon_randomness",
+        |mut c: C, ret: u32, pers: i64, round: i64, off: u32, len: u32| {
+            sysv::<32>(&mut c, ret, |m, k| {
+                k.randomness(true, pers, round, slice(m, off, len)?)
             })
         },
     )?;

@@ -9,6 +9,7 @@ pub mod linker;
 pub mod metering;
 mod sdk2;
 mod sdk3;
+mod sdk4;
 
 use std::collections::BTreeMap;
 
@@ -96,7 +97,7 @@ pub struct InvocationData {
 struct Compiled {
     module: Module,
     /// Linked templates, one per ABI (indexed by [`abi_index`]).
-    pre: [Option<InstancePre<InvocationData>>; 2],
+    pre: [Option<InstancePre<InvocationData>>; ABIS],
 }
 
 /// Position of an ABI's linker and templates.
@@ -104,13 +105,17 @@ fn abi_index(abi: Abi) -> usize {
     match abi {
         Abi::Sdk2 => 0,
         Abi::Sdk3 => 1,
+        Abi::Sdk4 => 2,
     }
 }
+
+/// How many ABIs there are.
+const ABIS: usize = 3;
 
 struct Inner {
     engine: wasmtime::Engine,
     /// One linker per ABI (indexed by [`abi_index`]).
-    linkers: [wasmtime::Linker<InvocationData>; 2],
+    linkers: [wasmtime::Linker<InvocationData>; ABIS],
     max_wasm_stack: u32,
     /// Compiled code by code CID and metering (the same WASM metered two ways is two
     /// modules).
@@ -170,9 +175,11 @@ impl Engine {
         sdk2::bind_syscalls(&mut sdk2)?;
         let mut sdk3 = wasmtime::Linker::new(&engine);
         sdk3::bind_syscalls(&mut sdk3)?;
+        let mut sdk4 = wasmtime::Linker::new(&engine);
+        sdk4::bind_syscalls(&mut sdk4)?;
         Ok(Engine(Arc::new(Inner {
             engine,
-            linkers: [sdk2, sdk3],
+            linkers: [sdk2, sdk3, sdk4],
             max_wasm_stack,
             modules: Default::default(),
         })))
@@ -203,7 +210,7 @@ impl Engine {
             key,
             Compiled {
                 module,
-                pre: [None, None],
+                pre: [None, None, None],
             },
         );
         Ok(())

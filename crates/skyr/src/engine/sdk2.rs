@@ -7,7 +7,7 @@ use fvm_shared::sector::SealVerifyInfo;
 use wasmtime::Linker;
 
 use super::abi::*;
-use super::linker::{bind_common, enter, split, sys0, sysv, C};
+use super::linker::{bind_common, bind_v2_v3_forms, enter, split, sys0, sysv, C};
 use super::{Abort, InvocationData};
 use crate::call_manager::SendOptions;
 use crate::error::{fatal, syscall_err};
@@ -17,6 +17,7 @@ use crate::kernel::NO_DATA_BLOCK_ID;
 /// Binds every import of fvm_sdk 2.
 pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
     bind_common(l)?;
+    bind_v2_v3_forms(l)?;
     // Gas an actor asks to pay: a signed amount (a negative one is a refund).
     l.func_wrap(
         "gas",

@@ -9,7 +9,7 @@ use fvm_shared::sys::SendFlags;
 use wasmtime::Linker;
 
 use super::abi::*;
-use super::linker::{bind_common, enter, split, sys0, sysv, C};
+use super::linker::{bind_common, bind_v2_v3_forms, enter, split, sys0, sysv, C};
 use super::{sync_gas, Abort, InvocationData};
 use crate::call_manager::SendOptions;
 use crate::error::{fatal, syscall_err};
@@ -44,6 +44,16 @@ fn exit_message(m: &[u8], off: u32, len: u32) -> String {
 /// Binds every import of fvm_sdk 3.
 pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
     bind_common(l)?;
+    bind_v2_v3_forms(l)?;
+    bind_since_v3(l)?;
+    l.func_wrap("event", "emit_event", |mut c: C, off: u32, len: u32| {
+        sys0(&mut c, |m, k| k.emit_event(slice(m, off, len)?))
+    })?;
+    Ok(())
+}
+
+/// Binds the imports fvm_sdk 3 brought and fvm_sdk 4 kept.
+pub(super) fn bind_since_v3(l: &mut Linker<InvocationData>) -> AnyResult<()> {
     // Gas an actor asks to pay: an unsigned amount (what fvm 2 took as negative is huge).
     l.func_wrap(
         "gas",
@@ -117,9 +127,6 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
     bind_actor(l)?;
     l.func_wrap("gas", "available", |mut c: C, ret: u32| {
         sysv::<8>(&mut c, ret, |_, k| Ok(k.gas_available().to_le_bytes()))
-    })?;
-    l.func_wrap("event", "emit_event", |mut c: C, off: u32, len: u32| {
-        sys0(&mut c, |m, k| k.emit_event(slice(m, off, len)?))
     })?;
     l.func_wrap(
         "send",

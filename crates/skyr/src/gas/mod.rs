@@ -9,10 +9,10 @@ mod schedules;
 
 pub use outputs::GasOutputs;
 pub use price_list::{
-    AggregatePrices, HashPrices, PriceList, Scaling, SendPrices, Split, StateAccessPrices,
-    WasmPrices, TABLE_ELEMENT_BYTES,
+    AggregatePrices, BlsAggregatePrices, EntryEventPrices, HashPrices, LinkPrices, PriceList,
+    Scaling, SendPrices, Split, StateAccessPrices, WasmPrices, TABLE_ELEMENT_BYTES,
 };
-pub use schedules::{HYGGE_PRICES, SKYR_PRICES};
+pub use schedules::{HYGGE_PRICES, SKYR_PRICES, TEEP_PRICES, WATERMELON_PRICES};
 
 use crate::error::{ExecError, Result};
 

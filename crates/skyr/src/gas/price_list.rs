@@ -52,6 +52,12 @@ fn units(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// Walking back `lookback` epochs. The reference reads the lookback as unsigned, so a
+/// negative one (an epoch in the future) is huge and the charge saturates.
+fn lookback_gas(price: Scaling, lookback: i64) -> Gas {
+    price.flat + price.per_unit * i64::try_from(lookback as u64).unwrap_or(i64::MAX)
+}
+
 /// A charge's compute part and its other part (storage, deferred work), each growing with
 /// the same quantity. Only the sum is charged; traces show the parts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,6 +207,42 @@ pub struct AggregatePrices {
     pub steps: &'static [(u64, Gas)],
 }
 
+/// Prices of FIP-0071 reachability: scanning DAG-CBOR for links, and tracking and checking
+/// the CIDs an invocation may reach. Schedules before it have none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkPrices {
+    /// Per CBOR field scanned.
+    pub scan_per_field: Gas,
+    /// Per CID found while scanning.
+    pub scan_per_cid: Gas,
+    /// Per link made reachable (opened blocks' children, parameters, returns, linked blocks,
+    /// the state root read).
+    pub tracked: Gas,
+    /// Per link checked for reachability (created blocks' children, a block opened, a root
+    /// set).
+    pub checked: Gas,
+}
+
+/// Prices of events emitted as packed entries (fvm_sdk 4): charged once, before anything is
+/// checked, from the entry count and the key and value lengths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryEventPrices {
+    /// Flat plus per entry.
+    pub per_entry: Scaling,
+    /// Validating the keys as UTF-8: flat plus per byte.
+    pub utf8: Scaling,
+}
+
+/// Verifying a BLS aggregate signature: one pairing per signer plus one, and hashing the
+/// plaintexts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlsAggregatePrices {
+    /// Per pairing.
+    pub pairing: Gas,
+    /// Hashing the plaintexts, per byte.
+    pub hashing: Scaling,
+}
+
 /// The prices of one gas schedule. Plain numbers: the schedule is data, not behaviour.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PriceList {
@@ -238,18 +280,26 @@ pub struct PriceList {
     pub compute_unsealed_sector_cid: Gas,
     /// Verifying one seal.
     pub verify_seal: Gas,
-    /// Aggregate seal verification of 64 GiB sectors; every other type is priced as 32 GiB.
-    pub aggregate_64g: AggregatePrices,
-    /// Aggregate seal verification of 32 GiB sectors (and the default).
-    pub aggregate_32g: AggregatePrices,
+    /// Aggregate seal verification per proof type; a type absent is priced as the first
+    /// entry (32 GiB).
+    pub aggregates: &'static [(RegisteredSealProof, AggregatePrices)],
     /// Verifying a replica update.
     pub verify_replica_update: Gas,
     /// Verifying a window PoSt, by challenged sectors (every type has the same price).
     pub verify_post: Scaling,
     /// Checking a consensus fault.
     pub verify_consensus_fault: Split,
-    /// Drawing randomness, by entropy length.
+    /// Drawing randomness, by entropy length (where `lookback` is not priced).
     pub get_randomness: Split,
+    /// Walking back the chain, by epochs (randomness and tipset CIDs, from FIP-0075 on):
+    /// other gas. Replaces `get_randomness` and the tipset CID prices where present.
+    pub lookback: Option<Scaling>,
+    /// FIP-0071 reachability, where priced.
+    pub links: Option<LinkPrices>,
+    /// Events handed over as packed entries, where that is the ABI.
+    pub entry_events: Option<EntryEventPrices>,
+    /// BLS aggregate verification, where the syscall exists.
+    pub bls_aggregate: Option<BlsAggregatePrices>,
     /// Opening a block, before its size is known.
     pub block_open_base: Split,
     /// Opening a block: other gas per byte, beside allocation and copy.
@@ -326,13 +376,46 @@ impl PriceList {
         }
     }
 
-    /// Charged on a send after value moved, before the method runs.
-    pub fn on_send_before_invoke(&self, method: u64) -> Option<GasCharge> {
+    /// Charged on a send after value moved, before the method runs, with the parameters
+    /// carrying `param_links` links (tracked where FIP-0071 prices them).
+    pub fn on_send_before_invoke(&self, method: u64, param_links: usize) -> Option<GasCharge> {
         match self.send {
             SendPrices::OneCharge { .. } => None,
-            SendPrices::TwoCharges { invoke, .. } => (method != METHOD_SEND)
-                .then(|| GasCharge::new("OnMethodInvocation", invoke, Gas::zero())),
+            SendPrices::TwoCharges { invoke, .. } => (method != METHOD_SEND).then(|| {
+                let gas = invoke + self.tracked_links(param_links);
+                GasCharge::new("OnMethodInvocation", gas, Gas::zero())
+            }),
         }
+    }
+
+    /// Tracking `n` links made reachable (nothing before FIP-0071).
+    fn tracked_links(&self, n: usize) -> Gas {
+        self.links.map(|l| l.tracked * units(n)).unwrap_or_default()
+    }
+
+    /// Checking `n` links for reachability (nothing before FIP-0071).
+    fn checked_links(&self, n: usize) -> Gas {
+        self.links.map(|l| l.checked * units(n)).unwrap_or_default()
+    }
+
+    /// A value returned by a nested call, carrying `links` links: tracked where FIP-0071
+    /// prices it (`None` before, when nested returns were not charged).
+    pub fn on_nested_return(&self, links: usize) -> Option<GasCharge> {
+        self.links.map(|_| {
+            GasCharge::new("OnReturnValue", self.tracked_links(links), Gas::zero())
+        })
+    }
+
+    /// Reading the actor's state root (it becomes reachable); `None` where not charged.
+    pub fn on_get_root(&self) -> Option<GasCharge> {
+        self.links
+            .map(|l| GasCharge::new("OnActorGetRoot", l.tracked, Gas::zero()))
+    }
+
+    /// Setting the actor's state root (checked for reachability); `None` where not charged.
+    pub fn on_set_root(&self) -> Option<GasCharge> {
+        self.links
+            .map(|l| GasCharge::new("OnActorSetRoot", l.checked, Gas::zero()))
     }
 
     /// Entering any syscall.
@@ -379,12 +462,12 @@ impl PriceList {
         Some(GasCharge::new("OnHashing", price.apply(len), Gas::zero()))
     }
 
-    /// Asking a tipset's CID; `historical` for any but the latest.
-    pub fn on_tipset_cid(&self, historical: bool) -> GasCharge {
-        let gas = if historical {
-            self.tipset_cid_historical
-        } else {
-            self.tipset_cid_latest
+    /// Asking the CID of the tipset `lookback` epochs back (1 is the latest).
+    pub fn on_tipset_cid(&self, lookback: i64) -> GasCharge {
+        let gas = match self.lookback {
+            Some(price) => lookback_gas(price, lookback),
+            None if lookback > 1 => self.tipset_cid_historical,
+            None => self.tipset_cid_latest,
         };
         GasCharge::new("OnTipsetCid", Gas::zero(), gas)
     }
@@ -405,10 +488,16 @@ impl PriceList {
 
     /// Verifying an aggregate of `count` seal proofs of type `proof`.
     pub fn on_verify_aggregate_seals(&self, proof: RegisteredSealProof, count: usize) -> GasCharge {
-        let prices = match proof {
-            RegisteredSealProof::StackedDRG64GiBV1P1 => &self.aggregate_64g,
-            _ => &self.aggregate_32g,
-        };
+        let prices = self
+            .aggregates
+            .iter()
+            .find(|(p, _)| *p == proof)
+            .or(self.aggregates.first())
+            .map(|e| e.1)
+            .unwrap_or(AggregatePrices {
+                per_proof: Gas::zero(),
+                steps: &[],
+            });
         let n = u64::try_from(count).unwrap_or(u64::MAX);
         let step = prices
             .steps
@@ -445,23 +534,39 @@ impl PriceList {
             .charge("OnVerifyConsensusFault", 0)
     }
 
-    /// Drawing randomness with `entropy_len` bytes of entropy.
-    pub fn on_get_randomness(&self, entropy_len: usize) -> GasCharge {
-        self.get_randomness.charge("OnGetRandomness", entropy_len)
+    /// Drawing randomness `lookback` epochs back with `entropy_len` bytes of entropy (the
+    /// schedule prices one or the other).
+    pub fn on_get_randomness(&self, entropy_len: usize, lookback: i64) -> GasCharge {
+        match self.lookback {
+            Some(price) => {
+                GasCharge::new("OnGetRandomness", Gas::zero(), lookback_gas(price, lookback))
+            }
+            None => self.get_randomness.charge("OnGetRandomness", entropy_len),
+        }
     }
 
-    /// Opening a block: the lookup part.
+    /// Opening a block: the lookup part (and its reachability check).
     pub fn on_block_open_base(&self) -> GasCharge {
-        self.block_open_base.charge("OnBlockOpenBase", 0)
+        let mut charge = self.block_open_base.charge("OnBlockOpenBase", 0);
+        charge.compute += self.checked_links(1);
+        charge
     }
 
-    /// Opening a block: the per-byte part, charged once its size is known. Allocation and
-    /// copy are compute; the memory retention minimum is made up as other gas.
-    pub fn on_block_open_per_byte(&self, size: usize) -> GasCharge {
-        let compute = self.block_allocate.apply(size) + self.block_memcpy.apply(size);
+    /// Opening a block of `size` bytes with `links` children, charged once its size is
+    /// known. Before FIP-0071 allocation and copy are compute; with it, tracking the children
+    /// is compute and allocation and copy are other gas. The memory retention minimum is made
+    /// up as other gas.
+    pub fn on_block_open_per_byte(&self, size: usize, links: usize) -> GasCharge {
+        let memory = self.block_allocate.apply(size) + self.block_memcpy.apply(size);
         let open = self.block_open_other_per_byte * units(size);
-        let surcharge = self.retention_surcharge(size, compute + open);
-        GasCharge::new("OnBlockOpenPerByte", compute, open + surcharge)
+        if self.links.is_some() {
+            let compute = self.tracked_links(links);
+            let other = memory + open;
+            let surcharge = self.retention_surcharge(size, compute + other);
+            return GasCharge::new("OnBlockOpen", compute, other + surcharge);
+        }
+        let surcharge = self.retention_surcharge(size, memory + open);
+        GasCharge::new("OnBlockOpenPerByte", memory, open + surcharge)
     }
 
     /// What keeping `size` bytes in memory must cost at least, beyond `paid`.
@@ -479,9 +584,12 @@ impl PriceList {
         GasCharge::new("OnBlockRead", self.block_memcpy.apply(size), Gas::zero())
     }
 
-    /// Creating a block of `size` bytes.
-    pub fn on_block_create(&self, size: usize) -> GasCharge {
-        let compute = self.block_memcpy.apply(size) + self.block_allocate.apply(size);
+    /// Creating a block of `size` bytes linking to `links` children (checked where FIP-0071
+    /// prices it).
+    pub fn on_block_create(&self, size: usize, links: usize) -> GasCharge {
+        let compute = self.block_memcpy.apply(size)
+            + self.block_allocate.apply(size)
+            + self.checked_links(links);
         let surcharge = self.retention_surcharge(size, compute);
         GasCharge::new("OnBlockCreate", compute, surcharge)
     }
@@ -489,6 +597,7 @@ impl PriceList {
     /// Hashing (with multihash `code`) and storing a block of `size` bytes.
     pub fn on_block_link(&self, code: u64, size: usize) -> GasCharge {
         let mut charge = self.block_link.charge("OnBlockLink", size);
+        charge.compute += self.tracked_links(1);
         if self.block_link_charges_hashing {
             if let Some(price) = self.hashing.of(code) {
                 charge.compute += price.apply(size);
@@ -528,6 +637,39 @@ impl PriceList {
     /// their state tree access is priced apart).
     pub fn on_free_lookup(&self, name: &'static str) -> GasCharge {
         GasCharge::new(name, Gas::zero(), Gas::zero())
+    }
+
+    /// An event of `entries` packed entries with keys and values of `keys` and `values` bytes
+    /// in all (fvm_sdk 4): validating it, keeping it and hashing it into the events AMT.
+    /// `None` where events are not handed over this way.
+    pub fn on_actor_event(&self, entries: usize, keys: usize, values: usize) -> Option<GasCharge> {
+        let prices = self.entry_events?;
+        // The largest CBOR a stamped event of this shape can encode to.
+        let estimate = 12usize
+            .saturating_add(entries.saturating_mul(9))
+            .saturating_add(keys)
+            .saturating_add(values);
+        let memory = self.block_memcpy.apply(estimate) + self.block_allocate.apply(estimate);
+        let hash = self
+            .hashing
+            .of(0xb220)
+            .map(|p| p.apply(estimate))
+            .unwrap_or_default();
+        let compute = memory * 2 + prices.per_entry.apply(entries) + prices.utf8.apply(keys);
+        Some(GasCharge::new("OnActorEvent", compute, hash + memory))
+    }
+
+    /// Verifying a BLS aggregate signature of `signers` signers over `plaintext_len` bytes;
+    /// `None` where the syscall does not exist.
+    pub fn on_verify_bls_aggregate(&self, signers: usize, plaintext_len: usize) -> Option<GasCharge> {
+        let prices = self.bls_aggregate?;
+        let pairings = units(signers).saturating_add(1);
+        let gas = prices.pairing * pairings + prices.hashing.apply(plaintext_len);
+        Some(GasCharge::new(
+            "OnVerifyBlsAggregateSignature",
+            gas,
+            Gas::zero(),
+        ))
     }
 
     /// Validating an event of `size` encoded bytes as the actor hands it over.

@@ -1,10 +1,12 @@
-//! The gas schedules themselves, as data: Skyr (FIP-0032, network versions 16–17) and
-//! Hygge (FIP-0057, network versions 18–20). Numbers are the references' (fvm 2.12.2 and
-//! fvm 3.14.2); where a charge was made of several prices, the sum is written out with its
-//! parts.
+//! The gas schedules themselves, as data: Skyr (FIP-0032, network versions 16–17), Hygge
+//! (FIP-0057, 18–20), Watermelon (FIP-0071/0072/0075/0079, 21–24) and Teep (25–28).
+//! Numbers are the references' (fvm 2.12.2, fvm 3.14.2, fvm 4.8.4); where a charge was made of
+//! several prices, the sum is written out with its parts.
+use fvm_shared::sector::RegisteredSealProof;
+
 use super::price_list::{
-    AggregatePrices, HashPrices, PriceList, Scaling, SendPrices, Split, StateAccessPrices,
-    WasmPrices,
+    AggregatePrices, BlsAggregatePrices, EntryEventPrices, HashPrices, LinkPrices, PriceList,
+    Scaling, SendPrices, Split, StateAccessPrices, WasmPrices,
 };
 use super::Gas;
 
@@ -46,7 +48,14 @@ const AGGREGATE_64G: AggregatePrices = AggregatePrices {
     ],
 };
 
-/// Window PoSt: the same for every proof type in both schedules.
+/// Aggregate prices before Teep: 64 GiB sectors have their own, every other type pays the
+/// 32 GiB price.
+const AGGREGATES: &[(RegisteredSealProof, AggregatePrices)] = &[
+    (RegisteredSealProof::StackedDRG32GiBV1P1, AGGREGATE_32G),
+    (RegisteredSealProof::StackedDRG64GiBV1P1, AGGREGATE_64G),
+];
+
+/// Window PoSt: the same for every proof type in every schedule.
 const VERIFY_POST: Scaling = Scaling::new(gas(117680921), gas(43780));
 
 /// The Skyr schedule of FIP-0032, for network versions 16 and 17.
@@ -84,13 +93,16 @@ pub static SKYR_PRICES: PriceList = PriceList {
     tipset_cid_historical: Gas::zero(),
     compute_unsealed_sector_cid: gas(98647),
     verify_seal: gas(2000),
-    aggregate_64g: AGGREGATE_64G,
-    aggregate_32g: AGGREGATE_32G,
+    aggregates: AGGREGATES,
     verify_replica_update: gas(36316136),
     verify_post: VERIFY_POST,
     verify_consensus_fault: Split::compute(Scaling::fixed(gas(SKYR_EXTERN + 495422))),
     // The extern call; the randomness itself was not priced.
     get_randomness: Split::compute(Scaling::fixed(gas(SKYR_EXTERN))),
+    lookback: None,
+    links: None,
+    entry_events: None,
+    bls_aggregate: None,
     block_open_base: Split::compute(Scaling::fixed(gas(SKYR_EXTERN + 114617))),
     block_open_other_per_byte: Gas::zero(),
     // Skyr called this "memory retention per byte" and charged it on open and create.
@@ -121,7 +133,9 @@ pub static SKYR_PRICES: PriceList = PriceList {
 const HYGGE_ACTOR_UPDATE: i64 = 475_000;
 
 /// The Hygge schedule of FIP-0057, for network versions 18 to 20.
-pub static HYGGE_PRICES: PriceList = PriceList {
+pub static HYGGE_PRICES: PriceList = HYGGE;
+
+const HYGGE: PriceList = PriceList {
     name: "HYGGE",
     // 36 bytes + the message at 1300 gas a byte, plus updating the sender.
     on_chain_message: Split::new(
@@ -159,14 +173,17 @@ pub static HYGGE_PRICES: PriceList = PriceList {
     tipset_cid_historical: gas(215_000),
     compute_unsealed_sector_cid: gas(98647),
     verify_seal: gas(2000),
-    aggregate_64g: AGGREGATE_64G,
-    aggregate_32g: AGGREGATE_32G,
+    aggregates: AGGREGATES,
     verify_replica_update: gas(36316136),
     verify_post: VERIFY_POST,
     verify_consensus_fault: Split::other(Scaling::fixed(gas(516422))),
     // The seed (21000), then blake2b-256 (10 a byte) over the entropy and 48 bytes of
     // domain tag, digest and round.
     get_randomness: Split::other(Scaling::new(gas(21000 + 10 * 48), gas(10))),
+    lookback: None,
+    links: None,
+    entry_events: None,
+    bls_aggregate: None,
     block_open_base: Split::other(Scaling::fixed(gas(187440))),
     block_open_other_per_byte: Gas::zero(),
     block_allocate: Scaling::per(gas(2)),
@@ -190,6 +207,82 @@ pub static HYGGE_PRICES: PriceList = PriceList {
         memory_fill_per_byte: Gas::from_milligas(400),
         memory_copy_per_byte: Gas::from_milligas(400),
     },
+};
+
+/// The Watermelon schedule, for network versions 21 to 24: Hygge, plus lookback prices for
+/// randomness and tipset CIDs (FIP-0075), reachability (FIP-0071), packed events (FIP-0072)
+/// and BLS aggregates (FIP-0079). Events are no longer priced as CBOR, nor randomness by its
+/// entropy (the actor hashes it now).
+pub static WATERMELON_PRICES: PriceList = WATERMELON;
+
+const WATERMELON: PriceList = PriceList {
+    name: "WATERMELON",
+    tipset_cid_latest: Gas::zero(),
+    tipset_cid_historical: Gas::zero(),
+    get_randomness: Split::ZERO,
+    // Nineteen steps of 20 epochs up the chain (5800 each), the lookup (15000) and the extern
+    // (21000), then 75 an epoch back.
+    lookback: Some(Scaling::new(gas(5800 * 19 + 15000 + 21000), gas(75))),
+    // The FIP says 85 tracked, 950 checked (and 500/550 elsewhere); the crate charges these.
+    links: Some(LinkPrices {
+        scan_per_field: gas(35),
+        scan_per_cid: gas(400),
+        tracked: gas(300),
+        checked: gas(300),
+    }),
+    entry_events: Some(EntryEventPrices {
+        per_entry: Scaling::new(gas(2000), gas(1400)),
+        utf8: Scaling::new(gas(500), gas(16)),
+    }),
+    bls_aggregate: Some(BlsAggregatePrices {
+        pairing: gas(8299302),
+        hashing: Scaling::per(gas(7)),
+    }),
+    event_validation: Scaling::ZERO,
+    ..HYGGE
+};
+
+/// The Teep schedule, for network versions 25 to 28: Watermelon with each seal of a batch
+/// charged as a real verification (ref-fvm #2103), and NI-PoRep aggregates priced per proof
+/// on their own steps (FIP-0092).
+pub static TEEP_PRICES: PriceList = PriceList {
+    name: "TEEP",
+    verify_seal: gas(42_000_000),
+    aggregates: &[
+        (RegisteredSealProof::StackedDRG32GiBV1P1, AGGREGATE_32G),
+        (RegisteredSealProof::StackedDRG64GiBV1P1, AGGREGATE_64G),
+        (
+            RegisteredSealProof::StackedDRG32GiBV1P2_Feat_NiPoRep,
+            AggregatePrices {
+                per_proof: gas(44990 * 126),
+                steps: &[
+                    (1, gas(112356810)),
+                    (2, gas(122912610)),
+                    (3, gas(137559930)),
+                    (5, gas(162039100)),
+                    (9, gas(210960780)),
+                    (17, gas(318351180)),
+                    (33, gas(528274980)),
+                ],
+            },
+        ),
+        (
+            RegisteredSealProof::StackedDRG64GiBV1P2_Feat_NiPoRep,
+            AggregatePrices {
+                per_proof: gas(35928 * 126),
+                steps: &[
+                    (1, gas(110803030)),
+                    (2, gas(120803700)),
+                    (3, gas(134642130)),
+                    (5, gas(157357890)),
+                    (9, gas(203017690)),
+                    (17, gas(304253590)),
+                    (33, gas(509880640)),
+                ],
+            },
+        ),
+    ],
+    ..WATERMELON
 };
 
 #[cfg(test)]
@@ -216,7 +309,7 @@ mod tests {
         assert_eq!(before(&one, 0), Some(gas(29233 + 27500 + 159672)));
         assert_eq!(before(&one, 2), Some(gas(29233 + 27500 - 5377)));
         assert_eq!(before(&TokenAmount::default(), 0), Some(gas(29233)));
-        assert_eq!(pl.on_send_before_invoke(2), None);
+        assert_eq!(pl.on_send_before_invoke(2, 0), None);
     }
 
     #[test]
@@ -229,19 +322,19 @@ mod tests {
             .on_send_before_transfer(&one, 0)
             .map(|c| (c.name, c.total()));
         assert_eq!(transfer, Some(("OnValueTransfer", gas(6000))));
-        assert_eq!(pl.on_send_before_invoke(0), None);
-        let invoke = pl.on_send_before_invoke(2).map(|c| (c.name, c.total()));
+        assert_eq!(pl.on_send_before_invoke(0, 0), None);
+        let invoke = pl.on_send_before_invoke(2, 0).map(|c| (c.name, c.total()));
         assert_eq!(invoke, Some(("OnMethodInvocation", gas(75000))));
     }
 
     #[test]
     fn hygge_blocks_pay_at_least_the_retention_minimum() {
         let pl = &HYGGE_PRICES;
-        assert_eq!(pl.on_block_open_per_byte(10).total(), gas(100));
-        assert_eq!(pl.on_block_create(10).total(), gas(100));
+        assert_eq!(pl.on_block_open_per_byte(10, 0).total(), gas(100));
+        assert_eq!(pl.on_block_create(10, 0).total(), gas(100));
         // Skyr has no minimum: allocation and copy only.
         assert_eq!(
-            SKYR_PRICES.on_block_create(10).total(),
+            SKYR_PRICES.on_block_create(10, 0).total(),
             Gas::from_milligas(105_000)
         );
     }

@@ -95,7 +95,7 @@ impl Kernel {
             .or_fatal()?
             .ok_or_else(|| fatal("account actor state not found"))?;
         if charge {
-            self.charge(pl.on_block_open_per_byte(bytes.len()))?;
+            self.charge(pl.on_block_open_per_byte(bytes.len(), 0))?;
         }
         let st: AccountState = fvm_ipld_encoding::from_slice(&bytes)
             .map_err(|e| fatal(format!("failed to decode actor state as an account: {e}")))?;

@@ -61,8 +61,8 @@ pub struct NetworkContext {
     pub network_version: u32,
 }
 
-/// How far back `network.tipset_cid` reaches (one finality).
-const TIPSET_LOOKBACK: ChainEpoch = 900;
+/// The burnt funds actor, where self-destructing actors burn what they hold (fvm_sdk 4).
+const BURNT_FUNDS_ACTOR_ID: ActorID = 99;
 
 impl Kernel {
     /// The actor's own record, paying for the lookup where priced.
@@ -71,17 +71,32 @@ impl Kernel {
         self.cm.get_actor(me)
     }
 
-    /// The actor's state root.
+    /// The actor's state root (which becomes reachable).
     pub fn root(&mut self) -> Result<Cid> {
+        if let Some(charge) = self.cm.machine.rules.prices.on_get_root() {
+            self.charge(charge)?;
+        }
         match self.get_self()? {
-            Some(a) => Ok(a.state),
+            Some(a) => {
+                self.blocks.mark_reachable(&a.state);
+                Ok(a.state)
+            }
             None => Err(syscall_err(ErrorNumber::IllegalOperation, "actor deleted")),
         }
     }
 
-    /// Replaces the actor's state root.
+    /// Replaces the actor's state root with a reachable CID.
     pub fn set_root(&mut self, root: Cid) -> Result<()> {
         self.check_writable("update the state root")?;
+        if let Some(charge) = self.cm.machine.rules.prices.on_set_root() {
+            self.charge(charge)?;
+        }
+        if !self.blocks.is_reachable(&root) {
+            return Err(syscall_err(
+                ErrorNumber::NotFound,
+                format!("new root cid not reachable: {root}"),
+            ));
+        }
         let mut me = self
             .get_self()?
             .ok_or_else(|| syscall_err(ErrorNumber::IllegalOperation, "actor deleted"))?;
@@ -114,6 +129,31 @@ impl Kernel {
                 ));
             }
             self.cm.transfer(me, to, &balance)?;
+        }
+        self.cm.delete_actor(me)
+    }
+
+    /// Deletes the actor (fvm_sdk 4). What it still holds is burnt when `burn`; otherwise
+    /// holding anything refuses the deletion.
+    pub fn self_destruct_burning(&mut self, burn: bool) -> Result<()> {
+        self.check_writable("self-destruct")?;
+        let pl = self.cm.machine.rules.prices;
+        self.charge(pl.on_delete_actor())?;
+        let balance = self.current_balance()?;
+        let me = self.receiver;
+        if !balance.is_zero() {
+            if !burn {
+                return Err(syscall_err(
+                    ErrorNumber::IllegalOperation,
+                    "self-destruct with unspent funds",
+                ));
+            }
+            self.cm
+                .transfer(me, BURNT_FUNDS_ACTOR_ID, &balance)
+                .map_err(|e| match e {
+                    crate::error::ExecError::Syscall(s) => fatal(s.message),
+                    other => other,
+                })?;
         }
         self.cm.delete_actor(me)
     }
@@ -224,11 +264,13 @@ impl Kernel {
                 "cannot lookup the tipset cid for the current epoch".into()
             ));
         }
-        if offset >= TIPSET_LOOKBACK {
-            return Err(bad(format!("epoch {epoch} is too far in the past")));
+        if let Some(limit) = self.cm.machine.rules.tipset_lookback_limit {
+            if offset >= limit {
+                return Err(bad(format!("epoch {epoch} is too far in the past")));
+            }
         }
         let pl = self.cm.machine.rules.prices;
-        self.charge(pl.on_tipset_cid(offset > 1))?;
+        self.charge(pl.on_tipset_cid(offset))?;
         self.cm.machine.externs.tipset_cid(epoch).or_fatal()
     }
 
@@ -248,15 +290,42 @@ impl Kernel {
         entropy: &[u8],
     ) -> Result<[u8; 32]> {
         let pl = self.cm.machine.rules.prices;
-        self.charge(pl.on_get_randomness(entropy.len()))?;
+        let lookback = self.cm.machine.config.epoch.wrapping_sub(round);
+        self.charge(pl.on_get_randomness(entropy.len(), lookback))?;
+        let digest = self.node_randomness(beacon, round)?;
+        Ok(draw_randomness(&digest, pers, round, entropy))
+    }
+
+    /// The node's randomness digest for `round` (fvm_sdk 4: the actor mixes in its tag and
+    /// entropy itself), charged by how far back it lies. A round past the current epoch is
+    /// charged as a huge lookback, and so runs out of gas, as in the reference (ref-fvm
+    /// #2056); only a lookback that overflows is refused outright.
+    pub fn randomness_digest(&mut self, beacon: bool, round: ChainEpoch) -> Result<[u8; 32]> {
+        let lookback = self
+            .cm
+            .machine
+            .config
+            .epoch
+            .checked_sub(round)
+            .ok_or_else(|| {
+                syscall_err(
+                    ErrorNumber::IllegalArgument,
+                    format!("randomness epoch {round} is in the future"),
+                )
+            })?;
+        let pl = self.cm.machine.rules.prices;
+        self.charge(pl.on_get_randomness(0, lookback))?;
+        self.node_randomness(beacon, round)
+    }
+
+    fn node_randomness(&self, beacon: bool, round: ChainEpoch) -> Result<[u8; 32]> {
         let externs = &self.cm.machine.externs;
-        let digest = if beacon {
+        if beacon {
             externs.beacon_randomness(round)
         } else {
             externs.chain_randomness(round)
         }
-        .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))?;
-        Ok(draw_randomness(&digest, pers, round, entropy))
+        .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))
     }
 
     /// Charges gas the actor asked to be charged.

@@ -60,6 +60,42 @@ impl Kernel {
         }
     }
 
+    /// Checks a BLS aggregate signature (fvm_sdk 4): `signers` public keys, each over its
+    /// plaintext, cut from `plaintexts` by `lens`. Charged before the plaintexts are cut; a
+    /// signature or key that is no curve point fails verification rather than the syscall.
+    pub fn verify_bls_aggregate(
+        &mut self,
+        sig: &[u8; signature::BLS_SIG_LEN],
+        pub_keys: &[[u8; signature::BLS_PUB_LEN]],
+        plaintexts: &[u8],
+        lens: &[u32],
+    ) -> Result<bool> {
+        if pub_keys.len() != lens.len() {
+            return Err(illegal("unequal numbers of bls public keys and plaintexts"));
+        }
+        let pl = self.cm.machine.rules.prices;
+        let charge = pl
+            .on_verify_bls_aggregate(pub_keys.len(), plaintexts.len())
+            .ok_or_else(|| crate::error::fatal("no price for BLS aggregates under these rules"))?;
+        self.charge(charge)?;
+        let mut at = 0usize;
+        let mut messages = Vec::with_capacity(lens.len());
+        for &len in lens {
+            let end = at
+                .checked_add(len as usize)
+                .ok_or_else(|| illegal("invalid bls plaintext length"))?;
+            let text = plaintexts
+                .get(at..end)
+                .ok_or_else(|| illegal("bls signature plaintext out of bounds"))?;
+            messages.push(text);
+            at = end;
+        }
+        if at != plaintexts.len() {
+            return Err(illegal("plaintexts buffer length doesn't match"));
+        }
+        Ok(signature::ops::verify_bls_aggregate(sig, pub_keys, &messages).unwrap_or(false))
+    }
+
     /// The public key that made a secp256k1 signature of a hash.
     pub fn recover_secp_public_key(
         &mut self,

@@ -1,9 +1,11 @@
-//! IPLD syscalls: open, create, read, stat and link blocks.
+//! IPLD syscalls: open, create, read, stat and link blocks; where reachability is tracked
+//! (FIP-0071), each block's links are found and checked.
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::error::ErrorNumber;
 use multihash_codetable::{Code, MultihashDigest};
 
+use super::links::{self, ALLOWED_CODECS};
 use super::{Block, Kernel};
 use crate::error::{fatal, syscall_err, OrErr, Result};
 
@@ -15,6 +17,12 @@ impl Kernel {
     pub fn block_open(&mut self, cid: &Cid) -> Result<(u32, u64, u32)> {
         let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_block_open_base())?;
+        if !self.blocks.is_reachable(cid) {
+            return Err(syscall_err(
+                ErrorNumber::NotFound,
+                format!("block not reachable: {cid}"),
+            ));
+        }
         let data = self
             .cm
             .machine
@@ -23,8 +31,9 @@ impl Kernel {
             .get(cid)
             .or_fatal()?
             .ok_or_else(|| fatal(format!("missing state: {cid}")))?;
-        let block = Block::new(cid.codec(), data);
-        self.charge(pl.on_block_open_per_byte(block.size() as usize))?;
+        let children = self.scan_links(cid.codec(), &data)?;
+        self.charge(pl.on_block_open_per_byte(data.len(), children.len()))?;
+        let block = Block::with_links(cid.codec(), data, children);
         let (codec, size) = (block.codec(), block.size());
         let id = self.blocks.put(block)?;
         Ok((id, codec, size))
@@ -41,8 +50,32 @@ impl Kernel {
             }
         }
         let pl = self.cm.machine.rules.prices;
-        self.charge(pl.on_block_create(data.len()))?;
-        self.blocks.put(Block::new(codec, data))
+        if !self.blocks.tracks_reachability() {
+            self.charge(pl.on_block_create(data.len(), 0))?;
+            return self.blocks.put(Block::new(codec, data));
+        }
+        if !ALLOWED_CODECS.contains(&codec) {
+            return Err(syscall_err(
+                ErrorNumber::IllegalCodec,
+                format!("codec {codec} not allowed"),
+            ));
+        }
+        let children = self.scan_links(codec, data)?;
+        self.charge(pl.on_block_create(data.len(), children.len()))?;
+        self.blocks
+            .put_created(Block::with_links(codec, data, children))
+    }
+
+    /// The links of a block about to be held, where reachability is tracked (none where it
+    /// is not); the walk is paid as it goes, then charged as one `OnScanIpldLinks`.
+    fn scan_links(&mut self, codec: u64, data: &[u8]) -> Result<Vec<cid::Cid>> {
+        let prices = match self.cm.machine.rules.prices.links {
+            Some(p) if self.blocks.tracks_reachability() => p,
+            _ => return Ok(Vec::new()),
+        };
+        let (found, used) = links::scan(codec, data, prices, self.cm.gas.available());
+        self.cm.gas.charge("OnScanIpldLinks", used)?;
+        found
     }
 
     /// Hashes an open block, stores it, and returns its CID.
@@ -63,6 +96,7 @@ impl Kernel {
             .store()
             .put_keyed(&k, block.data())
             .or_fatal()?;
+        self.blocks.mark_reachable(&k);
         Ok(k)
     }
 
