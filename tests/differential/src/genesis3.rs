@@ -1,5 +1,5 @@
-//! The genesis of the nv18–20 scenarios: the official bundle of the version (v10 for nv18,
-//! v11 for nv19–20, from `../shared/bundles`) with Skyr's fvm_sdk 3 test actor added to its
+//! The genesis of the nv18–28 scenarios: the official bundle of the version (v10 for nv18,
+//! v11 for nv19–20, v12 to v18 for nv21–28, from `../shared/bundles`) with Skyr's fvm_sdk 3 test actor added to its
 //! manifest (after the built-in types, so their numbers do not move), in a version 5 state
 //! tree: system, init, reward, the EAM, the burnt-funds account, key accounts and test
 //! actors. Both machines start from copies of it.
@@ -31,12 +31,28 @@ pub const TEST_NAME: &str = "skyrtest";
 /// ID of the Ethereum address manager.
 pub const EAM_ID: ActorID = 10;
 
+/// The official bundle mainnet ran at network version `nv` (18 to 28), as
+/// `../shared/bundles/README.md` lists them.
+pub fn bundle_folder(nv: u32) -> Option<&'static str> {
+    Some(match nv {
+        18 => "v10",
+        19 | 20 => "v11",
+        21 => "v12",
+        22 => "v13",
+        23 => "v14",
+        24 => "v15",
+        25 | 26 => "v16",
+        27 => "v17",
+        28 => "v18",
+        _ => return None,
+    })
+}
+
 /// The official bundle a network version runs, in `../shared/bundles`.
 pub fn bundle_path(nv: u32) -> PathBuf {
-    let v = if nv == 18 { "v10" } else { "v11" };
     crate::shared_data()
         .join("bundles")
-        .join(v)
+        .join(bundle_folder(nv).unwrap_or("none"))
         .join("builtin-actors-mainnet.car")
 }
 

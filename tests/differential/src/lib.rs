@@ -1,5 +1,5 @@
 //! Differential testing of Skyr against the reference FVMs (`fvm` 2.12.2 for nv16–17, `fvm`
-//! 3.14.2 for nv18–20).
+//! 3.14.2 for nv18–20, `fvm` 4.8.4 for nv21–28).
 //!
 //! A scenario is a list of messages applied from one [genesis]; [run::compare] applies them
 //! on both machines and checks every receipt field, every fee and every state root. The
@@ -15,6 +15,7 @@ pub mod mainnet;
 pub mod oracle;
 pub mod oracle3;
 pub mod oracle3_kernel;
+pub mod oracle4;
 pub mod outcome;
 pub mod programs;
 pub mod run;
@@ -23,6 +24,7 @@ pub mod scenario;
 pub mod scenario3;
 pub mod table;
 pub mod table3;
+pub mod table4;
 
 /// The data kept beside the checkout (`../shared`: official bundles and mainnet vectors),
 /// which tests use when it is there and say loudly they skipped when it is not.

@@ -168,16 +168,25 @@ pub struct ScenarioExterns {
     pub log: crate::oracle::RandomnessLog,
 }
 
-impl fvm3::externs::Rand for ScenarioExterns {
-    fn get_chain_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        let r = skyr::Externs::chain_randomness(&skyr::TestExterns, round)?;
-        self.log.borrow_mut().insert((false, round), r);
+impl ScenarioExterns {
+    /// The test externs' randomness for `round` (`beacon` or chain), noted in the log.
+    pub fn randomness(&self, beacon: bool, round: ChainEpoch) -> Result<[u8; 32]> {
+        let r = if beacon {
+            skyr::Externs::beacon_randomness(&skyr::TestExterns, round)?
+        } else {
+            skyr::Externs::chain_randomness(&skyr::TestExterns, round)?
+        };
+        self.log.borrow_mut().insert((beacon, round), r);
         Ok(r)
     }
+}
+
+impl fvm3::externs::Rand for ScenarioExterns {
+    fn get_chain_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
+        self.randomness(false, round)
+    }
     fn get_beacon_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        let r = skyr::Externs::beacon_randomness(&skyr::TestExterns, round)?;
-        self.log.borrow_mut().insert((true, round), r);
-        Ok(r)
+        self.randomness(true, round)
     }
 }
 

@@ -1,6 +1,7 @@
-//! Runs an nv18–20 scenario on Skyr and on fvm 3.14.2 from copies of the same genesis,
-//! compares every outcome (receipt, fees, events root, state root) and checks that the
-//! scenario reached what it is about.
+//! Runs an nv18–28 scenario on Skyr and on the reference its network rules name (fvm 3.14.2
+//! for nv18–20, fvm 4.8.4 for nv21–28) from copies of the same genesis, compares every
+//! outcome (receipt, fees, events root, state root) and checks that the scenario reached what
+//! it is about.
 use std::rc::Rc;
 
 use anyhow::{anyhow, bail, Result};
@@ -15,10 +16,11 @@ use crate::oracle3;
 use crate::outcome::Outcome;
 use crate::scenario3::{Reach, Scenario3};
 
-/// Engines of both machines, reused so each module compiles once.
+/// Engines of the machines, reused so each module compiles once.
 pub struct Engines3 {
     pub skyr: Engine,
     pub oracle: fvm3::engine::MultiEngine,
+    pub oracle4: fvm4::engine::MultiEngine,
 }
 
 impl Engines3 {
@@ -27,6 +29,7 @@ impl Engines3 {
         Ok(Engines3 {
             skyr: Engine::new()?,
             oracle: fvm3::engine::MultiEngine::new(1),
+            oracle4: fvm4::engine::MultiEngine::new(1),
         })
     }
 }
@@ -64,25 +67,32 @@ pub fn run_skyr(
 
 /// The official bundles the scenarios need, read once.
 pub struct Bundles {
-    v10: Vec<u8>,
-    v11: Vec<u8>,
+    cars: std::collections::BTreeMap<&'static str, Vec<u8>>,
 }
 
 impl Bundles {
-    /// Reads them from `../shared/bundles`; `None` when they are not there.
+    /// Reads the bundles of nv18–20 from `../shared/bundles`; `None` when they are not there.
     pub fn load() -> Option<Bundles> {
-        let v10 = std::fs::read(genesis3::bundle_path(18)).ok()?;
-        let v11 = std::fs::read(genesis3::bundle_path(19)).ok()?;
-        Some(Bundles { v10, v11 })
+        Bundles::load_for(18..=20)
     }
 
-    /// The bundle CAR network version `nv` runs.
-    pub fn for_nv(&self, nv: u32) -> &[u8] {
-        if nv == 18 {
-            &self.v10
-        } else {
-            &self.v11
+    /// Reads the bundles of network versions `nvs`; `None` when one is not there.
+    pub fn load_for(nvs: std::ops::RangeInclusive<u32>) -> Option<Bundles> {
+        let mut cars = std::collections::BTreeMap::new();
+        for nv in nvs {
+            let folder = genesis3::bundle_folder(nv)?;
+            if !cars.contains_key(folder) {
+                cars.insert(folder, std::fs::read(genesis3::bundle_path(nv)).ok()?);
+            }
         }
+        Some(Bundles { cars })
+    }
+
+    /// The bundle CAR network version `nv` runs (empty when it was not loaded).
+    pub fn for_nv(&self, nv: u32) -> &[u8] {
+        genesis3::bundle_folder(nv)
+            .and_then(|f| self.cars.get(f))
+            .map_or(&[], |v| v.as_slice())
     }
 }
 
@@ -127,7 +137,7 @@ fn compare_once(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<
         bail!("the starting state is not deterministic");
     }
     let ours = run_skyr(&engines.skyr, s, g1.store, g1.root);
-    let theirs = oracle3::run_scenario(&engines.oracle, s, g2.store, g2.root);
+    let theirs = run_reference(engines, s, g2.store, g2.root);
     let (ours, theirs) = match (ours, theirs) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(a), Err(b)) => {
@@ -153,6 +163,22 @@ fn compare_once(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<
         check_reach(r, &ours)?;
     }
     Ok(ours)
+}
+
+/// Runs a scenario on the reference the network version's rules were checked against.
+pub fn run_reference(
+    engines: &Engines3,
+    s: &Scenario3,
+    store: Rc<MemoryBlockstore>,
+    root: Cid,
+) -> Result<Vec<Outcome>> {
+    let externs = oracle3::ScenarioExterns::default();
+    let rules = skyr::rules::rules_for_number(s.nv).ok_or_else(|| anyhow!("nv{} has no rules", s.nv))?;
+    match rules.reference {
+        "fvm 3.14.2" => oracle3::run_scenario_with(&engines.oracle, s, store, root, externs),
+        "fvm 4.8.4" => crate::oracle4::run_scenario_with(&engines.oracle4, s, store, root, externs),
+        other => bail!("no oracle for {other} here"),
+    }
 }
 
 /// The outputs of the test program message `i` ran (its return bytes).

@@ -57,6 +57,16 @@ pub struct Scenario3 {
     pub edge: Option<usize>,
 }
 
+impl Scenario3 {
+    /// Whether a message goes to or comes from one of the genesis' test actors.
+    pub fn uses_test_actors(&self) -> bool {
+        let tests: Vec<Address> = ids::TEST.iter().map(|id| Address::new_id(*id)).collect();
+        self.messages
+            .iter()
+            .any(|m| tests.contains(&m.message.to) || tests.contains(&m.message.from))
+    }
+}
+
 /// Who sends a message.
 #[derive(Clone, Copy, Debug)]
 pub enum From {

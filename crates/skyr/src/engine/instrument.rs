@@ -255,6 +255,7 @@ pub fn instrument(wasm: &[u8], max_stack: u32, metering: &Metering) -> Result<Ve
     let m = ModuleTypes {
         types: &type_arity,
         funcs: &func_arity,
+        post_mvp: instrumenter.accepts_post_mvp_operators(),
     };
 
     // Stack costs of every function, from the original code; imports cost nothing.

@@ -28,6 +28,9 @@ pub struct ModuleTypes<'m> {
     pub types: &'m [Arity],
     /// Arity of every function in the function index space.
     pub funcs: &'m [Arity],
+    /// Whether post-MVP operators are accepted (the instrumenter decides, see
+    /// [`Instrumenter::accepts_post_mvp_operators`]).
+    pub post_mvp: bool,
 }
 
 /// Bytes in a WASM memory page (what `memory.grow` counts in).
@@ -72,6 +75,16 @@ impl Instrumenter {
     /// counter first. Skyr then takes the start section out of the module, exports the
     /// function as [`START_EXPORT`], and calls it once the counter is set.
     pub fn start_runs_with_gas(self) -> bool {
+        matches!(self, Instrumenter::V0_4)
+    }
+
+    /// Whether instructions beyond MVP and bulk memory that wasmtime validates are accepted:
+    /// sign extension (`i32.extend8_s` and kin), saturating float-to-int truncation, and the
+    /// table instructions of reference types (`table.get`, `set`, `size`, `grow`, `fill`).
+    /// 0.2 parses with parity-wasm built with bulk memory only and refuses them; 0.4 reads
+    /// and prices them (the bundles use sign extension from v12, saturating truncation from
+    /// v18).
+    pub fn accepts_post_mvp_operators(self) -> bool {
         matches!(self, Instrumenter::V0_4)
     }
 
@@ -325,7 +338,7 @@ pub fn stack_cost(
                 s.push(1)?;
             }
             other => {
-                let (pops, pushes) = plain_effect(other)?;
+                let (pops, pushes) = plain_effect(other, m.post_mvp)?;
                 s.pop(pops)?;
                 s.push(pushes)?;
             }
@@ -336,11 +349,24 @@ pub fn stack_cost(
         .ok_or_else(|| "stack cost overflow".to_string())
 }
 
-/// (values popped, values pushed) of every non-control instruction the FVM accepts; an
-/// error names any other instruction, which makes the module unacceptable.
-pub fn plain_effect(op: &Operator) -> Result<(u32, u32), String> {
+/// (values popped, values pushed) of every non-control instruction the FVM accepts (some
+/// only with `post_mvp`); an error names any other instruction, which makes the module
+/// unacceptable.
+pub fn plain_effect(op: &Operator, post_mvp: bool) -> Result<(u32, u32), String> {
     use Operator::*;
     Ok(match op {
+        I32Extend8S | I32Extend16S | I64Extend8S | I64Extend16S | I64Extend32S
+        | I32TruncSatF32S | I32TruncSatF32U | I32TruncSatF64S | I32TruncSatF64U
+        | I64TruncSatF32S | I64TruncSatF32U | I64TruncSatF64S | I64TruncSatF64U
+        | TableGet { .. }
+            if post_mvp =>
+        {
+            (1, 1)
+        }
+        TableSet { .. } if post_mvp => (2, 0),
+        TableSize { .. } if post_mvp => (0, 1),
+        TableGrow { .. } if post_mvp => (2, 1),
+        TableFill { .. } if post_mvp => (3, 0),
         Drop | LocalSet { .. } | GlobalSet { .. } => (1, 0),
         LocalGet { .. } | GlobalGet { .. } => (0, 1),
         LocalTee { .. } => (1, 1),
@@ -741,6 +767,7 @@ mod tests {
         let m = ModuleTypes {
             types: &types,
             funcs: &types,
+            post_mvp: false,
         };
         let body = ops(&[
             Operator::I32Const { value: 1 },
@@ -754,7 +781,8 @@ mod tests {
 
     #[test]
     fn post_mvp_instructions_are_refused_by_name() {
-        let err = plain_effect(&Operator::I32Extend8S).expect_err("sign-ext is not MVP");
+        let err = plain_effect(&Operator::I32Extend8S, false).expect_err("sign-ext is not MVP");
         assert!(err.contains("I32Extend8S"), "{err}");
+        assert_eq!(plain_effect(&Operator::I64Extend32S, true), Ok((1, 1)));
     }
 }

@@ -10,6 +10,16 @@ mod syscalls;
 
 use crate::scenario3::Scenario3;
 
+/// The families that need no fvm_sdk 3 test actor (transfers, account and placeholder
+/// creation, FEVM, gas edges): what later network versions replay.
+pub fn without_test_actors() -> Vec<Scenario3> {
+    let mut out = basics::scenarios();
+    out.extend(fevm::scenarios());
+    out.extend(edges::scenarios());
+    out.retain(|s| !s.uses_test_actors());
+    out
+}
+
 /// Every scenario.
 pub fn all() -> Vec<Scenario3> {
     let mut base: Vec<Scenario3> = basics::scenarios();
