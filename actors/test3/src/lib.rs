@@ -8,7 +8,7 @@
 //! that actor's bytes (and so its code CID, which the committed corpus names) must not move.
 use skyr_test_program::{Arg, Op, Out, Program, METHOD_RUN, SCRATCH_LEN};
 
-mod raw;
+#[cfg_attr(feature = "sdk4", path = "raw4.rs")] mod raw;
 use raw::sys;
 
 const DAG_CBOR: u64 = 0x71;

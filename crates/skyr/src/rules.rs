@@ -32,7 +32,7 @@ pub enum Abi {
     /// with a gas limit and flags, events (42 imports).
     Sdk3,
     /// `fvm_sdk` 4.x: self-destruct burns, events as packed entries, randomness as the node's
-    /// digest, BLS aggregates (43 imports).
+    /// digest, BLS aggregates (41 imports).
     Sdk4,
 }
 

@@ -1,8 +1,8 @@
 //! The genesis of the nv18–28 scenarios: the official bundle of the version (v10 for nv18,
-//! v11 for nv19–20, v12 to v18 for nv21–28, from `../shared/bundles`) with Skyr's fvm_sdk 3 test actor added to its
-//! manifest (after the built-in types, so their numbers do not move), in a version 5 state
-//! tree: system, init, reward, the EAM, the burnt-funds account, key accounts and test
-//! actors. Both machines start from copies of it.
+//! v11 for nv19–20, v12 to v18 for nv21–28, from `../shared/bundles`) with Skyr's test actor
+//! of the version's ABI (fvm_sdk 3 or 4) added to its manifest (after the built-in types, so
+//! their numbers do not move), in a version 5 state tree: system, init, reward, the EAM, the
+//! burnt-funds account, key accounts and test actors. Both machines start from copies of it.
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -24,6 +24,17 @@ use crate::genesis::{bls_key, ids, secp_key};
 
 /// Skyr's fvm_sdk 3 test actor, built by `scripts/build-actors.sh` (its rebuild is checked).
 pub const TEST_ACTOR: &[u8] = include_bytes!("../../../actors/skyr_actor_test3.wasm");
+
+/// The same test actor importing the fvm_sdk 4 ABI (network versions 21–28).
+pub const TEST_ACTOR4: &[u8] = include_bytes!("../../../actors/skyr_actor_test4.wasm");
+
+/// The test actor whose imports the network version's ABI has.
+pub fn test_actor_for(nv: u32) -> &'static [u8] {
+    match rules_for_number(nv).map(|r| r.abi) {
+        Some(skyr::rules::Abi::Sdk4) => TEST_ACTOR4,
+        _ => TEST_ACTOR,
+    }
+}
 
 /// The manifest name of the test actor.
 pub const TEST_NAME: &str = "skyrtest";
@@ -86,8 +97,9 @@ struct AccountState {
 pub fn build(nv: u32, bundle_car: &[u8]) -> Result<Genesis3> {
     let store = Rc::new(MemoryBlockstore::new());
     let bundle = load_bundle(&*store, bundle_car).context("loading the official bundle")?;
-    let test_code = code_cid(TEST_ACTOR);
-    store.put_keyed(&test_code, TEST_ACTOR)?;
+    let test_actor = test_actor_for(nv);
+    let test_code = code_cid(test_actor);
+    store.put_keyed(&test_code, test_actor)?;
     let mut codes: Vec<(String, Cid)> = bundle.manifest.entries().to_vec();
     codes.push((TEST_NAME.to_string(), test_code));
     let manifest_data = store.put_cbor(&codes, Code::Blake2b256)?;
@@ -157,7 +169,7 @@ fn key_address(a: &fvm_shared::address::Address) -> Result<Address> {
     Ok(Address::from_bytes(&a.to_bytes())?)
 }
 
-/// The code CID of the test actor.
-pub fn test_code() -> Cid {
-    Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(TEST_ACTOR))
+/// The code CID of the test actor of network version `nv`.
+pub fn test_code(nv: u32) -> Cid {
+    Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(test_actor_for(nv)))
 }

@@ -56,6 +56,22 @@ impl BlsKey {
     pub fn sign(&self, data: &[u8]) -> Vec<u8> {
         self.0.sign(data).as_bytes()
     }
+
+    /// Its 48-byte public key.
+    pub fn public_key(&self) -> Vec<u8> {
+        self.0.public_key().as_bytes()
+    }
+}
+
+/// The aggregate of BLS signatures (each 96 bytes).
+pub fn aggregate_bls(sigs: &[Vec<u8>]) -> Vec<u8> {
+    let sigs: Vec<bls_signatures::Signature> = sigs
+        .iter()
+        .map(|s| bls_signatures::Signature::from_bytes(s).expect("a signature"))
+        .collect();
+    bls_signatures::aggregate(&sigs)
+        .expect("signatures aggregate")
+        .as_bytes()
 }
 
 /// blake2b-256.

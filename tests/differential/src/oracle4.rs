@@ -72,6 +72,7 @@ pub fn run_scenario_with(
             ApplyKind::Explicit
         };
         let ret = exec.execute_message(m.message.clone(), kind, m.raw_length)?;
+        if std::env::var_os("SKYR_DEBUG_ORACLE").is_some() { eprintln!("oracle4: {:?}", ret.failure_info); }
         let root = exec.flush()?;
         let tokens = |t: &TokenAmount| fvm_shared::econ::TokenAmount::from_atto(t.atto().clone());
         out.push(crate::outcome::Outcome {

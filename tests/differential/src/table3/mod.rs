@@ -8,6 +8,8 @@ mod fevm;
 mod replayed;
 mod syscalls;
 
+pub use syscalls::raw_send;
+
 use crate::scenario3::Scenario3;
 
 /// The families that need no fvm_sdk 3 test actor (transfers, account and placeholder

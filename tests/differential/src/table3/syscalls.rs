@@ -310,7 +310,7 @@ pub fn scenarios() -> Vec<Scenario3> {
         1,
         err::ILLEGAL_ARGUMENT,
     ));
-    let code = crate::genesis3::test_code().to_bytes();
+    let code = crate::genesis3::test_code(18).to_bytes();
     s.push(expect(
         "create actor from a test actor is forbidden",
         vec![

@@ -6,6 +6,8 @@
 //! the bundle mainnet ran there: the EVM, EAM, EthAccount and placeholder actors of v12 to v18
 //! drive the fvm_sdk 4 syscalls (packed events, burning self-destruct, randomness digests,
 //! reachability of every block they open, link and set as root).
+mod syscalls;
+
 use crate::scenario3::Scenario3;
 
 /// The network versions this table covers.
@@ -13,7 +15,8 @@ pub const VERSIONS: std::ops::RangeInclusive<u32> = 21..=28;
 
 /// Every scenario.
 pub fn all() -> Vec<Scenario3> {
-    let base = crate::table3::without_test_actors();
+    let mut base = crate::table3::without_test_actors();
+    base.extend(syscalls::scenarios());
     let mut out = Vec::new();
     for nv in VERSIONS {
         for s in &base {
@@ -42,7 +45,7 @@ mod tests {
             println!("nv{nv} {family}: {n}");
         }
         for nv in super::VERSIONS {
-            for family in ["transfer", "fevm", "edge"] {
+            for family in ["transfer", "fevm", "edge", "fvm_sdk 4"] {
                 let n: usize = counts
                     .iter()
                     .filter(|((v, f), _)| *v == nv && f.starts_with(family))
