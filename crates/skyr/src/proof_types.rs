@@ -153,9 +153,21 @@ pub static FVM4_PROOF_TYPES: ProofTypes = ProofTypes {
         (14, ApiSeal::StackedDrg64GiBV1_1_Feat_SyntheticPoRep, 14),
         (15, ApiSeal::StackedDrg2KiBV1_2_Feat_NonInteractivePoRep, 10),
         (16, ApiSeal::StackedDrg8MiBV1_2_Feat_NonInteractivePoRep, 11),
-        (17, ApiSeal::StackedDrg512MiBV1_2_Feat_NonInteractivePoRep, 12),
-        (18, ApiSeal::StackedDrg32GiBV1_2_Feat_NonInteractivePoRep, 13),
-        (19, ApiSeal::StackedDrg64GiBV1_2_Feat_NonInteractivePoRep, 14),
+        (
+            17,
+            ApiSeal::StackedDrg512MiBV1_2_Feat_NonInteractivePoRep,
+            12,
+        ),
+        (
+            18,
+            ApiSeal::StackedDrg32GiBV1_2_Feat_NonInteractivePoRep,
+            13,
+        ),
+        (
+            19,
+            ApiSeal::StackedDrg64GiBV1_2_Feat_NonInteractivePoRep,
+            14,
+        ),
     ],
     post: &[
         (0, ApiPoSt::StackedDrgWinning2KiBV1),

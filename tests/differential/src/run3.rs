@@ -173,7 +173,8 @@ pub fn run_reference(
     root: Cid,
 ) -> Result<Vec<Outcome>> {
     let externs = oracle3::ScenarioExterns::default();
-    let rules = skyr::rules::rules_for_number(s.nv).ok_or_else(|| anyhow!("nv{} has no rules", s.nv))?;
+    let rules =
+        skyr::rules::rules_for_number(s.nv).ok_or_else(|| anyhow!("nv{} has no rules", s.nv))?;
     match rules.reference {
         "fvm 3.14.2" => oracle3::run_scenario_with(&engines.oracle, s, store, root, externs),
         "fvm 4.8.4" => crate::oracle4::run_scenario_with(&engines.oracle4, s, store, root, externs),

@@ -447,7 +447,12 @@ fn generated_post_mvp_modules_meter_as_fvm3() {
     let mut t = Tally::default();
     for i in 1000..1300 {
         if let Some(wasm) = generated(i, true) {
-            t.check(&engine, &format!("generated post-MVP module {i}"), &wasm, &metering);
+            t.check(
+                &engine,
+                &format!("generated post-MVP module {i}"),
+                &wasm,
+                &metering,
+            );
         }
     }
     t.finish("generated post-MVP modules", 400);

@@ -6,9 +6,9 @@ use skyr::rules::rules_for_number;
 use skyr::shared::crypto::signature::SignatureType;
 use skyr::shared::econ::TokenAmount;
 use skyr::shared::sector::{
-    AggregateSealVerifyInfo, AggregateSealVerifyProofAndInfos, PoStProof,
-    RegisteredAggregateProof, RegisteredPoStProof, RegisteredSealProof, RegisteredUpdateProof,
-    ReplicaUpdateInfo, SealVerifyInfo, SectorInfo, WindowPoStVerifyInfo,
+    AggregateSealVerifyInfo, AggregateSealVerifyProofAndInfos, PoStProof, RegisteredAggregateProof,
+    RegisteredPoStProof, RegisteredSealProof, RegisteredUpdateProof, ReplicaUpdateInfo,
+    SealVerifyInfo, SectorInfo, WindowPoStVerifyInfo,
 };
 use skyr::shared::version::NetworkVersion;
 
@@ -25,7 +25,11 @@ const AGGREGATE_COUNTS: [usize; 12] = [0, 1, 2, 3, 4, 5, 9, 17, 33, 65, 409, 410
 type Parts = (String, i64, i64);
 
 fn ours(c: GasCharge) -> Parts {
-    (c.name.to_string(), c.compute.as_milligas(), c.other.as_milligas())
+    (
+        c.name.to_string(),
+        c.compute.as_milligas(),
+        c.other.as_milligas(),
+    )
 }
 
 fn theirs(c: fvm4::gas::GasCharge) -> Parts {
@@ -181,7 +185,10 @@ fn compare(pl: &PriceList, nv: NetworkVersion) -> Checks {
             );
         }
     }
-    assert!(pl.on_send_before_invoke(0, 3).is_none(), "sends run no method");
+    assert!(
+        pl.on_send_before_invoke(0, 3).is_none(),
+        "sends run no method"
+    );
     for atto in [1u64, 10] {
         let value = TokenAmount::from_atto(atto);
         c.eq(
@@ -196,21 +203,61 @@ fn compare(pl: &PriceList, nv: NetworkVersion) -> Checks {
     let access = pl.state_access.expect("state access is priced");
     let free = |name| pl.on_free_lookup(name);
     let fixed: Vec<(&str, GasCharge, fvm4::gas::GasCharge)> = vec![
-        ("on_create_actor(false)", pl.on_create_actor(false), reference.on_create_actor(false)),
-        ("on_create_actor(true)", pl.on_create_actor(true), reference.on_create_actor(true)),
-        ("on_delete_actor", pl.on_delete_actor(), reference.on_delete_actor()),
-        ("on_recover", pl.on_recover_secp_public_key(), reference.on_recover_secp_public_key()),
+        (
+            "on_create_actor(false)",
+            pl.on_create_actor(false),
+            reference.on_create_actor(false),
+        ),
+        (
+            "on_create_actor(true)",
+            pl.on_create_actor(true),
+            reference.on_create_actor(true),
+        ),
+        (
+            "on_delete_actor",
+            pl.on_delete_actor(),
+            reference.on_delete_actor(),
+        ),
+        (
+            "on_recover",
+            pl.on_recover_secp_public_key(),
+            reference.on_recover_secp_public_key(),
+        ),
         (
             "on_verify_consensus_fault",
             pl.on_verify_consensus_fault(),
             reference.on_verify_consensus_fault(10, 20, 30),
         ),
-        ("on_block_open_base", pl.on_block_open_base(), reference.on_block_open_base()),
-        ("on_block_stat", pl.on_block_stat(), reference.on_block_stat()),
-        ("on_actor_lookup", access.on_actor_lookup(), reference.on_actor_lookup()),
-        ("on_actor_update", access.on_actor_update(), reference.on_actor_update()),
-        ("on_network_context", pl.on_network_context(), reference.on_network_context()),
-        ("on_message_context", pl.on_message_context(), reference.on_message_context()),
+        (
+            "on_block_open_base",
+            pl.on_block_open_base(),
+            reference.on_block_open_base(),
+        ),
+        (
+            "on_block_stat",
+            pl.on_block_stat(),
+            reference.on_block_stat(),
+        ),
+        (
+            "on_actor_lookup",
+            access.on_actor_lookup(),
+            reference.on_actor_lookup(),
+        ),
+        (
+            "on_actor_update",
+            access.on_actor_update(),
+            reference.on_actor_update(),
+        ),
+        (
+            "on_network_context",
+            pl.on_network_context(),
+            reference.on_network_context(),
+        ),
+        (
+            "on_message_context",
+            pl.on_message_context(),
+            reference.on_message_context(),
+        ),
         (
             "on_get_builtin_actor_type",
             pl.on_get_builtin_actor_type(),
@@ -221,20 +268,51 @@ fn compare(pl: &PriceList, nv: NetworkVersion) -> Checks {
             pl.on_get_code_cid_for_type(),
             reference.on_get_code_cid_for_type(),
         ),
-        ("on_get_root", pl.on_get_root().expect("charged"), reference.on_get_root()),
-        ("on_set_root", pl.on_set_root().expect("charged"), reference.on_set_root()),
-        ("OnSelfBalance", free("OnSelfBalance"), reference.on_self_balance()),
-        ("OnBalanceOf", free("OnBalanceOf"), reference.on_balance_of()),
-        ("OnLookupAddress", free("OnLookupAddress"), reference.on_lookup_delegated_address()),
-        ("OnResolveAddress", free("OnResolveAddress"), reference.on_resolve_address()),
-        ("OnGetActorCodeCid", free("OnGetActorCodeCid"), reference.on_get_actor_code_cid()),
+        (
+            "on_get_root",
+            pl.on_get_root().expect("charged"),
+            reference.on_get_root(),
+        ),
+        (
+            "on_set_root",
+            pl.on_set_root().expect("charged"),
+            reference.on_set_root(),
+        ),
+        (
+            "OnSelfBalance",
+            free("OnSelfBalance"),
+            reference.on_self_balance(),
+        ),
+        (
+            "OnBalanceOf",
+            free("OnBalanceOf"),
+            reference.on_balance_of(),
+        ),
+        (
+            "OnLookupAddress",
+            free("OnLookupAddress"),
+            reference.on_lookup_delegated_address(),
+        ),
+        (
+            "OnResolveAddress",
+            free("OnResolveAddress"),
+            reference.on_resolve_address(),
+        ),
+        (
+            "OnGetActorCodeCid",
+            free("OnGetActorCodeCid"),
+            reference.on_get_actor_code_cid(),
+        ),
         (
             "on_compute_unsealed_sector_cid",
             pl.on_compute_unsealed_sector_cid(),
-            reference
-                .on_compute_unsealed_sector_cid(RegisteredSealProof::StackedDRG32GiBV1P1, &[]),
+            reference.on_compute_unsealed_sector_cid(RegisteredSealProof::StackedDRG32GiBV1P1, &[]),
         ),
-        ("on_verify_seal", pl.on_verify_seal(), reference.on_verify_seal(&seal_info())),
+        (
+            "on_verify_seal",
+            pl.on_verify_seal(),
+            reference.on_verify_seal(&seal_info()),
+        ),
         (
             "on_verify_replica_update",
             pl.on_verify_replica_update(),

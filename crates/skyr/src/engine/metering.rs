@@ -355,9 +355,19 @@ pub fn stack_cost(
 pub fn plain_effect(op: &Operator, post_mvp: bool) -> Result<(u32, u32), String> {
     use Operator::*;
     Ok(match op {
-        I32Extend8S | I32Extend16S | I64Extend8S | I64Extend16S | I64Extend32S
-        | I32TruncSatF32S | I32TruncSatF32U | I32TruncSatF64S | I32TruncSatF64U
-        | I64TruncSatF32S | I64TruncSatF32U | I64TruncSatF64S | I64TruncSatF64U
+        I32Extend8S
+        | I32Extend16S
+        | I64Extend8S
+        | I64Extend16S
+        | I64Extend32S
+        | I32TruncSatF32S
+        | I32TruncSatF32U
+        | I32TruncSatF64S
+        | I32TruncSatF64U
+        | I64TruncSatF32S
+        | I64TruncSatF32U
+        | I64TruncSatF64S
+        | I64TruncSatF64U
         | TableGet { .. }
             if post_mvp =>
         {

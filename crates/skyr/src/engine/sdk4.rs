@@ -60,7 +60,9 @@ pub fn bind_syscalls(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         |mut c: C, ret: u32, n: u32, sig_off: u32, keys_off: u32, texts_off: u32, lens_off: u32| {
             sysv::<4>(&mut c, ret, |m, k| {
                 let keys_len = n.checked_mul(BLS_PUB_LEN as u32).ok_or_else(|| {
-                    illegal(format!("number of signatures aggregated ({n}) exceeds limit"))
+                    illegal(format!(
+                        "number of signatures aggregated ({n}) exceeds limit"
+                    ))
                 })?;
                 let sig: [u8; BLS_SIG_LEN] = slice(m, sig_off, BLS_SIG_LEN as u32)?
                     .try_into()

@@ -401,9 +401,8 @@ impl PriceList {
     /// A value returned by a nested call, carrying `links` links: tracked where FIP-0071
     /// prices it (`None` before, when nested returns were not charged).
     pub fn on_nested_return(&self, links: usize) -> Option<GasCharge> {
-        self.links.map(|_| {
-            GasCharge::new("OnReturnValue", self.tracked_links(links), Gas::zero())
-        })
+        self.links
+            .map(|_| GasCharge::new("OnReturnValue", self.tracked_links(links), Gas::zero()))
     }
 
     /// Reading the actor's state root (it becomes reachable); `None` where not charged.
@@ -538,9 +537,11 @@ impl PriceList {
     /// schedule prices one or the other).
     pub fn on_get_randomness(&self, entropy_len: usize, lookback: i64) -> GasCharge {
         match self.lookback {
-            Some(price) => {
-                GasCharge::new("OnGetRandomness", Gas::zero(), lookback_gas(price, lookback))
-            }
+            Some(price) => GasCharge::new(
+                "OnGetRandomness",
+                Gas::zero(),
+                lookback_gas(price, lookback),
+            ),
             None => self.get_randomness.charge("OnGetRandomness", entropy_len),
         }
     }
@@ -661,7 +662,11 @@ impl PriceList {
 
     /// Verifying a BLS aggregate signature of `signers` signers over `plaintext_len` bytes;
     /// `None` where the syscall does not exist.
-    pub fn on_verify_bls_aggregate(&self, signers: usize, plaintext_len: usize) -> Option<GasCharge> {
+    pub fn on_verify_bls_aggregate(
+        &self,
+        signers: usize,
+        plaintext_len: usize,
+    ) -> Option<GasCharge> {
         let prices = self.bls_aggregate?;
         let pairings = units(signers).saturating_add(1);
         let gas = prices.pairing * pairings + prices.hashing.apply(plaintext_len);

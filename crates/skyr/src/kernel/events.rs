@@ -65,7 +65,18 @@ impl EntryHeader {
 
     /// The header held in `b`.
     pub fn from_bytes(b: &[u8; Self::SIZE]) -> Self {
-        let u64_at = |i: usize| u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]]);
+        let u64_at = |i: usize| {
+            u64::from_le_bytes([
+                b[i],
+                b[i + 1],
+                b[i + 2],
+                b[i + 3],
+                b[i + 4],
+                b[i + 5],
+                b[i + 6],
+                b[i + 7],
+            ])
+        };
         let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         EntryHeader {
             flags: u64_at(0),
@@ -104,7 +115,8 @@ impl Kernel {
                 values.len()
             )));
         }
-        let keys = std::str::from_utf8(keys).map_err(|e| illegal(format!("invalid event key: {e}")))?;
+        let keys =
+            std::str::from_utf8(keys).map_err(|e| illegal(format!("invalid event key: {e}")))?;
         let (mut key_at, mut val_at) = (0usize, 0usize);
         let mut entries = Vec::with_capacity(headers.len());
         for h in headers {

@@ -24,7 +24,12 @@ const CID_TAG: u64 = 42;
 
 /// The links of a `codec` block holding `data`, and the gas the walk used (at most
 /// `available`; all of it when the walk ran out).
-pub fn scan(codec: u64, data: &[u8], prices: LinkPrices, available: Gas) -> (Result<Vec<Cid>>, Gas) {
+pub fn scan(
+    codec: u64,
+    data: &[u8],
+    prices: LinkPrices,
+    available: Gas,
+) -> (Result<Vec<Cid>>, Gas) {
     let mut walk = Walk {
         prices,
         left: available,
@@ -114,7 +119,10 @@ impl Walk {
             }
         }
         if !buf.is_empty() {
-            return Err(malformed(format!("{} trailing bytes in CBOR block", buf.len())));
+            return Err(malformed(format!(
+                "{} trailing bytes in CBOR block",
+                buf.len()
+            )));
         }
         Ok(())
     }

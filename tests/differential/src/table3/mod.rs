@@ -22,6 +22,16 @@ pub fn without_test_actors() -> Vec<Scenario3> {
     out
 }
 
+/// The syscall family of fvm_sdk 3 (at nv18).
+pub fn syscall_family() -> Vec<Scenario3> {
+    syscalls::scenarios()
+}
+
+/// The nv16–17 programs replayed under the rules of network version `nv`.
+pub fn replayed_family(nv: u32) -> Vec<Scenario3> {
+    replayed::scenarios_at(nv)
+}
+
 /// Every scenario.
 pub fn all() -> Vec<Scenario3> {
     let mut base: Vec<Scenario3> = basics::scenarios();

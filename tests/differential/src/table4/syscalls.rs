@@ -133,7 +133,10 @@ fn events() -> Vec<Scenario3> {
             .build()
     };
     s.push(ok("of one raw entry", &[(3, "t1", RAW, b"value")]));
-    s.push(ok("with a CBOR value (FIP-0083)", &[(1, "k", CBOR, &[0x82, 1, 2])]));
+    s.push(ok(
+        "with a CBOR value (FIP-0083)",
+        &[(1, "k", CBOR, &[0x82, 1, 2])],
+    ));
     s.push(ok(
         "of three entries and a 31-byte key",
         &[
@@ -236,7 +239,11 @@ fn randomness() -> Vec<Scenario3> {
         ("chain randomness one epoch back", 999i64, err::OK),
         ("chain randomness at the current epoch", 1000, err::OK),
         ("chain randomness 100000 epochs back", -99_000, err::OK),
-        ("chain randomness of a lookback that overflows", i64::MIN, err::ILLEGAL_ARGUMENT),
+        (
+            "chain randomness of a lookback that overflows",
+            i64::MIN,
+            err::ILLEGAL_ARGUMENT,
+        ),
     ] {
         s.push(expect(
             name,
@@ -253,7 +260,11 @@ fn randomness() -> Vec<Scenario3> {
     ));
     s.push(expect(
         "beacon randomness with its return out of bounds",
-        vec![call("rand", "get_beacon_randomness", vec![imm(BAD_PTR), imm(990)])],
+        vec![call(
+            "rand",
+            "get_beacon_randomness",
+            vec![imm(BAD_PTR), imm(990)],
+        )],
         0,
         err::ILLEGAL_ARGUMENT,
     ));
@@ -267,7 +278,11 @@ fn randomness() -> Vec<Scenario3> {
         s.push(
             Builder3::new(format!("fvm_sdk 4: {f} of a future epoch runs out of gas"))
                 .nv(21)
-                .msg(M3::program(From::Secp(0), 0, callv("rand", f, 32, vec![imm(1001)])))
+                .msg(M3::program(
+                    From::Secp(0),
+                    0,
+                    callv("rand", f, 32, vec![imm(1001)]),
+                ))
                 .exits(SYS_OUT_OF_GAS)
                 .build(),
         );
@@ -278,10 +293,18 @@ fn randomness() -> Vec<Scenario3> {
 fn tipsets() -> Vec<Scenario3> {
     let mut s = Vec::new();
     for (name, epoch, code) in [
-        ("tipset CID 950 epochs back (refused before fvm 4)", 50i64, err::OK),
+        (
+            "tipset CID 950 epochs back (refused before fvm 4)",
+            50i64,
+            err::OK,
+        ),
         ("tipset CID of epoch 0", 0, err::OK),
         ("tipset CID one epoch back", 999, err::OK),
-        ("tipset CID of the current epoch", 1000, err::ILLEGAL_ARGUMENT),
+        (
+            "tipset CID of the current epoch",
+            1000,
+            err::ILLEGAL_ARGUMENT,
+        ),
         ("tipset CID of a future epoch", 1001, err::ILLEGAL_ARGUMENT),
         ("tipset CID of a negative epoch", -1, err::ILLEGAL_ARGUMENT),
     ] {
@@ -289,7 +312,12 @@ fn tipsets() -> Vec<Scenario3> {
             name,
             cat(vec![
                 vec![Op::Fill(OUT, 64, 0)],
-                callv("network", "tipset_cid", 4, vec![imm(epoch), ptr(OUT), imm(64)]),
+                callv(
+                    "network",
+                    "tipset_cid",
+                    4,
+                    vec![imm(epoch), ptr(OUT), imm(64)],
+                ),
                 vec![Op::Read(OUT, 40)],
             ]),
             2,
@@ -317,7 +345,10 @@ fn self_destruct() -> Vec<Scenario3> {
         ),
         expect(
             "state root after self-destruct",
-            cat(vec![vec![destruct(1)], callv("self", "root", 4, vec![ptr(OUT), imm(64)])]),
+            cat(vec![
+                vec![destruct(1)],
+                callv("self", "root", 4, vec![ptr(OUT), imm(64)]),
+            ]),
             2,
             err::ILLEGAL_OPERATION,
         ),
@@ -381,7 +412,13 @@ fn bls_aggregates() -> Vec<Scenario3> {
     };
     valid(
         "of one signer",
-        verify(1, &sigs[0], &keys[0], texts[0], &lens(&[texts[0].len() as u32])),
+        verify(
+            1,
+            &sigs[0],
+            &keys[0],
+            texts[0],
+            &lens(&[texts[0].len() as u32]),
+        ),
         0,
     );
     valid(
@@ -398,7 +435,13 @@ fn bls_aggregates() -> Vec<Scenario3> {
     valid("of no signers", verify(0, &[0; 96], b"", b"", b""), 0);
     valid(
         "over the wrong plaintext",
-        verify(1, &sigs[0], &keys[0], texts[1], &lens(&[texts[1].len() as u32])),
+        verify(
+            1,
+            &sigs[0],
+            &keys[0],
+            texts[1],
+            &lens(&[texts[1].len() as u32]),
+        ),
         -1,
     );
     valid(
@@ -414,11 +457,22 @@ fn bls_aggregates() -> Vec<Scenario3> {
     );
     valid(
         "with a signature that is no curve point",
-        verify(1, &[0xff; 96], &keys[0], texts[0], &lens(&[texts[0].len() as u32])),
+        verify(
+            1,
+            &[0xff; 96],
+            &keys[0],
+            texts[0],
+            &lens(&[texts[0].len() as u32]),
+        ),
         -1,
     );
     let bad = |name: &str, program: Vec<Op>| {
-        expect(&format!("BLS aggregate {name}"), program, 5, err::ILLEGAL_ARGUMENT)
+        expect(
+            &format!("BLS aggregate {name}"),
+            program,
+            5,
+            err::ILLEGAL_ARGUMENT,
+        )
     };
     // (Lengths whose u32 sum wraps are refused the same way in a release build of the
     // reference; its test build panics there instead, so they are not compared.)
@@ -460,7 +514,12 @@ fn list_of(cids: &[cid::Cid]) -> Vec<u8> {
 fn create(codec: u64, data: &[u8]) -> Vec<Op> {
     cat(vec![
         vec![write(0, data)],
-        callv_slot("ipld", "block_create", 4, vec![imm(codec as i64), ptr(0), imm(data.len() as i64)]),
+        callv_slot(
+            "ipld",
+            "block_create",
+            4,
+            vec![imm(codec as i64), ptr(0), imm(data.len() as i64)],
+        ),
     ])
 }
 
@@ -492,7 +551,10 @@ fn reachability() -> Vec<Scenario3> {
     ));
     s.push(expect(
         "setting an unreachable root",
-        vec![write(1000, &stranger.to_bytes()), call("self", "set_root", vec![ptr(1000)])],
+        vec![
+            write(1000, &stranger.to_bytes()),
+            call("self", "set_root", vec![ptr(1000)]),
+        ],
         1,
         err::NOT_FOUND,
     ));
@@ -611,7 +673,10 @@ fn reachability() -> Vec<Scenario3> {
             .msg(M3::program(
                 From::Secp(0),
                 0,
-                create(DAG_CBOR, &fvm_ipld_encoding::to_vec(&wide).expect("encodes")),
+                create(
+                    DAG_CBOR,
+                    &fvm_ipld_encoding::to_vec(&wide).expect("encodes"),
+                ),
             ))
             .exits(0)
             .msg(M3::program(
