@@ -90,9 +90,9 @@ fn missing_blocks() {
 #[test]
 fn unsupported_versions_and_classes_are_skipped() {
     check(
-        &vector("").replace(r#""nv":17"#, r#""nv":21"#),
+        &vector("").replace(r#""nv":17"#, r#""nv":29"#),
         Status::Skip,
-        "network version 21",
+        "network version 29",
     );
     check(
         &vector("").replace(r#""class":"message""#, r#""class":"tipset""#),
