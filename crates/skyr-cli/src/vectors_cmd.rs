@@ -17,6 +17,8 @@ const OWN_BUNDLE: &[u8] = include_bytes!("../../../actors/bundle.car");
 
 /// Skyr's fvm_sdk 3 test actor, which the nv18–20 corpus names beside the official actors.
 const TEST_ACTOR_SDK3: &[u8] = include_bytes!("../../../actors/skyr_actor_test3.wasm");
+/// The same test actor with the fvm_sdk 4 imports, which the nv21–28 corpus names.
+const TEST_ACTOR_SDK4: &[u8] = include_bytes!("../../../actors/skyr_actor_test4.wasm");
 
 /// Native stack for each worker: nested sends re-enter WASM on the same thread.
 const WORKER_STACK: usize = 256 << 20;
@@ -117,6 +119,7 @@ fn run_vectors(
     bundles.run_without_code(without_code);
     bundles.add(PathBuf::from("<skyr's own bundle>"), OWN_BUNDLE.to_vec())?;
     bundles.add_code(TEST_ACTOR_SDK3.to_vec());
+    bundles.add_code(TEST_ACTOR_SDK4.to_vec());
     for d in &dirs {
         if d.is_file() {
             // A bundle CAR named directly (as release pages hand them out) must load.

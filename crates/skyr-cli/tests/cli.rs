@@ -20,15 +20,23 @@ fn skyr(args: &[&str]) -> (i32, String, String) {
 }
 
 /// How many of the committed vectors are nv18–20 ones (they need the official bundles).
-fn nv18_vectors() -> u64 {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/nv18-20");
-    skyr_vectors::files::vector_files(&root).map_or(0, |f| f.len() as u64)
+/// Vectors of the corpus that run on the official bundles (nv18–20 and nv21–28).
+fn official_bundle_vectors() -> u64 {
+    ["nv18-20", "nv21-28"]
+        .iter()
+        .map(|folder| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/vectors")
+                .join(folder);
+            skyr_vectors::files::vector_files(&root).map_or(0, |f| f.len() as u64)
+        })
+        .sum()
 }
 
 #[test]
 fn the_committed_corpus_passes_through_skyr_vectors_run() {
     // With the official bundles beside the checkout every vector runs; without them the
-    // nv18-20 ones are skipped (and the nv16-17 ones, on the embedded bundle, must pass).
+    // nv18-28 ones are skipped (and the nv16-17 ones, on the embedded bundle, must pass).
     let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bundles");
     let shared = shared
         .is_dir()
@@ -37,7 +45,7 @@ fn the_committed_corpus_passes_through_skyr_vectors_run() {
     if let Some(dir) = &shared {
         args.extend(["--bundles", dir.as_str()]);
     } else {
-        eprintln!("the official bundles are not in ../shared: the nv18-20 vectors must be skipped");
+        eprintln!("the official bundles are not in ../shared: the nv18-28 vectors must be skipped");
     }
     args.push("tests/vectors");
     let (code, stdout, stderr) = skyr(&args);
@@ -52,8 +60,15 @@ fn the_committed_corpus_passes_through_skyr_vectors_run() {
     );
     let total = s["total"].as_u64().unwrap_or(0);
     assert!(total > 100);
-    let skipped = if shared.is_some() { 0 } else { nv18_vectors() };
-    assert!(nv18_vectors() > 100, "the nv18-20 vectors are missing");
+    let skipped = if shared.is_some() {
+        0
+    } else {
+        official_bundle_vectors()
+    };
+    assert!(
+        official_bundle_vectors() > 1000,
+        "the nv18-28 vectors are missing"
+    );
     assert_eq!(s["skip"].as_u64(), Some(skipped));
     assert_eq!(s["pass"].as_u64(), Some(total - skipped));
     assert_eq!(s["fail"].as_u64(), Some(0));

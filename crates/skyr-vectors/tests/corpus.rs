@@ -21,7 +21,7 @@ fn own_bundle() -> BundleSet {
 fn run_all(
     files: Vec<PathBuf>,
     bundles: impl FnOnce() -> BundleSet + Send + 'static,
-    label: &'static str,
+    label: String,
 ) -> Vec<String> {
     std::thread::Builder::new()
         .stack_size(512 << 20)
@@ -48,24 +48,24 @@ fn run_all(
         .expect("corpus run")
 }
 
-/// The corpus sub-folder of the nv18-20 vectors.
-const NV18_FOLDER: &str = "nv18-20";
+/// The corpus sub-folders of the vectors on the official bundles (nv18–20, nv21–28).
+const OFFICIAL_FOLDERS: [&str; 2] = ["nv18-20", "nv21-28"];
 
 #[test]
 fn every_committed_vector_passes() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors");
-    // The nv18-20 vectors need the official bundles: checked apart below.
+    // The nv18-28 vectors need the official bundles: checked apart below.
     let files: Vec<PathBuf> = skyr_vectors::files::vector_files(&root)
         .expect("tests/vectors exists")
         .into_iter()
-        .filter(|f| !f.starts_with(root.join(NV18_FOLDER)))
+        .filter(|f| !OFFICIAL_FOLDERS.iter().any(|o| f.starts_with(root.join(o))))
         .collect();
     assert!(
         files.len() > 100,
         "the corpus has only {} vectors",
         files.len()
     );
-    let bad = run_all(files, own_bundle, "corpus vectors");
+    let bad = run_all(files, own_bundle, "corpus vectors".to_string());
     assert!(
         bad.is_empty(),
         "vectors that did not pass:\n{}",
@@ -73,32 +73,47 @@ fn every_committed_vector_passes() {
     );
 }
 
-/// The nv18-20 vectors pass with the official bundles of `../shared` (their manifest is the
-/// official one plus Skyr's test actor, whose code they carry).
-#[test]
-fn every_committed_nv18_vector_passes_with_the_official_bundles() {
+/// The vectors of `folder` pass with the official bundles of `../shared` (their manifest is
+/// the official one plus Skyr's test actor of the version's ABI, whose code the runner is
+/// given as the `skyr` binary is).
+fn official_folder_passes(folder: &'static str, at_least: usize) {
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bundles");
     if !shared.is_dir() {
-        eprintln!("SKIPPED: the nv18-20 vectors need the official bundles in ../shared/bundles");
+        eprintln!("SKIPPED: the {folder} vectors need the official bundles in ../shared/bundles");
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/vectors")
-        .join(NV18_FOLDER);
-    let files = skyr_vectors::files::vector_files(&root).expect("tests/vectors/nv18-20 exists");
-    assert!(files.len() > 100, "only {} nv18-20 vectors", files.len());
+        .join(folder);
+    let files = skyr_vectors::files::vector_files(&root).expect("the corpus folder exists");
+    assert!(
+        files.len() >= at_least,
+        "only {} {folder} vectors",
+        files.len()
+    );
     let bundles = move || {
         let mut bundles = BundleSet::default();
         bundles.add_dir(&shared).expect("the official bundles");
         bundles.add_code(include_bytes!("../../../actors/skyr_actor_test3.wasm").to_vec());
+        bundles.add_code(include_bytes!("../../../actors/skyr_actor_test4.wasm").to_vec());
         bundles
     };
-    let bad = run_all(files, bundles, "nv18-20 corpus vectors");
+    let bad = run_all(files, bundles, format!("{folder} corpus vectors"));
     assert!(
         bad.is_empty(),
         "vectors that did not pass:\n{}",
         bad.join("\n")
     );
+}
+
+#[test]
+fn every_committed_nv18_vector_passes_with_the_official_bundles() {
+    official_folder_passes("nv18-20", 600);
+}
+
+#[test]
+fn every_committed_nv21_vector_passes_with_the_official_bundles() {
+    official_folder_passes("nv21-28", 1000);
 }
 
 #[test]
@@ -311,7 +326,7 @@ fn a_message_naming_a_delegated_address_is_invalid_before_nv18() {
 fn an_nv18_vector_without_the_official_code_names_the_code() {
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/vectors")
-        .join(NV18_FOLDER)
+        .join(OFFICIAL_FOLDERS[0])
         .join("fevm/fevm-deploy-counter.json");
     let r = std::thread::Builder::new()
         .stack_size(64 << 20)

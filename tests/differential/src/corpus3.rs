@@ -1,9 +1,10 @@
-//! Records the nv18–20 scenarios as conformance vectors (under `tests/vectors/nv18-20`):
-//! fvm 3.14.2 fixes the receipts (events roots included) and the post-state root. A vector
-//! carries every block the run needs except actor code: its manifest is the official one
-//! plus Skyr's fvm_sdk 3 test actor, and a runner takes the official code from `--bundles`
-//! and the test actor from `actors/skyr_actor_test3.wasm` (the `skyr` binary knows it), by
-//! code CID.
+//! Records the nv18–28 scenarios as conformance vectors (under `tests/vectors/nv18-20` and
+//! `tests/vectors/nv21-28`): the reference of the version's rules (fvm 3.14.2, fvm 4.8.4)
+//! fixes the receipts (events roots included) and the post-state root. A vector carries
+//! every block the run needs except actor code: its manifest is the official one plus Skyr's
+//! test actor of the version's ABI, and a runner takes the official code from `--bundles`
+//! and the test actor from `actors/skyr_actor_test3.wasm` or `skyr_actor_test4.wasm` (the
+//! `skyr` binary knows both), by code CID.
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -14,12 +15,15 @@ use skyr_vectors::schema::to_b64;
 
 use crate::corpus::{car_gz, messages_json, randomness_json, reachable, write_vectors};
 use crate::genesis3;
-use crate::oracle3::{self, ScenarioExterns};
-use crate::run3::{Bundles, Engines3};
+use crate::oracle3::ScenarioExterns;
+use crate::run3::{run_reference_with, Bundles, Engines3};
 use crate::scenario3::Scenario3;
 
 /// The corpus sub-folder of the nv18–20 vectors.
 pub const FOLDER: &str = "nv18-20";
+
+/// The corpus sub-folder of the nv21–28 vectors.
+pub const FOLDER4: &str = "nv21-28";
 
 /// Why a scenario is not recorded, if it is not.
 pub fn excluded(s: &Scenario3) -> Option<&'static str> {
@@ -48,7 +52,15 @@ pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<se
     let pre_blocks = reachable(&g.store, &[pre], &skip)?;
     let externs = ScenarioExterns::default();
     let log = externs.log.clone();
-    let outcomes = oracle3::run_scenario_with(&engines.oracle, s, g.store.clone(), pre, externs)?;
+    let outcomes = run_reference_with(engines, s, g.store.clone(), pre, externs)?;
+    let rules =
+        skyr::rules::rules_for_number(s.nv).ok_or_else(|| anyhow!("nv{} has no rules", s.nv))?;
+    let (range, oracle) = (&rules.versions, rules.reference);
+    let family = if *range.start() >= 21 {
+        "nv21-28"
+    } else {
+        "nv18-20"
+    };
     let post = outcomes.last().map(|o| o.root).unwrap_or(pre);
     let gz = car_gz(pre, pre_blocks, reachable(&g.store, &[post], &skip)?)?;
     let messages = messages_json(s.messages.iter().map(|m| &m.message))?;
@@ -76,8 +88,8 @@ pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<se
         "class": "message",
         "_meta": {
             "id": s.name,
-            "description": "Skyr nv18-20 differential scenario; expectations fixed by the reference FVM (fvm 3.14.2); the official bundle's code comes from --bundles",
-            "gen": [{"source": "skyr-differential", "version": "fvm 3.14.2"}],
+            "description": format!("Skyr {family} differential scenario; expectations fixed by the reference FVM ({oracle}); the official bundle's code comes from --bundles"),
+            "gen": [{"source": "skyr-differential", "version": oracle}],
         },
         "car": to_b64(&gz),
         "preconditions": {

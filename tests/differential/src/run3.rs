@@ -172,7 +172,17 @@ pub fn run_reference(
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<Vec<Outcome>> {
-    let externs = oracle3::ScenarioExterns::default();
+    run_reference_with(engines, s, store, root, oracle3::ScenarioExterns::default())
+}
+
+/// [`run_reference`] with these externs (whose randomness log a vector records).
+pub fn run_reference_with(
+    engines: &Engines3,
+    s: &Scenario3,
+    store: Rc<MemoryBlockstore>,
+    root: Cid,
+    externs: oracle3::ScenarioExterns,
+) -> Result<Vec<Outcome>> {
     let rules =
         skyr::rules::rules_for_number(s.nv).ok_or_else(|| anyhow!("nv{} has no rules", s.nv))?;
     match rules.reference {

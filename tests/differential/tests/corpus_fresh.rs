@@ -3,14 +3,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use skyr_differential::{corpus, corpus3, run, run3, table, table3};
+use skyr_differential::{corpus, corpus3, run, run3, table, table3, table4};
 
-/// The vector files under `dir`, by path relative to `base`, except the nv18–20 folder
-/// (checked apart, with the official bundles).
+/// The vector files under `dir`, by path relative to `base`, except the nv18–20 and nv21–28
+/// folders (checked apart, with the official bundles).
 fn files(dir: &Path, base: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
     for e in std::fs::read_dir(dir).expect("readable folder") {
         let p = e.expect("entry").path();
-        if p.is_dir() && p.file_name().is_some_and(|n| n == corpus3::FOLDER) && dir == base {
+        let official = |n: &std::ffi::OsStr| n == corpus3::FOLDER || n == corpus3::FOLDER4;
+        if p.is_dir() && p.file_name().is_some_and(official) && dir == base {
             continue;
         }
         if p.is_dir() {
@@ -57,23 +58,28 @@ fn regenerating_the_corpus_reproduces_it() {
     );
 }
 
-/// The same for the nv18–20 vectors, which need the official bundles of `../shared`.
-#[test]
-fn regenerating_the_nv18_corpus_reproduces_it() {
-    let Some(bundles) = run3::Bundles::load() else {
+/// Regenerates one folder of the vectors on the official bundles and compares it with the
+/// committed one.
+fn official_folder_is_fresh(
+    folder: &'static str,
+    bundles: Option<run3::Bundles>,
+    scenarios: fn() -> Vec<skyr_differential::scenario3::Scenario3>,
+    at_least: usize,
+) {
+    let Some(bundles) = bundles else {
         eprintln!(
-            "SKIPPED: regenerating the nv18-20 vectors needs the official bundles in ../shared"
+            "SKIPPED: regenerating the {folder} vectors needs the official bundles in ../shared"
         );
         return;
     };
     let committed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../vectors")
-        .join(corpus3::FOLDER);
-    let fresh_dir = std::env::temp_dir().join(format!("skyr-corpus3-{}", std::process::id()));
+        .join(folder);
+    let fresh_dir = std::env::temp_dir().join(format!("skyr-{folder}-{}", std::process::id()));
     let dir = fresh_dir.clone();
     let written = run::on_big_stack(move || {
         let engines = run3::Engines3::new().expect("engines");
-        corpus3::write_all(&engines, &bundles, &table3::all(), &dir)
+        corpus3::write_all(&engines, &bundles, &scenarios(), &dir)
             .expect("generation")
             .0
     })
@@ -82,13 +88,30 @@ fn regenerating_the_nv18_corpus_reproduces_it() {
     files(&committed_dir, &committed_dir, &mut committed);
     files(&fresh_dir, &fresh_dir, &mut fresh);
     std::fs::remove_dir_all(&fresh_dir).ok();
-    assert!(written > 100, "only {written} nv18-20 vectors");
+    println!("{folder}: {written} vectors regenerated");
+    assert!(written >= at_least, "only {written} {folder} vectors");
     assert_eq!(written, fresh.len());
     assert!(
         committed == fresh,
-        "tests/vectors/{} is out of date (run gen-corpus): {} committed, {} fresh",
-        corpus3::FOLDER,
+        "tests/vectors/{folder} is out of date (run gen-corpus): {} committed, {} fresh",
         committed.len(),
         fresh.len()
+    );
+}
+
+/// The same for the nv18–20 vectors, which need the official bundles of `../shared`.
+#[test]
+fn regenerating_the_nv18_corpus_reproduces_it() {
+    official_folder_is_fresh(corpus3::FOLDER, run3::Bundles::load(), table3::all, 600);
+}
+
+/// The same for the nv21–28 vectors, recorded from fvm 4.8.4.
+#[test]
+fn regenerating_the_nv21_corpus_reproduces_it() {
+    official_folder_is_fresh(
+        corpus3::FOLDER4,
+        run3::Bundles::load_for(table4::VERSIONS),
+        table4::all,
+        1000,
     );
 }
