@@ -1,7 +1,8 @@
 #![warn(missing_docs)]
-//! Skyr: an independent Filecoin Virtual Machine for network versions 16 and 17 (the FVM's
-//! first release, "Skyr"), built to produce the same receipts and state roots as the
-//! reference implementation, byte for byte.
+//! Skyr: an independent Filecoin Virtual Machine for every FVM-era network version, 16
+//! ("Skyr") to 28, on one machine, built to produce the same receipts and state roots as the
+//! reference implementation of each version (fvm 2, 3 and 4), byte for byte. What differs
+//! between versions is data in [`rules`].
 //!
 //! One message flows one way through the modules:
 //! [`Executor`] (checks, fees) → [`CallManager`](call_manager::CallManager) (sends, depth,
