@@ -237,6 +237,12 @@ fn check_reach(r: &Reach, outcomes: &[Outcome]) -> Result<()> {
                 bail!("did not reach: message {i} ran {} of {n} ops", outs.len());
             }
         }
+        Reach::SameGas(i, k) => {
+            let (a, b) = (get(*i)?.gas_used, get(*k)?.gas_used);
+            if a != b {
+                bail!("did not reach: message {i} used {a} gas, message {k} {b}");
+            }
+        }
         Reach::MoreGas(i, k) => {
             let (a, b) = (get(*i)?.gas_used, get(*k)?.gas_used);
             if a <= b {

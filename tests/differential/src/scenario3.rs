@@ -37,6 +37,8 @@ pub enum Reach {
     Events(usize),
     /// Message `i` used more gas than message `k` (a charge was reached).
     MoreGas(usize, usize),
+    /// Messages `i` and `k` used the same gas (what differs between them is not charged).
+    SameGas(usize, usize),
     /// Message `i`'s program ran all its `n` ops (it returned `n` outputs).
     Completed(usize, usize),
 }

@@ -10,7 +10,36 @@ use super::basics::f410;
 use super::syscalls::{event, raw_send};
 use crate::genesis::ids;
 use crate::programs::{callv, cat, imm, ptr, write, OUT};
-use crate::scenario3::{call, test_actor, Builder3, From, Scenario3, M3};
+use crate::scenario3::{call, test_actor, Builder3, From, Reach, Scenario3, M3};
+
+/// A send refused for call depth that had pushed a gas limit: the program at depth 1024 sends
+/// with a limit as large as what is left (-2: u64::MAX - 1), then burns; message 1 does the
+/// same without a limit (-1), which encodes to as many bytes. fvm 3 leaves the refused send's
+/// limit pushed, so what the message used before it is never counted (message 0 uses less
+/// gas); fvm 4 pops it (both use the same). `reach` says which.
+pub fn depth_refusal_with_a_gas_limit(nv: u32, reach: Reach) -> Scenario3 {
+    let nested = |gas_limit: u64| {
+        let mut p = raw_send(&test_actor(0), &[], 0, gas_limit, 0);
+        p.push(Op::Burn(2000));
+        for _ in 0..1023 {
+            p = vec![Op::Send(
+                test_actor(0).to_bytes(),
+                skyr_test_program::METHOD_RUN,
+                crate::programs::encode(&p),
+                vec![],
+            )];
+        }
+        p
+    };
+    Builder3::new("edge: a send refused for depth had pushed a gas limit")
+        .nv(nv)
+        .msg(M3::program(From::Secp(0), 0, nested(u64::MAX - 1)))
+        .exits(0)
+        .msg(M3::program(From::Secp(0), 0, nested(u64::MAX)))
+        .exits(0)
+        .reach(reach)
+        .build()
+}
 
 pub fn scenarios() -> Vec<Scenario3> {
     let secp1 = Address::new_id(ids::SECP[1]);
@@ -94,5 +123,6 @@ pub fn scenarios() -> Vec<Scenario3> {
         );
     }
     s.extend(super::fevm::edge_scenarios());
+    s.push(depth_refusal_with_a_gas_limit(18, Reach::MoreGas(1, 0)));
     s
 }

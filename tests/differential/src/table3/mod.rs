@@ -8,6 +8,7 @@ mod fevm;
 mod replayed;
 mod syscalls;
 
+pub use edges::depth_refusal_with_a_gas_limit;
 pub use syscalls::raw_send;
 
 use crate::scenario3::Scenario3;

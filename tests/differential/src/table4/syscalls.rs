@@ -732,5 +732,9 @@ pub fn scenarios() -> Vec<Scenario3> {
     s.extend(self_destruct());
     s.extend(bls_aggregates());
     s.extend(reachability());
+    // fvm 4 pops the gas limit a send refused for depth had pushed (fvm 3 kept it).
+    let mut depth = crate::table3::depth_refusal_with_a_gas_limit(21, Reach::SameGas(0, 1));
+    depth.name = "fvm_sdk 4: a send refused for depth pops its gas limit".into();
+    s.push(depth);
     s
 }
