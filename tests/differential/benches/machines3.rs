@@ -32,6 +32,11 @@ fn bench(c: &mut Criterion) {
                 .find(|s| s.name == full)
                 .unwrap_or_else(|| panic!("no scenario {full}"));
             let car = bundles.for_nv(nv);
+            // Compile the bundle's actors on both machines before measuring.
+            let gen = genesis3::build(nv, car).expect("genesis");
+            run_skyr(&engines.skyr, s, gen.store, gen.root).expect("skyr");
+            let gen = genesis3::build(nv, car).expect("genesis");
+            run_reference(&engines, s, gen.store, gen.root).expect("reference");
             let mut g = c.benchmark_group(format!("nv{nv} {name}"));
             g.sample_size(20);
             g.bench_function("skyr", |b| {

@@ -16,6 +16,20 @@ pub const SLOT: u32 = 59_000;
 /// A pointer past the end of any actor memory.
 pub const BAD_PTR: i64 = 0xffff_fff0;
 
+/// Error numbers of the syscall ABI (fvm_sdk 3 and 4), as programs see them.
+pub mod err {
+    pub const OK: u32 = 0;
+    pub const ILLEGAL_ARGUMENT: u32 = 1;
+    pub const ILLEGAL_OPERATION: u32 = 2;
+    pub const LIMIT_EXCEEDED: u32 = 3;
+    pub const NOT_FOUND: u32 = 6;
+    pub const ILLEGAL_CODEC: u32 = 9;
+    pub const SERIALIZATION: u32 = 10;
+    pub const FORBIDDEN: u32 = 11;
+    pub const BUFFER_TOO_SMALL: u32 = 12;
+    pub const READ_ONLY: u32 = 13;
+}
+
 /// Immediate argument.
 pub fn imm(v: i64) -> Arg {
     Arg::Imm(v)

@@ -110,15 +110,27 @@ impl Kernel {
         Ok(self.get_self()?.map(|a| a.balance).unwrap_or_default())
     }
 
-    /// Deletes the actor, sending its balance to `beneficiary` first.
-    pub fn self_destruct(&mut self, beneficiary: &Address) -> Result<()> {
+    /// Deletes the actor once `pay_out` has disposed of what it holds (called only when it
+    /// holds something): the checks and charge every generation shares.
+    fn destruct(
+        &mut self,
+        pay_out: impl FnOnce(&mut Self, ActorID, TokenAmount) -> Result<()>,
+    ) -> Result<()> {
         self.check_writable("self-destruct")?;
         let pl = self.cm.machine.rules.prices;
         self.charge(pl.on_delete_actor())?;
         let balance = self.current_balance()?;
         let me = self.receiver;
         if !balance.is_zero() {
-            let to = self
+            pay_out(self, me, balance)?;
+        }
+        self.cm.delete_actor(me)
+    }
+
+    /// Deletes the actor, sending its balance to `beneficiary` first.
+    pub fn self_destruct(&mut self, beneficiary: &Address) -> Result<()> {
+        self.destruct(|k, me, balance| {
+            let to = k
                 .cm
                 .resolve_address(beneficiary)?
                 .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "beneficiary doesn't exist"))?;
@@ -128,34 +140,27 @@ impl Kernel {
                     "benefactor cannot be beneficiary",
                 ));
             }
-            self.cm.transfer(me, to, &balance)?;
-        }
-        self.cm.delete_actor(me)
+            k.cm.transfer(me, to, &balance)
+        })
     }
 
     /// Deletes the actor (fvm_sdk 4). What it still holds is burnt when `burn`; otherwise
     /// holding anything refuses the deletion.
     pub fn self_destruct_burning(&mut self, burn: bool) -> Result<()> {
-        self.check_writable("self-destruct")?;
-        let pl = self.cm.machine.rules.prices;
-        self.charge(pl.on_delete_actor())?;
-        let balance = self.current_balance()?;
-        let me = self.receiver;
-        if !balance.is_zero() {
+        self.destruct(|k, me, balance| {
             if !burn {
                 return Err(syscall_err(
                     ErrorNumber::IllegalOperation,
                     "self-destruct with unspent funds",
                 ));
             }
-            self.cm
-                .transfer(me, BURNT_FUNDS_ACTOR_ID, &balance)
+            // The balance was just read: a failing transfer is the machine's fault.
+            k.cm.transfer(me, BURNT_FUNDS_ACTOR_ID, &balance)
                 .map_err(|e| match e {
                     crate::error::ExecError::Syscall(s) => fatal(s.message),
                     other => other,
-                })?;
-        }
-        self.cm.delete_actor(me)
+                })
+        })
     }
 
     /// Sends a message from this actor, in a transaction that is rolled back if the callee

@@ -8,18 +8,8 @@ use skyr_test_program::{Arg, Op, Out};
 
 use super::basics::f410;
 use crate::genesis::ids;
-use crate::programs::{callv, cat, imm, ptr, write, BAD_PTR, OUT, RET, SLOT};
+use crate::programs::{callv, cat, err, imm, ptr, write, BAD_PTR, OUT, RET, SLOT};
 use crate::scenario3::{call, test_actor, Builder3, From, Reach, Scenario3, M3};
-
-/// Error numbers of the ABI.
-mod err {
-    pub const ILLEGAL_ARGUMENT: u32 = 1;
-    pub const NOT_FOUND: u32 = 6;
-    pub const ILLEGAL_CODEC: u32 = 9;
-    pub const FORBIDDEN: u32 = 11;
-    pub const BUFFER_TOO_SMALL: u32 = 12;
-    pub const READ_ONLY: u32 = 13;
-}
 
 /// A program whose raw call (op 1 of a `callv`) must return `code`.
 fn expect(name: &str, program: Vec<Op>, index: usize, code: u32) -> Scenario3 {

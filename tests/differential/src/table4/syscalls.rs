@@ -9,21 +9,9 @@ use skyr_test_program::{Arg, Op, Out};
 
 use crate::genesis::bls_key;
 use crate::keys::aggregate_bls;
-use crate::programs::{callv, callv_slot, cat, imm, ptr, write, BAD_PTR, OUT, RET, SLOT};
+use crate::programs::{callv, callv_slot, cat, err, imm, ptr, write, BAD_PTR, OUT, RET, SLOT};
 use crate::scenario3::{call, test_actor, Builder3, From, Reach, Scenario3, M3};
 use crate::table3::raw_send;
-
-/// Error numbers of the ABI.
-mod err {
-    pub const OK: u32 = 0;
-    pub const ILLEGAL_ARGUMENT: u32 = 1;
-    pub const ILLEGAL_OPERATION: u32 = 2;
-    pub const LIMIT_EXCEEDED: u32 = 3;
-    pub const NOT_FOUND: u32 = 6;
-    pub const ILLEGAL_CODEC: u32 = 9;
-    pub const SERIALIZATION: u32 = 10;
-    pub const READ_ONLY: u32 = 13;
-}
 
 /// Exit code of a message that ran out of gas.
 const SYS_OUT_OF_GAS: u32 = 7;
