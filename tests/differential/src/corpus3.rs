@@ -46,7 +46,7 @@ pub fn excluded(s: &Scenario3) -> Option<&'static str> {
 
 /// The vector of a scenario, as JSON.
 pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<serde_json::Value> {
-    let g = genesis3::build(s.nv, bundles.for_nv(s.nv))?;
+    let g = genesis3::build_for(s, bundles.for_nv(s.nv))?;
     let pre = g.root;
     let skip: BTreeSet<Cid> = g.codes.iter().map(|(_, c)| *c).collect();
     let pre_blocks = reachable(&g.store, &[pre], &skip)?;

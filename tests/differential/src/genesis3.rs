@@ -93,8 +93,20 @@ struct AccountState {
     address: Address,
 }
 
+/// The genesis a scenario starts from.
+pub fn build_for(s: &crate::scenario3::Scenario3, bundle_car: &[u8]) -> Result<Genesis3> {
+    build_with(s.nv, bundle_car, s.builtins)
+}
+
 /// Builds the genesis of network version `nv` from the official bundle's bytes. Deterministic.
 pub fn build(nv: u32, bundle_car: &[u8]) -> Result<Genesis3> {
+    build_with(nv, bundle_car, false)
+}
+
+/// [`build`], with `builtins` also the cron, power, market, verified registry and datacap
+/// actors at their IDs (3 to 7) holding the empty state: scenarios construct them with
+/// implicit messages from the system actor, on both machines.
+pub fn build_with(nv: u32, bundle_car: &[u8], builtins: bool) -> Result<Genesis3> {
     let store = Rc::new(MemoryBlockstore::new());
     let bundle = load_bundle(&*store, bundle_car).context("loading the official bundle")?;
     let test_actor = test_actor_for(nv);
@@ -129,6 +141,17 @@ pub fn build(nv: u32, bundle_car: &[u8]) -> Result<Genesis3> {
     put(0, code("system")?, sys_state, TokenAmount::default())?;
     put(2, code("reward")?, empty, TokenAmount::default())?;
     put(EAM_ID, code("eam")?, empty, TokenAmount::default())?;
+    if builtins {
+        for (id, name) in [
+            (3, "cron"),
+            (4, "storagepower"),
+            (5, "storagemarket"),
+            (6, "verifiedregistry"),
+            (7, "datacap"),
+        ] {
+            put(id, code(name)?, empty, TokenAmount::default())?;
+        }
+    }
     let burnt = buf.put_cbor(
         &AccountState {
             address: Address::new_id(99),

@@ -131,8 +131,8 @@ pub fn compare(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<V
 /// Runs a scenario on both machines once (see [`compare`]).
 fn compare_once(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<Vec<Outcome>> {
     let car = bundles.for_nv(s.nv);
-    let g1 = genesis3::build(s.nv, car)?;
-    let g2 = genesis3::build(s.nv, car)?;
+    let g1 = genesis3::build_for(s, car)?;
+    let g2 = genesis3::build_for(s, car)?;
     if g1.root != g2.root {
         bail!("the starting state is not deterministic");
     }

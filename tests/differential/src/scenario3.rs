@@ -57,6 +57,9 @@ pub struct Scenario3 {
     /// Checks the gas edge of this (successful) message: run again with its gas limit set
     /// to the gas it used, it must still succeed, and with one gas less it must run out.
     pub edge: Option<usize>,
+    /// Starts from the genesis with the storage actors (cron, power, market, verified
+    /// registry, datacap) present but not constructed (see [`crate::genesis3::build_for`]).
+    pub builtins: bool,
 }
 
 impl Scenario3 {
@@ -183,6 +186,7 @@ impl Builder3 {
                 reach: Vec::new(),
                 expect_refusal: false,
                 edge: None,
+                builtins: false,
             },
             nonces: BTreeMap::new(),
         }
@@ -224,6 +228,38 @@ impl Builder3 {
             message,
             raw_length,
             implicit: false,
+        });
+        self
+    }
+
+    /// Starts from the genesis with the storage actors (see [`Scenario3::builtins`]).
+    pub fn builtins(mut self) -> Builder3 {
+        self.s.builtins = true;
+        self
+    }
+
+    /// Adds a message the system actor applies implicitly (as a node applies cron), with no
+    /// inclusion charge.
+    pub fn implicit(mut self, to: Address, method: u64, params: Vec<u8>) -> Builder3 {
+        let message = Message {
+            version: 0,
+            from: Address::new_id(0),
+            to,
+            sequence: 0,
+            value: TokenAmount::default(),
+            method_num: method,
+            params: params.into(),
+            gas_limit: 10_000_000_000,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        };
+        let raw_length = fvm_ipld_encoding::to_vec(&message)
+            .map(|b| b.len())
+            .unwrap_or(0);
+        self.s.messages.push(Msg3 {
+            message,
+            raw_length,
+            implicit: true,
         });
         self
     }

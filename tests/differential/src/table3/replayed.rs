@@ -166,6 +166,7 @@ pub fn scenarios_at(nv: u32) -> Vec<Scenario3> {
             reach,
             expect_refusal: REFUSED.contains(&s.name.as_str()) && !fip71(&s.name),
             edge: None,
+            builtins: false,
         });
     }
     out

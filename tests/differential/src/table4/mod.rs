@@ -6,6 +6,7 @@
 //! the bundle mainnet ran there: the EVM, EAM, EthAccount and placeholder actors of v12 to v18
 //! drive the fvm_sdk 4 syscalls (packed events, burning self-destruct, randomness digests,
 //! reachability of every block they open, link and set as root).
+mod builtins;
 mod syscalls;
 
 use crate::scenario3::Scenario3;
@@ -17,6 +18,11 @@ pub const VERSIONS: std::ops::RangeInclusive<u32> = 21..=28;
 /// Teep) and the latest. The bundle matters little to them; the rules are the same within
 /// a row.
 pub const TEST_ACTOR_VERSIONS: [u32; 3] = [21, 25, 28];
+
+/// Versions the built-in actor scenarios run at. The v17 and v18 bundles (nv27, nv28) refuse
+/// this `CreateMiner` with USR_ILLEGAL_ARGUMENT on both machines, for a reason not yet
+/// pinned down, so the scenarios would not reach what they are about there.
+pub const BUILTIN_VERSIONS: std::ops::RangeInclusive<u32> = 21..=26;
 
 /// Versions the replayed nv16–17 programs and the fvm_sdk 3 syscalls fvm_sdk 4 kept run at:
 /// one per price list.
@@ -43,11 +49,15 @@ fn at(nv: u32, s: &Scenario3) -> Scenario3 {
 pub fn all() -> Vec<Scenario3> {
     // Bundle-dependent: the built-in actors and the EVM of each version.
     let bundles = crate::table3::without_test_actors();
+    let storage = builtins::scenarios();
     let sdk4 = syscalls::scenarios();
     let sdk3 = kept_from_sdk3();
     let mut out = Vec::new();
     for nv in VERSIONS {
         out.extend(bundles.iter().map(|s| at(nv, s)));
+        if BUILTIN_VERSIONS.contains(&nv) {
+            out.extend(storage.iter().map(|s| at(nv, s)));
+        }
         if TEST_ACTOR_VERSIONS.contains(&nv) {
             out.extend(sdk4.iter().map(|s| at(nv, s)));
         }
@@ -76,6 +86,9 @@ mod tests {
         }
         for nv in super::VERSIONS {
             let mut families = vec!["transfer", "fevm", "edge"];
+            if super::BUILTIN_VERSIONS.contains(&nv) {
+                families.push("builtin");
+            }
             if super::TEST_ACTOR_VERSIONS.contains(&nv) {
                 families.push("fvm_sdk 4");
             }
