@@ -5,7 +5,7 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::error::ErrorNumber;
 use multihash_codetable::{Code, MultihashDigest};
 
-use super::links::{self, ALLOWED_CODECS};
+use super::links;
 use super::{Block, Kernel};
 use crate::error::{fatal, syscall_err, OrErr, Result};
 
@@ -54,7 +54,7 @@ impl Kernel {
             self.charge(pl.on_block_create(data.len(), 0))?;
             return self.blocks.put(Block::new(codec, data));
         }
-        if !ALLOWED_CODECS.contains(&codec) {
+        if !self.cm.machine.rules.block_codecs.contains(&codec) {
             return Err(syscall_err(
                 ErrorNumber::IllegalCodec,
                 format!("codec {codec} not allowed"),
@@ -73,7 +73,8 @@ impl Kernel {
             Some(p) if self.blocks.tracks_reachability() => p,
             _ => return Ok(Vec::new()),
         };
-        let (found, used) = links::scan(codec, data, prices, self.cm.gas.available());
+        let codecs = self.cm.machine.rules.block_codecs;
+        let (found, used) = links::scan(codec, data, prices, codecs, self.cm.gas.available());
         self.cm.gas.charge("OnScanIpldLinks", used)?;
         found
     }

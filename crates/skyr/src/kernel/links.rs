@@ -9,9 +9,6 @@ use fvm_shared::error::ErrorNumber;
 use crate::error::{syscall_err, ExecError, Result};
 use crate::gas::{Gas, LinkPrices};
 
-/// Codecs a block (and a link) may have.
-pub const ALLOWED_CODECS: &[u64] = &[CBOR, DAG_CBOR, IPLD_RAW];
-
 /// Codecs of links that are skipped: sector commitments, which name no block.
 const IGNORED_CODECS: &[u64] = &[FIL_COMMITMENT_UNSEALED, FIL_COMMITMENT_SEALED];
 
@@ -23,15 +20,18 @@ const IDENTITY: u64 = 0;
 const CID_TAG: u64 = 42;
 
 /// The links of a `codec` block holding `data`, and the gas the walk used (at most
-/// `available`; all of it when the walk ran out).
+/// `available`; all of it when the walk ran out). A link must have one of `codecs` (those
+/// blocks may have under the rules).
 pub fn scan(
     codec: u64,
     data: &[u8],
     prices: LinkPrices,
+    codecs: &[u64],
     available: Gas,
 ) -> (Result<Vec<Cid>>, Gas) {
     let mut walk = Walk {
         prices,
+        codecs,
         left: available,
         links: Vec::new(),
     };
@@ -40,8 +40,9 @@ pub fn scan(
     (result.map(|()| walk.links), used)
 }
 
-struct Walk {
+struct Walk<'c> {
     prices: LinkPrices,
+    codecs: &'c [u64],
     left: Gas,
     links: Vec<Cid>,
 }
@@ -50,7 +51,7 @@ fn malformed(what: impl Into<String>) -> ExecError {
     syscall_err(ErrorNumber::Serialization, what)
 }
 
-impl Walk {
+impl Walk<'_> {
     fn charge(&mut self, gas: Gas) -> Result<()> {
         if self.left < gas {
             self.left = Gas::zero();
@@ -134,7 +135,7 @@ impl Walk {
         if IGNORED_CODECS.contains(&codec) {
             return Ok(());
         }
-        if !ALLOWED_CODECS.contains(&codec) {
+        if !self.codecs.contains(&codec) {
             return Err(syscall_err(
                 ErrorNumber::NotFound,
                 format!("block links to CID with forbidden codec {codec}"),
@@ -201,8 +202,10 @@ mod tests {
         checked: Gas::new(300),
     };
 
+    const CODECS: &[u64] = &[CBOR, DAG_CBOR, IPLD_RAW];
+
     fn run(codec: u64, data: &[u8]) -> (Result<Vec<Cid>>, Gas) {
-        scan(codec, data, PRICES, Gas::new(1 << 40))
+        scan(codec, data, PRICES, CODECS, Gas::new(1 << 40))
     }
 
     #[test]
@@ -234,7 +237,7 @@ mod tests {
     #[test]
     fn running_out_uses_everything() {
         let data = fvm_ipld_encoding::to_vec(&(1u64, 2u64, 3u64)).expect("encodes");
-        let (r, used) = scan(DAG_CBOR, &data, PRICES, Gas::new(2));
+        let (r, used) = scan(DAG_CBOR, &data, PRICES, CODECS, Gas::new(2));
         assert!(matches!(r, Err(ExecError::OutOfGas)));
         assert_eq!(used, Gas::new(2));
     }

@@ -16,7 +16,6 @@ mod links;
 pub use blocks::{Block, BlockRegistry, NO_DATA_BLOCK_ID};
 pub use context::{MessageContext, NetworkContext, SendOutcome};
 pub use events::EntryHeader;
-pub use links::ALLOWED_CODECS;
 
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::{ActorID, MethodNum};
