@@ -17,7 +17,7 @@ use crate::corpus::{car_gz, messages_json, randomness_json, reachable, write_vec
 use crate::genesis3;
 use crate::oracle3::ScenarioExterns;
 use crate::run3::{run_reference_with, Bundles, Engines3};
-use crate::scenario3::Scenario3;
+use crate::scenario3::{Reach, Scenario3};
 
 /// The corpus sub-folder of the nv18–20 vectors.
 pub const FOLDER: &str = "nv18-20";
@@ -29,8 +29,15 @@ pub const FOLDER4: &str = "nv21-28";
 pub fn excluded(s: &Scenario3) -> Option<&'static str> {
     if s.expect_refusal {
         Some("the machines refuse it")
-    } else if s.messages.iter().any(|m| m.implicit) {
-        Some("has implicit messages (vectors apply explicit ones)")
+    } else if s
+        .messages
+        .iter()
+        .skip_while(|m| m.implicit)
+        .any(|m| m.implicit)
+    {
+        Some("has implicit messages after explicit ones (vectors apply explicit ones)")
+    } else if s.messages.iter().all(|m| m.implicit) {
+        Some("has only implicit messages (vectors apply explicit ones)")
     } else if s.messages.iter().any(|m| {
         m.message
             .params
@@ -44,10 +51,27 @@ pub fn excluded(s: &Scenario3) -> Option<&'static str> {
     }
 }
 
-/// The vector of a scenario, as JSON.
+/// The vector of a scenario, as JSON. Implicit messages at its start (the system actor
+/// constructing built-in actors) are setup: the reference applies them to the genesis and
+/// the state they leave is the vector's pre-state.
 pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<serde_json::Value> {
     let g = genesis3::build_for(s, bundles.for_nv(s.nv))?;
-    let pre = g.root;
+    let setup_len = s.messages.iter().take_while(|m| m.implicit).count();
+    let (setup, rest) = s.messages.split_at(setup_len);
+    let mut pre = g.root;
+    if !setup.is_empty() {
+        let mut first = s.clone();
+        first.messages = setup.to_vec();
+        let done = run_reference_with(engines, &first, g.store.clone(), pre, Default::default())?;
+        if let Some(bad) = done.iter().position(|o| o.exit_code != 0) {
+            return Err(anyhow!("setup message {bad} failed on the reference"));
+        }
+        pre = done.last().map_or(pre, |o| o.root);
+    }
+    let mut s = s.clone();
+    s.epoch = rest.first().map_or(s.epoch, |m| s.epoch_of(m));
+    s.messages = rest.to_vec();
+    let s = &s;
     let skip: BTreeSet<Cid> = g.codes.iter().map(|(_, c)| *c).collect();
     let pre_blocks = reachable(&g.store, &[pre], &skip)?;
     let externs = ScenarioExterns::default();
@@ -63,7 +87,17 @@ pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<se
     };
     let post = outcomes.last().map(|o| o.root).unwrap_or(pre);
     let gz = car_gz(pre, pre_blocks, reachable(&g.store, &[post], &skip)?)?;
-    let messages = messages_json(s.messages.iter().map(|m| &m.message))?;
+    let mut messages = messages_json(s.messages.iter().map(|m| &m.message))?;
+    // Each message's epoch as Lotus's conformance runner reads it: an offset from the epoch
+    // of the message before.
+    let mut epoch = s.epoch;
+    for (json, m) in messages.iter_mut().zip(&s.messages) {
+        let offset = s.epoch_of(m) - epoch;
+        if offset != 0 {
+            json["epoch_offset"] = json!(offset);
+            epoch = s.epoch_of(m);
+        }
+    }
     let receipts: Vec<_> = outcomes
         .iter()
         .map(|o| {

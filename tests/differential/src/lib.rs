@@ -18,6 +18,7 @@ pub mod oracle3_kernel;
 pub mod oracle4;
 pub mod outcome;
 pub mod programs;
+pub mod proof_log;
 pub mod run;
 pub mod run3;
 pub mod scenario;

@@ -59,17 +59,29 @@ pub fn run_scenario_with(
     externs: ScenarioExterns,
 ) -> Result<Vec<crate::outcome::Outcome>> {
     let nc = NetworkConfig::new(NetworkVersion::from(s.nv));
-    let mut ctx = nc.for_epoch(s.epoch, 0, root);
-    ctx.set_base_fee(s.base_fee.clone());
-    // fvm 4's default circulating supply is zero (fvm 3's, and Skyr's, the total supply): a
-    // node always sets it, so the scenarios give both machines the same.
-    let skyr_default = skyr::MachineConfig::new(NetworkVersion::from(s.nv), s.epoch, root);
-    ctx.set_circulating_supply(skyr_default.circ_supply);
-    let pool = engines.get(&nc)?;
-    let machine = ScenarioMachine::new(&ctx, store, externs)?;
-    let mut exec = ScenarioExec::new(pool, machine)?;
-    let mut out = Vec::new();
+    // A message at another epoch than the one before it gets a new machine at its epoch.
+    let machine_at = |epoch: i64, root: Cid| -> Result<ScenarioExec> {
+        let mut ctx = nc.for_epoch(epoch, 0, root);
+        ctx.set_base_fee(s.base_fee.clone());
+        // fvm 4's default circulating supply is zero (fvm 3's, and Skyr's, the total supply):
+        // a node always sets it, so the scenarios give both machines the same.
+        let skyr_default = skyr::MachineConfig::new(NetworkVersion::from(s.nv), epoch, root);
+        ctx.set_circulating_supply(skyr_default.circ_supply);
+        let pool = engines.get(&nc)?;
+        let externs = ScenarioExterns {
+            log: externs.log.clone(),
+        };
+        let machine = ScenarioMachine::new(&ctx, store.clone(), externs)?;
+        ScenarioExec::new(pool, machine)
+    };
+    let mut epoch = s.messages.first().map_or(s.epoch, |m| s.epoch_of(m));
+    let mut exec = machine_at(epoch, root)?;
+    let mut out: Vec<crate::outcome::Outcome> = Vec::new();
     for m in &s.messages {
+        if s.epoch_of(m) != epoch {
+            epoch = s.epoch_of(m);
+            exec = machine_at(epoch, out.last().map_or(root, |o| o.root))?;
+        }
         let kind = if m.implicit {
             ApplyKind::Implicit
         } else {

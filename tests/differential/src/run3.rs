@@ -8,12 +8,13 @@ use anyhow::{anyhow, bail, Result};
 use cid::Cid;
 use fvm_ipld_blockstore::MemoryBlockstore;
 use skyr::shared::version::NetworkVersion;
-use skyr::{ApplyKind, Engine, Executor, Machine, MachineConfig, RealProofs, TestExterns};
+use skyr::{ApplyKind, Engine, Executor, Machine, MachineConfig, TestExterns};
 use skyr_test_program::Out;
 
 use crate::genesis3;
 use crate::oracle3;
 use crate::outcome::Outcome;
+use crate::proof_log::{Asked, CountingProofs};
 use crate::scenario3::{Reach, Scenario3};
 
 /// Engines of the machines, reused so each module compiles once.
@@ -34,35 +35,61 @@ impl Engines3 {
     }
 }
 
-/// Runs a scenario on Skyr, flushing after each message.
+/// Runs a scenario on Skyr, flushing after each message; a message at another epoch than
+/// the one before it gets a new machine at its epoch, on the state left so far.
 pub fn run_skyr(
     engine: &Engine,
     s: &Scenario3,
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<Vec<Outcome>> {
-    let mut config = MachineConfig::new(NetworkVersion::new(s.nv), s.epoch, root);
-    config.base_fee = s.base_fee.clone();
-    let machine = Machine::new(
-        engine,
-        config,
-        store,
-        Rc::new(TestExterns),
-        Rc::new(RealProofs),
-    )?;
-    let mut exec = Executor::new(machine);
-    let mut out = Vec::new();
+    Ok(run_skyr_asked(engine, s, store, root)?.0)
+}
+
+/// [`run_skyr`], also giving what each message asked the proof verifier.
+pub fn run_skyr_asked(
+    engine: &Engine,
+    s: &Scenario3,
+    store: Rc<MemoryBlockstore>,
+    root: Cid,
+) -> Result<(Vec<Outcome>, Vec<Asked>)> {
+    let proofs = Rc::new(CountingProofs::default());
+    let machine_at = |epoch: i64, root: Cid| -> Result<Executor> {
+        let mut config = MachineConfig::new(NetworkVersion::new(s.nv), epoch, root);
+        config.base_fee = s.base_fee.clone();
+        let machine = Machine::new(
+            engine,
+            config,
+            store.clone(),
+            Rc::new(TestExterns),
+            proofs.clone(),
+        )?;
+        Ok(Executor::new(machine))
+    };
+    let mut epoch = s.messages.first().map_or(s.epoch, |m| s.epoch_of(m));
+    let mut exec = machine_at(epoch, root)?;
+    let mut out: Vec<Outcome> = Vec::new();
+    let mut asked = Vec::new();
     for m in &s.messages {
+        if s.epoch_of(m) != epoch {
+            epoch = s.epoch_of(m);
+            exec = machine_at(epoch, out.last().map_or(root, |o| o.root))?;
+        }
         let kind = if m.implicit {
             ApplyKind::Implicit
         } else {
             ApplyKind::Explicit
         };
+        let before = proofs.asked();
         let ret = exec.apply_message(&m.message, kind, m.raw_length)?;
+        if std::env::var_os("SKYR_SCENARIO_FAILURES").is_some() {
+            eprintln!("{} message {}: {:?}", s.name, out.len(), ret.failure);
+        }
+        asked.push(proofs.asked() - before);
         let root = exec.flush()?;
         out.push(Outcome::of_skyr(&ret, root)?);
     }
-    Ok(out)
+    Ok((out, asked))
 }
 
 /// The official bundles the scenarios need, read once.
@@ -136,9 +163,9 @@ fn compare_once(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<
     if g1.root != g2.root {
         bail!("the starting state is not deterministic");
     }
-    let ours = run_skyr(&engines.skyr, s, g1.store, g1.root);
+    let ours = run_skyr_asked(&engines.skyr, s, g1.store, g1.root);
     let theirs = run_reference(engines, s, g2.store, g2.root);
-    let (ours, theirs) = match (ours, theirs) {
+    let ((ours, asked), theirs) = match (ours, theirs) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(a), Err(b)) => {
             let (a, b) = (format!("{a:#}"), format!("{b:#}"));
@@ -160,7 +187,7 @@ fn compare_once(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<
         bail!("both machines ran a scenario they should have refused");
     }
     for r in &s.reach {
-        check_reach(r, &ours)?;
+        check_reach(r, &ours, &asked)?;
     }
     Ok(ours)
 }
@@ -203,7 +230,7 @@ fn outputs(outcomes: &[Outcome], i: usize) -> Result<Vec<Out>> {
     })
 }
 
-fn check_reach(r: &Reach, outcomes: &[Outcome]) -> Result<()> {
+fn check_reach(r: &Reach, outcomes: &[Outcome], asked: &[Asked]) -> Result<()> {
     let get = |i: usize| outcomes.get(i).ok_or_else(|| anyhow!("no message {i}"));
     match r {
         Reach::Exit(i, code) => {
@@ -241,6 +268,12 @@ fn check_reach(r: &Reach, outcomes: &[Outcome]) -> Result<()> {
             let (a, b) = (get(*i)?.gas_used, get(*k)?.gas_used);
             if a != b {
                 bail!("did not reach: message {i} used {a} gas, message {k} {b}");
+            }
+        }
+        Reach::Asked(i, want) => {
+            let got = asked.get(*i).ok_or_else(|| anyhow!("no message {i}"))?;
+            if got != want {
+                bail!("did not reach: message {i} asked the verifier {got:?}, expected {want:?}");
             }
         }
         Reach::MoreGas(i, k) => {

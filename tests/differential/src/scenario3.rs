@@ -22,6 +22,9 @@ pub struct Msg3 {
     pub message: Message,
     pub raw_length: usize,
     pub implicit: bool,
+    /// The epoch it is applied at, when not the scenario's: the machines are built anew at
+    /// each change of epoch, from the state the previous message left.
+    pub epoch: Option<i64>,
 }
 
 /// What a scenario must reach, checked on the outcomes both machines agreed on.
@@ -41,6 +44,9 @@ pub enum Reach {
     SameGas(usize, usize),
     /// Message `i`'s program ran all its `n` ops (it returned `n` outputs).
     Completed(usize, usize),
+    /// Message `i` asked Skyr's proof verifier exactly this (it reached verification, which
+    /// is charged first: agreeing on gas, the reference reached it too).
+    Asked(usize, crate::proof_log::Asked),
 }
 
 /// A scenario of nv18–20.
@@ -63,6 +69,11 @@ pub struct Scenario3 {
 }
 
 impl Scenario3 {
+    /// The epoch message `m` is applied at.
+    pub fn epoch_of(&self, m: &Msg3) -> i64 {
+        m.epoch.unwrap_or(self.epoch)
+    }
+
     /// Whether a message goes to or comes from one of the genesis' test actors.
     pub fn uses_test_actors(&self) -> bool {
         let tests: Vec<Address> = ids::TEST.iter().map(|id| Address::new_id(*id)).collect();
@@ -103,6 +114,8 @@ pub fn test_actor(i: usize) -> Address {
 pub struct Builder3 {
     s: Scenario3,
     nonces: BTreeMap<Vec<u8>, u64>,
+    /// The epoch of the messages added from now on, when not the scenario's.
+    epoch: Option<i64>,
 }
 
 /// One message's knobs.
@@ -189,7 +202,14 @@ impl Builder3 {
                 builtins: false,
             },
             nonces: BTreeMap::new(),
+            epoch: None,
         }
+    }
+
+    /// Applies the messages added from now on `later` epochs after the scenario's epoch.
+    pub fn later(mut self, later: i64) -> Builder3 {
+        self.epoch = Some(self.s.epoch + later);
+        self
     }
 
     /// At this network version.
@@ -228,6 +248,7 @@ impl Builder3 {
             message,
             raw_length,
             implicit: false,
+            epoch: self.epoch,
         });
         self
     }
@@ -260,6 +281,7 @@ impl Builder3 {
             message,
             raw_length,
             implicit: true,
+            epoch: self.epoch,
         });
         self
     }
@@ -280,6 +302,12 @@ impl Builder3 {
     pub fn exits(self, code: u32) -> Builder3 {
         let i = self.s.messages.len().saturating_sub(1);
         self.reach(Reach::Exit(i, code))
+    }
+
+    /// Requires the last message added to have asked Skyr's proof verifier exactly this.
+    pub fn asks(self, asked: crate::proof_log::Asked) -> Builder3 {
+        let i = self.s.messages.len().saturating_sub(1);
+        self.reach(Reach::Asked(i, asked))
     }
 
     /// Requires output `j` of the last message's program.

@@ -1,32 +1,49 @@
 //! Prints what each scenario (or those whose name contains an argument) produced on Skyr and
-//! whether the reference agrees: a reading aid when writing new scenarios.
+//! whether the reference agrees: a reading aid when writing new scenarios. `--table4 [TEXT]`
+//! reads the nv21–28 table instead (it needs the official bundles in `../shared/bundles`).
+use skyr_differential::outcome::Outcome;
 use skyr_differential::run::{self, Verdict};
-use skyr_differential::table;
+use skyr_differential::run3::{Bundles, Engines3};
+use skyr_differential::{table, table4};
+
+fn print(name: &str, outcomes: &[Outcome]) {
+    for (i, o) in outcomes.iter().enumerate() {
+        let ret: String = o
+            .return_data
+            .iter()
+            .take(48)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        println!(
+            "{name} #{i}: exit {} gas {} ret[{}] {}",
+            o.exit_code,
+            o.gas_used,
+            o.return_data.len(),
+            ret
+        );
+    }
+}
 
 fn main() {
-    let filter = std::env::args().nth(1).unwrap_or_default();
+    let mut args = std::env::args().skip(1).peekable();
+    let table4 = args.next_if(|a| a == "--table4").is_some();
+    let filter = args.next().unwrap_or_default();
     run::on_big_stack(move || {
+        if table4 {
+            let bundles = Bundles::load_for(table4::VERSIONS).expect("the official bundles");
+            let engines = Engines3::new().expect("engines");
+            for s in table4::all().iter().filter(|s| s.name.contains(&filter)) {
+                match skyr_differential::run3::compare(&engines, &bundles, s) {
+                    Ok(outcomes) => print(&s.name, &outcomes),
+                    Err(e) => println!("{}: DIFFERS: {e:#}", s.name),
+                }
+            }
+            return;
+        }
         let engines = run::Engines::new().expect("engines");
         for s in table::all().iter().filter(|s| s.name.contains(&filter)) {
             match run::check(&engines, s) {
-                Ok(Verdict::Same(c)) => {
-                    for (i, o) in c.skyr.iter().enumerate() {
-                        let ret: String = o
-                            .return_data
-                            .iter()
-                            .take(48)
-                            .map(|b| format!("{b:02x}"))
-                            .collect();
-                        println!(
-                            "{} #{i}: exit {} gas {} ret[{}] {}",
-                            s.name,
-                            o.exit_code,
-                            o.gas_used,
-                            o.return_data.len(),
-                            ret
-                        );
-                    }
-                }
+                Ok(Verdict::Same(c)) => print(&s.name, &c.skyr),
                 Ok(Verdict::BothRefused(ours, theirs)) => println!(
                     "{}: refused by both: skyr: {} | reference: {}",
                     s.name,

@@ -152,6 +152,7 @@ pub fn scenarios_at(nv: u32) -> Vec<Scenario3> {
                 message,
                 raw_length: m.raw_length,
                 implicit: false,
+                epoch: None,
             });
         }
         if messages.is_empty() {

@@ -1,62 +1,251 @@
-//! Built-in actors of the official bundles doing their own work on both machines: the power
-//! actor constructed by the system actor, then a miner created through it (power's
-//! `CreateMiner` asks init's `Exec` for a miner, whose constructor checks its owner and its
-//! worker's BLS key by sending to the account).
+//! Built-in actors of the official bundles doing their own work on both machines. The system
+//! actor constructs the storage actors (reward, power, cron, market, verified registry,
+//! datacap) with implicit messages; then a miner is created through power's `CreateMiner`
+//! (init's `Exec`, the miner's constructor checking its owner and its worker's BLS key, and
+//! from v17 on FIP-0077's creation deposit), sectors are pre-committed and proven with proofs
+//! that fail verification after it is charged (so the Watermelon and Teep prices of a seal
+//! are told apart on real actor runs), and cron ticks.
 use skyr::shared::address::Address;
+use skyr::shared::bigint::bigint_ser::BigIntSer;
+use skyr::shared::bigint::BigInt;
+use skyr::shared::commcid;
 
 use crate::genesis::ids;
+use crate::proof_log::Asked;
 use crate::scenario3::{Builder3, From, Reach, Scenario3, M3};
 
-/// The storage power actor and its methods.
+/// The storage actors and the methods the scenarios call.
+const REWARD: u64 = 2;
+const CRON: u64 = 3;
 const POWER: u64 = 4;
+pub(super) const MARKET: u64 = 5;
+pub(super) const VERIFREG: u64 = 6;
+const DATACAP: u64 = 7;
 const CONSTRUCTOR: u64 = 1;
 const CREATE_MINER: u64 = 2;
-/// Window PoSt of 32 GiB sectors, version 1.2.
+const CRON_EPOCH_TICK: u64 = 2;
+const POWER_ON_EPOCH_TICK_END: u64 = 5;
+const MARKET_CRON_TICK: u64 = 2;
+/// The miner the scenarios create: the first actor init hands out.
+const MINER: u64 = ids::FIRST_NEW;
+const PRE_COMMIT_SECTOR_BATCH2: u64 = 28;
+const PROVE_COMMIT_SECTORS3: u64 = 34;
+const PROVE_COMMIT_SECTOR: u64 = 7;
+/// Window PoSt of 32 GiB sectors, version 1.2, and the seal type that goes with it.
 const WINDOW_POST_32G: i64 = 13;
+const SEAL_32G: i64 = 8;
+/// What a 32 GiB seal proof may weigh at most.
+const SEAL_PROOF_BYTES: usize = 1920;
+/// Epochs between a pre-commit and its prove-commit: the challenge delay (150) and a margin.
+const PROVE_AFTER: i64 = 200;
+/// What the miner is sent when created (FIP-0077's deposit from v17 on) and what the worker
+/// sends with its pre-commits (their deposits), in whole FIL.
+const MINER_FUNDS: i64 = 10_000;
+
+pub(super) fn cbor<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    fvm_ipld_encoding::to_vec(v).expect("params encode")
+}
+
+pub(super) fn id(n: u64) -> Address {
+    Address::new_id(n)
+}
 
 /// `CreateMinerParams`: owner, worker, window PoSt type, peer ID, multiaddresses.
 fn create_miner(owner: Address, worker: Address) -> Vec<u8> {
-    let params = (
+    cbor(&(
         owner,
         worker,
         WINDOW_POST_32G,
         serde_bytes::ByteBuf::from(b"skyr-peer".to_vec()),
         Vec::<serde_bytes::ByteBuf>::new(),
-    );
-    fvm_ipld_encoding::to_vec(&params).expect("params encode")
+    ))
 }
 
-/// Every scenario of the family (at nv21; the table runs them at every version).
-pub fn scenarios() -> Vec<Scenario3> {
+/// A sealed sector CID (CommR) made from `seed`.
+fn comm_r(seed: u8) -> cid::Cid {
+    let mut c = [seed; 32];
+    c[31] &= 0x3f; // a field element
+    commcid::replica_commitment_v1_to_cid(&c).expect("a commitment")
+}
+
+/// `PreCommitSectorBatchParams2` for sectors `numbers`: 32 GiB, no deals, zero data, sealed
+/// at `rand_epoch`, expiring in about 243 days.
+fn pre_commit(numbers: std::ops::Range<u64>, rand_epoch: i64) -> Vec<u8> {
+    let sectors: Vec<_> = numbers
+        .map(|n| {
+            (
+                SEAL_32G,
+                n,
+                comm_r(n as u8 + 1),
+                rand_epoch,
+                Vec::<u64>::new(),
+                700_000i64,
+                Option::<cid::Cid>::None,
+            )
+        })
+        .collect();
+    cbor(&(sectors,))
+}
+
+/// `ProveCommitSectors3Params` proving sectors `numbers` with one (failing) proof each.
+fn prove_commit(numbers: std::ops::Range<u64>, require_success: bool) -> Vec<u8> {
+    let activations: Vec<_> = numbers.clone().map(|n| (n, Vec::<()>::new())).collect();
+    let proofs: Vec<_> = numbers
+        .map(|_| serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]))
+        .collect();
+    cbor(&(
+        activations,
+        proofs,
+        serde_bytes::ByteBuf::new(),
+        Option::<i64>::None,
+        require_success,
+        false,
+    ))
+}
+
+/// The cron actor's constructor: power's and market's end-of-epoch ticks.
+fn cron_entries() -> Vec<u8> {
+    cbor(&((
+        (id(POWER), POWER_ON_EPOCH_TICK_END),
+        (id(MARKET), MARKET_CRON_TICK),
+    ),))
+}
+
+/// A scenario starting with the system actor constructing every storage actor.
+pub(super) fn storage(name: &str) -> Builder3 {
+    let root_key = Address::new_id(ids::SECP[2]);
+    Builder3::new(name)
+        .nv(21)
+        .builtins()
+        .implicit(id(REWARD), CONSTRUCTOR, cbor(&BigIntSer(&BigInt::from(0))))
+        .reach(Reach::Exit(0, 0))
+        .implicit(id(POWER), CONSTRUCTOR, Vec::new())
+        .reach(Reach::Exit(1, 0))
+        .implicit(id(CRON), CONSTRUCTOR, cron_entries())
+        .reach(Reach::Exit(2, 0))
+        .implicit(id(MARKET), CONSTRUCTOR, Vec::new())
+        .reach(Reach::Exit(3, 0))
+        .implicit(id(VERIFREG), CONSTRUCTOR, cbor(&root_key))
+        .reach(Reach::Exit(4, 0))
+        .implicit(id(DATACAP), CONSTRUCTOR, cbor(&id(VERIFREG)))
+        .reach(Reach::Exit(5, 0))
+}
+
+/// [`storage`], then a miner owned by secp account 0 with BLS account 0 as its worker.
+fn with_miner(name: &str) -> Builder3 {
     let owner = Address::new_id(ids::SECP[0]);
     let worker = Address::new_id(ids::BLS[0]);
-    let power = Address::new_id(POWER);
+    storage(name)
+        .msg(
+            M3::new(From::Secp(0), id(POWER), CREATE_MINER)
+                .params(create_miner(owner, worker))
+                .value_whole(MINER_FUNDS),
+        )
+        .exits(0)
+}
+
+/// [`with_miner`], then sectors `numbers` pre-committed by the worker.
+fn pre_committed(name: &str, numbers: std::ops::Range<u64>) -> Builder3 {
+    with_miner(name)
+        .msg(
+            M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+                .params(pre_commit(numbers, 900))
+                .value_whole(MINER_FUNDS),
+        )
+        .exits(0)
+}
+
+fn seals(n: u64) -> Asked {
+    Asked {
+        seals: n,
+        ..Asked::default()
+    }
+}
+
+/// Every scenario of the family (at nv21; the table runs them at the versions whose
+/// bundles have what each needs).
+pub fn scenarios() -> Vec<Scenario3> {
+    let owner = Address::new_id(ids::SECP[0]);
+    let power = id(POWER);
     vec![
-        Builder3::new("builtin: power CreateMiner")
-            .nv(21)
-            .builtins()
-            .implicit(power, CONSTRUCTOR, Vec::new())
-            .reach(Reach::Exit(0, 0))
-            .msg(M3::new(From::Secp(0), power, CREATE_MINER).params(create_miner(owner, worker)))
-            .exits(0)
-            .build(),
-        Builder3::new("builtin: power CreateMiner with 1000 FIL")
-            .nv(21)
-            .builtins()
-            .implicit(power, CONSTRUCTOR, Vec::new())
+        with_miner("builtin: power CreateMiner").build(),
+        storage("builtin: CreateMiner with a secp worker is refused")
             .msg(
                 M3::new(From::Secp(0), power, CREATE_MINER)
-                    .params(create_miner(owner, worker))
-                    .value_whole(1000),
+                    .params(create_miner(owner, owner))
+                    .value_whole(MINER_FUNDS),
             )
-            .exits(0)
-            .build(),
-        Builder3::new("builtin: CreateMiner with a secp worker is refused")
-            .nv(21)
-            .builtins()
-            .implicit(power, CONSTRUCTOR, Vec::new())
-            .msg(M3::new(From::Secp(0), power, CREATE_MINER).params(create_miner(owner, owner)))
             .exits(16)
             .build(),
+        pre_committed("builtin: miner pre-commits two sectors", 0..2).build(),
+        // The machines are built anew at the later epoch: the seal randomness of epoch 900
+        // is then past the miner's lookback (a day and a finality).
+        with_miner("builtin: a pre-commit 5000 epochs later with stale randomness")
+            .later(5000)
+            .msg(
+                M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+                    .params(pre_commit(0..1, 900))
+                    .value_whole(MINER_FUNDS),
+            )
+            .exits(16)
+            .build(),
+        pre_committed("builtin: cron ticks after a pre-commit", 0..1)
+            .implicit(id(CRON), CRON_EPOCH_TICK, Vec::new())
+            .exits(0)
+            .build(),
+    ]
+}
+
+/// Scenarios proving sectors with `ProveCommitSectors3` (builtin-actors v13 on, nv22 on):
+/// the seals are verified in one batch, each charged at the price list's seal price.
+pub fn prove_commit_scenarios() -> Vec<Scenario3> {
+    let prove = |name: &str, n: u64, require: bool| {
+        let b = pre_committed(name, 0..n).later(PROVE_AFTER).msg(
+            M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
+                .params(prove_commit(0..n, require)),
+        );
+        b.exits(16).asks(seals(n)).build()
+    };
+    vec![
+        prove(
+            "builtin: prove-commit of one sector fails verification",
+            1,
+            true,
+        ),
+        prove(
+            "builtin: prove-commit of two sectors fails verification",
+            2,
+            true,
+        ),
+        prove(
+            "builtin: prove-commit of two sectors, activation not required",
+            2,
+            false,
+        ),
+    ]
+}
+
+/// The proving of builtin-actors v12 (nv21): `ProveCommitSector` queues the seal with the
+/// power actor, and cron's tick at the end of the epoch verifies the queue in one batch.
+pub fn prove_commit_by_cron_scenarios() -> Vec<Scenario3> {
+    let prove = |name: &str, n: u64| {
+        let mut b = pre_committed(name, 0..n).later(PROVE_AFTER);
+        for sector in 0..n {
+            let proof = serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]);
+            b = b
+                .msg(
+                    M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTOR)
+                        .params(cbor(&(sector, proof))),
+                )
+                .exits(0);
+        }
+        b.implicit(id(CRON), CRON_EPOCH_TICK, Vec::new())
+            .exits(0)
+            .asks(seals(n))
+            .build()
+    };
+    vec![
+        prove("builtin: cron verifies one queued seal", 1),
+        prove("builtin: cron verifies two queued seals", 2),
     ]
 }

@@ -7,6 +7,7 @@
 //! drive the fvm_sdk 4 syscalls (packed events, burning self-destruct, randomness digests,
 //! reachability of every block they open, link and set as root).
 mod builtins;
+mod registry;
 mod syscalls;
 
 use crate::scenario3::Scenario3;
@@ -19,11 +20,14 @@ pub const VERSIONS: std::ops::RangeInclusive<u32> = 21..=28;
 /// a row.
 pub const TEST_ACTOR_VERSIONS: [u32; 3] = [21, 25, 28];
 
-/// Versions the built-in actor scenarios run at. The v17 and v18 bundles (nv27, nv28) refuse
-/// this `CreateMiner` with USR_ILLEGAL_ARGUMENT on both machines, most likely for FIP-0077's
-/// creation deposit (computed from the reward and power actors, which these scenarios do not
-/// construct yet), so the scenarios would not reach what they are about there.
-pub const BUILTIN_VERSIONS: std::ops::RangeInclusive<u32> = 21..=26;
+/// Versions the built-in actor scenarios run at: every one.
+pub const BUILTIN_VERSIONS: std::ops::RangeInclusive<u32> = 21..=28;
+
+/// Versions whose miner queues seals for cron to verify (builtin-actors v12).
+pub const PROVE_BY_CRON_VERSIONS: std::ops::RangeInclusive<u32> = 21..=21;
+
+/// Versions whose miner proves sectors with `ProveCommitSectors3` (builtin-actors v13 on).
+pub const PROVE_COMMIT3_VERSIONS: std::ops::RangeInclusive<u32> = 22..=28;
 
 /// Versions the replayed nv16–17 programs and the fvm_sdk 3 syscalls fvm_sdk 4 kept run at:
 /// one per price list.
@@ -50,7 +54,10 @@ fn at(nv: u32, s: &Scenario3) -> Scenario3 {
 pub fn all() -> Vec<Scenario3> {
     // Bundle-dependent: the built-in actors and the EVM of each version.
     let bundles = crate::table3::without_test_actors();
-    let storage = builtins::scenarios();
+    let mut storage = builtins::scenarios();
+    storage.extend(registry::scenarios());
+    let proving = builtins::prove_commit_scenarios();
+    let by_cron = builtins::prove_commit_by_cron_scenarios();
     let sdk4 = syscalls::scenarios();
     let sdk3 = kept_from_sdk3();
     let mut out = Vec::new();
@@ -58,6 +65,12 @@ pub fn all() -> Vec<Scenario3> {
         out.extend(bundles.iter().map(|s| at(nv, s)));
         if BUILTIN_VERSIONS.contains(&nv) {
             out.extend(storage.iter().map(|s| at(nv, s)));
+        }
+        if PROVE_BY_CRON_VERSIONS.contains(&nv) {
+            out.extend(by_cron.iter().map(|s| at(nv, s)));
+        }
+        if PROVE_COMMIT3_VERSIONS.contains(&nv) {
+            out.extend(proving.iter().map(|s| at(nv, s)));
         }
         if TEST_ACTOR_VERSIONS.contains(&nv) {
             out.extend(sdk4.iter().map(|s| at(nv, s)));

@@ -1,0 +1,77 @@
+//! A verifier that checks proofs as Skyr's [`RealProofs`] does and counts what it was asked,
+//! so a scenario can require that a message got as far as verifying its seals or PoSts:
+//! verification is charged before it runs, so agreeing on gas, the reference got there too.
+use std::cell::Cell;
+
+use skyr::proof_types::ProofTypes;
+use skyr::shared::sector::{
+    AggregateSealVerifyProofAndInfos, ReplicaUpdateInfo, SealVerifyInfo, WindowPoStVerifyInfo,
+};
+use skyr::{RealProofs, Verifier};
+
+/// What a message asked the verifier.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Asked {
+    /// Single seals, alone or in a batch.
+    pub seals: u64,
+    /// Aggregates of seals (each counted once, whatever it holds).
+    pub aggregates: u64,
+    /// Window PoSts.
+    pub posts: u64,
+    /// Replica updates.
+    pub updates: u64,
+}
+
+/// [`RealProofs`], counting every proof it is asked to check.
+#[derive(Default)]
+pub struct CountingProofs {
+    asked: Cell<Asked>,
+}
+
+impl CountingProofs {
+    /// Everything asked so far.
+    pub fn asked(&self) -> Asked {
+        self.asked.get()
+    }
+
+    fn note(&self, f: impl FnOnce(&mut Asked)) {
+        let mut a = self.asked.get();
+        f(&mut a);
+        self.asked.set(a);
+    }
+}
+
+impl std::ops::Sub for Asked {
+    type Output = Asked;
+    fn sub(self, b: Asked) -> Asked {
+        Asked {
+            seals: self.seals - b.seals,
+            aggregates: self.aggregates - b.aggregates,
+            posts: self.posts - b.posts,
+            updates: self.updates - b.updates,
+        }
+    }
+}
+
+impl Verifier for CountingProofs {
+    fn verify_seal(&self, info: &SealVerifyInfo, types: &ProofTypes) -> anyhow::Result<bool> {
+        self.note(|a| a.seals += 1);
+        RealProofs.verify_seal(info, types)
+    }
+    fn verify_post(&self, info: &WindowPoStVerifyInfo, types: &ProofTypes) -> anyhow::Result<bool> {
+        self.note(|a| a.posts += 1);
+        RealProofs.verify_post(info, types)
+    }
+    fn verify_aggregate_seals(
+        &self,
+        info: &AggregateSealVerifyProofAndInfos,
+        types: &ProofTypes,
+    ) -> anyhow::Result<bool> {
+        self.note(|a| a.aggregates += 1);
+        RealProofs.verify_aggregate_seals(info, types)
+    }
+    fn verify_replica_update(&self, info: &ReplicaUpdateInfo) -> anyhow::Result<bool> {
+        self.note(|a| a.updates += 1);
+        RealProofs.verify_replica_update(info)
+    }
+}

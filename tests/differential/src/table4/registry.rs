@@ -1,0 +1,104 @@
+//! The verified registry, datacap and storage market actors at work on both machines, from
+//! the storage genesis of [`super::builtins`]: the root key adds a verifier, the verifier
+//! gives a client datacap (the registry mints it through the datacap actor), and clients
+//! lock and withdraw market balance.
+use skyr::shared::address::Address;
+use skyr::shared::bigint::bigint_ser::BigIntSer;
+use skyr::shared::bigint::BigInt;
+use skyr::shared::econ::TokenAmount;
+
+use super::builtins::{cbor, id, storage, MARKET, VERIFREG};
+use crate::genesis::ids;
+use crate::scenario3::{From, Scenario3, M3};
+
+const ADD_VERIFIER: u64 = 2;
+const REMOVE_VERIFIER: u64 = 3;
+const ADD_VERIFIED_CLIENT: u64 = 4;
+const ADD_BALANCE: u64 = 2;
+const WITHDRAW_BALANCE: u64 = 3;
+
+/// The root key (secp account 2), the verifier (secp account 3) and the client (BLS 1).
+fn verifier() -> Address {
+    Address::new_id(ids::SECP[3])
+}
+fn client() -> Address {
+    Address::new_id(ids::BLS[1])
+}
+
+/// `{address, allowance}`, the shape of AddVerifier's and AddVerifiedClient's parameters.
+fn allowance(who: Address, bytes: u64) -> Vec<u8> {
+    cbor(&(who, BigIntSer(&BigInt::from(bytes))))
+}
+
+const MIB: u64 = 1 << 20;
+
+/// Every scenario of the family.
+pub fn scenarios() -> Vec<Scenario3> {
+    let add_verifier = |b: crate::scenario3::Builder3, bytes: u64| {
+        b.msg(
+            M3::new(From::Secp(2), id(VERIFREG), ADD_VERIFIER).params(allowance(verifier(), bytes)),
+        )
+    };
+    vec![
+        add_verifier(storage("builtin: root key adds a verifier"), 64 * MIB)
+            .exits(0)
+            .build(),
+        add_verifier(
+            storage("builtin: a verifier below the minimum allowance"),
+            MIB - 1,
+        )
+        .exits(16)
+        .build(),
+        storage("builtin: only the root key adds verifiers")
+            .msg(
+                M3::new(From::Secp(1), id(VERIFREG), ADD_VERIFIER)
+                    .params(allowance(verifier(), 64 * MIB)),
+            )
+            .exits(18)
+            .build(),
+        add_verifier(
+            storage("builtin: verifier gives a client datacap"),
+            64 * MIB,
+        )
+        .exits(0)
+        .msg(
+            M3::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
+                .params(allowance(client(), 8 * MIB)),
+        )
+        .exits(0)
+        .build(),
+        add_verifier(
+            storage("builtin: a client past the verifier's allowance"),
+            4 * MIB,
+        )
+        .exits(0)
+        .msg(
+            M3::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
+                .params(allowance(client(), 8 * MIB)),
+        )
+        .exits(16)
+        .build(),
+        add_verifier(storage("builtin: root key removes a verifier"), 64 * MIB)
+            .exits(0)
+            .msg(M3::new(From::Secp(2), id(VERIFREG), REMOVE_VERIFIER).params(cbor(&verifier())))
+            .exits(0)
+            .build(),
+        storage("builtin: client locks and withdraws market balance")
+            .msg(
+                M3::new(From::Bls(1), id(MARKET), ADD_BALANCE)
+                    .params(cbor(&client()))
+                    .value_whole(50),
+            )
+            .exits(0)
+            .msg(
+                M3::new(From::Bls(1), id(MARKET), WITHDRAW_BALANCE)
+                    .params(cbor(&(client(), TokenAmount::from_whole(20)))),
+            )
+            .exits(0)
+            .build(),
+        storage("builtin: market balance needs value")
+            .msg(M3::new(From::Bls(1), id(MARKET), ADD_BALANCE).params(cbor(&client())))
+            .exits(16)
+            .build(),
+    ]
+}
