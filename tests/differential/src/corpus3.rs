@@ -29,6 +29,8 @@ pub const FOLDER4: &str = "nv21-28";
 pub fn excluded(s: &Scenario3) -> Option<&'static str> {
     if s.expect_refusal {
         Some("the machines refuse it")
+    } else if s.reach.iter().any(|r| matches!(r, Reach::Asked(..))) {
+        Some("checks proofs for real (vector runs assume proofs valid)")
     } else if s
         .messages
         .iter()

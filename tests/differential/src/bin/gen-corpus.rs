@@ -8,11 +8,13 @@ use std::path::PathBuf;
 use skyr_differential::{corpus, corpus3, run, run3, table, table3, table4};
 
 fn main() -> anyhow::Result<()> {
-    let out = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "tests/vectors".into()),
-    );
+    let arg = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "tests/vectors".into());
+    if arg.starts_with('-') {
+        anyhow::bail!("usage: gen-corpus [FOLDER] (default tests/vectors); `{arg}` is no folder");
+    }
+    let out = PathBuf::from(arg);
     run::on_big_stack(move || -> anyhow::Result<()> {
         let engines = run::Engines::new()?;
         let (written, left_out) = corpus::write_all(&engines, &table::all(), &out)?;
