@@ -261,10 +261,22 @@ impl Builder3 {
 
     /// Adds a message the system actor applies implicitly (as a node applies cron), with no
     /// inclusion charge.
-    pub fn implicit(mut self, to: Address, method: u64, params: Vec<u8>) -> Builder3 {
+    pub fn implicit(self, to: Address, method: u64, params: Vec<u8>) -> Builder3 {
+        self.implicit_as(Address::new_id(0), to, method, params)
+    }
+
+    /// Adds a message applied implicitly as coming from `from` (a genesis, for instance,
+    /// confirms sector proofs as the power actor).
+    pub fn implicit_as(
+        mut self,
+        from: Address,
+        to: Address,
+        method: u64,
+        params: Vec<u8>,
+    ) -> Builder3 {
         let message = Message {
             version: 0,
-            from: Address::new_id(0),
+            from,
             to,
             sequence: 0,
             value: TokenAmount::default(),

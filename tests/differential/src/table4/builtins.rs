@@ -16,18 +16,18 @@ use crate::scenario3::{Builder3, From, Reach, Scenario3, M3};
 
 /// The storage actors and the methods the scenarios call.
 const REWARD: u64 = 2;
-const CRON: u64 = 3;
-const POWER: u64 = 4;
+pub(super) const CRON: u64 = 3;
+pub(super) const POWER: u64 = 4;
 pub(super) const MARKET: u64 = 5;
 pub(super) const VERIFREG: u64 = 6;
 const DATACAP: u64 = 7;
 const CONSTRUCTOR: u64 = 1;
 const CREATE_MINER: u64 = 2;
-const CRON_EPOCH_TICK: u64 = 2;
+pub(super) const CRON_EPOCH_TICK: u64 = 2;
 const POWER_ON_EPOCH_TICK_END: u64 = 5;
 const MARKET_CRON_TICK: u64 = 2;
 /// The miner the scenarios create: the first actor init hands out.
-const MINER: u64 = ids::FIRST_NEW;
+pub(super) const MINER: u64 = ids::FIRST_NEW;
 const PRE_COMMIT_SECTOR_BATCH2: u64 = 28;
 const PROVE_COMMIT_SECTORS3: u64 = 34;
 const PROVE_COMMIT_SECTOR: u64 = 7;
@@ -37,7 +37,7 @@ const SEAL_32G: i64 = 8;
 /// What a 32 GiB seal proof may weigh at most.
 const SEAL_PROOF_BYTES: usize = 1920;
 /// Epochs between a pre-commit and its prove-commit: the challenge delay (150) and a margin.
-const PROVE_AFTER: i64 = 200;
+pub(super) const PROVE_AFTER: i64 = 200;
 /// What the miner is sent when created (FIP-0077's deposit from v17 on) and what the worker
 /// sends with its pre-commits (their deposits), in whole FIL.
 const MINER_FUNDS: i64 = 10_000;
@@ -145,7 +145,7 @@ fn with_miner(name: &str) -> Builder3 {
 }
 
 /// [`with_miner`], then sectors `numbers` pre-committed by the worker.
-fn pre_committed(name: &str, numbers: std::ops::Range<u64>) -> Builder3 {
+pub(super) fn pre_committed(name: &str, numbers: std::ops::Range<u64>) -> Builder3 {
     with_miner(name)
         .msg(
             M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
@@ -155,7 +155,7 @@ fn pre_committed(name: &str, numbers: std::ops::Range<u64>) -> Builder3 {
         .exits(0)
 }
 
-fn seals(n: u64) -> Asked {
+pub(super) fn seals(n: u64) -> Asked {
     Asked {
         seals: n,
         ..Asked::default()

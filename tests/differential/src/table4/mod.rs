@@ -9,6 +9,7 @@
 mod builtins;
 mod registry;
 mod syscalls;
+mod window_post;
 
 use crate::scenario3::Scenario3;
 
@@ -65,6 +66,13 @@ pub fn all() -> Vec<Scenario3> {
         out.extend(bundles.iter().map(|s| at(nv, s)));
         if BUILTIN_VERSIONS.contains(&nv) {
             out.extend(storage.iter().map(|s| at(nv, s)));
+        }
+        if BUILTIN_VERSIONS.contains(&nv) {
+            out.extend(
+                window_post::scenarios(nv, 0, 3060)
+                    .iter()
+                    .map(|s| at(nv, s)),
+            );
         }
         if PROVE_BY_CRON_VERSIONS.contains(&nv) {
             out.extend(by_cron.iter().map(|s| at(nv, s)));

@@ -1,0 +1,114 @@
+//! Window PoSt on both machines. A sector needs a valid seal proof to be proven, which no
+//! scenario has, so the sector is activated the way a genesis activates presealed sectors:
+//! by the power actor confirming its proof (builtin-actors v12 and v13) or the system actor
+//! setting it up (v14 on, FIP-0084), in an implicit message. The miner's worker then submits
+//! a PoSt for its deadline, which fails verification after it is charged.
+use multihash_codetable::{Code, MultihashDigest};
+use skyr::shared::bigint::bigint_ser::BigIntSer;
+use skyr::shared::bigint::BigInt;
+use skyr::Externs;
+
+use super::builtins::{cbor, id, pre_committed, MINER, POWER, PROVE_AFTER};
+use crate::proof_log::Asked;
+use crate::scenario3::{Builder3, From, Scenario3, M3};
+
+const SETUP_PRESEALED: u64 = 17;
+const SUBMIT_WINDOWED_POST: u64 = 5;
+const DECLARE_FAULTS: u64 = 10;
+const DECLARE_FAULTS_RECOVERED: u64 = 11;
+const WINDOW_POST_32G: i64 = 13;
+/// The domain separation tag of a PoSt's chain commitment.
+const POST_CHAIN_COMMIT: i64 = 9;
+
+/// A smoothed estimate at `position`, not moving: `[position, velocity]` in Q.128.
+fn estimate(position: &BigInt) -> (BigIntSer<'_>, BigIntSer<'static>) {
+    static ZERO: std::sync::OnceLock<BigInt> = std::sync::OnceLock::new();
+    (
+        BigIntSer(position),
+        BigIntSer(ZERO.get_or_init(BigInt::default)),
+    )
+}
+
+/// The parameters that activate sectors `numbers`: an epoch reward of one FIL, a baseline
+/// and network power of one EiB.
+fn activation(numbers: &[u64]) -> Vec<u8> {
+    let reward = BigInt::from(10u64.pow(18)) << 128;
+    let eib = BigInt::from(1u64 << 60);
+    let power = eib.clone() << 128;
+    cbor(&(
+        numbers.to_vec(),
+        estimate(&reward),
+        BigIntSer(&eib),
+        estimate(&power),
+    ))
+}
+
+/// The randomness a miner draws for a PoSt committed to the chain at `epoch`: the digest the
+/// node gives, personalised by the actor.
+fn chain_commit_rand(epoch: i64) -> Vec<u8> {
+    let digest = skyr::TestExterns
+        .chain_randomness(epoch)
+        .expect("test randomness");
+    let mut data = POST_CHAIN_COMMIT.to_be_bytes().to_vec();
+    data.extend_from_slice(&digest);
+    data.extend_from_slice(&epoch.to_be_bytes());
+    Code::Blake2b256.digest(&data).digest().to_vec()
+}
+
+/// `SubmitWindowedPoStParams`: partition 0 of `deadline`, one (failing) proof, committed to
+/// the chain one epoch before `at`.
+fn submit(deadline: u64, at: i64) -> Vec<u8> {
+    cbor(&(
+        deadline,
+        vec![(0u64, serde_bytes::ByteBuf::new())],
+        vec![(WINDOW_POST_32G, serde_bytes::ByteBuf::from(vec![0u8; 192]))],
+        at - 1,
+        serde_bytes::ByteBuf::from(chain_commit_rand(at - 1)),
+    ))
+}
+
+/// A miner with sector 0 active at network version `nv`, set up as at genesis: confirmed by
+/// the power actor up to v13 (nv22), by the system actor from v14 on.
+fn with_sector(name: &str, nv: u32) -> Builder3 {
+    let from = if nv <= 22 { id(POWER) } else { id(0) };
+    pre_committed(name, 0..1)
+        .nv(nv)
+        .later(PROVE_AFTER)
+        .implicit_as(from, id(MINER), SETUP_PRESEALED, activation(&[0]))
+        .exits(0)
+}
+
+/// `{deadline 0, partition 0, sectors {0}}` in a list: the parameters of DeclareFaults and
+/// DeclareFaultsRecovered. `0x0c` is the RLE+ bitfield holding only sector 0.
+fn sector_zero() -> Vec<u8> {
+    cbor(&(vec![(0u64, 0u64, serde_bytes::ByteBuf::from(vec![0x0c]))],))
+}
+
+/// Every scenario of the family at network version `nv`, whose sector 0 is in `deadline`,
+/// open from epoch `open` on.
+pub fn scenarios(nv: u32, deadline: u64, open: i64) -> Vec<Scenario3> {
+    let at = open + 10;
+    let post =
+        || M3::new(From::Bls(0), id(MINER), SUBMIT_WINDOWED_POST).params(submit(deadline, at));
+    vec![
+        with_sector("builtin: window PoSt accepted optimistically", nv)
+            .later(at - 1000)
+            .msg(post())
+            .exits(0)
+            .asks(Asked::default())
+            .build(),
+        with_sector("builtin: window PoSt recovering a fault is verified", nv)
+            .msg(M3::new(From::Bls(0), id(MINER), DECLARE_FAULTS).params(sector_zero()))
+            .exits(0)
+            .msg(M3::new(From::Bls(0), id(MINER), DECLARE_FAULTS_RECOVERED).params(sector_zero()))
+            .exits(0)
+            .later(at - 1000)
+            .msg(post())
+            .exits(16)
+            .asks(Asked {
+                posts: 1,
+                ..Asked::default()
+            })
+            .build(),
+    ]
+}
