@@ -31,6 +31,10 @@ pub(super) const MINER: u64 = ids::FIRST_NEW;
 const PRE_COMMIT_SECTOR_BATCH2: u64 = 28;
 const PROVE_COMMIT_SECTORS3: u64 = 34;
 const PROVE_COMMIT_SECTOR: u64 = 7;
+const PROVE_COMMIT_SECTORS_NI: u64 = 36;
+/// SnarkPack v2, the aggregate proof type, and the non-interactive 32 GiB seal type.
+const SNARKPACK_V2: i64 = 1;
+const SEAL_32G_NI: i64 = 18;
 /// Window PoSt of 32 GiB sectors, version 1.2, and the seal type that goes with it.
 const WINDOW_POST_32G: i64 = 13;
 const SEAL_32G: i64 = 8;
@@ -247,5 +251,72 @@ pub fn prove_commit_by_cron_scenarios() -> Vec<Scenario3> {
     vec![
         prove("builtin: cron verifies one queued seal", 1),
         prove("builtin: cron verifies two queued seals", 2),
+    ]
+}
+
+/// `ProveCommitSectors3Params` proving sectors `numbers` with one (failing) SnarkPack v2
+/// aggregate.
+fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> Vec<u8> {
+    let activations: Vec<_> = numbers.map(|n| (n, Vec::<()>::new())).collect();
+    cbor(&(
+        activations,
+        Vec::<serde_bytes::ByteBuf>::new(),
+        serde_bytes::ByteBuf::from(vec![0u8; 4096]),
+        Some(SNARKPACK_V2),
+        true,
+        false,
+    ))
+}
+
+/// `ProveCommitSectorsNIParams` (as v14 to v18 have them) for sectors `numbers` sealed by
+/// the miner itself, with one (failing) aggregate, scheduled at `deadline`.
+fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> Vec<u8> {
+    let sectors: Vec<_> = numbers
+        .map(|n| (n, MINER, comm_r(n as u8 + 1), n, 900i64, 700_000i64))
+        .collect();
+    let proof = serde_bytes::ByteBuf::from(vec![0u8; 4096]);
+    cbor(&(sectors, proof, SEAL_32G_NI, SNARKPACK_V2, deadline, true))
+}
+
+/// Scenarios verifying aggregates of seals: `ProveCommitSectors3` with a SnarkPack v2
+/// aggregate (v13 on) and FIP-0090's non-interactive PoRep, `ProveCommitSectorsNI`.
+pub fn aggregate_scenarios() -> Vec<Scenario3> {
+    let aggregate = Asked {
+        aggregates: 1,
+        ..Asked::default()
+    };
+    vec![
+        pre_committed("builtin: prove-commit of four sectors by aggregate", 0..4)
+            .later(PROVE_AFTER)
+            .msg(
+                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
+                    .params(prove_commit_aggregate(0..4)),
+            )
+            .exits(16)
+            .asks(aggregate)
+            .build(),
+    ]
+}
+
+/// Non-interactive PoRep of `n` sectors at network version `nv`.
+pub fn ni_scenarios(nv: u32) -> Vec<Scenario3> {
+    let aggregate = Asked {
+        aggregates: 1,
+        ..Asked::default()
+    };
+    let ni = |name: &str, n: u64| {
+        with_miner(name)
+            .nv(nv)
+            .msg(
+                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS_NI)
+                    .params(prove_commit_ni(0..n, 30)),
+            )
+            .exits(16)
+            .asks(aggregate)
+            .build()
+    };
+    vec![
+        ni("builtin: non-interactive PoRep of one sector", 1),
+        ni("builtin: non-interactive PoRep of three sectors", 3),
     ]
 }

@@ -24,6 +24,10 @@ pub const TEST_ACTOR_VERSIONS: [u32; 3] = [21, 25, 28];
 /// Versions the built-in actor scenarios run at: every one.
 pub const BUILTIN_VERSIONS: std::ops::RangeInclusive<u32> = 21..=28;
 
+/// Versions whose miner takes FIP-0090's non-interactive PoRep (builtin-actors v14 on; v13
+/// answers USR_UNHANDLED_MESSAGE).
+pub const NI_POREP_VERSIONS: std::ops::RangeInclusive<u32> = 23..=28;
+
 /// Versions whose miner queues seals for cron to verify (builtin-actors v12).
 pub const PROVE_BY_CRON_VERSIONS: std::ops::RangeInclusive<u32> = 21..=21;
 
@@ -59,6 +63,7 @@ pub fn all() -> Vec<Scenario3> {
     storage.extend(registry::scenarios());
     let proving = builtins::prove_commit_scenarios();
     let by_cron = builtins::prove_commit_by_cron_scenarios();
+    let aggregates = builtins::aggregate_scenarios();
     let sdk4 = syscalls::scenarios();
     let sdk3 = kept_from_sdk3();
     let mut out = Vec::new();
@@ -79,6 +84,10 @@ pub fn all() -> Vec<Scenario3> {
         }
         if PROVE_COMMIT3_VERSIONS.contains(&nv) {
             out.extend(proving.iter().map(|s| at(nv, s)));
+            out.extend(aggregates.iter().map(|s| at(nv, s)));
+        }
+        if NI_POREP_VERSIONS.contains(&nv) {
+            out.extend(builtins::ni_scenarios(nv).iter().map(|s| at(nv, s)));
         }
         if TEST_ACTOR_VERSIONS.contains(&nv) {
             out.extend(sdk4.iter().map(|s| at(nv, s)));
