@@ -44,7 +44,7 @@ const SEAL_PROOF_BYTES: usize = 1920;
 pub(super) const PROVE_AFTER: i64 = 200;
 /// What the miner is sent when created (FIP-0077's deposit from v17 on) and what the worker
 /// sends with its pre-commits (their deposits), in whole FIL.
-const MINER_FUNDS: i64 = 10_000;
+pub(super) const MINER_FUNDS: i64 = 10_000;
 
 pub(super) fn cbor<T: serde::Serialize>(v: &T) -> Vec<u8> {
     fvm_ipld_encoding::to_vec(v).expect("params encode")
@@ -136,7 +136,7 @@ pub(super) fn storage(name: &str) -> Builder3 {
 }
 
 /// [`storage`], then a miner owned by secp account 0 with BLS account 0 as its worker.
-fn with_miner(name: &str) -> Builder3 {
+pub(super) fn with_miner(name: &str) -> Builder3 {
     let owner = Address::new_id(ids::SECP[0]);
     let worker = Address::new_id(ids::BLS[0]);
     storage(name)

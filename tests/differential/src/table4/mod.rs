@@ -61,6 +61,7 @@ pub fn all() -> Vec<Scenario3> {
     let bundles = crate::table3::without_test_actors();
     let mut storage = builtins::scenarios();
     storage.extend(registry::scenarios());
+    storage.extend(registry::deal_scenarios());
     let proving = builtins::prove_commit_scenarios();
     let by_cron = builtins::prove_commit_by_cron_scenarios();
     let aggregates = builtins::aggregate_scenarios();

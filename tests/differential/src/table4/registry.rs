@@ -102,3 +102,59 @@ pub fn scenarios() -> Vec<Scenario3> {
             .build(),
     ]
 }
+
+const PUBLISH_STORAGE_DEALS: u64 = 4;
+
+/// A storage deal between BLS account 1 (the client) and the scenarios' miner, for a 1 MiB
+/// piece over 520,000 epochs from epoch 3000, signed by the client (`good`) or by another
+/// key.
+fn deal(good: bool) -> Vec<u8> {
+    let mut commitment = [7u8; 32];
+    commitment[31] &= 0x3f;
+    let piece = skyr::shared::commcid::piece_commitment_v1_to_cid(&commitment).expect("commP");
+    let proposal = (
+        piece,
+        MIB,
+        false,
+        client(),
+        Address::new_id(super::builtins::MINER),
+        "skyr",
+        3000i64,
+        3000i64 + 520_000,
+        TokenAmount::from_atto(1000),
+        TokenAmount::from_whole(1),
+        TokenAmount::from_atto(0),
+    );
+    let signer = crate::genesis::bls_key(if good { 1 } else { 0 });
+    let mut signature = vec![2u8]; // a BLS signature
+    signature.extend(signer.sign(&cbor(&proposal)));
+    cbor(&((vec![(proposal, serde_bytes::ByteBuf::from(signature))]),))
+}
+
+/// Storage deals published by the miner's worker after both sides locked funds.
+pub fn deal_scenarios() -> Vec<Scenario3> {
+    let publish = |name: &str, good: bool| {
+        super::builtins::with_miner(name)
+            .msg(
+                M3::new(From::Secp(0), id(MARKET), ADD_BALANCE)
+                    .params(cbor(&Address::new_id(super::builtins::MINER)))
+                    .value_whole(10),
+            )
+            .exits(0)
+            .msg(
+                M3::new(From::Bls(1), id(MARKET), ADD_BALANCE)
+                    .params(cbor(&client()))
+                    .value_whole(10),
+            )
+            .exits(0)
+            .msg(M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal(good)))
+    };
+    vec![
+        publish("builtin: miner publishes a signed storage deal", true)
+            .exits(0)
+            .build(),
+        publish("builtin: a deal signed by another key is refused", false)
+            .exits(16)
+            .build(),
+    ]
+}
