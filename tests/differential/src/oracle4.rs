@@ -74,14 +74,7 @@ pub fn run_scenario_with(
         let machine = ScenarioMachine::new(&ctx, store.clone(), externs)?;
         ScenarioExec::new(pool, machine)
     };
-    let mut epoch = s.messages.first().map_or(s.epoch, |m| s.epoch_of(m));
-    let mut exec = machine_at(epoch, root)?;
-    let mut out: Vec<crate::outcome::Outcome> = Vec::new();
-    for m in &s.messages {
-        if s.epoch_of(m) != epoch {
-            epoch = s.epoch_of(m);
-            exec = machine_at(epoch, out.last().map_or(root, |o| o.root))?;
-        }
+    let out = s.apply_by_epoch(root, machine_at, |exec, m| {
         let kind = if m.implicit {
             ApplyKind::Implicit
         } else {
@@ -90,7 +83,7 @@ pub fn run_scenario_with(
         let ret = exec.execute_message(m.message.clone(), kind, m.raw_length)?;
         let root = exec.flush()?;
         let tokens = |t: &TokenAmount| fvm_shared::econ::TokenAmount::from_atto(t.atto().clone());
-        out.push(crate::outcome::Outcome {
+        Ok(crate::outcome::Outcome {
             exit_code: ret.msg_receipt.exit_code.value(),
             return_data: ret.msg_receipt.return_data.to_vec(),
             gas_used: i64::try_from(ret.msg_receipt.gas_used)?,
@@ -103,7 +96,7 @@ pub fn run_scenario_with(
             gas_burned: ret.gas_burned as i64,
             events_root: ret.msg_receipt.events_root,
             root,
-        });
-    }
+        })
+    })?;
     Ok(out)
 }

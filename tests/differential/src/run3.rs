@@ -66,15 +66,8 @@ pub fn run_skyr_asked(
         )?;
         Ok(Executor::new(machine))
     };
-    let mut epoch = s.messages.first().map_or(s.epoch, |m| s.epoch_of(m));
-    let mut exec = machine_at(epoch, root)?;
-    let mut out: Vec<Outcome> = Vec::new();
     let mut asked = Vec::new();
-    for m in &s.messages {
-        if s.epoch_of(m) != epoch {
-            epoch = s.epoch_of(m);
-            exec = machine_at(epoch, out.last().map_or(root, |o| o.root))?;
-        }
+    let out = s.apply_by_epoch(root, machine_at, |exec, m| {
         let kind = if m.implicit {
             ApplyKind::Implicit
         } else {
@@ -83,12 +76,12 @@ pub fn run_skyr_asked(
         let before = proofs.asked();
         let ret = exec.apply_message(&m.message, kind, m.raw_length)?;
         if std::env::var_os("SKYR_SCENARIO_FAILURES").is_some() {
-            eprintln!("{} message {}: {:?}", s.name, out.len(), ret.failure);
+            eprintln!("{} message {}: {:?}", s.name, asked.len(), ret.failure);
         }
         asked.push(proofs.asked() - before);
         let root = exec.flush()?;
-        out.push(Outcome::of_skyr(&ret, root)?);
-    }
+        Outcome::of_skyr(&ret, root)
+    })?;
     Ok((out, asked))
 }
 

@@ -74,6 +74,31 @@ impl Scenario3 {
         m.epoch.unwrap_or(self.epoch)
     }
 
+    /// Applies the messages in order on machines `start` builds: one at the first message's
+    /// epoch on `root`, then a new one at each change of epoch, on the state the message
+    /// before left. `apply` applies one message and gives its outcome.
+    pub fn apply_by_epoch<E>(
+        &self,
+        root: cid::Cid,
+        mut start: impl FnMut(i64, cid::Cid) -> anyhow::Result<E>,
+        mut apply: impl FnMut(&mut E, &Msg3) -> anyhow::Result<crate::outcome::Outcome>,
+    ) -> anyhow::Result<Vec<crate::outcome::Outcome>> {
+        let mut epoch = self
+            .messages
+            .first()
+            .map_or(self.epoch, |m| self.epoch_of(m));
+        let mut machine = start(epoch, root)?;
+        let mut out: Vec<crate::outcome::Outcome> = Vec::new();
+        for m in &self.messages {
+            if self.epoch_of(m) != epoch {
+                epoch = self.epoch_of(m);
+                machine = start(epoch, out.last().map_or(root, |o| o.root))?;
+            }
+            out.push(apply(&mut machine, m)?);
+        }
+        Ok(out)
+    }
+
     /// Whether a message goes to or comes from one of the genesis' test actors.
     pub fn uses_test_actors(&self) -> bool {
         let tests: Vec<Address> = ids::TEST.iter().map(|id| Address::new_id(*id)).collect();
