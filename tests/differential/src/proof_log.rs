@@ -28,6 +28,32 @@ pub struct CountingProofs {
     asked: Cell<Asked>,
 }
 
+impl Asked {
+    /// Only `n` single seals.
+    pub fn seals(n: u64) -> Asked {
+        Asked {
+            seals: n,
+            ..Asked::default()
+        }
+    }
+
+    /// Only `n` aggregates of seals.
+    pub fn aggregates(n: u64) -> Asked {
+        Asked {
+            aggregates: n,
+            ..Asked::default()
+        }
+    }
+
+    /// Only `n` window PoSts.
+    pub fn posts(n: u64) -> Asked {
+        Asked {
+            posts: n,
+            ..Asked::default()
+        }
+    }
+}
+
 impl CountingProofs {
     /// Everything asked so far.
     pub fn asked(&self) -> Asked {

@@ -66,6 +66,7 @@ pub fn run_skyr_asked(
         )?;
         Ok(Executor::new(machine))
     };
+    let print_failures = std::env::var_os("SKYR_SCENARIO_FAILURES").is_some();
     let mut asked = Vec::new();
     let out = s.apply_by_epoch(root, machine_at, |exec, m| {
         let kind = if m.implicit {
@@ -75,7 +76,7 @@ pub fn run_skyr_asked(
         };
         let before = proofs.asked();
         let ret = exec.apply_message(&m.message, kind, m.raw_length)?;
-        if std::env::var_os("SKYR_SCENARIO_FAILURES").is_some() {
+        if print_failures {
             eprintln!("{} message {}: {:?}", s.name, asked.len(), ret.failure);
         }
         asked.push(proofs.asked() - before);

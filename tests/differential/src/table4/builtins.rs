@@ -12,7 +12,7 @@ use skyr::shared::commcid;
 
 use crate::genesis::ids;
 use crate::proof_log::Asked;
-use crate::scenario3::{Builder3, From, Reach, Scenario3, M3};
+use crate::scenario3::{Builder3, From, Scenario3, M3};
 
 /// The storage actors and the methods the scenarios call.
 const REWARD: u64 = 2;
@@ -36,7 +36,7 @@ const PROVE_COMMIT_SECTORS_NI: u64 = 36;
 const SNARKPACK_V2: i64 = 1;
 const SEAL_32G_NI: i64 = 18;
 /// Window PoSt of 32 GiB sectors, version 1.2, and the seal type that goes with it.
-const WINDOW_POST_32G: i64 = 13;
+pub(super) const WINDOW_POST_32G: i64 = 13;
 const SEAL_32G: i64 = 8;
 /// What a 32 GiB seal proof may weigh at most.
 const SEAL_PROOF_BYTES: usize = 1920;
@@ -72,18 +72,22 @@ fn comm_r(seed: u8) -> cid::Cid {
     commcid::replica_commitment_v1_to_cid(&c).expect("a commitment")
 }
 
-/// `PreCommitSectorBatchParams2` for sectors `numbers`: 32 GiB, no deals, zero data, sealed
-/// at `rand_epoch`, expiring in about 243 days.
-fn pre_commit(numbers: std::ops::Range<u64>, rand_epoch: i64) -> Vec<u8> {
+/// The epoch every sector's seal randomness is drawn at, and where sectors expire (about
+/// 243 days after the scenarios' epoch 1000).
+const SEAL_RAND_EPOCH: i64 = 900;
+const EXPIRATION: i64 = 700_000;
+
+/// `PreCommitSectorBatchParams2` for sectors `numbers`: 32 GiB, no deals, zero data.
+fn pre_commit(numbers: std::ops::Range<u64>) -> Vec<u8> {
     let sectors: Vec<_> = numbers
         .map(|n| {
             (
                 SEAL_32G,
                 n,
                 comm_r(n as u8 + 1),
-                rand_epoch,
+                SEAL_RAND_EPOCH,
                 Vec::<u64>::new(),
-                700_000i64,
+                EXPIRATION,
                 Option::<cid::Cid>::None,
             )
         })
@@ -91,14 +95,19 @@ fn pre_commit(numbers: std::ops::Range<u64>, rand_epoch: i64) -> Vec<u8> {
     cbor(&(sectors,))
 }
 
+/// A `SectorActivationManifest` for each of sectors `numbers`, without pieces.
+fn activations(numbers: std::ops::Range<u64>) -> Vec<(u64, Vec<()>)> {
+    numbers.map(|n| (n, Vec::new())).collect()
+}
+
 /// `ProveCommitSectors3Params` proving sectors `numbers` with one (failing) proof each.
 fn prove_commit(numbers: std::ops::Range<u64>, require_success: bool) -> Vec<u8> {
-    let activations: Vec<_> = numbers.clone().map(|n| (n, Vec::<()>::new())).collect();
     let proofs: Vec<_> = numbers
+        .clone()
         .map(|_| serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]))
         .collect();
     cbor(&(
-        activations,
+        activations(numbers),
         proofs,
         serde_bytes::ByteBuf::new(),
         Option::<i64>::None,
@@ -122,17 +131,17 @@ pub(super) fn storage(name: &str) -> Builder3 {
         .nv(21)
         .builtins()
         .implicit(id(REWARD), CONSTRUCTOR, cbor(&BigIntSer(&BigInt::from(0))))
-        .reach(Reach::Exit(0, 0))
+        .exits(0)
         .implicit(id(POWER), CONSTRUCTOR, Vec::new())
-        .reach(Reach::Exit(1, 0))
+        .exits(0)
         .implicit(id(CRON), CONSTRUCTOR, cron_entries())
-        .reach(Reach::Exit(2, 0))
+        .exits(0)
         .implicit(id(MARKET), CONSTRUCTOR, Vec::new())
-        .reach(Reach::Exit(3, 0))
+        .exits(0)
         .implicit(id(VERIFREG), CONSTRUCTOR, cbor(&root_key))
-        .reach(Reach::Exit(4, 0))
+        .exits(0)
         .implicit(id(DATACAP), CONSTRUCTOR, cbor(&id(VERIFREG)))
-        .reach(Reach::Exit(5, 0))
+        .exits(0)
 }
 
 /// [`storage`], then a miner owned by secp account 0 with BLS account 0 as its worker.
@@ -153,17 +162,10 @@ pub(super) fn pre_committed(name: &str, numbers: std::ops::Range<u64>) -> Builde
     with_miner(name)
         .msg(
             M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
-                .params(pre_commit(numbers, 900))
+                .params(pre_commit(numbers))
                 .value_whole(MINER_FUNDS),
         )
         .exits(0)
-}
-
-pub(super) fn seals(n: u64) -> Asked {
-    Asked {
-        seals: n,
-        ..Asked::default()
-    }
 }
 
 /// Every scenario of the family (at nv21; the table runs them at the versions whose
@@ -188,7 +190,7 @@ pub fn scenarios() -> Vec<Scenario3> {
             .later(5000)
             .msg(
                 M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
-                    .params(pre_commit(0..1, 900))
+                    .params(pre_commit(0..1))
                     .value_whole(MINER_FUNDS),
             )
             .exits(16)
@@ -208,7 +210,7 @@ pub fn prove_commit_scenarios() -> Vec<Scenario3> {
             M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
                 .params(prove_commit(0..n, require)),
         );
-        b.exits(16).asks(seals(n)).build()
+        b.exits(16).asks(Asked::seals(n)).build()
     };
     vec![
         prove(
@@ -245,7 +247,7 @@ pub fn prove_commit_by_cron_scenarios() -> Vec<Scenario3> {
         }
         b.implicit(id(CRON), CRON_EPOCH_TICK, Vec::new())
             .exits(0)
-            .asks(seals(n))
+            .asks(Asked::seals(n))
             .build()
     };
     vec![
@@ -257,9 +259,8 @@ pub fn prove_commit_by_cron_scenarios() -> Vec<Scenario3> {
 /// `ProveCommitSectors3Params` proving sectors `numbers` with one (failing) SnarkPack v2
 /// aggregate.
 fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> Vec<u8> {
-    let activations: Vec<_> = numbers.map(|n| (n, Vec::<()>::new())).collect();
     cbor(&(
-        activations,
+        activations(numbers),
         Vec::<serde_bytes::ByteBuf>::new(),
         serde_bytes::ByteBuf::from(vec![0u8; 4096]),
         Some(SNARKPACK_V2),
@@ -272,7 +273,16 @@ fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> Vec<u8> {
 /// the miner itself, with one (failing) aggregate, scheduled at `deadline`.
 fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> Vec<u8> {
     let sectors: Vec<_> = numbers
-        .map(|n| (n, MINER, comm_r(n as u8 + 1), n, 900i64, 700_000i64))
+        .map(|n| {
+            (
+                n,
+                MINER,
+                comm_r(n as u8 + 1),
+                n,
+                SEAL_RAND_EPOCH,
+                EXPIRATION,
+            )
+        })
         .collect();
     let proof = serde_bytes::ByteBuf::from(vec![0u8; 4096]);
     cbor(&(sectors, proof, SEAL_32G_NI, SNARKPACK_V2, deadline, true))
@@ -281,10 +291,6 @@ fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> Vec<u8> {
 /// Scenarios verifying aggregates of seals: `ProveCommitSectors3` with a SnarkPack v2
 /// aggregate (v13 on) and FIP-0090's non-interactive PoRep, `ProveCommitSectorsNI`.
 pub fn aggregate_scenarios() -> Vec<Scenario3> {
-    let aggregate = Asked {
-        aggregates: 1,
-        ..Asked::default()
-    };
     vec![
         pre_committed("builtin: prove-commit of four sectors by aggregate", 0..4)
             .later(PROVE_AFTER)
@@ -293,17 +299,13 @@ pub fn aggregate_scenarios() -> Vec<Scenario3> {
                     .params(prove_commit_aggregate(0..4)),
             )
             .exits(16)
-            .asks(aggregate)
+            .asks(Asked::aggregates(1))
             .build(),
     ]
 }
 
 /// Non-interactive PoRep of `n` sectors at network version `nv`.
 pub fn ni_scenarios(nv: u32) -> Vec<Scenario3> {
-    let aggregate = Asked {
-        aggregates: 1,
-        ..Asked::default()
-    };
     let ni = |name: &str, n: u64| {
         with_miner(name)
             .nv(nv)
@@ -312,7 +314,7 @@ pub fn ni_scenarios(nv: u32) -> Vec<Scenario3> {
                     .params(prove_commit_ni(0..n, 30)),
             )
             .exits(16)
-            .asks(aggregate)
+            .asks(Asked::aggregates(1))
             .build()
     };
     vec![

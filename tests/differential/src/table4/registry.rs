@@ -34,6 +34,10 @@ const MIB: u64 = 1 << 20;
 
 /// Every scenario of the family.
 pub fn scenarios() -> Vec<Scenario3> {
+    let add_client = || {
+        M3::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
+            .params(allowance(client(), 8 * MIB))
+    };
     let add_verifier = |b: crate::scenario3::Builder3, bytes: u64| {
         b.msg(
             M3::new(From::Secp(2), id(VERIFREG), ADD_VERIFIER).params(allowance(verifier(), bytes)),
@@ -61,10 +65,7 @@ pub fn scenarios() -> Vec<Scenario3> {
             64 * MIB,
         )
         .exits(0)
-        .msg(
-            M3::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
-                .params(allowance(client(), 8 * MIB)),
-        )
+        .msg(add_client())
         .exits(0)
         .build(),
         add_verifier(
@@ -72,10 +73,7 @@ pub fn scenarios() -> Vec<Scenario3> {
             4 * MIB,
         )
         .exits(0)
-        .msg(
-            M3::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
-                .params(allowance(client(), 8 * MIB)),
-        )
+        .msg(add_client())
         .exits(16)
         .build(),
         add_verifier(storage("builtin: root key removes a verifier"), 64 * MIB)

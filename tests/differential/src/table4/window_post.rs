@@ -8,38 +8,38 @@ use skyr::shared::bigint::bigint_ser::BigIntSer;
 use skyr::shared::bigint::BigInt;
 use skyr::Externs;
 
-use super::builtins::{cbor, id, pre_committed, MINER, POWER, PROVE_AFTER};
+use super::builtins::{cbor, id, pre_committed, MINER, POWER, PROVE_AFTER, WINDOW_POST_32G};
 use crate::proof_log::Asked;
 use crate::scenario3::{Builder3, From, Scenario3, M3};
 
 const SETUP_PRESEALED: u64 = 17;
+/// Versions whose miner takes method 17 from the power actor (ConfirmSectorProofsValid,
+/// v12 and v13); later ones from the system actor (InternalSectorSetupForPreseal).
+const CONFIRMED_BY_POWER: std::ops::RangeInclusive<u32> = 21..=22;
 const SUBMIT_WINDOWED_POST: u64 = 5;
 const DECLARE_FAULTS: u64 = 10;
 const DECLARE_FAULTS_RECOVERED: u64 = 11;
-const WINDOW_POST_32G: i64 = 13;
 /// The domain separation tag of a PoSt's chain commitment.
 const POST_CHAIN_COMMIT: i64 = 9;
 
-/// A smoothed estimate at `position`, not moving: `[position, velocity]` in Q.128.
-fn estimate(position: &BigInt) -> (BigIntSer<'_>, BigIntSer<'static>) {
-    static ZERO: std::sync::OnceLock<BigInt> = std::sync::OnceLock::new();
-    (
-        BigIntSer(position),
-        BigIntSer(ZERO.get_or_init(BigInt::default)),
-    )
+/// A smoothed estimate at `position`, not moving (`zero` velocity): `[position, velocity]`
+/// in Q.128.
+fn estimate<'a>(position: &'a BigInt, zero: &'a BigInt) -> (BigIntSer<'a>, BigIntSer<'a>) {
+    (BigIntSer(position), BigIntSer(zero))
 }
 
 /// The parameters that activate sectors `numbers`: an epoch reward of one FIL, a baseline
 /// and network power of one EiB.
 fn activation(numbers: &[u64]) -> Vec<u8> {
+    let zero = BigInt::default();
     let reward = BigInt::from(10u64.pow(18)) << 128;
     let eib = BigInt::from(1u64 << 60);
     let power = eib.clone() << 128;
     cbor(&(
         numbers.to_vec(),
-        estimate(&reward),
+        estimate(&reward, &zero),
         BigIntSer(&eib),
-        estimate(&power),
+        estimate(&power, &zero),
     ))
 }
 
@@ -70,7 +70,11 @@ fn submit(deadline: u64, at: i64) -> Vec<u8> {
 /// A miner with sector 0 active at network version `nv`, set up as at genesis: confirmed by
 /// the power actor up to v13 (nv22), by the system actor from v14 on.
 fn with_sector(name: &str, nv: u32) -> Builder3 {
-    let from = if nv <= 22 { id(POWER) } else { id(0) };
+    let from = if CONFIRMED_BY_POWER.contains(&nv) {
+        id(POWER)
+    } else {
+        id(0)
+    };
     pre_committed(name, 0..1)
         .nv(nv)
         .later(PROVE_AFTER)
@@ -105,10 +109,7 @@ pub fn scenarios(nv: u32, deadline: u64, open: i64) -> Vec<Scenario3> {
             .later(at - 1000)
             .msg(post())
             .exits(16)
-            .asks(Asked {
-                posts: 1,
-                ..Asked::default()
-            })
+            .asks(Asked::posts(1))
             .build(),
     ]
 }
