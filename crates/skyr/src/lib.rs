@@ -41,7 +41,7 @@ pub mod proofs;
 pub mod rules;
 pub mod state_tree;
 
-pub use engine::Engine;
+pub use engine::{Engine, EngineOptions};
 pub use executor::{ApplyKind, ApplyRet, Executor};
 pub use externs::{AcceptAllProofs, Externs, TestExterns, Verifier};
 pub use machine::{Machine, MachineConfig};

@@ -152,14 +152,14 @@ impl Machine {
             .ok_or_else(|| anyhow!("system actor state {} is missing", system.state))?;
         let metering = rules.metering();
         let manifest = Manifest::load(&buffered, &sys.builtin_actors)?;
+        let mut codes = Vec::new();
         for (name, code) in manifest.entries() {
             if !config.require_code && !buffered.has(code)? {
                 continue;
             }
-            engine
-                .prepare(&buffered, code, &metering)
-                .with_context(|| format!("actor `{name}` ({code})"))?;
+            codes.push((name.clone(), *code));
         }
+        engine.prepare_all(&buffered, &codes, &metering)?;
         Ok(Machine {
             config,
             rules,

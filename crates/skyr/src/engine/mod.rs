@@ -4,6 +4,7 @@
 //! Its wasmtime configuration mirrors the reference's, so exactly the same modules validate:
 //! MVP plus bulk memory, deterministic NaNs, a native stack far above the instrumented limit.
 mod abi;
+pub mod cache;
 pub mod instrument;
 pub mod linker;
 pub mod metering;
@@ -12,6 +13,7 @@ mod sdk3;
 mod sdk4;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use metering::Metering;
 use std::sync::{Arc, Mutex};
@@ -26,6 +28,7 @@ use crate::error::ExecError;
 use crate::gas::Gas;
 use crate::kernel::Kernel;
 use crate::rules::Abi;
+use cache::DiskCache;
 
 /// How an invocation stopped, when it did not return.
 #[derive(Debug, thiserror::Error)]
@@ -94,8 +97,10 @@ pub struct InvocationData {
     pub last_milligas: i64,
 }
 
-struct Compiled {
-    module: Module,
+/// One module's compiled code and linked templates, filled on first need.
+#[derive(Default)]
+struct Slot {
+    module: Option<Module>,
     /// Linked templates, one per ABI (indexed by [`abi_index`]).
     pre: [Option<InstancePre<InvocationData>>; ABIS],
 }
@@ -112,14 +117,20 @@ fn abi_index(abi: Abi) -> usize {
 /// How many ABIs there are.
 const ABIS: usize = 3;
 
+/// A module is known by its code CID and the metering it was instrumented for (the same
+/// WASM metered two ways is two modules).
+type Key = (Cid, Metering);
+
 struct Inner {
     engine: wasmtime::Engine,
     /// One linker per ABI (indexed by [`abi_index`]).
     linkers: [wasmtime::Linker<InvocationData>; ABIS],
     max_wasm_stack: u32,
-    /// Compiled code by code CID and metering (the same WASM metered two ways is two
-    /// modules).
-    modules: Mutex<BTreeMap<(Cid, Metering), Compiled>>,
+    /// One slot per module. Each slot has its own lock, so threads compiling different
+    /// modules do not wait for each other, and two wanting the same one compile it once.
+    modules: Mutex<BTreeMap<Key, Arc<Mutex<Slot>>>>,
+    /// Compiled modules kept across processes, when configured.
+    disk: Option<DiskCache>,
 }
 
 /// Compiled actor code, shared by every machine made with this engine. Clone is cheap.
@@ -131,6 +142,26 @@ const _: fn() = || {
     fn check<T: Send + Sync>() {}
     check::<Engine>();
 };
+
+/// How an engine is made.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// Stack slots a WASM call chain may use: instrumented code traps past it. The
+    /// reference's is 2048.
+    pub max_wasm_stack: u32,
+    /// A folder to keep compiled modules in across processes ([`cache`]); none keeps them
+    /// in memory only.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            max_wasm_stack: 2048,
+            cache_dir: None,
+        }
+    }
+}
 
 /// The wasmtime configuration of the reference: what validates and how code behaves.
 fn wasmtime_config() -> wasmtime::Config {
@@ -163,14 +194,28 @@ fn wasmtime_config() -> wasmtime::Config {
 }
 
 impl Engine {
-    /// An engine for the reference's WASM stack limit (2048).
+    /// An engine for the reference's WASM stack limit (2048), keeping compiled code in
+    /// memory only.
     pub fn new() -> anyhow::Result<Engine> {
-        Engine::with_stack_limit(2048)
+        Engine::with_options(EngineOptions::default())
     }
 
     /// An engine whose instrumented code traps past `max_wasm_stack` stack slots.
     pub fn with_stack_limit(max_wasm_stack: u32) -> anyhow::Result<Engine> {
+        Engine::with_options(EngineOptions {
+            max_wasm_stack,
+            ..EngineOptions::default()
+        })
+    }
+
+    /// An engine made as `options` say.
+    pub fn with_options(options: EngineOptions) -> anyhow::Result<Engine> {
+        let max_wasm_stack = options.max_wasm_stack;
         let engine = wasmtime::Engine::new(&wasmtime_config())?;
+        let disk = match &options.cache_dir {
+            Some(dir) => Some(DiskCache::open(dir, &engine, max_wasm_stack)?),
+            None => None,
+        };
         let mut sdk2 = wasmtime::Linker::new(&engine);
         sdk2::bind_syscalls(&mut sdk2)?;
         let mut sdk3 = wasmtime::Linker::new(&engine);
@@ -182,7 +227,13 @@ impl Engine {
             linkers: [sdk2, sdk3, sdk4],
             max_wasm_stack,
             modules: Default::default(),
+            disk,
         })))
+    }
+
+    /// The on-disk cache, when the engine has one.
+    pub fn disk_cache(&self) -> Option<&DiskCache> {
+        self.0.disk.as_ref()
     }
 
     /// The stack limit this engine instruments for.
@@ -191,35 +242,165 @@ impl Engine {
     }
 
     /// Validates, instruments (for `metering`) and compiles the module `code` from `store`,
-    /// unless done.
+    /// unless done (in this engine, or in its disk cache).
     pub fn prepare(
         &self,
         store: &impl Blockstore,
         code: &Cid,
         metering: &Metering,
     ) -> anyhow::Result<()> {
-        let key = (*code, *metering);
-        if self.lock()?.contains_key(&key) {
+        let slot = self.slot(code, metering)?;
+        let mut slot = lock(&slot)?;
+        if slot.module.is_some() {
             return Ok(());
         }
-        let wasm = store
-            .get(code)?
-            .ok_or_else(|| anyhow!("no WASM in the blockstore for {code}"))?;
-        let module = self.compile(&wasm, metering)?;
-        self.lock()?.insert(
-            key,
-            Compiled {
-                module,
-                pre: [None, None, None],
-            },
-        );
+        slot.module = Some(self.load_or_compile(code, metering, || {
+            store
+                .get(code)?
+                .ok_or_else(|| anyhow!("no WASM in the blockstore for {code}"))
+        })?);
         Ok(())
+    }
+
+    /// Prepares every module of `codes` as [`Engine::prepare`] does, compiling those neither
+    /// in memory nor on disk on all cores at once. Fails naming the first code that fails.
+    pub fn prepare_all(
+        &self,
+        store: &impl Blockstore,
+        codes: &[(String, Cid)],
+        metering: &Metering,
+    ) -> anyhow::Result<()> {
+        let mut todo = Vec::new();
+        for (name, code) in codes {
+            if self.has(code, metering) || self.prepare_from_disk(code, metering)? {
+                continue;
+            }
+            let wasm = store
+                .get(code)?
+                .ok_or_else(|| anyhow!("actor `{name}`: no WASM in the blockstore for {code}"))?;
+            todo.push((todo.len(), name.as_str(), *code, wasm));
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if todo.len() <= 1 || threads <= 1 {
+            for (_, name, code, wasm) in todo {
+                self.prepare_bytes(&code, metering, &wasm)
+                    .with_context(|| format!("actor `{name}` ({code})"))?;
+            }
+            return Ok(());
+        }
+        // Largest first, so the long compiles start early and the short ones fill in.
+        todo.sort_by_key(|(_, _, _, w)| std::cmp::Reverse(w.len()));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let todo = &todo;
+        let failures = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads.min(todo.len()))
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut failed = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some((at, name, code, wasm)) = todo.get(i) else {
+                                return failed;
+                            };
+                            if let Err(e) = self.prepare_bytes(code, metering, wasm) {
+                                failed.push((*at, format!("actor `{name}` ({code}): {e:#}")));
+                            }
+                        }
+                    })
+                })
+                .collect();
+            let mut all = Vec::new();
+            for w in workers {
+                match w.join() {
+                    Ok(f) => all.extend(f),
+                    Err(_) => all.push((usize::MAX, "a compiling thread panicked".into())),
+                }
+            }
+            all
+        });
+        // Report as a serial run would: the first failing module in the order given.
+        match failures.into_iter().min_by_key(|(i, _)| *i) {
+            Some((_, why)) => Err(anyhow!(why)),
+            None => Ok(()),
+        }
+    }
+
+    /// Prepares one module from its bytes.
+    fn prepare_bytes(&self, code: &Cid, metering: &Metering, wasm: &[u8]) -> anyhow::Result<()> {
+        let slot = self.slot(code, metering)?;
+        let mut slot = lock(&slot)?;
+        if slot.module.is_none() {
+            slot.module = Some(self.load_or_compile(code, metering, || Ok(wasm))?);
+        }
+        Ok(())
+    }
+
+    /// Fills the module's slot from the disk cache; false when the cache cannot.
+    fn prepare_from_disk(&self, code: &Cid, metering: &Metering) -> anyhow::Result<bool> {
+        if self.0.disk.is_none() {
+            return Ok(false);
+        }
+        let slot = self.slot(code, metering)?;
+        let mut slot = lock(&slot)?;
+        if slot.module.is_none() {
+            slot.module = self.load_from_disk(code, metering).ok();
+        }
+        Ok(slot.module.is_some())
+    }
+
+    /// The module from the disk cache; else what kind of miss it was (counted when the
+    /// module is compiled).
+    fn load_from_disk(&self, code: &Cid, metering: &Metering) -> Result<Module, cache::Event> {
+        let Some(disk) = &self.0.disk else {
+            return Err(cache::Event::Miss);
+        };
+        let key = disk.key(code, metering);
+        match disk.load(&self.0.engine, &key) {
+            cache::Lookup::Hit(m) => {
+                disk.count(cache::Event::Hit);
+                Ok(m)
+            }
+            cache::Lookup::Miss => Err(cache::Event::Miss),
+            cache::Lookup::Bad(why) => {
+                tracing::warn!(
+                    "module cache entry {} for {code} is unusable ({why}); compiling again",
+                    disk.path(&key).display()
+                );
+                Err(cache::Event::Recovered)
+            }
+        }
+    }
+
+    /// The module from the disk cache, else compiled from the bytes `wasm` gives (and then
+    /// written to the disk cache).
+    fn load_or_compile<W: AsRef<[u8]>>(
+        &self,
+        code: &Cid,
+        metering: &Metering,
+        wasm: impl FnOnce() -> anyhow::Result<W>,
+    ) -> anyhow::Result<Module> {
+        let event = match self.load_from_disk(code, metering) {
+            Ok(m) => return Ok(m),
+            Err(e) => e,
+        };
+        let module = self.compile(wasm()?.as_ref(), metering)?;
+        if let Some(disk) = &self.0.disk {
+            disk.count(event);
+            if let Err(e) = disk.store(&disk.key(code, metering), &module) {
+                tracing::warn!("module cache: {e:#}");
+                disk.write_failed(format!("{e:#}"));
+            }
+        }
+        Ok(module)
     }
 
     /// Whether the module `code` is compiled for `metering` and ready to run.
     pub fn has(&self, code: &Cid, metering: &Metering) -> bool {
-        self.lock()
-            .is_ok_and(|m| m.contains_key(&(*code, *metering)))
+        let Ok(slot) = self.find(code, metering) else {
+            return false;
+        };
+        slot.and_then(|s| lock(&s).ok().map(|s| s.module.is_some()))
+            .unwrap_or(false)
     }
 
     /// Validates, instruments and compiles WASM bytes.
@@ -230,14 +411,27 @@ impl Engine {
         Module::new(&self.0.engine, &instrumented).context("failed to compile actor wasm")
     }
 
-    #[allow(clippy::type_complexity)]
-    fn lock(
+    fn modules(
         &self,
-    ) -> anyhow::Result<std::sync::MutexGuard<'_, BTreeMap<(Cid, Metering), Compiled>>> {
+    ) -> anyhow::Result<std::sync::MutexGuard<'_, BTreeMap<Key, Arc<Mutex<Slot>>>>> {
         self.0
             .modules
             .lock()
-            .map_err(|_| anyhow!("module cache poisoned"))
+            .map_err(|_| anyhow!("module table poisoned"))
+    }
+
+    /// The slot of a module, made empty when new.
+    fn slot(&self, code: &Cid, metering: &Metering) -> anyhow::Result<Arc<Mutex<Slot>>> {
+        Ok(self
+            .modules()?
+            .entry((*code, *metering))
+            .or_default()
+            .clone())
+    }
+
+    /// The slot of a module, if one was made.
+    fn find(&self, code: &Cid, metering: &Metering) -> anyhow::Result<Option<Arc<Mutex<Slot>>>> {
+        Ok(self.modules()?.get(&(*code, *metering)).cloned())
     }
 
     fn instance_pre(
@@ -246,20 +440,23 @@ impl Engine {
         metering: &Metering,
         abi: Abi,
     ) -> anyhow::Result<InstancePre<InvocationData>> {
-        let mut modules = self.lock()?;
-        let compiled = modules
-            .get_mut(&(*code, *metering))
+        let slot = self
+            .find(code, metering)?
             .ok_or_else(|| anyhow!("actor code not found"))?;
+        let mut slot = lock(&slot)?;
         let i = abi_index(abi);
-        if compiled.pre[i].is_none() {
-            let pre = self.0.linkers[i]
-                .instantiate_pre(&compiled.module)
-                .context("failed to link actor module")?;
-            compiled.pre[i] = Some(pre);
+        if let Some(pre) = &slot.pre[i] {
+            return Ok(pre.clone());
         }
-        compiled.pre[i]
-            .clone()
-            .ok_or_else(|| anyhow!("unreachable: no instance template"))
+        let module = slot
+            .module
+            .as_ref()
+            .ok_or_else(|| anyhow!("actor code not found"))?;
+        let pre = self.0.linkers[i]
+            .instantiate_pre(module)
+            .context("failed to link actor module")?;
+        slot.pre[i] = Some(pre.clone());
+        Ok(pre)
     }
 
     /// Runs `invoke(params_id)` of the actor `code` with `kernel`; gives the kernel back with
@@ -322,6 +519,10 @@ impl Engine {
         charge_exec(&mut *store)?;
         res.map_err(Abort::from_wasm)
     }
+}
+
+fn lock(slot: &Mutex<Slot>) -> anyhow::Result<std::sync::MutexGuard<'_, Slot>> {
+    slot.lock().map_err(|_| anyhow!("module slot poisoned"))
 }
 
 /// Instantiates as fvm 3's engine does: the module's initial tables and memory are paid
