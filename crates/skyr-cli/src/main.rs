@@ -1,5 +1,6 @@
 //! `skyr`: the command line of the Skyr Filecoin VM.
 mod bundle_cmd;
+mod cache_cmd;
 mod show;
 mod vectors_cmd;
 
@@ -7,12 +8,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Skyr: an independent Filecoin Virtual Machine (network versions 16 and 17).
+/// Skyr: an independent Filecoin Virtual Machine (network versions 16 to 28).
 #[derive(Parser)]
 #[command(name = "skyr", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    cache: cache_cmd::CacheArgs,
 }
 
 #[derive(Subcommand)]
@@ -23,13 +26,17 @@ enum Command {
     /// Run and inspect conformance test vectors.
     #[command(subcommand)]
     Vectors(vectors_cmd::VectorsCmd),
+    /// Inspect and clear the module cache (compiled actors kept between runs).
+    #[command(subcommand)]
+    Cache(cache_cmd::CacheCmd),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
         Command::Bundle(cmd) => bundle_cmd::run(cmd),
-        Command::Vectors(cmd) => vectors_cmd::run(cmd),
+        Command::Vectors(cmd) => vectors_cmd::run(cmd, &cli.cache),
+        Command::Cache(cmd) => cache_cmd::run(cmd, &cli.cache),
     };
     match res {
         Ok(code) => code,

@@ -75,7 +75,7 @@ pub enum VectorsCmd {
 }
 
 /// Runs a vectors command.
-pub fn run(cmd: VectorsCmd) -> Result<ExitCode> {
+pub fn run(cmd: VectorsCmd, cache: &crate::cache_cmd::CacheArgs) -> Result<ExitCode> {
     match cmd {
         VectorsCmd::Run {
             bundles,
@@ -84,7 +84,15 @@ pub fn run(cmd: VectorsCmd) -> Result<ExitCode> {
             filter,
             without_code,
             paths,
-        } => run_vectors(bundles, jobs, json, filter, without_code, paths),
+        } => run_vectors(
+            bundles,
+            jobs,
+            json,
+            filter,
+            without_code,
+            paths,
+            cache.engine()?,
+        ),
         VectorsCmd::Show { file } => crate::show::show(&file),
     }
 }
@@ -113,6 +121,7 @@ fn run_vectors(
     filter: Option<String>,
     without_code: bool,
     paths: Vec<PathBuf>,
+    engine: Engine,
 ) -> Result<ExitCode> {
     let wall = Instant::now();
     let mut bundles = BundleSet::default();
@@ -123,8 +132,7 @@ fn run_vectors(
     for d in &dirs {
         if d.is_file() {
             // A bundle CAR named directly (as release pages hand them out) must load.
-            let car = std::fs::read(d).with_context(|| format!("reading {}", d.display()))?;
-            bundles.add(d.clone(), car)?;
+            bundles.add_file(d)?;
             continue;
         }
         for w in bundles.add_dir(d)? {
@@ -139,7 +147,6 @@ fn run_vectors(
                 .unwrap_or(1)
         })
         .max(1);
-    let engine = Engine::new()?;
     let tty = std::io::stderr().is_terminal() && !json;
     if !json {
         eprintln!("skyr: {} vectors, {} bundles, {jobs} jobs; proofs are assumed valid (as the reference's conformance runner does)", files.len(), bundles.len());
@@ -259,6 +266,9 @@ fn run_vectors(
             }
         }
         print_skips(skips);
+        if let Some(line) = crate::cache_cmd::report(&engine) {
+            eprintln!("skyr: {line}");
+        }
         println!(
             "{} vectors: {} passed, {} failed, {} skipped, {} errors in {:.1} s",
             files.len(),

@@ -6,17 +6,27 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn skyr(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_skyr"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("skyr runs");
+/// The binary, with its module cache under the build's own folder (never the user's; kept
+/// between test runs, and entries of other builds are never read).
+fn command(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_skyr"));
+    c.args(args).current_dir(root()).env(
+        "SKYR_CACHE_DIR",
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("skyr-cli-cache"),
+    );
+    c
+}
+
+fn finished(out: std::process::Output) -> (i32, String, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+fn skyr(args: &[&str]) -> (i32, String, String) {
+    finished(command(args).output().expect("skyr runs"))
 }
 
 /// How many of the committed vectors are nv18–20 ones (they need the official bundles).
@@ -202,4 +212,65 @@ fn bundles_may_name_a_car_file_and_a_bad_one_is_refused_by_name() {
         stderr.contains("Cargo.toml") && stderr.contains("CAR"),
         "{stderr}"
     );
+}
+
+#[test]
+fn two_processes_filling_one_cache_at_once_both_succeed() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("skyr-cli-cache-race-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_string_lossy().into_owned();
+    let run = [
+        "--cache-dir",
+        d.as_str(),
+        "vectors",
+        "run",
+        "tests/vectors/init-exec",
+    ];
+    let spawn = || {
+        command(&run)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("skyr starts")
+    };
+    let (a, b) = (spawn(), spawn());
+    for (code, stdout, stderr) in [a, b].map(|c| finished(c.wait_with_output().expect("wait"))) {
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(stdout.contains("4 passed"), "{stdout}");
+        assert!(stderr.contains("module cache"), "{stderr}");
+        assert!(
+            !stderr.contains("unusable") && !stderr.contains("could not"),
+            "{stderr}"
+        );
+    }
+    // Whoever renamed last, the entries are whole: a third run compiles nothing.
+    let (code, stdout, stderr) = skyr(&run);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains(" 0 compiled"), "{stderr}");
+    let (code, info, _) = skyr(&["--cache-dir", &d, "cache", "info"]);
+    assert_eq!(code, 0);
+    assert!(info.contains("(this build):"), "{info}");
+    assert!(
+        !info.contains("leftover"),
+        "no temporary file is left: {info}"
+    );
+    let (code, cleared, _) = skyr(&["--cache-dir", &d, "cache", "clear"]);
+    assert_eq!(code, 0);
+    assert!(cleared.contains("removed"), "{cleared}");
+    let (_, info, _) = skyr(&["--cache-dir", &d, "cache", "info"]);
+    assert!(info.contains("empty"), "{info}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_cache_compiles_in_memory_and_has_no_folder_to_show() {
+    let (code, stdout, stderr) = skyr(&["--no-cache", "vectors", "run", "tests/vectors/init-exec"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stderr.contains("module cache"), "{stderr}");
+    let (code, _, stderr) = skyr(&["--no-cache", "cache", "info"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--no-cache"), "{stderr}");
+    let (code, _, stderr) = skyr(&["--no-cache", "--cache-dir", "x", "cache", "info"]);
+    assert_eq!(code, 2, "the two conflict: {stderr}");
 }

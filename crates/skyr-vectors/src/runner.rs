@@ -18,7 +18,7 @@ use skyr::bundle::KNOWN_BUNDLES;
 use skyr::machine::SystemState;
 use skyr::{AcceptAllProofs, ApplyKind, Engine, Executor, Machine, MachineConfig};
 
-use crate::bundles::BundleSet;
+use crate::bundles::{BundleSet, Overlay};
 use crate::externs::ReplayExterns;
 use crate::schema::{b64, Vector};
 
@@ -224,7 +224,7 @@ fn bundle_label(data: &Cid) -> Result<String> {
 
 /// Why the actors' code is not at hand, if it is not. Extracted vectors carry the manifest
 /// their state names but not the WASM, so the bundle must come from `--bundles`.
-fn missing_code(store: &MemoryBlockstore, data: &Cid) -> Result<Option<String>> {
+fn missing_code(store: &impl Blockstore, data: &Cid) -> Result<Option<String>> {
     let wanted = bundle_label(data)?;
     if !store.has(data)? {
         return Ok(Some(format!("needs {wanted}, which is not in --bundles")));
@@ -328,7 +328,10 @@ fn run_vector(
             store.put_keyed(k, data)?;
         }
         let manifest = manifest_of(&store, &pre)?;
-        if !bundles.load_into(&manifest, &store)? {
+        let bundle = bundles.blocks(&manifest)?;
+        let found = bundle.is_some();
+        let store = Overlay::new(store, bundle);
+        if !found {
             bundles.load_code_into(&manifest, &store)?;
         }
         let without_code = match missing_code(&store, &manifest)? {
