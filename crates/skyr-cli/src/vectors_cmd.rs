@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use skyr::Engine;
-use skyr_vectors::{run_file, BundleSet, Status, VectorResult};
+use skyr_vectors::{run_file_with, BundleSet, RunOptions, Status, VectorResult};
 
 /// Skyr's own bundle, built from `actors/` (what the committed corpus runs on).
 const OWN_BUNDLE: &[u8] = include_bytes!("../../../actors/bundle.car");
@@ -40,33 +40,50 @@ struct Counts {
     wall_ms: f64,
 }
 
+/// `--compile`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum CompileWhen {
+    /// Each actor when a message first runs it.
+    OnFirstUse,
+    /// Every actor of the bundle when a machine starts.
+    AtStart,
+}
+
+/// `skyr vectors run`.
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Folders of bundle CARs, or bundle CAR files; each vector runs on the bundle its
+    /// pre-state names. Skyr's own bundle is always available.
+    #[arg(long = "bundles", value_name = "DIR|CAR")]
+    pub bundles: Vec<PathBuf>,
+    /// Vectors run at once (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// One JSON object per vector per line, then a summary line.
+    #[arg(long)]
+    pub json: bool,
+    /// Only vectors whose path matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub filter: Option<String>,
+    /// Run vectors whose bundle is missing on the manifest they carry: those whose
+    /// messages execute no actor code (transfers, failed transfers) are checked; those
+    /// that would run actor code are skipped, naming the call.
+    #[arg(long)]
+    pub without_code: bool,
+    /// When actor code is compiled: each actor when a message first runs it, or every
+    /// actor of a bundle when its first vector starts (as the reference does).
+    #[arg(long, value_enum, default_value = "on-first-use")]
+    pub compile: CompileWhen,
+    /// Vector files, or folders searched recursively for *.json.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
 /// Vector commands.
 #[derive(Subcommand)]
 pub enum VectorsCmd {
     /// Apply vectors and compare receipts and post-state roots.
-    Run {
-        /// Folders of bundle CARs, or bundle CAR files; each vector runs on the bundle its
-        /// pre-state names. Skyr's own bundle is always available.
-        #[arg(long = "bundles", value_name = "DIR|CAR")]
-        bundles: Vec<PathBuf>,
-        /// Vectors run at once (default: all cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// One JSON object per vector per line, then a summary line.
-        #[arg(long)]
-        json: bool,
-        /// Only vectors whose path matches this regular expression.
-        #[arg(long, value_name = "REGEX")]
-        filter: Option<String>,
-        /// Run vectors whose bundle is missing on the manifest they carry: those whose
-        /// messages execute no actor code (transfers, failed transfers) are checked; those
-        /// that would run actor code are skipped, naming the call.
-        #[arg(long)]
-        without_code: bool,
-        /// Vector files, or folders searched recursively for *.json.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-    },
+    Run(RunArgs),
     /// Print a vector's metadata, decoded messages and expected receipts.
     Show {
         /// The vector.
@@ -77,22 +94,7 @@ pub enum VectorsCmd {
 /// Runs a vectors command.
 pub fn run(cmd: VectorsCmd, cache: &crate::cache_cmd::CacheArgs) -> Result<ExitCode> {
     match cmd {
-        VectorsCmd::Run {
-            bundles,
-            jobs,
-            json,
-            filter,
-            without_code,
-            paths,
-        } => run_vectors(
-            bundles,
-            jobs,
-            json,
-            filter,
-            without_code,
-            paths,
-            cache.engine()?,
-        ),
+        VectorsCmd::Run(args) => run_vectors(args, cache.engine()?),
         VectorsCmd::Show { file } => crate::show::show(&file),
     }
 }
@@ -114,15 +116,22 @@ fn collect(paths: &[PathBuf], filter: Option<&str>) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn run_vectors(
-    dirs: Vec<PathBuf>,
-    jobs: Option<usize>,
-    json: bool,
-    filter: Option<String>,
-    without_code: bool,
-    paths: Vec<PathBuf>,
-    engine: Engine,
-) -> Result<ExitCode> {
+fn run_vectors(args: RunArgs, engine: Engine) -> Result<ExitCode> {
+    let RunArgs {
+        bundles: dirs,
+        jobs,
+        json,
+        filter,
+        without_code,
+        compile,
+        paths,
+    } = args;
+    let options = RunOptions {
+        compile: match compile {
+            CompileWhen::OnFirstUse => skyr::Compile::OnFirstUse,
+            CompileWhen::AtStart => skyr::Compile::AtStart,
+        },
+    };
     let wall = Instant::now();
     let mut bundles = BundleSet::default();
     bundles.run_without_code(without_code);
@@ -171,7 +180,7 @@ fn run_vectors(
                 .spawn(move || loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(path) = files.get(i) else { break };
-                    let r = run_file(path, &bundles, &engine);
+                    let r = run_file_with(path, &bundles, &engine, options);
                     if tx.send((i, r)).is_err() {
                         break;
                     }

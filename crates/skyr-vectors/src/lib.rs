@@ -8,5 +8,8 @@ pub mod runner;
 pub mod schema;
 
 pub use bundles::BundleSet;
-pub use runner::{run_file, run_text, ReceiptCheck, Status, VectorResult};
+pub use runner::{
+    run_file, run_file_with, run_text, run_text_with, ReceiptCheck, RunOptions, Status,
+    VectorResult,
+};
 pub use schema::Vector;

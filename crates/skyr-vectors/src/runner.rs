@@ -84,9 +84,26 @@ impl VectorResult {
     }
 }
 
+/// How vectors are run, beyond the bundles and the engine.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// When actor code is compiled (all of a bundle at start by default, as the reference).
+    pub compile: skyr::Compile,
+}
+
 /// Reads, decodes and runs the vector at `path`. Never panics on bad input: a malformed
 /// vector is an `error` with a reason.
 pub fn run_file(path: &std::path::Path, bundles: &BundleSet, engine: &Engine) -> VectorResult {
+    run_file_with(path, bundles, engine, RunOptions::default())
+}
+
+/// [`run_file`] with options.
+pub fn run_file_with(
+    path: &std::path::Path,
+    bundles: &BundleSet,
+    engine: &Engine,
+    options: RunOptions,
+) -> VectorResult {
     let name = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -94,18 +111,29 @@ pub fn run_file(path: &std::path::Path, bundles: &BundleSet, engine: &Engine) ->
             return VectorResult::new(&name, Status::Error, Some(format!("cannot read: {e}")))
         }
     };
-    run_text(&name, &text, bundles, engine)
+    run_text_with(&name, &text, bundles, engine, options)
 }
 
 /// Runs a vector given as JSON text.
 pub fn run_text(name: &str, text: &str, bundles: &BundleSet, engine: &Engine) -> VectorResult {
+    run_text_with(name, text, bundles, engine, RunOptions::default())
+}
+
+/// [`run_text`] with options.
+pub fn run_text_with(
+    name: &str,
+    text: &str,
+    bundles: &BundleSet,
+    engine: &Engine,
+    options: RunOptions,
+) -> VectorResult {
     let started = Instant::now();
     let vector = match Vector::from_json(text) {
         Ok(v) => v,
         Err(e) => return VectorResult::new(name, Status::Error, Some(format!("{e:#}"))),
     };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        run_vector(name, &vector, bundles, engine, started)
+        run_vector(name, &vector, bundles, engine, options, started)
     })) {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => VectorResult::new(name, Status::Error, Some(format!("{e:#}"))),
@@ -263,6 +291,7 @@ fn run_vector(
     v: &Vector,
     bundles: &BundleSet,
     engine: &Engine,
+    options: RunOptions,
     started: Instant,
 ) -> Result<VectorResult> {
     if let Some(why) = skip_reason(v) {
@@ -348,6 +377,7 @@ fn run_vector(
             config.circ_supply = c.clone();
         }
         config.require_code = without_code.is_none();
+        config.compile = options.compile;
         // From here on, a failure is the machine's, not the vector's: the vector is a `fail`.
         let failed = |what: String, e: anyhow::Error| {
             let mut r = VectorResult::new(

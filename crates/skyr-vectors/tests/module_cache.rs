@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use skyr::engine::cache::{self, CacheCounts};
 use skyr::{Engine, EngineOptions};
-use skyr_vectors::{run_file, BundleSet, Status, VectorResult};
+use skyr_vectors::{run_file, run_file_with, BundleSet, RunOptions, Status, VectorResult};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -240,6 +240,41 @@ fn info_and_clear_count_and_remove_the_entries() {
     assert!(
         build.join("notes.txt").exists(),
         "clear removes only the cache's own files"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compiling_on_first_use_compiles_only_what_runs_and_changes_no_receipt() {
+    let files = vectors(false);
+    let dir = fresh_dir("lazy");
+    let (at_start, all) = run(&dir, &files);
+    let _ = std::fs::remove_dir_all(&dir);
+    let (lazy, some) = {
+        let (dir, files) = (dir.clone(), files.clone());
+        std::thread::Builder::new()
+            .stack_size(512 << 20)
+            .spawn(move || {
+                let engine = engine(&dir);
+                let b = bundles();
+                let options = RunOptions {
+                    compile: skyr::Compile::OnFirstUse,
+                };
+                let rs: Vec<_> = files
+                    .iter()
+                    .map(|f| run_file_with(f, &b, &engine, options))
+                    .collect();
+                (rs, engine.disk_cache().expect("a disk cache").counts())
+            })
+            .expect("spawn")
+            .join()
+            .expect("run")
+    };
+    assert_eq!(outcomes(&at_start), outcomes(&lazy));
+    // The init-exec vectors run init, accounts and the test actor, not the storage actors.
+    assert!(
+        some.misses > 0 && some.misses < all.misses,
+        "on first use {some:?}, at start {all:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -44,7 +44,7 @@ pub mod state_tree;
 pub use engine::{Engine, EngineOptions};
 pub use executor::{ApplyKind, ApplyRet, Executor};
 pub use externs::{AcceptAllProofs, Externs, TestExterns, Verifier};
-pub use machine::{Machine, MachineConfig};
+pub use machine::{Compile, Machine, MachineConfig};
 pub use proofs::RealProofs;
 
 /// The shared Filecoin types Skyr speaks (the newest `fvm_shared`, which can represent every

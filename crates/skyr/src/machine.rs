@@ -57,6 +57,25 @@ pub struct MachineConfig {
     /// it; that call then fails fatally and the code is listed in [`Machine::missing_code`].
     /// For tools that check messages running no actor code when the bundle is not at hand.
     pub require_code: bool,
+    /// When actor code is compiled: all of the bundle when the machine starts (the default,
+    /// as the reference), or each actor when a call first runs it.
+    pub compile: Compile,
+}
+
+/// When a machine has its actors' code compiled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Compile {
+    /// Every actor of the bundle as the machine starts, on all cores (modules in the engine
+    /// or its disk cache are not compiled again). A bundle with a module that does not
+    /// compile is refused there, as the reference refuses it.
+    #[default]
+    AtStart,
+    /// Each actor when a call first runs it: a run that touches three actors of a bundle
+    /// compiles three. The code must still be in the store when the machine starts (unless
+    /// `require_code` is off). A module that does not compile fails the call that needs it
+    /// as a machine failure (fatal), where the reference would have refused to start: the
+    /// official bundles all compile, so this only matters for hand-made bundles.
+    OnFirstUse,
 }
 
 impl MachineConfig {
@@ -75,6 +94,7 @@ impl MachineConfig {
             max_wasm_stack: 2048,
             actor_debugging: false,
             require_code: true,
+            compile: Compile::AtStart,
         }
     }
 }
@@ -154,12 +174,17 @@ impl Machine {
         let manifest = Manifest::load(&buffered, &sys.builtin_actors)?;
         let mut codes = Vec::new();
         for (name, code) in manifest.entries() {
-            if !config.require_code && !buffered.has(code)? {
+            if !buffered.has(code)? {
+                if config.require_code {
+                    bail!("actor `{name}` ({code}): no WASM in the blockstore for {code}");
+                }
                 continue;
             }
             codes.push((name.clone(), *code));
         }
-        engine.prepare_all(&buffered, &codes, &metering)?;
+        if config.compile == Compile::AtStart {
+            engine.prepare_all(&buffered, &codes, &metering)?;
+        }
         Ok(Machine {
             config,
             rules,

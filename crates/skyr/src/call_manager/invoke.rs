@@ -68,7 +68,7 @@ impl CallManager {
         };
         self.invocations += 1;
         let engine = self.machine.engine.clone();
-        if !self.machine.config.require_code && !engine.has(&actor.code, &self.machine.metering) {
+        if !self.machine.config.require_code && !self.code_at_hand(&engine, &actor.code) {
             // Running without the bundle's code: the invocation below fails fatally; say which
             // code was lacking. (With all code required, no lookup is spent on the hot path.)
             self.machine.missing_code.push(actor.code);
@@ -144,6 +144,14 @@ impl CallManager {
             }
         }
         (result, this)
+    }
+
+    /// Whether the code can run: compiled, or (compiled on first use) in the store.
+    fn code_at_hand(&self, engine: &crate::Engine, code: &cid::Cid) -> bool {
+        engine.has(code, &self.machine.metering)
+            || (self.machine.config.compile == crate::machine::Compile::OnFirstUse
+                && fvm_ipld_blockstore::Blockstore::has(self.machine.state.store(), code)
+                    .unwrap_or(false))
     }
 
     fn push_frame(&mut self, actor: ActorID, method: MethodNum, code: ExitCode, message: String) {

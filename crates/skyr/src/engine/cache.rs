@@ -189,8 +189,7 @@ impl DiskCache {
     /// Writes `module` as the entry with `key`, atomically.
     pub fn store(&self, key: &[u8; 32], module: &Module) -> Result<()> {
         let payload = module.serialize().context("serialising the module")?;
-        let entry = encode_entry(key, &payload);
-        write_atomically(&self.path(key), &entry)
+        write_atomically(&self.path(key), &[&header(key, &payload), &payload])
     }
 
     /// Records why an entry could not be written (the first reason is kept).
@@ -248,14 +247,14 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// An entry's bytes: magic, key, payload length (little-endian u64), payload digest, payload.
-fn encode_entry(key: &[u8; 32], payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+/// An entry's header: magic, key, payload length (little-endian u64), payload digest. The
+/// payload follows.
+fn header(key: &[u8; 32], payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(key);
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&payload_digest(payload));
-    out.extend_from_slice(payload);
     out
 }
 
@@ -289,9 +288,9 @@ fn check_entry<'a>(bytes: &'a [u8], key: &[u8; 32]) -> Result<&'a [u8], String> 
     Ok(payload)
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it over `path`: a reader sees
-/// the old entry, no entry, or the whole new one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `parts` one after the other to a temporary file beside `path` and renames it over
+/// `path`: a reader sees the old entry, no entry, or the whole new one.
+fn write_atomically(path: &Path, parts: &[&[u8]]) -> Result<()> {
     static SEQ: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
@@ -308,7 +307,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let written = (|| -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        for p in parts {
+            f.write_all(p)?;
+        }
         f.sync_data()?;
         std::fs::rename(&tmp, path)
     })();
@@ -435,7 +436,7 @@ mod tests {
     #[test]
     fn entries_are_checked_before_use() {
         let key = [7u8; 32];
-        let entry = encode_entry(&key, b"module bytes");
+        let entry = [header(&key, b"module bytes"), b"module bytes".to_vec()].concat();
         assert_eq!(check_entry(&entry, &key), Ok(&b"module bytes"[..]));
         let truncated = &entry[..entry.len() - 1];
         assert!(check_entry(truncated, &key)

@@ -488,8 +488,14 @@ impl Engine {
         code: &Cid,
         params_id: u32,
     ) -> Result<u32, Abort> {
-        let rules = store.data().kernel.cm.machine.rules;
-        let metering = store.data().kernel.cm.machine.metering;
+        let machine = &store.data().kernel.cm.machine;
+        let (rules, metering) = (machine.rules, machine.metering);
+        if machine.config.compile == crate::machine::Compile::OnFirstUse
+            && !self.has(code, &metering)
+        {
+            self.prepare(machine.state.store(), code, &metering)
+                .map_err(Abort::Fatal)?;
+        }
         let pre = self
             .instance_pre(code, &metering, rules.abi)
             .map_err(Abort::Fatal)?;
