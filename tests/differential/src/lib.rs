@@ -26,6 +26,7 @@ pub mod scenario3;
 pub mod table;
 pub mod table3;
 pub mod table4;
+pub mod vector_ref;
 
 /// The data kept beside the checkout (`../shared`: official bundles and mainnet vectors),
 /// which tests use when it is there and say loudly they skipped when it is not.
