@@ -2,7 +2,8 @@
 # The whole test suite: unit tests, the bundle reproducibility check (rebuilds the actors),
 # the differential suite against the reference FVM, the vector runner on garbage, the
 # committed corpus through the `skyr vectors run` binary (its summary line is printed), and
-# the official mainnet vectors in ../shared (when present) with the official bundles.
+# the official mainnet vectors in ../shared (when present) with the official bundles, and the
+# reduced benchmark (it reports times, it asserts none).
 # Installs what it needs on a fresh machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,3 +20,8 @@ else
   echo "!! SKIPPED: the official mainnet vectors and bundles ($shared/vectors, $shared/bundles)"
   echo "!! are not beside this checkout; nothing here checked Skyr against mainnet's own receipts."
 fi
+
+# Skyr beside the reference on the same vectors, one process each (debug build: the figures
+# say how this build compares, the README gives release figures).
+echo "== bench-vectors (reduced set)"
+"$root/target/debug/bench-vectors"

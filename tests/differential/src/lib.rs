@@ -28,6 +28,24 @@ pub mod table3;
 pub mod table4;
 pub mod vector_ref;
 
+/// Skyr's engine for the suites: compiled modules are kept on disk under the build's own
+/// folder (`target/tmp`), so each bundle compiles once for all test binaries instead of once
+/// in each. Entries of another build of Skyr are never read (see `skyr::engine::cache`), and
+/// `tests/module_cache` in `skyr-vectors` shows a loaded module gives what a compiled one
+/// gives. `SKYR_DIFFERENTIAL_NO_CACHE=1` compiles in memory only.
+pub fn skyr_engine() -> anyhow::Result<skyr::Engine> {
+    let cache_dir = std::env::var_os("SKYR_DIFFERENTIAL_NO_CACHE")
+        .is_none()
+        .then(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/tmp/skyr-differential-modules")
+        });
+    skyr::Engine::with_options(skyr::EngineOptions {
+        cache_dir,
+        ..skyr::EngineOptions::default()
+    })
+}
+
 /// The data kept beside the checkout (`../shared`: official bundles and mainnet vectors),
 /// which tests use when it is there and say loudly they skipped when it is not.
 pub fn shared_data() -> std::path::PathBuf {

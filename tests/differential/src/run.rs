@@ -35,7 +35,7 @@ impl Engines {
     pub fn new() -> Result<Engines> {
         let probe = crate::scenario::Builder::new("probe").build();
         Ok(Engines {
-            skyr: Engine::new()?,
+            skyr: crate::skyr_engine()?,
             oracle: oracle::engine(&probe)?,
         })
     }

@@ -28,7 +28,7 @@ impl Engines3 {
     /// Fresh engines.
     pub fn new() -> Result<Engines3> {
         Ok(Engines3 {
-            skyr: Engine::new()?,
+            skyr: crate::skyr_engine()?,
             oracle: fvm3::engine::MultiEngine::new(1),
             oracle4: fvm4::engine::MultiEngine::new(1),
         })

@@ -3,8 +3,8 @@
 //! work is judged against this oracle, so the oracle's setup (bundle, randomness, base fee,
 //! message lengths) is checked against mainnet first.
 
-use skyr_differential::oracle3;
-use skyr_vectors::{BundleSet, Vector};
+use skyr_differential::vector_ref::{self, RefEngines};
+use skyr_vectors::BundleSet;
 
 #[test]
 fn the_nv18_oracle_reproduces_mainnet() {
@@ -24,7 +24,7 @@ fn the_nv18_oracle_reproduces_mainnet() {
         let mut bundles = BundleSet::default();
         let warnings = bundles.add_dir(&bundles_dir).expect("bundles");
         assert!(warnings.is_empty(), "{warnings:?}");
-        let engines = fvm3::engine::MultiEngine::new(1);
+        let mut engines = RefEngines::default();
         let mut failures = Vec::new();
         for f in &files {
             let name = f
@@ -33,11 +33,11 @@ fn the_nv18_oracle_reproduces_mainnet() {
                 .to_string_lossy()
                 .into_owned();
             let text = std::fs::read_to_string(f).expect("read");
-            let v = Vector::from_json(&text).expect("vector");
-            let want = oracle3::expected(&v).expect("expectations");
-            match oracle3::run_vector(&engines, &v, &bundles) {
-                Ok(Some(got)) if got == want => {}
-                Ok(Some(got)) => failures.push(format!("{name}: {got:?} != mainnet {want:?}")),
+            match vector_ref::run(&mut engines, &text, &bundles) {
+                Ok(Some(got)) if got.reproduced => {}
+                Ok(Some(got)) => {
+                    failures.push(format!("{name}: {}", got.difference.unwrap_or_default()))
+                }
                 Ok(None) => failures.push(format!("{name}: its bundle is not in shared/bundles")),
                 Err(e) => failures.push(format!("{name}: {e:#}")),
             }
