@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use skyr::engine::cache::{self, CacheCounts};
 use skyr::{Engine, EngineOptions};
-use skyr_vectors::{run_file, run_file_with, BundleSet, RunOptions, Status, VectorResult};
+use skyr_vectors::{run_file_with, BundleSet, RunOptions, Status, VectorResult};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -64,28 +64,46 @@ fn vectors(official: bool) -> Vec<PathBuf> {
     files
 }
 
-/// Runs the vectors with a new engine on the cache `dir` (on a big-stack thread, as nested
-/// sends need); returns the results and what the cache did.
-fn run(dir: &Path, files: &[PathBuf]) -> (Vec<VectorResult>, CacheCounts) {
-    let (dir, files) = (dir.to_path_buf(), files.to_vec());
+/// Runs `f` on a thread with a big stack, as nested sends need.
+fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new()
         .stack_size(512 << 20)
-        .spawn(move || {
-            let engine = engine(&dir);
-            let bundles = bundles();
-            let results: Vec<_> = files
-                .iter()
-                .map(|f| run_file(f, &bundles, &engine))
-                .collect();
-            for r in &results {
-                assert_eq!(r.status, Status::Pass, "{}: {:?}", r.vector, r.reason);
-            }
-            let counts = engine.disk_cache().expect("a disk cache").counts();
-            (results, counts)
-        })
+        .spawn(f)
         .expect("spawn")
         .join()
         .expect("run")
+}
+
+/// Runs the vectors with a new engine on the cache `dir` (`None`: in memory only), compiling
+/// as `compile` says; returns the results and what the cache did.
+fn run_with(
+    dir: Option<&Path>,
+    files: &[PathBuf],
+    compile: skyr::Compile,
+) -> (Vec<VectorResult>, CacheCounts) {
+    let (dir, files) = (dir.map(Path::to_path_buf), files.to_vec());
+    on_big_stack(move || {
+        let engine = match &dir {
+            Some(d) => engine(d),
+            None => Engine::new().expect("engine"),
+        };
+        let bundles = bundles();
+        let options = RunOptions { compile };
+        let results: Vec<_> = files
+            .iter()
+            .map(|f| run_file_with(f, &bundles, &engine, options))
+            .collect();
+        for r in &results {
+            assert_eq!(r.status, Status::Pass, "{}: {:?}", r.vector, r.reason);
+        }
+        let counts = engine.disk_cache().map(|d| d.counts()).unwrap_or_default();
+        (results, counts)
+    })
+}
+
+/// [`run_with`] on the cache `dir`, compiling every actor at start.
+fn run(dir: &Path, files: &[PathBuf]) -> (Vec<VectorResult>, CacheCounts) {
+    run_with(Some(dir), files, skyr::Compile::AtStart)
 }
 
 /// What a run found, without its timings.
@@ -133,20 +151,7 @@ fn a_warm_cache_gives_the_receipts_and_roots_of_a_cold_one() {
     );
     assert_eq!(w.hits, c.misses, "{w:?}");
     assert_eq!(outcomes(&cold), outcomes(&warm));
-    let (memory_only, _) = {
-        let files = files.clone();
-        std::thread::Builder::new()
-            .stack_size(512 << 20)
-            .spawn(move || {
-                let engine = Engine::new().expect("engine");
-                let b = bundles();
-                let rs: Vec<_> = files.iter().map(|f| run_file(f, &b, &engine)).collect();
-                (rs, ())
-            })
-            .expect("spawn")
-            .join()
-            .expect("run")
-    };
+    let (memory_only, _) = run_with(None, &files, skyr::Compile::AtStart);
     assert_eq!(outcomes(&cold), outcomes(&memory_only));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -250,26 +255,7 @@ fn compiling_on_first_use_compiles_only_what_runs_and_changes_no_receipt() {
     let dir = fresh_dir("lazy");
     let (at_start, all) = run(&dir, &files);
     let _ = std::fs::remove_dir_all(&dir);
-    let (lazy, some) = {
-        let (dir, files) = (dir.clone(), files.clone());
-        std::thread::Builder::new()
-            .stack_size(512 << 20)
-            .spawn(move || {
-                let engine = engine(&dir);
-                let b = bundles();
-                let options = RunOptions {
-                    compile: skyr::Compile::OnFirstUse,
-                };
-                let rs: Vec<_> = files
-                    .iter()
-                    .map(|f| run_file_with(f, &b, &engine, options))
-                    .collect();
-                (rs, engine.disk_cache().expect("a disk cache").counts())
-            })
-            .expect("spawn")
-            .join()
-            .expect("run")
-    };
+    let (lazy, some) = run_with(Some(&dir), &files, skyr::Compile::OnFirstUse);
     assert_eq!(outcomes(&at_start), outcomes(&lazy));
     // The init-exec vectors run init, accounts and the test actor, not the storage actors.
     assert!(

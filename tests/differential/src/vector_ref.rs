@@ -174,75 +174,42 @@ fn replay<E>(
 /// The vector's randomness, in each reference's externs.
 struct Externs(ReplayExterns);
 
-impl fvm::externs::Rand for Externs {
-    fn get_chain_randomness(&self, round: i64) -> Result<[u8; 32]> {
-        skyr::Externs::chain_randomness(&self.0, round)
-    }
-    fn get_beacon_randomness(&self, round: i64) -> Result<[u8; 32]> {
-        skyr::Externs::beacon_randomness(&self.0, round)
-    }
+/// The externs traits of one reference crate (`$fvm`), whose consensus-fault type is
+/// `$fault`: the vector's randomness, no faults, and (with `chain`) no tipset CIDs.
+macro_rules! replay_externs {
+    ($fvm:ident, $fault:ty $(, $chain:ident)?) => {
+        impl $fvm::externs::Rand for Externs {
+            fn get_chain_randomness(&self, round: i64) -> Result<[u8; 32]> {
+                skyr::Externs::chain_randomness(&self.0, round)
+            }
+            fn get_beacon_randomness(&self, round: i64) -> Result<[u8; 32]> {
+                skyr::Externs::beacon_randomness(&self.0, round)
+            }
+        }
+        impl $fvm::externs::Consensus for Externs {
+            fn verify_consensus_fault(
+                &self,
+                _: &[u8],
+                _: &[u8],
+                _: &[u8],
+            ) -> Result<(Option<$fault>, i64)> {
+                Ok((None, 0))
+            }
+        }
+        $(
+            impl $fvm::externs::$chain for Externs {
+                fn get_tipset_cid(&self, epoch: i64) -> Result<Cid> {
+                    bail!("the vector records no tipset CID (epoch {epoch})")
+                }
+            }
+        )?
+        impl $fvm::externs::Externs for Externs {}
+    };
 }
-impl fvm::externs::Consensus for Externs {
-    fn verify_consensus_fault(
-        &self,
-        _: &[u8],
-        _: &[u8],
-        _: &[u8],
-    ) -> Result<(Option<fvm_shared::consensus::ConsensusFault>, i64)> {
-        Ok((None, 0))
-    }
-}
-impl fvm::externs::Externs for Externs {}
 
-impl fvm3::externs::Rand for Externs {
-    fn get_chain_randomness(&self, round: i64) -> Result<[u8; 32]> {
-        skyr::Externs::chain_randomness(&self.0, round)
-    }
-    fn get_beacon_randomness(&self, round: i64) -> Result<[u8; 32]> {
-        skyr::Externs::beacon_randomness(&self.0, round)
-    }
-}
-impl fvm3::externs::Consensus for Externs {
-    fn verify_consensus_fault(
-        &self,
-        _: &[u8],
-        _: &[u8],
-        _: &[u8],
-    ) -> Result<(Option<fvm_shared3::consensus::ConsensusFault>, i64)> {
-        Ok((None, 0))
-    }
-}
-impl fvm3::externs::Chain for Externs {
-    fn get_tipset_cid(&self, epoch: i64) -> Result<Cid> {
-        bail!("the vector records no tipset CID (epoch {epoch})")
-    }
-}
-impl fvm3::externs::Externs for Externs {}
-
-impl fvm4::externs::Rand for Externs {
-    fn get_chain_randomness(&self, round: i64) -> Result<[u8; 32]> {
-        skyr::Externs::chain_randomness(&self.0, round)
-    }
-    fn get_beacon_randomness(&self, round: i64) -> Result<[u8; 32]> {
-        skyr::Externs::beacon_randomness(&self.0, round)
-    }
-}
-impl fvm4::externs::Consensus for Externs {
-    fn verify_consensus_fault(
-        &self,
-        _: &[u8],
-        _: &[u8],
-        _: &[u8],
-    ) -> Result<(Option<skyr::shared::consensus::ConsensusFault>, i64)> {
-        Ok((None, 0))
-    }
-}
-impl fvm4::externs::Chain for Externs {
-    fn get_tipset_cid(&self, epoch: i64) -> Result<Cid> {
-        bail!("the vector records no tipset CID (epoch {epoch})")
-    }
-}
-impl fvm4::externs::Externs for Externs {}
+replay_externs!(fvm, fvm_shared::consensus::ConsensusFault);
+replay_externs!(fvm3, fvm_shared3::consensus::ConsensusFault, Chain);
+replay_externs!(fvm4, skyr::shared::consensus::ConsensusFault, Chain);
 
 fn fvm2_run(
     engines: &mut RefEngines,
