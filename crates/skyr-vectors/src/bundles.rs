@@ -1,16 +1,16 @@
 //! The bundles a run may use, found by the manifest a state's system actor names.
 //!
-//! A folder of bundles is indexed when added (each CAR read once, its blocks checked) but only
-//! the bundles a run's vectors name are kept in memory, each once: vectors read their blocks
-//! through an [`Overlay`] instead of copying them.
-use std::collections::{BTreeMap, HashMap};
+//! A folder of bundles is indexed when added (each CAR read once, its blocks checked, the
+//! code its manifest names noted) but only the bundles a run's vectors need are kept in
+//! memory, each once: vectors read their blocks through an [`Overlay`] instead of copying
+//! them.
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use anyhow::{anyhow, Context, Result};
 use cid::Cid;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
-use skyr::bundle::load_bundle;
 
 /// The blocks of one bundle, parsed and checked once.
 pub type Blocks = Arc<HashMap<Cid, Vec<u8>>>;
@@ -20,6 +20,8 @@ struct Bundle {
     origin: PathBuf,
     /// The CAR's bytes for a bundle given as bytes; none for one read from `origin`.
     bytes: Option<Arc<Vec<u8>>>,
+    /// The code CIDs its manifest names.
+    codes: BTreeSet<Cid>,
     blocks: OnceLock<std::result::Result<Blocks, String>>,
 }
 
@@ -27,78 +29,93 @@ impl Bundle {
     fn blocks(&self, manifest: &Cid) -> Result<Blocks> {
         let loaded = self.blocks.get_or_init(|| {
             let read = match &self.bytes {
-                Some(b) => parse(b, manifest),
+                Some(b) => parse(b),
                 None => std::fs::read(&self.origin)
                     .map_err(anyhow::Error::from)
-                    .and_then(|car| parse(&car, manifest)),
+                    .and_then(|car| parse(&car)),
             };
-            read.map(Arc::new)
-                .map_err(|e| format!("bundle {}: {e:#}", self.origin.display()))
+            read.and_then(|(blocks, found)| {
+                if found.manifest_data != *manifest {
+                    anyhow::bail!(
+                        "changed since it was indexed: manifest {}, was {manifest}",
+                        found.manifest_data
+                    );
+                }
+                Ok(blocks)
+            })
+            .map_err(|e| format!("bundle {}: {e:#}", self.origin.display()))
         });
         loaded.clone().map_err(|e| anyhow!(e))
     }
 }
 
-/// Checks a bundle CAR (every block's hash) and returns its blocks and manifest data CID.
-fn check(car: &[u8]) -> Result<Cid> {
-    let store = MemoryBlockstore::new();
-    Ok(load_bundle(&store, car)?.manifest_data)
-}
-
-/// The blocks of a bundle CAR, which must still have the manifest it had when indexed.
-fn parse(car: &[u8], manifest: &Cid) -> Result<HashMap<Cid, Vec<u8>>> {
-    let found = check(car)?;
-    if found != *manifest {
-        anyhow::bail!("changed since it was indexed: manifest {found}, was {manifest}");
-    }
-    let reader = fvm_ipld_car::CarReader::new_unchecked(car)?;
-    Ok(reader
+/// Reads a bundle CAR once (every block's hash checked) and checks it as a bundle: its
+/// blocks and its manifest.
+fn parse(car: &[u8]) -> Result<(Blocks, skyr::bundle::Bundle)> {
+    let reader = fvm_ipld_car::CarReader::new(car)
+        .map_err(|e| anyhow!("bundle is not a CARv1 file: {e}"))?;
+    let roots = reader.header.roots.clone();
+    let blocks = reader
         .map(|b| b.map(|b| (b.cid, b.data)))
-        .collect::<Result<HashMap<_, _>, _>>()?)
+        .collect::<Result<HashMap<_, _>, _>>()
+        .map_err(|e| anyhow!("bundle CAR is malformed: {e}"))?;
+    let blocks = Arc::new(blocks);
+    let bundle = skyr::bundle::bundle_in(
+        &Overlay::new(Default::default(), vec![blocks.clone()]),
+        &roots,
+    )?;
+    Ok((blocks, bundle))
 }
 
 /// Bundles by manifest data CID.
 #[derive(Clone, Default)]
 pub struct BundleSet {
     by_manifest: BTreeMap<Cid, Arc<Bundle>>,
-    /// Actor code known outside any bundle (Skyr's fvm_sdk 3 test actor), by code CID.
-    loose_code: BTreeMap<Cid, Arc<Vec<u8>>>,
+    /// Actor code known outside any bundle (Skyr's test actors), by code CID.
+    loose_code: Blocks,
     without_code: bool,
 }
 
 impl BundleSet {
     /// Adds a bundle CAR held in memory; returns its manifest data CID.
     pub fn add(&mut self, origin: PathBuf, car: Vec<u8>) -> Result<Cid> {
-        let manifest = check(&car).with_context(|| format!("bundle {}", origin.display()))?;
-        self.insert(manifest, origin, Some(Arc::new(car)));
-        Ok(manifest)
+        let (blocks, b) = parse(&car).with_context(|| format!("bundle {}", origin.display()))?;
+        let bundle = self.insert(&b, origin, Some(Arc::new(car)));
+        // Read already: keep the blocks rather than parse the bytes again on first use.
+        let _ = bundle.blocks.set(Ok(blocks));
+        Ok(b.manifest_data)
     }
 
     /// Adds a bundle CAR file, read again from disk when a vector first needs it; returns
     /// its manifest data CID.
     pub fn add_file(&mut self, path: &Path) -> Result<Cid> {
         let car = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let manifest = check(&car).with_context(|| format!("bundle {}", path.display()))?;
-        self.insert(manifest, path.to_path_buf(), None);
-        Ok(manifest)
+        let (_, b) = parse(&car).with_context(|| format!("bundle {}", path.display()))?;
+        self.insert(&b, path.to_path_buf(), None);
+        Ok(b.manifest_data)
     }
 
-    fn insert(&mut self, manifest: Cid, origin: PathBuf, bytes: Option<Arc<Vec<u8>>>) {
-        self.by_manifest.insert(
-            manifest,
-            Arc::new(Bundle {
-                origin,
-                bytes,
-                blocks: OnceLock::new(),
-            }),
-        );
+    fn insert(
+        &mut self,
+        b: &skyr::bundle::Bundle,
+        origin: PathBuf,
+        bytes: Option<Arc<Vec<u8>>>,
+    ) -> Arc<Bundle> {
+        let bundle = Arc::new(Bundle {
+            origin,
+            bytes,
+            codes: b.manifest.entries().iter().map(|(_, c)| *c).collect(),
+            blocks: OnceLock::new(),
+        });
+        self.by_manifest.insert(b.manifest_data, bundle.clone());
+        bundle
     }
 
     /// Adds one actor's WASM outside any bundle, for manifests that name it beside a
     /// bundle's actors; returns its code CID.
     pub fn add_code(&mut self, wasm: Vec<u8>) -> Cid {
         let code = skyr::bundle::code_cid(&wasm);
-        self.loose_code.insert(code, Arc::new(wasm));
+        Arc::make_mut(&mut self.loose_code).insert(code, wasm);
         code
     }
 
@@ -118,52 +135,42 @@ impl BundleSet {
         Ok(warnings)
     }
 
-    /// The blocks of the bundle with this manifest, read on first use; none when there is
-    /// no such bundle.
-    pub fn blocks(&self, manifest: &Cid) -> Result<Option<Blocks>> {
-        match self.by_manifest.get(manifest) {
-            Some(b) => b.blocks(manifest).map(Some),
-            None => Ok(None),
+    /// The blocks a state naming `manifest` reads its actors' code from, `store` holding the
+    /// state's own blocks: the bundle with this manifest; or, for a manifest of its own (a
+    /// bundle's actors beside a test actor, say), the known code of each entry `store`
+    /// lacks, from the loose code and the bundles that have it (read on first use). Empty
+    /// when nothing here helps.
+    pub fn layers(&self, manifest: &Cid, store: &impl Blockstore) -> Result<Vec<Blocks>> {
+        if let Some(b) = self.by_manifest.get(manifest) {
+            return Ok(vec![b.blocks(manifest)?]);
         }
-    }
-
-    /// Copies the bundle with this manifest into `store`; false when there is none.
-    pub fn load_into(&self, manifest: &Cid, store: &impl Blockstore) -> Result<bool> {
-        let Some(blocks) = self.blocks(manifest)? else {
-            return Ok(false);
-        };
-        for (k, data) in blocks.iter() {
-            store.put_keyed(k, data)?;
-        }
-        Ok(true)
-    }
-
-    /// For a manifest the store holds but no bundle has (a custom one, say an official
-    /// bundle plus a test actor): copies in, from any known bundle, the code of each entry
-    /// the store lacks. Returns how many code blocks were copied.
-    pub fn load_code_into(&self, manifest: &Cid, store: &impl Blockstore) -> Result<usize> {
         let Ok(m) = skyr::bundle::Manifest::load(store, manifest) else {
-            return Ok(0);
+            return Ok(Vec::new());
         };
-        let mut copied = 0;
+        let mut loose = false;
+        let mut from = BTreeSet::new();
         for (_, code) in m.entries() {
             if store.has(code)? {
                 continue;
             }
-            if let Some(wasm) = self.loose_code.get(code) {
-                store.put_keyed(code, wasm)?;
-                copied += 1;
-                continue;
-            }
-            for (m, _) in self.by_manifest.iter() {
-                if let Some(data) = self.blocks(m)?.and_then(|b| b.get(code).cloned()) {
-                    store.put_keyed(code, &data)?;
-                    copied += 1;
-                    break;
-                }
+            if self.loose_code.contains_key(code) {
+                loose = true;
+            } else if let Some((data, _)) = self
+                .by_manifest
+                .iter()
+                .find(|(_, b)| b.codes.contains(code))
+            {
+                from.insert(*data);
             }
         }
-        Ok(copied)
+        let mut layers = Vec::new();
+        if loose {
+            layers.push(self.loose_code.clone());
+        }
+        for data in &from {
+            layers.push(self.by_manifest[data].blocks(data)?);
+        }
+        Ok(layers)
     }
 
     /// Lets vectors whose bundle is not here run on the manifest they carry, without the
@@ -206,16 +213,17 @@ fn car_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// A vector's own blocks over a bundle's shared ones: reads look in both, writes go to the
-/// vector's. The bundle is never copied.
+/// A vector's own blocks over shared ones (a bundle's, or the code a manifest of its own
+/// names): reads look in the vector's first, writes go to the vector's. The shared blocks are
+/// never copied.
 pub struct Overlay {
     own: MemoryBlockstore,
-    under: Option<Blocks>,
+    under: Vec<Blocks>,
 }
 
 impl Overlay {
-    /// The blocks `own` over the bundle blocks `under`.
-    pub fn new(own: MemoryBlockstore, under: Option<Blocks>) -> Self {
+    /// The blocks `own` over the layers `under` (searched in order).
+    pub fn new(own: MemoryBlockstore, under: Vec<Blocks>) -> Self {
         Overlay { own, under }
     }
 }
@@ -225,7 +233,7 @@ impl Blockstore for Overlay {
         if let Some(b) = self.own.get(k)? {
             return Ok(Some(b));
         }
-        Ok(self.under.as_ref().and_then(|u| u.get(k).cloned()))
+        Ok(self.under.iter().find_map(|u| u.get(k).cloned()))
     }
 
     fn put_keyed(&self, k: &Cid, block: &[u8]) -> Result<()> {
@@ -233,6 +241,6 @@ impl Blockstore for Overlay {
     }
 
     fn has(&self, k: &Cid) -> Result<bool> {
-        Ok(self.own.has(k)? || self.under.as_ref().is_some_and(|u| u.contains_key(k)))
+        Ok(self.own.has(k)? || self.under.iter().any(|u| u.contains_key(k)))
     }
 }

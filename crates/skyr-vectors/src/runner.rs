@@ -357,12 +357,8 @@ fn run_vector(
             store.put_keyed(k, data)?;
         }
         let manifest = manifest_of(&store, &pre)?;
-        let bundle = bundles.blocks(&manifest)?;
-        let found = bundle.is_some();
-        let store = Overlay::new(store, bundle);
-        if !found {
-            bundles.load_code_into(&manifest, &store)?;
-        }
+        let layers = bundles.layers(&manifest, &store)?;
+        let store = Overlay::new(store, layers);
         let without_code = match missing_code(&store, &manifest)? {
             None => None,
             Some(_) if bundles.runs_without_code() && store.has(&manifest)? => {

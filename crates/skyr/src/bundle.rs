@@ -166,7 +166,13 @@ pub fn load_bundle(store: &impl Blockstore, car: &[u8]) -> Result<Bundle> {
     let roots = reader
         .read_into(store)
         .map_err(|e| anyhow!("bundle CAR is malformed: {e}"))?;
-    let [root] = roots.as_slice() else {
+    bundle_in(store, &roots)
+}
+
+/// The bundle a CAR with these `roots` put into `store`, checked as [`load_bundle`] checks it
+/// (for callers that read the CAR's blocks themselves).
+pub fn bundle_in(store: &impl Blockstore, roots: &[Cid]) -> Result<Bundle> {
+    let [root] = roots else {
         bail!("bundle CAR must have exactly one root, has {}", roots.len());
     };
     let (version, data): (u32, Cid) = store

@@ -80,12 +80,11 @@ fn inputs(v: &Vector, bundles: &BundleSet) -> Result<Option<(Inputs, Overlay)>> 
         own.put_keyed(&k, &data)?;
     }
     let manifest = manifest_of(&own, &pre)?;
-    let under = bundles.blocks(&manifest)?;
-    let found = under.is_some();
-    let store = Overlay::new(own, under);
-    if !found && bundles.load_code_into(&manifest, &store)? == 0 {
+    let layers = bundles.layers(&manifest, &own)?;
+    if layers.is_empty() {
         return Ok(None);
     }
+    let store = Overlay::new(own, layers);
     let mut messages = Vec::new();
     for (i, m) in v.apply_messages.iter().enumerate() {
         let bytes = b64(&m.bytes, &format!("apply_messages[{i}].bytes"))?;

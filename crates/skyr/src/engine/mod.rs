@@ -251,15 +251,7 @@ impl Engine {
     ) -> anyhow::Result<()> {
         let slot = self.slot(code, metering)?;
         let mut slot = lock(&slot)?;
-        if slot.module.is_some() {
-            return Ok(());
-        }
-        slot.module = Some(self.load_or_compile(code, metering, || {
-            store
-                .get(code)?
-                .ok_or_else(|| anyhow!("no WASM in the blockstore for {code}"))
-        })?);
-        Ok(())
+        self.fill(&mut slot, code, metering, || wasm_of(store, code))
     }
 
     /// Prepares every module of `codes` as [`Engine::prepare`] does, compiling those neither
@@ -270,28 +262,42 @@ impl Engine {
         codes: &[(String, Cid)],
         metering: &Metering,
     ) -> anyhow::Result<()> {
+        // What is neither in memory nor on disk, with what the disk lookup found.
         let mut todo = Vec::new();
         for (name, code) in codes {
-            if self.has(code, metering) || self.prepare_from_disk(code, metering)? {
+            let slot = self.slot(code, metering)?;
+            let mut slot = lock(&slot)?;
+            if slot.module.is_some() {
                 continue;
             }
-            let wasm = store
-                .get(code)?
-                .ok_or_else(|| anyhow!("actor `{name}`: no WASM in the blockstore for {code}"))?;
-            todo.push((todo.len(), name.as_str(), *code, wasm));
+            match self.load_from_disk(code, metering) {
+                Ok(m) => slot.module = Some(m),
+                Err(missed) => {
+                    let wasm = wasm_of(store, code).with_context(|| format!("actor `{name}`"))?;
+                    todo.push((todo.len(), name.as_str(), *code, wasm, missed));
+                }
+            }
         }
+        let compile = |code: &Cid, wasm: &[u8], missed: Missed| -> anyhow::Result<()> {
+            let slot = self.slot(code, metering)?;
+            let mut slot = lock(&slot)?;
+            if slot.module.is_none() {
+                slot.module = Some(self.compile_and_keep(code, metering, wasm, missed)?);
+            }
+            Ok(())
+        };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         if todo.len() <= 1 || threads <= 1 {
-            for (_, name, code, wasm) in todo {
-                self.prepare_bytes(&code, metering, &wasm)
+            for (_, name, code, wasm, missed) in todo {
+                compile(&code, &wasm, missed)
                     .with_context(|| format!("actor `{name}` ({code})"))?;
             }
             return Ok(());
         }
         // Largest first, so the long compiles start early and the short ones fill in.
-        todo.sort_by_key(|(_, _, _, w)| std::cmp::Reverse(w.len()));
+        todo.sort_by_key(|(_, _, _, w, _)| std::cmp::Reverse(w.len()));
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let todo = &todo;
+        let (todo, compile) = (&todo, &compile);
         let failures = std::thread::scope(|s| {
             let workers: Vec<_> = (0..threads.min(todo.len()))
                 .map(|_| {
@@ -299,10 +305,10 @@ impl Engine {
                         let mut failed = Vec::new();
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some((at, name, code, wasm)) = todo.get(i) else {
+                            let Some((at, name, code, wasm, missed)) = todo.get(i) else {
                                 return failed;
                             };
-                            if let Err(e) = self.prepare_bytes(code, metering, wasm) {
+                            if let Err(e) = compile(code, wasm, *missed) {
                                 failed.push((*at, format!("actor `{name}` ({code}): {e:#}")));
                             }
                         }
@@ -325,34 +331,31 @@ impl Engine {
         }
     }
 
-    /// Prepares one module from its bytes.
-    fn prepare_bytes(&self, code: &Cid, metering: &Metering, wasm: &[u8]) -> anyhow::Result<()> {
-        let slot = self.slot(code, metering)?;
-        let mut slot = lock(&slot)?;
-        if slot.module.is_none() {
-            slot.module = Some(self.load_or_compile(code, metering, || Ok(wasm))?);
+    /// Fills an empty slot: from the disk cache, else compiled from the bytes `wasm` gives
+    /// (and written to the disk cache).
+    fn fill<W: AsRef<[u8]>>(
+        &self,
+        slot: &mut Slot,
+        code: &Cid,
+        metering: &Metering,
+        wasm: impl FnOnce() -> anyhow::Result<W>,
+    ) -> anyhow::Result<()> {
+        if slot.module.is_some() {
+            return Ok(());
         }
+        let module = match self.load_from_disk(code, metering) {
+            Ok(m) => m,
+            Err(missed) => self.compile_and_keep(code, metering, wasm()?.as_ref(), missed)?,
+        };
+        slot.module = Some(module);
         Ok(())
     }
 
-    /// Fills the module's slot from the disk cache; false when the cache cannot.
-    fn prepare_from_disk(&self, code: &Cid, metering: &Metering) -> anyhow::Result<bool> {
-        if self.0.disk.is_none() {
-            return Ok(false);
-        }
-        let slot = self.slot(code, metering)?;
-        let mut slot = lock(&slot)?;
-        if slot.module.is_none() {
-            slot.module = self.load_from_disk(code, metering).ok();
-        }
-        Ok(slot.module.is_some())
-    }
-
-    /// The module from the disk cache; else what kind of miss it was (counted when the
-    /// module is compiled).
-    fn load_from_disk(&self, code: &Cid, metering: &Metering) -> Result<Module, cache::Event> {
+    /// The module from the disk cache, or how the lookup missed (the key, to write the
+    /// compiled module under, and what to count once it is compiled).
+    fn load_from_disk(&self, code: &Cid, metering: &Metering) -> Result<Module, Missed> {
         let Some(disk) = &self.0.disk else {
-            return Err(cache::Event::Miss);
+            return Err(None);
         };
         let key = disk.key(code, metering);
         match disk.load(&self.0.engine, &key) {
@@ -360,34 +363,30 @@ impl Engine {
                 disk.count(cache::Event::Hit);
                 Ok(m)
             }
-            cache::Lookup::Miss => Err(cache::Event::Miss),
+            cache::Lookup::Miss => Err(Some((key, cache::Event::Miss))),
             cache::Lookup::Bad(why) => {
                 tracing::warn!(
                     "module cache entry {} for {code} is unusable ({why}); compiling again",
                     disk.path(&key).display()
                 );
-                Err(cache::Event::Recovered)
+                Err(Some((key, cache::Event::Recovered)))
             }
         }
     }
 
-    /// The module from the disk cache, else compiled from the bytes `wasm` gives (and then
-    /// written to the disk cache).
-    fn load_or_compile<W: AsRef<[u8]>>(
+    /// Compiles `wasm` and, after a disk-cache miss, counts it and writes the entry.
+    fn compile_and_keep(
         &self,
         code: &Cid,
         metering: &Metering,
-        wasm: impl FnOnce() -> anyhow::Result<W>,
+        wasm: &[u8],
+        missed: Missed,
     ) -> anyhow::Result<Module> {
-        let event = match self.load_from_disk(code, metering) {
-            Ok(m) => return Ok(m),
-            Err(e) => e,
-        };
-        let module = self.compile(wasm()?.as_ref(), metering)?;
-        if let Some(disk) = &self.0.disk {
+        let module = self.compile(wasm, metering)?;
+        if let (Some(disk), Some((key, event))) = (&self.0.disk, missed) {
             disk.count(event);
-            if let Err(e) = disk.store(&disk.key(code, metering), &module) {
-                tracing::warn!("module cache: {e:#}");
+            if let Err(e) = disk.store(&key, &module) {
+                tracing::warn!("module cache {code}: {e:#}");
                 disk.write_failed(format!("{e:#}"));
             }
         }
@@ -438,19 +437,27 @@ impl Engine {
         Ok(self.modules()?.get(&(*code, *metering)).cloned())
     }
 
+    /// The linked template of a module for `abi`. With `compile_from`, a module not yet in
+    /// the engine is prepared from that store first (compilation on first use).
     fn instance_pre(
         &self,
         code: &Cid,
         metering: &Metering,
         abi: Abi,
+        compile_from: Option<&crate::blockstore::BufferedStore>,
     ) -> anyhow::Result<InstancePre<InvocationData>> {
-        let slot = self
-            .find(code, metering)?
-            .ok_or_else(|| anyhow!("actor code not found"))?;
+        let slot = match compile_from {
+            Some(_) => Some(self.slot(code, metering)?),
+            None => self.find(code, metering)?,
+        }
+        .ok_or_else(|| anyhow!("actor code not found"))?;
         let mut slot = lock(&slot)?;
         let i = abi_index(abi);
         if let Some(pre) = &slot.pre[i] {
             return Ok(pre.clone());
+        }
+        if let Some(store) = compile_from {
+            self.fill(&mut slot, code, metering, || wasm_of(store, code))?;
         }
         let module = slot
             .module
@@ -494,14 +501,10 @@ impl Engine {
     ) -> Result<u32, Abort> {
         let machine = &store.data().kernel.cm.machine;
         let (rules, metering) = (machine.rules, machine.metering);
-        if machine.config.compile == crate::machine::Compile::OnFirstUse
-            && !self.has(code, &metering)
-        {
-            self.prepare(machine.state.store(), code, &metering)
-                .map_err(Abort::Fatal)?;
-        }
+        let compile_from = (machine.config.compile == crate::machine::Compile::OnFirstUse)
+            .then(|| machine.state.store());
         let pre = self
-            .instance_pre(code, &metering, rules.abi)
+            .instance_pre(code, &metering, rules.abi, compile_from)
             .map_err(Abort::Fatal)?;
         let instance = if metering.instrumenter.start_runs_with_gas() {
             instantiate_with_gas(store, &pre)?
@@ -541,6 +544,16 @@ fn release_freed_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// A disk-cache miss: the entry's key and what to count, or none without a disk cache.
+type Missed = Option<([u8; 32], cache::Event)>;
+
+/// The WASM of `code`, from `store`.
+fn wasm_of(store: &impl Blockstore, code: &Cid) -> anyhow::Result<Vec<u8>> {
+    store
+        .get(code)?
+        .ok_or_else(|| anyhow!("no WASM in the blockstore for {code}"))
 }
 
 fn lock(slot: &Mutex<Slot>) -> anyhow::Result<std::sync::MutexGuard<'_, Slot>> {
