@@ -13,6 +13,7 @@ pub mod genesis3;
 pub mod keys;
 pub mod mainnet;
 pub mod oracle;
+pub mod oracle2_kernel;
 pub mod oracle3;
 pub mod oracle3_kernel;
 pub mod oracle4;

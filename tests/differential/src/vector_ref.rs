@@ -4,9 +4,10 @@
 //! apart from execution (applying the messages and flushing). The benchmarks compare the two.
 //!
 //! Both machines read the bundle through the same [`Overlay`] and replay the same recorded
-//! randomness. fvm 3 answers proof checks "valid" after charging them, as Skyr's runner and
-//! the reference's conformance runner do; fvm 2 and fvm 4 verify for real, so a vector whose
-//! messages verify proofs may not reproduce there (the outcome says whether it did).
+//! randomness. fvm 2 and fvm 3 answer proof checks "valid" after charging them, as Skyr's
+//! runner and the reference's conformance runner do ([`crate::oracle2_kernel`],
+//! [`crate::oracle3_kernel`]); fvm 4 verifies for real, so a vector whose messages verify
+//! proofs may not reproduce there (the outcome says whether it did).
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -218,7 +219,9 @@ fn fvm2_run(
 ) -> Result<RefRun> {
     use fvm::executor::{ApplyKind, DefaultExecutor, Executor};
     use fvm::machine::{DefaultMachine, NetworkConfig};
-    type Exec = DefaultExecutor<fvm::DefaultKernel<fvm::call_manager::DefaultCallManager<Machine>>>;
+    type Exec = DefaultExecutor<
+        crate::oracle2_kernel::AcceptProofs2<fvm::call_manager::DefaultCallManager<Machine>>,
+    >;
     type Machine = DefaultMachine<Rc<Overlay>, Externs>;
     let nv = fvm_shared::version::NetworkVersion::try_from(i.nv)
         .map_err(|_| anyhow!("fvm 2 knows no network version {}", i.nv))?;
