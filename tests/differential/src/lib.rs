@@ -27,6 +27,7 @@ pub mod scenario3;
 pub mod table;
 pub mod table3;
 pub mod table4;
+pub mod transfers;
 pub mod vector_ref;
 
 /// Skyr's engine for the suites: compiled modules are kept on disk under the build's own

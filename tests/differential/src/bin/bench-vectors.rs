@@ -11,6 +11,7 @@
 //!                               messages
 //! bench-vectors --full          every workload, three runs each (release build:
 //!                               cargo run --release -p skyr-differential --bin bench-vectors -- --full)
+//! bench-vectors --transfers     the transfer workloads alone (states of 10k, 100k, 1M)
 //! bench-vectors [--runs N] NAME=PATH[:REGEX] ...   workloads of your own
 //! ```
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ struct Measured {
     ran: usize,
     /// Runs whose receipts and root equal the vector's.
     reproduced: usize,
+    /// Messages applied.
+    messages: usize,
     setup_ms: f64,
     exec_ms: f64,
     /// Gas used by every message run.
@@ -105,6 +108,7 @@ fn real_main() -> Result<()> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--full" => full = true,
+            "--transfers" => workloads.extend(transfer_set()?),
             "--runs" => {
                 let n = it.next().ok_or_else(|| anyhow!("--runs needs a number"))?;
                 runs = Some(n.parse::<usize>().with_context(|| format!("--runs {n}"))?);
@@ -118,7 +122,7 @@ fn real_main() -> Result<()> {
         }
     }
     if workloads.is_empty() {
-        workloads = if full { full_set() } else { reduced_set() };
+        workloads = if full { full_set()? } else { reduced_set() };
     }
     let runs = runs.unwrap_or(if full { 3 } else { 1 }).max(1);
     println!(
@@ -137,10 +141,11 @@ fn real_main() -> Result<()> {
 }
 
 const HELP: &str = "
-bench-vectors [--full] [--runs N] [NAME=PATH[:REGEX] ...]
+bench-vectors [--full] [--transfers] [--runs N] [NAME=PATH[:REGEX] ...]
   Runs each workload on the reference and on Skyr (cold and warm module cache), each in a
   child process with one job, N times (1, or 3 with --full), and prints medians and ratios.
-  Without workloads: the reduced set, or with --full every workload.";
+  Without workloads: the reduced set, or with --full every workload. --transfers adds the
+  transfer workloads (states of 10,000, 100,000 and 1,000,000 accounts).";
 
 fn parse_workload(w: &str) -> Result<Workload> {
     let (name, rest) = w
@@ -178,7 +183,7 @@ fn reduced_set() -> Vec<Workload> {
     }]
 }
 
-fn full_set() -> Vec<Workload> {
+fn full_set() -> Result<Vec<Workload>> {
     let v = repo().join("tests/vectors");
     let mut out = Vec::new();
     for (name, sub) in [
@@ -211,8 +216,36 @@ fn full_set() -> Vec<Workload> {
         path: v.join("ipld"),
         filter: None,
     });
-    out
+    out.extend(transfer_set()?);
+    Ok(out)
 }
+
+/// Transfers per state size: the same number of plain transfers on states of 10,000,
+/// 100,000 and 1,000,000 accounts (generated once into `target/tmp`, expectations by the
+/// reference).
+fn transfer_set() -> Result<Vec<Workload>> {
+    let dir = repo().join("target/tmp/bench-transfers");
+    let bundles = bundles()?;
+    let mut out = Vec::new();
+    for n in [10_000u64, 100_000, 1_000_000] {
+        let started = Instant::now();
+        let path = skyr_differential::transfers::vector_file(&dir, n, TRANSFERS, &bundles)?;
+        println!(
+            "transfer state of {n} accounts: {} ({:.1} s)",
+            path.display(),
+            started.elapsed().as_secs_f64()
+        );
+        out.push(Workload {
+            name: format!("{TRANSFERS} transfers, state of {n} accounts"),
+            path,
+            filter: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Transfers in each transfer workload.
+const TRANSFERS: usize = 4_000;
 
 /// Runs a workload on every configuration `runs` times and prints the medians.
 fn bench(w: &Workload, runs: usize) -> Result<()> {
@@ -288,8 +321,8 @@ fn report(results: &[(Config, Vec<Measured>)]) {
         first.vectors, first.ran, first.reproduced
     );
     println!(
-        "{:<18} {:>9} {:>9} {:>9} {:>8} {:>8}   ratios to the reference: wall setup exec memory",
-        "", "wall s", "setup s", "exec s", "gas/ns", "peak MB"
+        "{:<18} {:>9} {:>9} {:>9} {:>8} {:>9} {:>8}   ratios to the reference: wall setup exec memory",
+        "", "wall s", "setup s", "exec s", "gas/ns", "msgs/s", "peak MB"
     );
     for (config, ms) in results {
         let m = |f: fn(&Measured) -> f64| med(ms, f);
@@ -297,6 +330,7 @@ fn report(results: &[(Config, Vec<Measured>)]) {
         let setup = m(|x| x.setup_ms) / 1000.0;
         let exec = m(|x| x.exec_ms) / 1000.0;
         let gas_per_ns = m(|x| x.gas as f64 / (x.exec_ms * 1e6));
+        let per_s = m(|x| x.messages as f64 / (x.exec_ms / 1000.0));
         let peak = m(|x| x.peak_mb);
         let ratios = if *config == Config::Reference {
             String::new()
@@ -310,7 +344,7 @@ fn report(results: &[(Config, Vec<Measured>)]) {
             )
         };
         println!(
-            "{:<18} {wall:>9.2} {setup:>9.2} {exec:>9.3} {gas_per_ns:>8.1} {peak:>8.0}   {ratios}",
+            "{:<18} {wall:>9.2} {setup:>9.2} {exec:>9.3} {gas_per_ns:>8.1} {per_s:>9.0} {peak:>8.0}   {ratios}",
             config.label()
         );
         if *config != Config::Reference {
@@ -414,6 +448,7 @@ fn on_skyr(
         m.reproduced += usize::from(r.status == Status::Pass);
         m.setup_ms += r.setup_ms;
         m.exec_ms += r.exec_ms;
+        m.messages += r.receipts.len();
         m.gas += r
             .receipts
             .iter()
@@ -453,6 +488,7 @@ fn on_reference(files: &[PathBuf], bundles: &BundleSet) -> Result<Measured> {
         }
         m.setup_ms += run.setup.as_secs_f64() * 1000.0;
         m.exec_ms += run.exec.as_secs_f64() * 1000.0;
+        m.messages += run.receipts.len();
         m.gas += run.receipts.iter().map(|r| r.2).sum::<u64>();
     }
     Ok(m)
