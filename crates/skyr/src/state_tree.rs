@@ -166,6 +166,10 @@ pub struct StateTree {
     version: StateTreeVersion,
     info: Cid,
     layers: Vec<Layer>,
+    /// The init actor's address map last read, by its root: a map's content never changes
+    /// under one CID, so the nodes it loaded serve every later lookup until the init actor
+    /// points elsewhere. (Address lookups charge no gas: this changes only speed.)
+    address_map: Option<(Cid, Hamt<BufferedStore, ActorID>)>,
 }
 
 impl StateTree {
@@ -191,6 +195,7 @@ impl StateTree {
             version: sr.version,
             info: sr.info,
             layers: vec![Layer::default()],
+            address_map: None,
         })
     }
 
@@ -205,6 +210,7 @@ impl StateTree {
             version: rules.new_state_tree_version,
             info,
             layers: vec![Layer::default()],
+            address_map: None,
         })
     }
 
@@ -295,11 +301,9 @@ impl StateTree {
             }
         }
         let (st, _) = self.init_state()?;
-        let map: Hamt<&BufferedStore, ActorID> =
-            Hamt::load_with_bit_width(&st.address_map, self.store(), HAMT_BIT_WIDTH)
-                .map_err(|e| fatal(format!("init address map does not load: {e}")))?;
-        let found = map
-            .get(&addr.to_bytes())
+        let found = self
+            .address_map(&st.address_map)?
+            .get(&key)
             .map_err(|e| fatal(format!("init address map lookup failed: {e}")))?
             .copied();
         if let Some(id) = found {
@@ -308,16 +312,41 @@ impl StateTree {
         Ok(found)
     }
 
+    /// The init actor's address map at `root`, loaded once per root.
+    fn address_map(&mut self, root: &Cid) -> Result<&mut Hamt<BufferedStore, ActorID>> {
+        if self.address_map.as_ref().map(|(c, _)| c) != Some(root) {
+            let map = Hamt::load_with_bit_width(root, self.store().clone(), HAMT_BIT_WIDTH)
+                .map_err(|e| fatal(format!("init address map does not load: {e}")))?;
+            self.address_map = Some((*root, map));
+        }
+        match &mut self.address_map {
+            Some((_, map)) => Ok(map),
+            None => Err(fatal("the init address map was not kept")),
+        }
+    }
+
     /// Gives `addr` the next free ID in the init actor's map and returns it.
     pub fn register_new_address(&mut self, addr: &Address) -> Result<ActorID> {
         let (mut st, mut init) = self.init_state()?;
         let id = st.next_id;
         st.next_id += 1;
-        let mut map: Hamt<&BufferedStore, ActorID> =
-            Hamt::load_with_bit_width(&st.address_map, self.store(), HAMT_BIT_WIDTH)
-                .map_err(|e| fatal(format!("init address map does not load: {e}")))?;
-        map.set(addr.to_bytes().into(), id).or_fatal()?;
-        st.address_map = map.flush().or_fatal()?;
+        let map = self.address_map(&st.address_map)?;
+        let added = map
+            .set(addr.to_bytes().into(), id)
+            .and_then(|_| map.flush());
+        let root = match added {
+            Ok(root) => root,
+            Err(e) => {
+                // A map left half-changed must not serve lookups of its old root.
+                self.address_map = None;
+                return Err(fatal(format!("init address map update failed: {e}")));
+            }
+        };
+        // The map now holds the new root's content: keep it under that root.
+        if let Some((c, _)) = &mut self.address_map {
+            *c = root;
+        }
+        st.address_map = root;
         init.state = self.store().put_cbor(&st, Code::Blake2b256).or_fatal()?;
         self.set_actor(INIT_ACTOR_ID, init);
         Ok(id)
