@@ -87,9 +87,6 @@ impl BufferedStore {
         let mut stack = vec![*root];
         let mut out = Vec::new();
         while let Some(k) = stack.pop() {
-            if !seen.insert(k) {
-                continue;
-            }
             match (k.codec(), k.hash().code(), k.hash().size()) {
                 (DAG_CBOR | IPLD_RAW, BLAKE2B_256, 32) => {}
                 (IPLD_RAW, IDENTITY, _) => continue,
@@ -105,6 +102,11 @@ impl BufferedStore {
                 }
             }
             let Some(data) = writes.get(&k) else { continue };
+            // Only buffered blocks are remembered: most links lead to blocks already in the
+            // base store (a HAMT node's untouched siblings), and the checks above are cheap.
+            if !seen.insert(k) {
+                continue;
+            }
             if k.codec() == DAG_CBOR {
                 scan_links(data, &mut stack, FlushWalk::Fvm2)
                     .map_err(|e| anyhow!("flush: block {k}: {e}"))?;
