@@ -1,14 +1,14 @@
 //! The bundles a run may use, found by the manifest a state's system actor names.
 //!
-//! A folder of bundles is indexed when added (each CAR read once, its blocks checked, the
-//! code its manifest names noted) but only the bundles a run's vectors need are kept in
+//! A folder of bundles is indexed when added (each CAR read once, the code its manifest
+//! names noted; block hashes are checked when a bundle is first used) but only the bundles a run's vectors need are kept in
 //! memory, each once: vectors read their blocks through an [`Overlay`] instead of copying
 //! them.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
 
@@ -67,6 +67,96 @@ fn parse(car: &[u8]) -> Result<(Blocks, skyr::bundle::Bundle)> {
     Ok((blocks, bundle))
 }
 
+/// What a bundle file holds, learnt by reading its DAG-CBOR blocks (manifest header and
+/// manifest) and skipping over its code: a folder of bundles is tens of MB of WASM, and
+/// only the bundles a run uses are read whole (and every block's hash checked, by
+/// [`parse`], before any is used; they must still name the manifest they were indexed
+/// under).
+fn index(path: &Path) -> Result<skyr::bundle::Bundle> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut r = std::io::BufReader::new(file);
+    let not_car = |what: &str| anyhow!("bundle is not a CARv1 file: {what}");
+    let header_len = read_varint(&mut r)?.ok_or_else(|| not_car("empty"))?;
+    if header_len > MAX_INDEXED_BLOCK {
+        return Err(not_car("its header is too long"));
+    }
+    let mut header = vec![0; header_len as usize];
+    r.read_exact(&mut header)
+        .map_err(|_| not_car("its header is cut short"))?;
+    let header: fvm_ipld_car::CarHeader =
+        fvm_ipld_encoding::from_slice(&header).map_err(|e| not_car(&e.to_string()))?;
+    if header.version != 1 {
+        return Err(not_car(&format!("version {}", header.version)));
+    }
+    let view = IndexView::default();
+    while let Some(len) = read_varint(&mut r)? {
+        let mut block = (&mut r).take(len);
+        let cid =
+            Cid::read_bytes(&mut block).map_err(|e| anyhow!("bundle CAR is malformed: {e}"))?;
+        let rest = block.limit();
+        if cid.codec() == fvm_ipld_encoding::DAG_CBOR {
+            if rest > MAX_INDEXED_BLOCK {
+                bail!("bundle CAR is malformed: DAG-CBOR block {cid} of {rest} bytes");
+            }
+            let mut data = Vec::with_capacity(rest as usize);
+            block.read_to_end(&mut data)?;
+            if data.len() as u64 != rest {
+                bail!("bundle CAR is malformed: block {cid} is cut short");
+            }
+            view.cbor.put_keyed(&cid, &data)?;
+        } else {
+            // Skip the code; a file cut short inside it is noticed when the bundle is read.
+            let skip = i64::try_from(rest).map_err(|_| anyhow!("bundle CAR is malformed"))?;
+            r.seek_relative(skip)?;
+            view.other.borrow_mut().insert(cid);
+        }
+    }
+    skyr::bundle::bundle_in(&view, &header.roots)
+}
+
+/// Blocks larger than this are not manifests: a file holding one is refused at indexing.
+const MAX_INDEXED_BLOCK: u64 = 16 << 20;
+
+/// A CAR's unsigned LEB128 length prefix; `None` at the end of the file.
+fn read_varint(r: &mut impl std::io::Read) -> Result<Option<u64>> {
+    let mut value = 0u64;
+    for i in 0..10 {
+        let mut byte = [0u8];
+        if r.read(&mut byte)? == 0 {
+            if i == 0 {
+                return Ok(None);
+            }
+            bail!("bundle CAR is malformed: a length prefix is cut short");
+        }
+        value |= u64::from(byte[0] & 0x7f) << (7 * i);
+        if byte[0] & 0x80 == 0 {
+            return Ok(Some(value));
+        }
+    }
+    bail!("bundle CAR is malformed: a length prefix is too long")
+}
+
+/// The DAG-CBOR blocks of an indexed bundle, and the CIDs of the others (its code), which
+/// answer `has` but have no bytes here.
+#[derive(Default)]
+struct IndexView {
+    cbor: MemoryBlockstore,
+    other: std::cell::RefCell<BTreeSet<Cid>>,
+}
+
+impl Blockstore for IndexView {
+    fn get(&self, k: &Cid) -> Result<Option<Vec<u8>>> {
+        self.cbor.get(k)
+    }
+    fn put_keyed(&self, _: &Cid, _: &[u8]) -> Result<()> {
+        bail!("an indexed bundle is read-only")
+    }
+    fn has(&self, k: &Cid) -> Result<bool> {
+        Ok(self.cbor.has(k)? || self.other.borrow().contains(k))
+    }
+}
+
 /// Bundles by manifest data CID.
 #[derive(Clone, Default)]
 pub struct BundleSet {
@@ -89,8 +179,7 @@ impl BundleSet {
     /// Adds a bundle CAR file, read again from disk when a vector first needs it; returns
     /// its manifest data CID.
     pub fn add_file(&mut self, path: &Path) -> Result<Cid> {
-        let car = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let (_, b) = parse(&car).with_context(|| format!("bundle {}", path.display()))?;
+        let b = index(path).with_context(|| format!("bundle {}", path.display()))?;
         self.insert(&b, path.to_path_buf(), None);
         Ok(b.manifest_data)
     }
@@ -242,5 +331,87 @@ impl Blockstore for Overlay {
 
     fn has(&self, k: &Cid) -> Result<bool> {
         Ok(self.own.has(k)? || self.under.iter().any(|u| u.contains_key(k)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bundle of three tiny "actors" (any bytes with the WASM magic will do: nothing here
+    /// compiles them).
+    fn bundle() -> (Vec<u8>, Cid) {
+        let wasm = |tag: u8| {
+            let mut w = b"\0asm\x01\0\0\0".to_vec();
+            w.extend(std::iter::repeat_n(tag, 64));
+            w
+        };
+        let names = ["account", "init", "system"];
+        let actors: Vec<_> = (1..).zip(names).map(|(i, n)| (n.into(), wasm(i))).collect();
+        skyr::bundle::write_bundle(&actors).unwrap()
+    }
+
+    fn folder(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("skyr-bundles-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_folder_bundle_is_checked_when_first_used() {
+        let (car, manifest) = bundle();
+        let dir = folder("good");
+        std::fs::write(dir.join("b.car"), &car).unwrap();
+        let mut set = BundleSet::default();
+        assert!(set.add_dir(&dir).unwrap().is_empty());
+        let layers = set.layers(&manifest, &MemoryBlockstore::new()).unwrap();
+        assert_eq!(layers.len(), 1);
+        assert!(layers[0].len() >= 3, "code and manifest blocks");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_bundle_is_reported_when_indexed() {
+        let (car, _) = bundle();
+        let dir = folder("bad-files");
+        std::fs::write(dir.join("empty.car"), b"").unwrap();
+        std::fs::write(
+            dir.join("junk.car"),
+            b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+        )
+        .unwrap();
+        // Cut inside the manifest's blocks, which come before the code.
+        let code = car.windows(4).position(|w| w == b"\0asm").unwrap();
+        std::fs::write(dir.join("cut.car"), &car[..code - 50]).unwrap();
+        let mut set = BundleSet::default();
+        let warnings = set.add_dir(&dir).unwrap();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        for (w, file) in warnings.iter().zip(["cut.car", "empty.car", "junk.car"]) {
+            assert!(w.contains(file) && w.contains("bundle"), "{w}");
+        }
+        assert!(set.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_corrupt_code_block_is_refused_on_use_naming_the_bundle() {
+        let (mut car, manifest) = bundle();
+        // One byte of the first actor's code, past its magic: the manifest still reads.
+        let at = car.windows(4).position(|w| w == b"\0asm").unwrap() + 20;
+        car[at] ^= 0xff;
+        let dir = folder("corrupt");
+        std::fs::write(dir.join("bad.car"), &car).unwrap();
+        let mut set = BundleSet::default();
+        assert!(set.add_dir(&dir).unwrap().is_empty(), "indexed unchecked");
+        let err = set
+            .layers(&manifest, &MemoryBlockstore::new())
+            .expect_err("a corrupt block is refused");
+        let text = format!("{err:#}");
+        assert!(text.contains("bad.car"), "{text}");
+        assert!(text.contains("malformed"), "{text}");
+        // The same bytes added in memory are checked at once.
+        assert!(BundleSet::default().add("bad.car".into(), car).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
