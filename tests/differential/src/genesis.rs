@@ -96,32 +96,72 @@ pub fn bundle_with_test_module(test_wasm: &[u8]) -> Result<Vec<u8>> {
     Ok(skyr::bundle::write_bundle(&entries)?.0)
 }
 
-/// Builds the genesis into a fresh store, optionally with another test actor module.
-/// Deterministic: the same root every time.
-pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
-    let store = Rc::new(MemoryBlockstore::new());
-    let car = match test_wasm {
-        Some(w) => bundle_with_test_module(w)?,
-        None => BUNDLE.to_vec(),
-    };
-    let bundle = load_bundle(&*store, &car)?;
-    let m = &bundle.manifest;
-    let code = |name: &str| {
-        m.code_by_name(name)
+/// An nv16–17 state (tree version 4) being built on a bundle: the system actor naming the
+/// bundle's manifest, the reward actor and the burnt-funds account are in from the start;
+/// [`StateBuilder::finish`] adds the init actor and flushes.
+pub struct StateBuilder {
+    store: Rc<MemoryBlockstore>,
+    buf: BufferedStore,
+    st: StateTree,
+    bundle: Bundle,
+}
+
+impl StateBuilder {
+    /// A state on the bundle `car`, in a fresh store.
+    pub fn new(car: &[u8]) -> Result<StateBuilder> {
+        let store = Rc::new(MemoryBlockstore::new());
+        let bundle = load_bundle(&*store, car)?;
+        store.put_keyed(&empty_array_cid(), &[0x80])?;
+        let buf = BufferedStore::new(store.clone());
+        let rules = rules_for(skyr::shared::version::NetworkVersion::V17)
+            .ok_or_else(|| anyhow!("nv17 has no rules"))?;
+        let st = StateTree::new_empty(buf.clone(), rules)?;
+        let mut b = StateBuilder {
+            store,
+            buf,
+            st,
+            bundle,
+        };
+        let sys_state = b.put_state(&(b.bundle.manifest_data,))?;
+        b.put(0, b.code("system")?, sys_state, TokenAmount::default());
+        b.put(
+            2,
+            b.code("reward")?,
+            empty_array_cid(),
+            TokenAmount::default(),
+        );
+        let burnt = b.put_state(&AccountState {
+            address: Address::new_id(99),
+        })?;
+        b.put(99, b.code("account")?, burnt, TokenAmount::default());
+        Ok(b)
+    }
+
+    /// The code CID of a name in the bundle.
+    pub fn code(&self, name: &str) -> Result<Cid> {
+        self.bundle
+            .manifest
+            .code_by_name(name)
             .copied()
             .ok_or_else(|| anyhow!("bundle lacks {name}"))
-    };
-    let empty = empty_array_cid();
-    store.put_keyed(&empty, &[0x80])?;
+    }
 
-    let buf = BufferedStore::new(store.clone());
-    // The scenarios' genesis is a network version 16–17 state (tree version 4).
-    let rules = rules_for(skyr::shared::version::NetworkVersion::V17)
-        .ok_or_else(|| anyhow!("nv17 has no rules"))?;
-    let mut st = StateTree::new_empty(buf.clone(), rules)?;
-    let mut map: Hamt<&BufferedStore, ActorID> = Hamt::new_with_bit_width(&buf, HAMT_BIT_WIDTH);
-    let mut put = |id: ActorID, code: Cid, state: Cid, balance: TokenAmount| {
-        st.set_actor(
+    /// Stores an actor state (or any CBOR) and returns its CID.
+    pub fn put_state(&self, state: &impl serde::Serialize) -> Result<Cid> {
+        self.buf.put_cbor(state, Code::Blake2b256)
+    }
+
+    /// An account actor of `address`, its state stored.
+    pub fn account(&mut self, id: ActorID, address: Address, balance: TokenAmount) -> Result<()> {
+        let state = self.put_state(&AccountState { address })?;
+        let code = self.code("account")?;
+        self.put(id, code, state, balance);
+        Ok(())
+    }
+
+    /// An actor at `id` with sequence 0.
+    pub fn put(&mut self, id: ActorID, code: Cid, state: Cid, balance: TokenAmount) {
+        self.st.set_actor(
             id,
             ActorState {
                 code,
@@ -131,19 +171,37 @@ pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
                 delegated_address: None,
             },
         );
+    }
+
+    /// A new address map for the init actor, in this state's store.
+    pub fn address_map(&self) -> Hamt<&BufferedStore, ActorID> {
+        Hamt::new_with_bit_width(&self.buf, HAMT_BIT_WIDTH)
+    }
+
+    /// Adds the init actor with `init` as its state, flushes, and gives the store, the root
+    /// and the bundle.
+    pub fn finish(mut self, init: &InitState) -> Result<Genesis> {
+        let init_state = self.put_state(init)?;
+        let code = self.code("init")?;
+        self.put(1, code, init_state, TokenAmount::default());
+        let root = self.st.flush()?;
+        self.buf.flush(&root, skyr::blockstore::FlushWalk::Fvm2)?;
+        Ok(Genesis {
+            store: self.store,
+            root,
+            bundle: self.bundle,
+        })
+    }
+}
+
+/// Builds the genesis into a fresh store, optionally with another test actor module.
+/// Deterministic: the same root every time.
+pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
+    let car = match test_wasm {
+        Some(w) => bundle_with_test_module(w)?,
+        None => BUNDLE.to_vec(),
     };
-
-    let sys_state = buf.put_cbor(&(bundle.manifest_data,), Code::Blake2b256)?;
-    put(0, code("system")?, sys_state, TokenAmount::default());
-    put(2, code("reward")?, empty, TokenAmount::default());
-    let burnt = buf.put_cbor(
-        &AccountState {
-            address: Address::new_id(99),
-        },
-        Code::Blake2b256,
-    )?;
-    put(99, code("account")?, burnt, TokenAmount::default());
-
+    let mut b = StateBuilder::new(&car)?;
     let mut keys: Vec<(ActorID, Address)> = Vec::new();
     for (i, id) in ids::SECP.iter().enumerate() {
         keys.push((*id, secp_key(i).address()));
@@ -152,27 +210,22 @@ pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {
         keys.push((*id, bls_key(i).address()));
     }
     for (id, addr) in &keys {
-        let state = buf.put_cbor(&AccountState { address: *addr }, Code::Blake2b256)?;
-        put(*id, code("account")?, state, account_balance());
+        b.account(*id, *addr, account_balance())?;
     }
+    let test = b.code("skyrtest")?;
     for id in ids::TEST {
-        put(id, code("skyrtest")?, empty, test_actor_balance());
+        b.put(id, test, empty_array_cid(), test_actor_balance());
     }
-    for (id, addr) in &keys {
-        map.set(addr.to_bytes().into(), *id)?;
-    }
-    let init = InitState {
-        address_map: map.flush()?,
+    let address_map = {
+        let mut map = b.address_map();
+        for (id, addr) in &keys {
+            map.set(addr.to_bytes().into(), *id)?;
+        }
+        map.flush()?
+    };
+    b.finish(&InitState {
+        address_map,
         next_id: ids::FIRST_NEW,
         network_name: "skyr-differential".into(),
-    };
-    let init_state = buf.put_cbor(&init, Code::Blake2b256)?;
-    put(1, code("init")?, init_state, TokenAmount::default());
-    let root = st.flush()?;
-    buf.flush(&root, skyr::blockstore::FlushWalk::Fvm2)?;
-    Ok(Genesis {
-        store,
-        root,
-        bundle,
     })
 }

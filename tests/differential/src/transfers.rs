@@ -15,24 +15,18 @@ use std::rc::Rc;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
-use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
-use fvm_ipld_encoding::CborStore;
-use fvm_ipld_hamt::Hamt;
+use fvm_ipld_blockstore::MemoryBlockstore;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::ActorID;
-use multihash_codetable::Code;
 use serde_json::json;
-use skyr::blockstore::BufferedStore;
-use skyr::bundle::load_bundle;
-use skyr::rules::rules_for;
-use skyr::state_tree::{empty_array_cid, ActorState, InitState, StateTree, HAMT_BIT_WIDTH};
+use skyr::state_tree::InitState;
 use skyr_vectors::schema::to_b64;
 use skyr_vectors::BundleSet;
 
 use crate::corpus::{reachable, slug};
-use crate::genesis::BUNDLE;
+use crate::genesis::{StateBuilder, BUNDLE};
 
 /// The ID of the first account; accounts are `FIRST..FIRST + n`.
 const FIRST: ActorID = 1000;
@@ -52,69 +46,38 @@ fn address(i: u64) -> Result<Address> {
     Ok(Address::new_secp256k1(&key)?)
 }
 
-#[derive(serde_tuple::Serialize_tuple)]
-struct AccountState {
-    address: Address,
-}
-
 /// A state of `n` accounts (one thousand FIL each, f1-addressed in the init actor's map) with
-/// the system, init, reward and burnt-funds actors; the store and its root.
+/// the system, init, reward and burnt-funds actors; the store, its root, and the bundle's
+/// blocks (which vectors leave out).
 fn state(n: u64) -> Result<(Rc<MemoryBlockstore>, Cid, BTreeSet<Cid>)> {
-    let store = Rc::new(MemoryBlockstore::new());
-    let bundle = load_bundle(&*store, BUNDLE)?;
-    let m = &bundle.manifest;
-    let code = |name: &str| {
-        m.code_by_name(name)
-            .copied()
-            .ok_or_else(|| anyhow!("bundle lacks {name}"))
-    };
-    let (account, empty) = (code("account")?, empty_array_cid());
-    store.put_keyed(&empty, &[0x80])?;
-    let buf = BufferedStore::new(store.clone());
-    let rules = rules_for(skyr::shared::version::NetworkVersion::V17)
-        .ok_or_else(|| anyhow!("nv17 has no rules"))?;
-    let mut st = StateTree::new_empty(buf.clone(), rules)?;
-    let mut put = |id: ActorID, code: Cid, state: Cid, balance: TokenAmount| {
-        st.set_actor(
-            id,
-            ActorState {
-                code,
-                state,
-                sequence: 0,
-                balance: crate::bridge::tokens(&balance),
-                delegated_address: None,
-            },
-        );
-    };
-    let sys_state = buf.put_cbor(&(bundle.manifest_data,), Code::Blake2b256)?;
-    put(0, code("system")?, sys_state, TokenAmount::default());
-    put(2, code("reward")?, empty, TokenAmount::default());
-    let burnt = buf.put_cbor(
-        &AccountState {
-            address: Address::new_id(99),
-        },
-        Code::Blake2b256,
-    )?;
-    put(99, account, burnt, TokenAmount::default());
-    let mut map: Hamt<&BufferedStore, ActorID> = Hamt::new_with_bit_width(&buf, HAMT_BIT_WIDTH);
+    let mut b = StateBuilder::new(BUNDLE)?;
+    let mut addresses = Vec::with_capacity(n as usize);
     for i in 0..n {
         let addr = address(i)?;
-        let state = buf.put_cbor(&AccountState { address: addr }, Code::Blake2b256)?;
-        put(FIRST + i, account, state, TokenAmount::from_whole(1_000));
-        map.set(addr.to_bytes().into(), FIRST + i)?;
+        b.account(FIRST + i, addr, TokenAmount::from_whole(1_000))?;
+        addresses.push(addr);
     }
-    let init = InitState {
-        address_map: map.flush()?,
+    let address_map = {
+        let mut map = b.address_map();
+        for (i, addr) in (0..).zip(&addresses) {
+            map.set(addr.to_bytes().into(), FIRST + i)?;
+        }
+        map.flush()?
+    };
+    let g = b.finish(&InitState {
+        address_map,
         next_id: FIRST + n,
         network_name: "skyr-transfers".into(),
-    };
-    let init_state = buf.put_cbor(&init, Code::Blake2b256)?;
-    put(1, code("init")?, init_state, TokenAmount::default());
-    let root = st.flush()?;
-    buf.flush(&root, skyr::blockstore::FlushWalk::Fvm2)?;
-    let mut skip: BTreeSet<Cid> = m.entries().iter().map(|(_, c)| *c).collect();
-    skip.insert(bundle.manifest_data);
-    Ok((store, root, skip))
+    })?;
+    let mut skip: BTreeSet<Cid> = g
+        .bundle
+        .manifest
+        .entries()
+        .iter()
+        .map(|(_, c)| *c)
+        .collect();
+    skip.insert(g.bundle.manifest_data);
+    Ok((g.store, g.root, skip))
 }
 
 /// `count` transfers between accounts of a state of `n`, drawn by a fixed generator: each
