@@ -60,14 +60,7 @@ pub fn reachable(
 pub fn vector(engines: &Engines, s: &Scenario) -> Result<serde_json::Value> {
     let g = genesis::build(None)?;
     let pre = g.root;
-    let mut skip: BTreeSet<Cid> = g
-        .bundle
-        .manifest
-        .entries()
-        .iter()
-        .map(|(_, c)| *c)
-        .collect();
-    skip.insert(g.bundle.manifest_data);
+    let skip = g.bundle_blocks();
     let pre_blocks = reachable(&g.store, &[pre], &skip)?;
     let externs = OracleExterns::default();
     let log = externs.log.clone();

@@ -1,5 +1,6 @@
 //! The genesis every scenario starts from: Skyr's own bundle, the system and init actors,
 //! a reward actor, the burnt-funds account, key-addressed accounts and test actors.
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use anyhow::{anyhow, Result};
@@ -71,6 +72,22 @@ pub struct Genesis {
     pub root: Cid,
     /// The bundle.
     pub bundle: Bundle,
+}
+
+impl Genesis {
+    /// The bundle's blocks (its code and manifest data), which vectors leave out: the vector
+    /// runner adds the bundle itself.
+    pub fn bundle_blocks(&self) -> BTreeSet<Cid> {
+        let mut out: BTreeSet<Cid> = self
+            .bundle
+            .manifest
+            .entries()
+            .iter()
+            .map(|(_, c)| *c)
+            .collect();
+        out.insert(self.bundle.manifest_data);
+        out
+    }
 }
 
 #[derive(serde_tuple::Serialize_tuple, serde_tuple::Deserialize_tuple)]

@@ -69,14 +69,7 @@ fn state(n: u64) -> Result<(Rc<MemoryBlockstore>, Cid, BTreeSet<Cid>)> {
         next_id: FIRST + n,
         network_name: "skyr-transfers".into(),
     })?;
-    let mut skip: BTreeSet<Cid> = g
-        .bundle
-        .manifest
-        .entries()
-        .iter()
-        .map(|(_, c)| *c)
-        .collect();
-    skip.insert(g.bundle.manifest_data);
+    let skip = g.bundle_blocks();
     Ok((g.store, g.root, skip))
 }
 
