@@ -1,9 +1,9 @@
 //! The bundles a run may use, found by the manifest a state's system actor names.
 //!
-//! A folder of bundles is indexed when added (each CAR read once, the code its manifest
-//! names noted; block hashes are checked when a bundle is first used) but only the bundles a run's vectors need are kept in
-//! memory, each once: vectors read their blocks through an [`Overlay`] instead of copying
-//! them.
+//! A folder of bundles is indexed when added (each CAR's manifest read, the code it names
+//! noted; every block's hash is checked when a bundle is first used) but only the bundles a
+//! run's vectors need are kept in memory, each once: vectors read their blocks through an
+//! [`Overlay`] instead of copying them.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -73,11 +73,18 @@ fn parse(car: &[u8]) -> Result<(Blocks, skyr::bundle::Bundle)> {
 /// [`parse`], before any is used; they must still name the manifest they were indexed
 /// under).
 fn index(path: &Path) -> Result<skyr::bundle::Bundle> {
-    use std::io::Read;
+    use std::io::{BufRead, Read};
     let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
     let mut r = std::io::BufReader::new(file);
     let not_car = |what: &str| anyhow!("bundle is not a CARv1 file: {what}");
-    let header_len = read_varint(&mut r)?.ok_or_else(|| not_car("empty"))?;
+    let length = |r: &mut std::io::BufReader<std::fs::File>| {
+        unsigned_varint::io::read_u64(r)
+            .map_err(|e| anyhow!("bundle CAR is malformed: a length prefix: {e}"))
+    };
+    if r.fill_buf()?.is_empty() {
+        return Err(not_car("empty"));
+    }
+    let header_len = length(&mut r)?;
     if header_len > MAX_INDEXED_BLOCK {
         return Err(not_car("its header is too long"));
     }
@@ -89,8 +96,11 @@ fn index(path: &Path) -> Result<skyr::bundle::Bundle> {
     if header.version != 1 {
         return Err(not_car(&format!("version {}", header.version)));
     }
-    let view = IndexView::default();
-    while let Some(len) = read_varint(&mut r)? {
+    // The manifest's blocks, and an empty stand-in for each code block: enough for
+    // `bundle_in`, which reads the manifest and asks only whether the code is there.
+    let view = MemoryBlockstore::new();
+    while !r.fill_buf()?.is_empty() {
+        let len = length(&mut r)?;
         let mut block = (&mut r).take(len);
         let cid =
             Cid::read_bytes(&mut block).map_err(|e| anyhow!("bundle CAR is malformed: {e}"))?;
@@ -104,12 +114,12 @@ fn index(path: &Path) -> Result<skyr::bundle::Bundle> {
             if data.len() as u64 != rest {
                 bail!("bundle CAR is malformed: block {cid} is cut short");
             }
-            view.cbor.put_keyed(&cid, &data)?;
+            view.put_keyed(&cid, &data)?;
         } else {
             // Skip the code; a file cut short inside it is noticed when the bundle is read.
             let skip = i64::try_from(rest).map_err(|_| anyhow!("bundle CAR is malformed"))?;
             r.seek_relative(skip)?;
-            view.other.borrow_mut().insert(cid);
+            view.put_keyed(&cid, &[])?;
         }
     }
     skyr::bundle::bundle_in(&view, &header.roots)
@@ -117,45 +127,6 @@ fn index(path: &Path) -> Result<skyr::bundle::Bundle> {
 
 /// Blocks larger than this are not manifests: a file holding one is refused at indexing.
 const MAX_INDEXED_BLOCK: u64 = 16 << 20;
-
-/// A CAR's unsigned LEB128 length prefix; `None` at the end of the file.
-fn read_varint(r: &mut impl std::io::Read) -> Result<Option<u64>> {
-    let mut value = 0u64;
-    for i in 0..10 {
-        let mut byte = [0u8];
-        if r.read(&mut byte)? == 0 {
-            if i == 0 {
-                return Ok(None);
-            }
-            bail!("bundle CAR is malformed: a length prefix is cut short");
-        }
-        value |= u64::from(byte[0] & 0x7f) << (7 * i);
-        if byte[0] & 0x80 == 0 {
-            return Ok(Some(value));
-        }
-    }
-    bail!("bundle CAR is malformed: a length prefix is too long")
-}
-
-/// The DAG-CBOR blocks of an indexed bundle, and the CIDs of the others (its code), which
-/// answer `has` but have no bytes here.
-#[derive(Default)]
-struct IndexView {
-    cbor: MemoryBlockstore,
-    other: std::cell::RefCell<BTreeSet<Cid>>,
-}
-
-impl Blockstore for IndexView {
-    fn get(&self, k: &Cid) -> Result<Option<Vec<u8>>> {
-        self.cbor.get(k)
-    }
-    fn put_keyed(&self, _: &Cid, _: &[u8]) -> Result<()> {
-        bail!("an indexed bundle is read-only")
-    }
-    fn has(&self, k: &Cid) -> Result<bool> {
-        Ok(self.cbor.has(k)? || self.other.borrow().contains(k))
-    }
-}
 
 /// Bundles by manifest data CID.
 #[derive(Clone, Default)]
