@@ -70,7 +70,7 @@ pub fn vector(engines: &Engines, s: &Scenario) -> Result<serde_json::Value> {
     let messages = messages_json(s.messages.iter().map(|m| &m.message))?;
     let receipts: Vec<_> = outcomes
         .iter()
-        .map(|o| json!({"exit_code": o.exit_code, "return": to_b64(&o.return_data), "gas_used": o.gas_used}))
+        .map(|o| receipt_json(o.exit_code, &o.return_data, o.gas_used))
         .collect();
     let randomness = randomness_json(&log);
     let nv = s.nv as u32;
@@ -104,8 +104,18 @@ pub fn vector(engines: &Engines, s: &Scenario) -> Result<serde_json::Value> {
 /// The gzipped CAR of a vector: the pre-state's and post-state's blocks, rooted at `pre`.
 pub fn car_gz(
     pre: Cid,
+    blocks: Vec<(Cid, Vec<u8>)>,
+    post_blocks: Vec<(Cid, Vec<u8>)>,
+) -> Result<Vec<u8>> {
+    car_gz_with(pre, blocks, post_blocks, flate2::Compression::best())
+}
+
+/// [`car_gz`] at a chosen compression level (the largest generated states want speed).
+pub fn car_gz_with(
+    pre: Cid,
     mut blocks: Vec<(Cid, Vec<u8>)>,
     post_blocks: Vec<(Cid, Vec<u8>)>,
+    level: flate2::Compression,
 ) -> Result<Vec<u8>> {
     blocks.extend(post_blocks);
     blocks.sort_by_key(|b| b.0);
@@ -116,9 +126,18 @@ pub fn car_gz(
         w.write((k, data).into())?;
     }
     w.flush()?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), level);
     gz.write_all(&car)?;
     Ok(gz.finish()?)
+}
+
+/// One receipt of a vector's postconditions.
+pub fn receipt_json(
+    exit_code: u32,
+    ret: &[u8],
+    gas_used: impl serde::Serialize,
+) -> serde_json::Value {
+    json!({"exit_code": exit_code, "return": to_b64(ret), "gas_used": gas_used})
 }
 
 /// The `apply_messages` of a vector.

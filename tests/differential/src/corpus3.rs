@@ -13,7 +13,9 @@ use cid::Cid;
 use serde_json::json;
 use skyr_vectors::schema::to_b64;
 
-use crate::corpus::{car_gz, messages_json, randomness_json, reachable, write_vectors};
+use crate::corpus::{
+    car_gz, messages_json, randomness_json, reachable, receipt_json, write_vectors,
+};
 use crate::genesis3;
 use crate::oracle3::ScenarioExterns;
 use crate::run3::{run_reference_with, Bundles, Engines3};
@@ -103,11 +105,7 @@ pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<se
     let receipts: Vec<_> = outcomes
         .iter()
         .map(|o| {
-            let mut r = json!({
-                "exit_code": o.exit_code,
-                "return": to_b64(&o.return_data),
-                "gas_used": o.gas_used,
-            });
+            let mut r = receipt_json(o.exit_code, &o.return_data, o.gas_used);
             if let Some(e) = o.events_root {
                 r["events_root"] = json!({"/": e.to_string()});
             }

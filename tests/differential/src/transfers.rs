@@ -9,7 +9,6 @@
 //! are the reference's (fvm 2.12.2), so a machine that reproduces the vector did the work
 //! right.
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -25,7 +24,7 @@ use skyr::state_tree::InitState;
 use skyr_vectors::schema::to_b64;
 use skyr_vectors::BundleSet;
 
-use crate::corpus::{reachable, slug};
+use crate::corpus::{car_gz_with, messages_json, reachable, receipt_json, slug};
 use crate::genesis::{StateBuilder, BUNDLE};
 
 /// The ID of the first account; accounts are `FIRST..FIRST + n`.
@@ -117,25 +116,14 @@ pub fn vector(n: u64, count: usize, bundles: &BundleSet) -> Result<String> {
         bail!("a transfer needs two accounts (asked for {n})");
     }
     let (store, pre, skip) = state(n)?;
-    let blocks = reachable(&store, &[pre], &skip)?;
-    let car = {
-        let mut car = Vec::new();
-        let mut w =
-            fvm_ipld_car::CarWriter::new(fvm_ipld_car::CarHeader::new(vec![pre], 1), &mut car)?;
-        for b in blocks {
-            w.write(b.into())?;
-        }
-        w.flush()?;
-        // Fast compression: the largest state's CAR is hundreds of MB.
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(&car)?;
-        gz.finish()?
-    };
-    let msgs = messages(n, count)?;
-    let apply: Vec<_> = msgs
-        .iter()
-        .map(|m| Ok(json!({"bytes": to_b64(&fvm_ipld_encoding::to_vec(m)?)})))
-        .collect::<Result<_>>()?;
+    // Fast compression: the largest state's CAR is hundreds of MB.
+    let car = car_gz_with(
+        pre,
+        reachable(&store, &[pre], &skip)?,
+        Vec::new(),
+        flate2::Compression::fast(),
+    )?;
+    let apply = messages_json(messages(n, count)?.iter())?;
     let name = format!("transfers on {n} accounts");
     let mut v = json!({
         "class": "message",
@@ -164,7 +152,7 @@ pub fn vector(n: u64, count: usize, bundles: &BundleSet) -> Result<String> {
     }
     v["postconditions"] = json!({
         "state_tree": {"root_cid": {"/": run.root.to_string()}},
-        "receipts": run.receipts.iter().map(|(code, ret, gas)| json!({"exit_code": code, "return": to_b64(ret), "gas_used": gas})).collect::<Vec<_>>(),
+        "receipts": run.receipts.iter().map(|(code, ret, gas)| receipt_json(*code, ret, gas)).collect::<Vec<_>>(),
     });
     Ok(v.to_string())
 }
