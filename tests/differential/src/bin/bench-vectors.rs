@@ -103,12 +103,13 @@ fn real_main() -> Result<()> {
     }
     let mut runs = None;
     let mut full = false;
+    let mut transfers = false;
     let mut workloads = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--full" => full = true,
-            "--transfers" => workloads.extend(transfer_set()?),
+            "--transfers" => transfers = true,
             "--runs" => {
                 let n = it.next().ok_or_else(|| anyhow!("--runs needs a number"))?;
                 runs = Some(n.parse::<usize>().with_context(|| format!("--runs {n}"))?);
@@ -121,7 +122,11 @@ fn real_main() -> Result<()> {
             other => bail!("unknown argument `{other}` (see --help)"),
         }
     }
+    if transfers && !full {
+        workloads.extend(transfer_set()?);
+    }
     if workloads.is_empty() {
+        // --full holds the transfers too.
         workloads = if full { full_set()? } else { reduced_set() };
     }
     let runs = runs.unwrap_or(if full { 3 } else { 1 }).max(1);
@@ -145,7 +150,7 @@ bench-vectors [--full] [--transfers] [--runs N] [NAME=PATH[:REGEX] ...]
   Runs each workload on the reference and on Skyr (cold and warm module cache), each in a
   child process with one job, N times (1, or 3 with --full), and prints medians and ratios.
   Without workloads: the reduced set, or with --full every workload. --transfers adds the
-  transfer workloads (states of 10,000, 100,000 and 1,000,000 accounts).";
+  transfer workloads (states of 10,000, 100,000 and 1,000,000 accounts; --full has them).";
 
 fn parse_workload(w: &str) -> Result<Workload> {
     let (name, rest) = w
