@@ -15,7 +15,8 @@ shared="$root/../shared"
 if [ -d "$shared/vectors" ] && [ -d "$shared/bundles" ]; then
   echo "== official mainnet vectors: $shared/vectors with the bundles of $shared/bundles"
   # `cargo test --workspace` above built the binary (the CLI tests run it).
-  "$root/target/debug/skyr" vectors run --bundles "$shared/bundles" "$shared/vectors"
+  # With the gas report: every message is traced, and the report sums their charges.
+  "$root/target/debug/skyr" vectors run --gas-report --bundles "$shared/bundles" "$shared/vectors"
 else
   echo "!! SKIPPED: the official mainnet vectors and bundles ($shared/vectors, $shared/bundles)"
   echo "!! are not beside this checkout; nothing here checked Skyr against mainnet's own receipts."

@@ -74,6 +74,15 @@ pub struct RunArgs {
     /// actor of a bundle when its first vector starts (as the reference does).
     #[arg(long, value_enum, default_value = "on-first-use")]
     pub compile: CompileWhen,
+    /// Trace every message and write, per vector and message, its trace as JSON
+    /// (`N-NAME-VARIANT-M.json`) and its folded stacks (`.folded`: `actor.method;charge
+    /// milligas`, for any flame-graph tool) into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub trace: Option<PathBuf>,
+    /// Trace every message and print, after the run, the gas of all of them by charge name,
+    /// by actor type and by method, largest first (with `--json`: one `gas_report` line).
+    #[arg(long)]
+    pub gas_report: bool,
     /// Vector files, or folders searched recursively for *.json.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -124,13 +133,21 @@ fn run_vectors(args: RunArgs, engine: Engine) -> Result<ExitCode> {
         filter,
         without_code,
         compile,
+        trace,
+        gas_report,
         paths,
     } = args;
+    if let Some(dir) = &trace {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--trace {}: cannot create the folder", dir.display()))?;
+    }
+    let mut report = gas_report.then(skyr_vectors::GasReport::default);
     let options = RunOptions {
         compile: match compile {
             CompileWhen::OnFirstUse => skyr::Compile::OnFirstUse,
             CompileWhen::AtStart => skyr::Compile::AtStart,
         },
+        trace: trace.is_some() || gas_report,
     };
     let wall = Instant::now();
     let mut bundles = BundleSet::default();
@@ -214,6 +231,12 @@ fn run_vectors(args: RunArgs, engine: Engine) -> Result<ExitCode> {
                 Status::Error => "error",
             };
             *counts.entry(key).or_default() += 1;
+            if let Some(dir) = &trace {
+                write_traces(dir, printed - 1, &files[printed - 1], &r)?;
+            }
+            if let Some(report) = &mut report {
+                r.traces.iter().for_each(|t| report.add(t));
+            }
             if json {
                 let mut out = stdout.lock();
                 writeln!(out, "{}", serde_json::to_string(&r)?)?;
@@ -256,6 +279,10 @@ fn run_vectors(args: RunArgs, engine: Engine) -> Result<ExitCode> {
                 wall_ms,
             },
         };
+        if let Some(report) = &report {
+            let line = serde_json::json!({ "gas_report": report.to_json() });
+            println!("{line}");
+        }
         println!("{}", serde_json::to_string(&summary)?);
     } else {
         if !failures.is_empty() {
@@ -275,6 +302,9 @@ fn run_vectors(args: RunArgs, engine: Engine) -> Result<ExitCode> {
             }
         }
         print_skips(skips);
+        if let Some(report) = &report {
+            println!("{}", report.to_text());
+        }
         if let Some(line) = crate::cache_cmd::report(&engine) {
             eprintln!("skyr: {line}");
         }
@@ -293,6 +323,46 @@ fn run_vectors(args: RunArgs, engine: Engine) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Writes a vector's traces into `dir`: per message a JSON trace and its folded stacks,
+/// named by the vector's place in the run and its file name.
+fn write_traces(
+    dir: &std::path::Path,
+    n: usize,
+    path: &std::path::Path,
+    r: &VectorResult,
+) -> Result<()> {
+    let stem: String = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    for t in &r.traces {
+        let variant: String = t
+            .variant
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let base = dir.join(format!("{n:05}-{stem}-{variant}-{}", t.index));
+        let json = serde_json::to_string_pretty(&t.to_json())?;
+        let mut folded = String::new();
+        t.folded(&mut folded);
+        for (ext, text) in [("json", json), ("folded", folded)] {
+            let file = base.with_extension(ext);
+            std::fs::write(&file, text)
+                .with_context(|| format!("--trace: cannot write {}", file.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Why vectors were skipped, most frequent reason first (a run of an extracted corpus without

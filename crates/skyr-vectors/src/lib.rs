@@ -2,12 +2,14 @@
 //! [externs] replaying recorded randomness, and the [runner] that applies a vector's messages
 //! and compares receipts and the post-state root. Used by `skyr vectors` and the test suite.
 pub mod bundles;
+pub mod explain;
 pub mod externs;
 pub mod files;
 pub mod runner;
 pub mod schema;
 
 pub use bundles::BundleSet;
+pub use explain::{GasReport, MessageTrace};
 pub use runner::{
     run_file, run_file_with, run_text, run_text_with, ReceiptCheck, RunOptions, Status,
     VectorResult,

@@ -19,6 +19,7 @@ use skyr::machine::SystemState;
 use skyr::{AcceptAllProofs, ApplyKind, Engine, Executor, Machine, MachineConfig};
 
 use crate::bundles::{BundleSet, Overlay};
+use crate::explain::MessageTrace;
 use crate::externs::ReplayExterns;
 use crate::schema::{b64, Vector};
 
@@ -68,6 +69,9 @@ pub struct VectorResult {
     pub root_ok: bool,
     pub setup_ms: f64,
     pub exec_ms: f64,
+    /// Each message's trace, when the run traced ([`RunOptions::trace`]).
+    #[serde(skip)]
+    pub traces: Vec<MessageTrace>,
 }
 
 impl VectorResult {
@@ -80,6 +84,7 @@ impl VectorResult {
             root_ok: false,
             setup_ms: 0.0,
             exec_ms: 0.0,
+            traces: Vec::new(),
         }
     }
 }
@@ -89,6 +94,8 @@ impl VectorResult {
 pub struct RunOptions {
     /// When actor code is compiled (all of a bundle at start by default, as the reference).
     pub compile: skyr::Compile,
+    /// Whether messages are traced, each trace kept in [`VectorResult::traces`].
+    pub trace: bool,
 }
 
 /// Reads, decodes and runs the vector at `path`. Never panics on bad input: a malformed
@@ -384,6 +391,7 @@ fn run_vector(
         }
         config.require_code = without_code.is_none();
         config.compile = options.compile;
+        config.trace = options.trace;
         // From here on, a failure is the machine's, not the vector's: the vector is a `fail`.
         let failed = |what: String, e: anyhow::Error| {
             let mut r = VectorResult::new(
@@ -455,6 +463,11 @@ fn run_vector(
                     )),
                 ));
             }
+            if options.trace {
+                result
+                    .traces
+                    .push(trace_of(exec.machine(), &variant.id, i, msg, &ret)?);
+            }
             let (code, ret_bytes, gas, events_root) = &expected[i];
             checks.push(ReceiptCheck {
                 index: i,
@@ -509,4 +522,31 @@ fn run_vector(
         }
     }
     Ok(result)
+}
+
+/// A message's trace, its actors named by the machine's manifest.
+fn trace_of(
+    machine: &Machine,
+    variant: &str,
+    index: usize,
+    msg: &Message,
+    ret: &skyr::ApplyRet,
+) -> Result<MessageTrace> {
+    let tree = skyr::trace::CallTree::build(&ret.trace)
+        .map_err(|e| anyhow!("message {index}: the trace does not nest: {e}"))?;
+    Ok(MessageTrace {
+        variant: variant.to_owned(),
+        index,
+        to: msg.to,
+        method: msg.method_num,
+        exit_code: ret.receipt.exit_code.value(),
+        gas_used: ret.receipt.gas_used,
+        tree,
+        actor_names: machine
+            .manifest
+            .entries()
+            .iter()
+            .map(|(name, code)| (*code, name.clone()))
+            .collect(),
+    })
 }

@@ -88,7 +88,10 @@ fn run_with(
             None => Engine::new().expect("engine"),
         };
         let bundles = bundles();
-        let options = RunOptions { compile };
+        let options = RunOptions {
+            compile,
+            ..RunOptions::default()
+        };
         let results: Vec<_> = files
             .iter()
             .map(|f| run_file_with(f, &bundles, &engine, options))

@@ -24,6 +24,7 @@ use crate::gas::{Gas, GasCharge, GasOutputs, GasTracker};
 use crate::kernel::Block;
 use crate::machine::{Machine, BURNT_FUNDS_ACTOR_ID, REWARD_ACTOR_ID};
 use crate::rules::SenderRule;
+use crate::trace::TraceEvent;
 
 /// Whether a message came in a block (pays fees) or from the system (does not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +65,10 @@ pub struct ApplyRet {
     /// How many syscalls the message's actors entered (for tools and tests: whether code
     /// got as far as the machine).
     pub syscalls: u64,
+    /// The message's calls and charges in order, when the machine traces
+    /// ([`MachineConfig::trace`](crate::MachineConfig::trace)); empty otherwise, and for a
+    /// message refused before it ran. See [`crate::trace`].
+    pub trace: Vec<TraceEvent>,
 }
 
 impl ApplyRet {
@@ -88,6 +93,7 @@ impl ApplyRet {
             logs,
             events: Vec::new(),
             syscalls: 0,
+            trace: Vec::new(),
         }
     }
 
@@ -199,7 +205,11 @@ impl Executor {
             gas_premium,
             receiver,
         };
-        let mut cm = CallManager::new(machine, GasTracker::new(Gas::new(gas_limit)), origin);
+        let gas = match machine.config.trace {
+            true => GasTracker::traced(Gas::new(gas_limit)),
+            false => GasTracker::new(Gas::new(gas_limit)),
+        };
+        let mut cm = CallManager::new(machine, gas, origin);
         let result = match cm.gas.apply(&inclusion) {
             Err(e) => Err(e),
             Ok(()) => {
@@ -219,6 +229,9 @@ impl Executor {
         };
         let gas_used = cm.gas.used().as_milligas().max(0);
         let gas_used = Gas::from_milligas(gas_used).round_up();
+        let tracing = cm.gas.tracing();
+        let used_milligas = cm.gas.used();
+        let mut trace = cm.gas.take_trace();
         let CallManager {
             machine,
             mut backtrace,
@@ -265,6 +278,16 @@ impl Executor {
                 (code, RawBytes::default(), gas_used)
             }
             Err(ExecError::Fatal(e)) => {
+                // The receipt charges the whole limit; the trace says where the rest went.
+                if tracing {
+                    let rest = Gas::new(gas_limit) - used_milligas;
+                    trace.push(TraceEvent::Charge {
+                        name: crate::trace::FATAL_REST_OF_LIMIT.to_owned(),
+                        compute: rest,
+                        other: Gas::zero(),
+                        applied: rest,
+                    });
+                }
                 backtrace.push(Frame {
                     actor: sender,
                     method: msg.method_num,
@@ -300,6 +323,7 @@ impl Executor {
         let mut ret = ApplyRet::unsettled(receipt, failure, backtrace, logs);
         ret.events = events;
         ret.syscalls = syscalls;
+        ret.trace = trace;
         if kind == ApplyKind::Explicit {
             self.settle_fees(msg, gas_used, gas_limit, &mut ret, gas_cost)?;
         }

@@ -40,6 +40,7 @@ pub mod proof_types;
 pub mod proofs;
 pub mod rules;
 pub mod state_tree;
+pub mod trace;
 
 pub use engine::{Engine, EngineOptions};
 pub use executor::{ApplyKind, ApplyRet, Executor};

@@ -60,6 +60,9 @@ pub struct MachineConfig {
     /// When actor code is compiled: all of the bundle when the machine starts (the default,
     /// as the reference), or each actor when a call first runs it.
     pub compile: Compile,
+    /// Whether messages are traced: each [`ApplyRet`](crate::ApplyRet) then carries its
+    /// calls and charges ([`crate::trace`]). Off by default; off, nothing is recorded.
+    pub trace: bool,
 }
 
 /// When a machine has its actors' code compiled.
@@ -95,6 +98,7 @@ impl MachineConfig {
             actor_debugging: false,
             require_code: true,
             compile: Compile::AtStart,
+            trace: false,
         }
     }
 }

@@ -7,6 +7,7 @@ use super::{CallManager, Frame, InvocationResult};
 use crate::engine::Abort;
 use crate::error::{syscall_err, ExecError, Result};
 use crate::kernel::{Block, BlockRegistry, Kernel, NO_DATA_BLOCK_ID};
+use crate::trace::TraceEvent;
 
 /// Native stack an invocation may need: wasmtime's backstop for WASM (4 MiB) plus host frames.
 const NATIVE_RED_ZONE: usize = 6 << 20;
@@ -37,6 +38,10 @@ impl CallManager {
             }
             Err(e) => return (Err(e), self),
         };
+        self.gas.record(|| TraceEvent::Receiver {
+            id: to,
+            code: actor.code,
+        });
         let pl = self.machine.rules.prices;
         if let Some(charge) = pl.on_send_before_transfer(value, method) {
             if let Err(e) = self.gas.apply(&charge) {

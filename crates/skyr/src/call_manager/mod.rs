@@ -25,6 +25,7 @@ use crate::kernel::Block;
 use crate::machine::{Machine, SYSTEM_ACTOR_ID};
 use crate::rules::AccountCreation;
 use crate::state_tree::ActorState;
+use crate::trace::TraceEvent;
 
 /// ID of the Ethereum address manager, the namespace of f410 addresses.
 pub const EAM_ACTOR_ID: ActorID = 10;
@@ -168,6 +169,38 @@ impl CallManager {
     /// Sends a message from actor `from`: checks the call depth, then runs the call in a
     /// transaction that is rolled back unless it succeeds.
     pub fn send(
+        mut self,
+        from: ActorID,
+        to: Address,
+        method: MethodNum,
+        params: Option<Block>,
+        value: &TokenAmount,
+        options: SendOptions,
+    ) -> (Result<InvocationResult>, Self) {
+        self.gas.record(|| TraceEvent::Call {
+            from,
+            to,
+            method,
+            value: value.clone(),
+            params_len: params.as_ref().map_or(0, |p| p.data().len()),
+            gas_limit: options.gas_limit,
+            read_only: options.read_only,
+        });
+        let (res, mut cm) = self.send_traced(from, to, method, params, value, options);
+        cm.gas.record(|| match &res {
+            Ok(r) => TraceEvent::Return {
+                exit_code: r.exit_code(),
+                return_len: r.value().map_or(0, |b| b.data().len()),
+            },
+            Err(e) => TraceEvent::Error {
+                message: e.to_string(),
+            },
+        });
+        (res, cm)
+    }
+
+    /// [`send`](Self::send) between the trace's start and end of the call.
+    fn send_traced(
         mut self,
         from: ActorID,
         to: Address,

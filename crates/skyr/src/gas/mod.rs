@@ -15,6 +15,7 @@ pub use price_list::{
 pub use schedules::{HYGGE_PRICES, SKYR_PRICES, TEEP_PRICES, WATERMELON_PRICES};
 
 use crate::error::{ExecError, Result};
+use crate::trace::TraceEvent;
 
 /// Milligas per gas.
 pub const MILLIGAS_PER_GAS: i64 = 1000;
@@ -129,6 +130,9 @@ pub struct GasTracker {
     used: Gas,
     /// Outer (limit, used) pairs, innermost last.
     saved: Vec<(Gas, Gas)>,
+    /// The message's trace, when it is traced. Kept here because every charge passes
+    /// through the tracker; the call manager adds its calls to the same list, in order.
+    trace: Option<Vec<TraceEvent>>,
 }
 
 impl GasTracker {
@@ -138,7 +142,46 @@ impl GasTracker {
             limit,
             used: Gas::zero(),
             saved: Vec::new(),
+            trace: None,
         }
+    }
+
+    /// A tracker that also records the message's trace.
+    pub fn traced(limit: Gas) -> Self {
+        GasTracker {
+            trace: Some(Vec::new()),
+            ..GasTracker::new(limit)
+        }
+    }
+
+    /// Whether the message is traced.
+    pub fn tracing(&self) -> bool {
+        self.trace.is_some()
+    }
+
+    /// Adds an event to the trace, if the message is traced (`event` is only built then).
+    pub fn record(&mut self, event: impl FnOnce() -> TraceEvent) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(event());
+        }
+    }
+
+    /// The trace recorded so far (empty when not traced). Where a send refused for depth
+    /// left its gas limit pushed (fvm 3's rule), the gas used outside that limit is not in
+    /// [`used`](Self::used); the trace ends with a negative
+    /// [`FORGOTTEN_OUTSIDE_LIMIT`](crate::trace::FORGOTTEN_OUTSIDE_LIMIT) charge saying so.
+    pub fn take_trace(&mut self) -> Vec<TraceEvent> {
+        let forgotten = self.saved.iter().fold(Gas::zero(), |sum, (_, u)| sum + *u);
+        let mut trace = self.trace.as_mut().map(std::mem::take).unwrap_or_default();
+        if self.trace.is_some() && !forgotten.is_zero() {
+            trace.push(TraceEvent::Charge {
+                name: crate::trace::FORGOTTEN_OUTSIDE_LIMIT.to_owned(),
+                compute: Gas::zero(),
+                other: Gas::zero(),
+                applied: Gas::zero() - forgotten,
+            });
+        }
+        trace
     }
 
     /// Starts counting against `limit` (or what is left, if less).
@@ -161,18 +204,34 @@ impl GasTracker {
 
     /// Adds `amount` to the gas used. Past the limit, the used gas is pinned at the limit and
     /// the message is out of gas.
-    pub fn charge(&mut self, _name: &str, amount: Gas) -> Result<()> {
-        self.used += amount;
-        if self.used > self.limit {
-            self.used = self.limit;
-            return Err(ExecError::OutOfGas);
-        }
-        Ok(())
+    pub fn charge(&mut self, name: &str, amount: Gas) -> Result<()> {
+        self.charge_parts(name, amount, Gas::zero())
     }
 
     /// Applies a named charge.
     pub fn apply(&mut self, charge: &GasCharge) -> Result<()> {
-        self.charge(charge.name, charge.total())
+        self.charge_parts(charge.name, charge.compute, charge.other)
+    }
+
+    fn charge_parts(&mut self, name: &str, compute: Gas, other: Gas) -> Result<()> {
+        let before = self.used;
+        self.used += compute + other;
+        let out_of_gas = self.used > self.limit;
+        if out_of_gas {
+            self.used = self.limit;
+        }
+        if let Some(trace) = &mut self.trace {
+            trace.push(TraceEvent::Charge {
+                name: name.to_owned(),
+                compute,
+                other,
+                applied: self.used - before,
+            });
+        }
+        match out_of_gas {
+            true => Err(ExecError::OutOfGas),
+            false => Ok(()),
+        }
     }
 
     /// Gas used.

@@ -7,6 +7,7 @@ use fvm_shared::event::{ActorEvent, Entry, Flags, StampedEvent};
 
 use super::Kernel;
 use crate::error::{syscall_err, Result};
+use crate::trace::TraceEvent;
 
 /// Largest encoded event accepted.
 const MAX_ENCODED_SIZE: usize = 1 << 20;
@@ -36,6 +37,10 @@ impl Kernel {
         validate(&event)?;
         self.charge(pl.on_actor_event_accept(&event, raw.len()))?;
         let emitter = self.receiver;
+        let entries = event.entries.len();
+        self.cm
+            .gas
+            .record(|| TraceEvent::Event { emitter, entries });
         self.cm.events.push(StampedEvent::new(emitter, event));
         Ok(())
     }
@@ -166,6 +171,11 @@ impl Kernel {
             )));
         }
         let emitter = self.receiver;
+        let count = entries.len();
+        self.cm.gas.record(|| TraceEvent::Event {
+            emitter,
+            entries: count,
+        });
         self.cm
             .events
             .push(StampedEvent::new(emitter, ActorEvent::from(entries)));

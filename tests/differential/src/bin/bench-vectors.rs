@@ -452,7 +452,10 @@ fn on_skyr(
             &text,
             bundles,
             &engine,
-            RunOptions { compile },
+            RunOptions {
+                compile,
+                ..RunOptions::default()
+            },
         );
         if r.status == Status::Skip {
             continue;

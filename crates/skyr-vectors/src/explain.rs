@@ -1,0 +1,297 @@
+//! Explaining traced messages: the call tree with actor names, gas reports over a run, the
+//! trace as JSON, and folded stacks for flame-graph tools.
+//!
+//! The machine records a message's calls and charges ([`skyr::trace`]); this module names
+//! what it recorded (actor types from the manifest's code CIDs) and adds it up.
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use cid::Cid;
+use serde_json::{json, Value};
+use skyr::gas::Gas;
+use skyr::trace::{CallNode, CallTree};
+
+/// One traced message of a vector.
+#[derive(Clone, Debug)]
+pub struct MessageTrace {
+    /// The vector's variant it ran in.
+    pub variant: String,
+    /// Its index among the vector's messages.
+    pub index: usize,
+    /// The message's receiver.
+    pub to: fvm_shared::address::Address,
+    /// The message's method.
+    pub method: u64,
+    /// Exit code of its receipt.
+    pub exit_code: u32,
+    /// Gas used, as the receipt says.
+    pub gas_used: u64,
+    /// Its calls and charges.
+    pub tree: CallTree,
+    /// Actor type by code CID, from the manifest it ran on.
+    pub actor_names: BTreeMap<Cid, String>,
+}
+
+impl MessageTrace {
+    /// The actor type a call ran (its receiver's code named by the manifest), or what is
+    /// known of it: `unknown` for a receiver never found, the CID for code outside the
+    /// manifest.
+    pub fn actor_of(&self, call: &CallNode) -> String {
+        match &call.receiver {
+            None => "unknown".into(),
+            Some((_, code)) => self
+                .actor_names
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| code.to_string()),
+        }
+    }
+
+    /// Whether the charges add up to the receipt's gas used (milligas, rounded up).
+    pub fn charges_add_up(&self) -> bool {
+        u64::try_from(self.tree.gas_applied().round_up()).ok() == Some(self.gas_used)
+    }
+
+    /// The trace as JSON: `{variant, index, exit_code, gas_used, charges, call}`, where
+    /// `charges` are those outside any call and `call` is the top-level call (see
+    /// [`call_json`](Self::call_json)), or null.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "variant": self.variant,
+            "index": self.index,
+            "exit_code": self.exit_code,
+            "gas_used": self.gas_used,
+            "charges": charges_json(&self.tree.charges),
+            "call": self.tree.root.as_ref().map(|c| self.call_json(c)),
+        })
+    }
+
+    /// One call as JSON: `from`, `to`, `receiver` (ID, or null), `actor`, `method`, `value`
+    /// (attoFIL, decimal string), `params_len`, `gas_limit` (milligas, or null),
+    /// `read_only`, `exit_code` (null when the machine failed the call), `error`,
+    /// `return_len`, `gas_inclusive` and `gas_exclusive` (milligas), `charges` (each
+    /// `{name, compute, other, applied}` in milligas), `events` (each `{emitter, entries}`)
+    /// and `calls`.
+    pub fn call_json(&self, call: &CallNode) -> Value {
+        json!({
+            "from": call.from,
+            "to": call.to.to_string(),
+            "receiver": call.receiver.map(|(id, _)| id),
+            "actor": self.actor_of(call),
+            "method": call.method,
+            "value": call.value.atto().to_string(),
+            "params_len": call.params_len,
+            "gas_limit": call.gas_limit.map(Gas::as_milligas),
+            "read_only": call.read_only,
+            "exit_code": call.exit_code.map(|c| c.value()),
+            "error": call.error,
+            "return_len": call.return_len,
+            "gas_inclusive": call.gas_inclusive().as_milligas(),
+            "gas_exclusive": call.gas_exclusive().as_milligas(),
+            "charges": charges_json(&call.charges),
+            "events": call.events.iter().map(|(emitter, entries)| json!({
+                "emitter": emitter, "entries": entries,
+            })).collect::<Vec<_>>(),
+            "calls": call.calls.iter().map(|c| self.call_json(c)).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Folded stacks (`frame;frame;charge weight`, one line per charge, weight in milligas),
+    /// the input of flame-graph tools. A call's frame is `actor.method`; the message's
+    /// inclusion charges sit under a `message` frame.
+    pub fn folded(&self, out: &mut String) {
+        for (name, _, _, applied) in &self.tree.charges {
+            push_folded(out, "message", name, *applied);
+        }
+        if let Some(root) = &self.tree.root {
+            self.fold_call(root, &mut String::new(), out);
+        }
+    }
+
+    fn fold_call(&self, call: &CallNode, path: &mut String, out: &mut String) {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push(';');
+        }
+        let _ = write!(path, "{}.{}", frame_text(&self.actor_of(call)), call.method);
+        for (name, _, _, applied) in &call.charges {
+            push_folded(out, path, name, *applied);
+        }
+        for c in &call.calls {
+            self.fold_call(c, path, out);
+        }
+        path.truncate(len);
+    }
+}
+
+fn push_folded(out: &mut String, path: &str, charge: &str, applied: Gas) {
+    if applied.as_milligas() > 0 {
+        let _ = writeln!(
+            out,
+            "{path};{} {}",
+            frame_text(charge),
+            applied.as_milligas()
+        );
+    }
+}
+
+/// A frame name folded stacks can hold: no separators, no spaces.
+fn frame_text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c == ';' || c.is_whitespace() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn charges_json(charges: &[(String, Gas, Gas, Gas)]) -> Vec<Value> {
+    charges
+        .iter()
+        .map(|(name, compute, other, applied)| {
+            json!({
+                "name": name,
+                "compute": compute.as_milligas(),
+                "other": other.as_milligas(),
+                "applied": applied.as_milligas(),
+            })
+        })
+        .collect()
+}
+
+/// Gas over a run, by charge name, by actor type and by actor type and method (milligas
+/// applied, and how many charges or calls).
+#[derive(Clone, Debug, Default)]
+pub struct GasReport {
+    /// Messages counted.
+    pub messages: usize,
+    /// Sum of their receipts' gas used (whole gas).
+    pub gas_used: u128,
+    /// Charge name → (milligas, charges).
+    pub by_charge: BTreeMap<String, (i128, u64)>,
+    /// Actor type → (milligas in its own calls, calls).
+    pub by_actor: BTreeMap<String, (i128, u64)>,
+    /// (actor type, method) → (milligas in those calls themselves, calls).
+    pub by_method: BTreeMap<(String, u64), (i128, u64)>,
+}
+
+impl GasReport {
+    /// Adds one message.
+    pub fn add(&mut self, t: &MessageTrace) {
+        self.messages += 1;
+        self.gas_used += u128::from(t.gas_used);
+        self.add_charges("message", None, &t.tree.charges);
+        if let Some(root) = &t.tree.root {
+            self.add_call(t, root);
+        }
+    }
+
+    fn add_call(&mut self, t: &MessageTrace, call: &CallNode) {
+        let actor = t.actor_of(call);
+        self.add_charges(&actor, Some(call.method), &call.charges);
+        for c in &call.calls {
+            self.add_call(t, c);
+        }
+    }
+
+    fn add_charges(
+        &mut self,
+        actor: &str,
+        method: Option<u64>,
+        charges: &[(String, Gas, Gas, Gas)],
+    ) {
+        let mut total = 0i128;
+        for (name, _, _, applied) in charges {
+            let e = self.by_charge.entry(name.clone()).or_default();
+            e.0 += i128::from(applied.as_milligas());
+            e.1 += 1;
+            total += i128::from(applied.as_milligas());
+        }
+        let calls = u64::from(method.is_some());
+        let e = self.by_actor.entry(actor.to_owned()).or_default();
+        e.0 += total;
+        e.1 += calls;
+        if let Some(m) = method {
+            let e = self.by_method.entry((actor.to_owned(), m)).or_default();
+            e.0 += total;
+            e.1 += 1;
+        }
+    }
+
+    /// Milligas of all charges counted.
+    pub fn total(&self) -> i128 {
+        self.by_charge.values().map(|(g, _)| g).sum()
+    }
+
+    /// The report as text: three tables, largest first, with shares of the total.
+    pub fn to_text(&self) -> String {
+        let total = self.total();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "gas report: {} messages, {} gas used in receipts, {} milligas charged",
+            self.messages, self.gas_used, total
+        );
+        let mut table = |title: &str, head: &str, rows: Vec<(String, i128, u64)>| {
+            let _ = writeln!(out, "\n{title}");
+            let _ = writeln!(
+                out,
+                "  {:>16}  {:>6}  {:>9}  {head}",
+                "gas", "share", "count"
+            );
+            for (name, gas, count) in rows {
+                let share = if total == 0 {
+                    0.0
+                } else {
+                    gas as f64 * 100.0 / total as f64
+                };
+                let whole = Gas::from_milligas(i64::try_from(gas).unwrap_or(i64::MAX)).to_string();
+                let _ = writeln!(out, "  {whole:>16}  {share:>5.1}%  {count:>9}  {name}");
+            }
+        };
+        table(
+            "by charge",
+            "charge",
+            sorted(&self.by_charge, |k| k.clone()),
+        );
+        table("by actor", "actor", sorted(&self.by_actor, |k| k.clone()));
+        table(
+            "by method",
+            "actor.method",
+            sorted(&self.by_method, |(a, m)| format!("{a}.{m}")),
+        );
+        out
+    }
+
+    /// The report as JSON: `{messages, gas_used, milligas, by_charge, by_actor, by_method}`,
+    /// each table a list of `{name, milligas, count}` largest first (`by_method` adds
+    /// `actor` and `method`).
+    pub fn to_json(&self) -> Value {
+        let rows = |rows: Vec<(String, i128, u64)>| {
+            rows.into_iter()
+                .map(|(name, g, n)| json!({"name": name, "milligas": g.to_string(), "count": n}))
+                .collect::<Vec<_>>()
+        };
+        json!({
+            "messages": self.messages,
+            "gas_used": self.gas_used.to_string(),
+            "milligas": self.total().to_string(),
+            "by_charge": rows(sorted(&self.by_charge, |k| k.clone())),
+            "by_actor": rows(sorted(&self.by_actor, |k| k.clone())),
+            "by_method": rows(sorted(&self.by_method, |(a, m)| format!("{a}.{m}"))),
+        })
+    }
+}
+
+/// A table's rows, largest gas first (ties by name, so the order is fixed).
+fn sorted<K>(
+    map: &BTreeMap<K, (i128, u64)>,
+    name: impl Fn(&K) -> String,
+) -> Vec<(String, i128, u64)> {
+    let mut rows: Vec<_> = map.iter().map(|(k, (g, n))| (name(k), *g, *n)).collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    rows
+}
