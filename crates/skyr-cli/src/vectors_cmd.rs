@@ -333,25 +333,10 @@ fn write_traces(
     path: &std::path::Path,
     r: &VectorResult,
 ) -> Result<()> {
-    let stem: String = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let stem = file_part(&stem);
     for t in &r.traces {
-        let variant: String = t
-            .variant
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
+        let variant = file_part(&t.variant);
         let base = dir.join(format!("{n:05}-{stem}-{variant}-{}", t.index));
         let json = serde_json::to_string_pretty(&t.to_json())?;
         let mut folded = String::new();
@@ -363,6 +348,13 @@ fn write_traces(
         }
     }
     Ok(())
+}
+
+/// `s` with what a file name should not hold (anything but ASCII letters, digits, `-`
+/// and `_`) replaced by `_`.
+fn file_part(s: &str) -> String {
+    let keep = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    s.chars().map(|c| if keep(c) { c } else { '_' }).collect()
 }
 
 /// Why vectors were skipped, most frequent reason first (a run of an extracted corpus without

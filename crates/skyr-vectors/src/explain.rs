@@ -5,11 +5,12 @@
 //! what it recorded (actor types from the manifest's code CIDs) and adds it up.
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 use cid::Cid;
 use serde_json::{json, Value};
 use skyr::gas::Gas;
-use skyr::trace::{CallNode, CallTree};
+use skyr::trace::{CallNode, CallTree, Charge};
 
 /// One traced message of a vector.
 #[derive(Clone, Debug)]
@@ -28,8 +29,9 @@ pub struct MessageTrace {
     pub gas_used: u64,
     /// Its calls and charges.
     pub tree: CallTree,
-    /// Actor type by code CID, from the manifest it ran on.
-    pub actor_names: BTreeMap<Cid, String>,
+    /// Actor type by code CID, from the manifest it ran on (one map shared by the messages
+    /// of a variant).
+    pub actor_names: Arc<BTreeMap<Cid, String>>,
 }
 
 impl MessageTrace {
@@ -100,8 +102,8 @@ impl MessageTrace {
     /// the input of flame-graph tools. A call's frame is `actor.method`; the message's
     /// inclusion charges sit under a `message` frame.
     pub fn folded(&self, out: &mut String) {
-        for (name, _, _, applied) in &self.tree.charges {
-            push_folded(out, "message", name, *applied);
+        for c in &self.tree.charges {
+            push_folded(out, "message", c);
         }
         if let Some(root) = &self.tree.root {
             self.fold_call(root, &mut String::new(), out);
@@ -114,8 +116,8 @@ impl MessageTrace {
             path.push(';');
         }
         let _ = write!(path, "{}.{}", frame_text(&self.actor_of(call)), call.method);
-        for (name, _, _, applied) in &call.charges {
-            push_folded(out, path, name, *applied);
+        for c in &call.charges {
+            push_folded(out, path, c);
         }
         for c in &call.calls {
             self.fold_call(c, path, out);
@@ -124,14 +126,10 @@ impl MessageTrace {
     }
 }
 
-fn push_folded(out: &mut String, path: &str, charge: &str, applied: Gas) {
-    if applied.as_milligas() > 0 {
-        let _ = writeln!(
-            out,
-            "{path};{} {}",
-            frame_text(charge),
-            applied.as_milligas()
-        );
+fn push_folded(out: &mut String, path: &str, charge: &Charge) {
+    let weight = charge.applied.as_milligas();
+    if weight > 0 {
+        let _ = writeln!(out, "{path};{} {weight}", frame_text(&charge.name));
     }
 }
 
@@ -148,15 +146,15 @@ fn frame_text(s: &str) -> String {
         .collect()
 }
 
-fn charges_json(charges: &[(String, Gas, Gas, Gas)]) -> Vec<Value> {
+fn charges_json(charges: &[Charge]) -> Vec<Value> {
     charges
         .iter()
-        .map(|(name, compute, other, applied)| {
+        .map(|c| {
             json!({
-                "name": name,
-                "compute": compute.as_milligas(),
-                "other": other.as_milligas(),
-                "applied": applied.as_milligas(),
+                "name": c.name,
+                "compute": c.compute.as_milligas(),
+                "other": c.other.as_milligas(),
+                "applied": c.applied.as_milligas(),
             })
         })
         .collect()
@@ -197,19 +195,13 @@ impl GasReport {
         }
     }
 
-    fn add_charges(
-        &mut self,
-        actor: &str,
-        method: Option<u64>,
-        charges: &[(String, Gas, Gas, Gas)],
-    ) {
-        let mut total = 0i128;
-        for (name, _, _, applied) in charges {
-            let e = self.by_charge.entry(name.clone()).or_default();
-            e.0 += i128::from(applied.as_milligas());
+    fn add_charges(&mut self, actor: &str, method: Option<u64>, charges: &[Charge]) {
+        for c in charges {
+            let e = self.by_charge.entry(c.name.clone()).or_default();
+            e.0 += i128::from(c.applied.as_milligas());
             e.1 += 1;
-            total += i128::from(applied.as_milligas());
         }
+        let total = i128::from(skyr::trace::applied(charges).as_milligas());
         let calls = u64::from(method.is_some());
         let e = self.by_actor.entry(actor.to_owned()).or_default();
         e.0 += total;

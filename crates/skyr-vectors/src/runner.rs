@@ -1,6 +1,8 @@
 //! Running one vector: decode, pick the bundle, apply the messages of each variant, compare.
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{anyhow, Result};
@@ -429,6 +431,9 @@ fn run_vector(
         };
         let run = Instant::now();
         let mut checks = Vec::new();
+        // Actor types by code, for the traces: one map per variant (its machines share a
+        // manifest).
+        let mut actor_names = None;
         for (i, (msg, len, offset)) in messages.iter().enumerate() {
             if *offset != 0 {
                 epoch = epoch.saturating_add(*offset);
@@ -464,9 +469,10 @@ fn run_vector(
                 ));
             }
             if options.trace {
+                let names = actor_names.get_or_insert_with(|| actor_names_of(exec.machine()));
                 result
                     .traces
-                    .push(trace_of(exec.machine(), &variant.id, i, msg, &ret)?);
+                    .push(trace_of(names, &variant.id, i, msg, &ret)?);
             }
             let (code, ret_bytes, gas, events_root) = &expected[i];
             checks.push(ReceiptCheck {
@@ -524,9 +530,15 @@ fn run_vector(
     Ok(result)
 }
 
-/// A message's trace, its actors named by the machine's manifest.
+/// Actor types by code CID, as the machine's manifest names them.
+fn actor_names_of(machine: &Machine) -> Arc<BTreeMap<Cid, String>> {
+    let entries = machine.manifest.entries().iter();
+    Arc::new(entries.map(|(name, code)| (*code, name.clone())).collect())
+}
+
+/// A message's trace, its actors named by `names`.
 fn trace_of(
-    machine: &Machine,
+    names: &Arc<BTreeMap<Cid, String>>,
     variant: &str,
     index: usize,
     msg: &Message,
@@ -542,11 +554,6 @@ fn trace_of(
         exit_code: ret.receipt.exit_code.value(),
         gas_used: ret.receipt.gas_used,
         tree,
-        actor_names: machine
-            .manifest
-            .entries()
-            .iter()
-            .map(|(name, code)| (*code, name.clone()))
-            .collect(),
+        actor_names: names.clone(),
     })
 }

@@ -4,11 +4,10 @@ use std::path::{Path, PathBuf};
 
 use skyr::engine::cache::{self, CacheCounts};
 use skyr::{Engine, EngineOptions};
-use skyr_vectors::{run_file_with, BundleSet, RunOptions, Status, VectorResult};
+use skyr_vectors::{run_file_with, RunOptions, Status, VectorResult};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{bundles, root};
 
 /// A fresh, empty cache folder for one test.
 fn fresh_dir(test: &str) -> PathBuf {
@@ -23,23 +22,6 @@ fn engine(dir: &Path) -> Engine {
         ..EngineOptions::default()
     })
     .expect("engine")
-}
-
-/// Skyr's own bundle and, when `../shared` is beside the checkout, the official ones.
-fn bundles() -> BundleSet {
-    let mut b = BundleSet::default();
-    b.add(
-        PathBuf::from("actors/bundle.car"),
-        include_bytes!("../../../actors/bundle.car").to_vec(),
-    )
-    .expect("own bundle");
-    b.add_code(include_bytes!("../../../actors/skyr_actor_test3.wasm").to_vec());
-    b.add_code(include_bytes!("../../../actors/skyr_actor_test4.wasm").to_vec());
-    let shared = root().join("../shared/bundles");
-    if shared.is_dir() {
-        b.add_dir(&shared).expect("official bundles");
-    }
-    b
 }
 
 /// Vectors that run actor code on Skyr's own bundle and, with `official` and when the

@@ -24,7 +24,7 @@ use crate::gas::{Gas, GasCharge, GasOutputs, GasTracker};
 use crate::kernel::Block;
 use crate::machine::{Machine, BURNT_FUNDS_ACTOR_ID, REWARD_ACTOR_ID};
 use crate::rules::SenderRule;
-use crate::trace::TraceEvent;
+use crate::trace::{Charge, TraceEvent};
 
 /// Whether a message came in a block (pays fees) or from the system (does not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,12 +281,10 @@ impl Executor {
                 // The receipt charges the whole limit; the trace says where the rest went.
                 if tracing {
                     let rest = Gas::new(gas_limit) - used_milligas;
-                    trace.push(TraceEvent::Charge {
-                        name: crate::trace::FATAL_REST_OF_LIMIT.to_owned(),
-                        compute: rest,
-                        other: Gas::zero(),
-                        applied: rest,
-                    });
+                    trace.push(TraceEvent::Charge(Charge::unpriced(
+                        crate::trace::FATAL_REST_OF_LIMIT,
+                        rest,
+                    )));
                 }
                 backtrace.push(Frame {
                     actor: sender,

@@ -31,6 +31,39 @@ pub const FATAL_REST_OF_LIMIT: &str = "fatal_error_rest_of_limit";
 /// this charge takes it out of the trace's sum too.
 pub const FORGOTTEN_OUTSIDE_LIMIT: &str = "forgotten_outside_pushed_limit";
 
+/// One gas charge of a trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Charge {
+    /// The reference's name for it (`OnBlockRead`, `wasm_exec`, …), or the name an actor
+    /// gave its own charge.
+    pub name: String,
+    /// Compute part, milligas.
+    pub compute: Gas,
+    /// Other part (storage, deferred work), milligas.
+    pub other: Gas,
+    /// What the charge added to the gas used: its total, or what was left if it ran out.
+    pub applied: Gas,
+}
+
+impl Charge {
+    /// A charge no operation priced: Skyr's own entries ([`FATAL_REST_OF_LIMIT`],
+    /// [`FORGOTTEN_OUTSIDE_LIMIT`]) that make a trace add up to its receipt. Both parts are
+    /// zero; only `applied` counts.
+    pub fn unpriced(name: &str, applied: Gas) -> Charge {
+        Charge {
+            name: name.to_owned(),
+            compute: Gas::zero(),
+            other: Gas::zero(),
+            applied,
+        }
+    }
+}
+
+/// The sum of some charges' applied gas.
+pub fn applied(charges: &[Charge]) -> Gas {
+    charges.iter().fold(Gas::zero(), |sum, c| sum + c.applied)
+}
+
 /// One thing that happened while a message ran, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceEvent {
@@ -60,17 +93,7 @@ pub enum TraceEvent {
         code: Cid,
     },
     /// A gas charge, as it was applied.
-    Charge {
-        /// The reference's name for it (`OnBlockRead`, `wasm_exec`, …), or the name an actor
-        /// gave its own charge.
-        name: String,
-        /// Compute part, milligas.
-        compute: Gas,
-        /// Other part (storage, deferred work), milligas.
-        other: Gas,
-        /// What the charge added to the gas used: its total, or what was left if it ran out.
-        applied: Gas,
-    },
+    Charge(Charge),
     /// An actor emitted an event (nv18 on).
     Event {
         /// The emitting actor.
@@ -117,8 +140,8 @@ pub struct CallNode {
     pub return_len: usize,
     /// The machine's error, when the call ended in one.
     pub error: Option<String>,
-    /// Charges applied in this call itself, in order: (name, compute, other, applied).
-    pub charges: Vec<(String, Gas, Gas, Gas)>,
+    /// Charges applied in this call itself, in order.
+    pub charges: Vec<Charge>,
     /// Events emitted in this call itself: (emitter, entries).
     pub events: Vec<(ActorID, usize)>,
     /// Calls it made, in order.
@@ -128,9 +151,7 @@ pub struct CallNode {
 impl CallNode {
     /// Gas applied in this call itself, its sub-calls excluded.
     pub fn gas_exclusive(&self) -> Gas {
-        self.charges
-            .iter()
-            .fold(Gas::zero(), |sum, (_, _, _, applied)| sum + *applied)
+        applied(&self.charges)
     }
     /// Gas applied in this call and everything it called.
     pub fn gas_inclusive(&self) -> Gas {
@@ -148,7 +169,7 @@ impl CallNode {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallTree {
     /// Charges outside any call (the message's inclusion charge).
-    pub charges: Vec<(String, Gas, Gas, Gas)>,
+    pub charges: Vec<Charge>,
     /// The top-level call; none if the message never started one.
     pub root: Option<CallNode>,
 }
@@ -189,18 +210,10 @@ impl CallTree {
                     Some(call) => call.receiver = Some((*id, *code)),
                     None => return Err(format!("event {i}: a receiver outside any call")),
                 },
-                TraceEvent::Charge {
-                    name,
-                    compute,
-                    other,
-                    applied,
-                } => {
-                    let charge = (name.clone(), *compute, *other, *applied);
-                    match stack.last_mut() {
-                        Some(call) => call.charges.push(charge),
-                        None => tree.charges.push(charge),
-                    }
-                }
+                TraceEvent::Charge(charge) => match stack.last_mut() {
+                    Some(call) => call.charges.push(charge.clone()),
+                    None => tree.charges.push(charge.clone()),
+                },
                 TraceEvent::Event { emitter, entries } => match stack.last_mut() {
                     Some(call) => call.events.push((*emitter, *entries)),
                     None => return Err(format!("event {i}: an actor event outside any call")),
@@ -236,24 +249,12 @@ impl CallTree {
 
     /// All gas applied in the message, milligas.
     pub fn gas_applied(&self) -> Gas {
-        let outside = self
-            .charges
-            .iter()
-            .fold(Gas::zero(), |sum, (_, _, _, applied)| sum + *applied);
-        outside
+        applied(&self.charges)
             + self
                 .root
                 .as_ref()
                 .map_or(Gas::zero(), CallNode::gas_inclusive)
     }
-}
-
-/// The sum of a trace's applied charges, milligas.
-pub fn gas_applied(events: &[TraceEvent]) -> Gas {
-    events.iter().fold(Gas::zero(), |sum, e| match e {
-        TraceEvent::Charge { applied, .. } => sum + *applied,
-        _ => sum,
-    })
 }
 
 #[cfg(test)]
@@ -272,12 +273,12 @@ mod tests {
         }
     }
     fn charge(name: &str, milligas: i64) -> TraceEvent {
-        TraceEvent::Charge {
+        TraceEvent::Charge(Charge {
             name: name.into(),
             compute: Gas::from_milligas(milligas),
             other: Gas::zero(),
             applied: Gas::from_milligas(milligas),
-        }
+        })
     }
     fn ret() -> TraceEvent {
         TraceEvent::Return {
@@ -303,7 +304,6 @@ mod tests {
         assert_eq!(root.gas_exclusive(), Gas::from_milligas(8));
         assert_eq!(root.gas_inclusive(), Gas::from_milligas(11));
         assert_eq!(root.calls[0].to, Address::new_id(11));
-        assert_eq!(tree.gas_applied(), gas_applied(&events));
         assert_eq!(tree.gas_applied(), Gas::from_milligas(16));
     }
 

@@ -15,7 +15,7 @@ pub use price_list::{
 pub use schedules::{HYGGE_PRICES, SKYR_PRICES, TEEP_PRICES, WATERMELON_PRICES};
 
 use crate::error::{ExecError, Result};
-use crate::trace::TraceEvent;
+use crate::trace::{Charge, TraceEvent};
 
 /// Milligas per gas.
 pub const MILLIGAS_PER_GAS: i64 = 1000;
@@ -174,12 +174,10 @@ impl GasTracker {
         let forgotten = self.saved.iter().fold(Gas::zero(), |sum, (_, u)| sum + *u);
         let mut trace = self.trace.as_mut().map(std::mem::take).unwrap_or_default();
         if self.trace.is_some() && !forgotten.is_zero() {
-            trace.push(TraceEvent::Charge {
-                name: crate::trace::FORGOTTEN_OUTSIDE_LIMIT.to_owned(),
-                compute: Gas::zero(),
-                other: Gas::zero(),
-                applied: Gas::zero() - forgotten,
-            });
+            trace.push(TraceEvent::Charge(Charge::unpriced(
+                crate::trace::FORGOTTEN_OUTSIDE_LIMIT,
+                Gas::zero() - forgotten,
+            )));
         }
         trace
     }
@@ -221,12 +219,12 @@ impl GasTracker {
             self.used = self.limit;
         }
         if let Some(trace) = &mut self.trace {
-            trace.push(TraceEvent::Charge {
+            trace.push(TraceEvent::Charge(Charge {
                 name: name.to_owned(),
                 compute,
                 other,
                 applied: self.used - before,
-            });
+            }));
         }
         match out_of_gas {
             true => Err(ExecError::OutOfGas),
