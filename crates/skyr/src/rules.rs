@@ -89,6 +89,10 @@ pub struct MemoryLimits {
     pub instance: usize,
     /// Bytes of memory and tables (8 bytes an element) all instances of a call stack may hold.
     pub call_stack: usize,
+    /// Whether a memory growth refused for the instance limit still counts towards the call
+    /// stack's bytes (fvm 4: its limiter counts the growth, then wasmtime refuses it for the
+    /// instance's size), so later growths in the message have less room.
+    pub instance_refusal_counts: bool,
 }
 
 /// What a call needs to pay before an actor is created for an unknown key address.
@@ -180,6 +184,27 @@ pub struct NetworkRules {
     pub tipset_lookback_limit: Option<i64>,
     /// Whether a send refused for call depth leaves the gas limit it pushed in place (fvm 3).
     pub depth_refusal_keeps_gas_limit: bool,
+    /// Whether the message's return value is charged as fvm 2 charges it: by the executor
+    /// once the message's call has returned (still inside its transaction), on every
+    /// successful return, a zero charge when it returned nothing. fvm 3 and 4 charge it as
+    /// the call returns, only for a value. The gas is the same; traces differ in where the
+    /// charge sits and whether a zero one is there.
+    pub return_value_charged_after_call: bool,
+    /// How execution gas is settled into charges. The gas is the same either way; the
+    /// charges a trace shows differ.
+    pub exec_settlement: ExecSettlement,
+}
+
+/// How a machine turns the execution gas an actor used into charges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecSettlement {
+    /// fvm 2: one `wasm_exec` charge per settlement, none after instantiating a module
+    /// without a start function.
+    Fvm2,
+    /// fvm 3 and 4: the part paying for memory (and tables) grown since the last
+    /// settlement is charged apart as `wasm_memory_grow`, after `wasm_exec`; and a module
+    /// is settled once instantiated even when nothing ran (a zero `wasm_exec`).
+    Fvm3,
 }
 
 impl NetworkRules {
@@ -249,6 +274,8 @@ pub const SKYR_RULES: NetworkRules = NetworkRules {
     tracks_reachability: false,
     tipset_lookback_limit: None,
     depth_refusal_keeps_gas_limit: false,
+    return_value_charged_after_call: true,
+    exec_settlement: ExecSettlement::Fvm2,
 };
 
 /// Network versions 18–20 (Hygge, Lightning, Thunder): the FEVM on fvm 3.
@@ -277,11 +304,14 @@ pub const HYGGE_RULES: NetworkRules = NetworkRules {
     memory_limits: Some(MemoryLimits {
         instance: 512 << 20,
         call_stack: 2 << 30,
+        instance_refusal_counts: false,
     }),
     flush_walk: FlushWalk::Fvm3,
     tracks_reachability: false,
     tipset_lookback_limit: Some(900),
     depth_refusal_keeps_gas_limit: true,
+    return_value_charged_after_call: false,
+    exec_settlement: ExecSettlement::Fvm3,
 };
 
 /// Network versions 21–24 (Watermelon, Dragon, Waffle, Tuktuk): fvm 4, with the fvm_sdk 4
@@ -294,6 +324,11 @@ pub const WATERMELON_RULES: NetworkRules = NetworkRules {
     abi: Abi::Sdk4,
     prices: &crate::gas::WATERMELON_PRICES,
     proof_types: &crate::proof_types::FVM4_PROOF_TYPES,
+    memory_limits: Some(MemoryLimits {
+        instance: 512 << 20,
+        call_stack: 2 << 30,
+        instance_refusal_counts: true,
+    }),
     tracks_reachability: true,
     tipset_lookback_limit: None,
     depth_refusal_keeps_gas_limit: false,

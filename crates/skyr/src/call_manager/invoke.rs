@@ -137,16 +137,21 @@ impl CallManager {
         };
         // The top-level call pays for storing its return value in the receipt; nested calls,
         // where priced, for the links their return value makes reachable.
-        if let Some(returned) = result.as_ref().ok().and_then(|r| r.value()) {
-            let pl = this.machine.rules.prices;
-            let charge = if this.depth == 1 {
-                Some(pl.on_chain_return_value(returned.size() as usize))
-            } else {
-                pl.on_nested_return(returned.links().len())
-            };
-            if let Some(Err(e)) = charge.map(|c| this.gas.apply(&c)) {
-                result = Err(e);
-            }
+        let pl = this.machine.rules.prices;
+        let charge = match result.as_ref() {
+            // Under fvm 2's rule the send charges the message's return value (`send_traced`).
+            Ok(_) if this.depth == 1 && this.machine.rules.return_value_charged_after_call => None,
+            Ok(r) => r.value().and_then(|returned| {
+                if this.depth == 1 {
+                    Some(pl.on_chain_return_value(returned.size() as usize))
+                } else {
+                    pl.on_nested_return(returned.links().len())
+                }
+            }),
+            Err(_) => None,
+        };
+        if let Some(Err(e)) = charge.map(|c| this.gas.apply(&c)) {
+            result = Err(e);
         }
         (result, this)
     }

@@ -20,7 +20,7 @@ pub use events::Events;
 use state_access::StateAccess;
 
 use crate::error::{syscall_err, ExecError, Result};
-use crate::gas::{Gas, GasTracker};
+use crate::gas::{Gas, GasTracker, RETURN_VALUE_CHARGE};
 use crate::kernel::Block;
 use crate::machine::{Machine, SYSTEM_ACTOR_ID};
 use crate::rules::AccountCreation;
@@ -118,6 +118,9 @@ pub struct CallManager {
     pub events: Events,
     /// Bytes of WASM memory and tables the current call stack holds (where limited).
     pub memory_used: usize,
+    /// Traced, under fvm 2's rule for the return value's charge: how the message's call
+    /// returned before that charge, which its trace records ahead of the charge.
+    returned_before_charge: Option<TraceEvent>,
 }
 
 impl CallManager {
@@ -144,6 +147,7 @@ impl CallManager {
             access,
             events: Events::default(),
             memory_used: 0,
+            returned_before_charge: None,
         }
     }
 
@@ -187,16 +191,36 @@ impl CallManager {
             read_only: options.read_only,
         });
         let (res, mut cm) = self.send_traced(from, to, method, params, value, options);
-        cm.gas.record(|| match &res {
-            Ok(r) => TraceEvent::Return {
-                exit_code: r.exit_code(),
-                return_len: r.value().map_or(0, |b| b.data().len()),
-            },
-            Err(e) => TraceEvent::Error {
-                message: e.to_string(),
-            },
-        });
+        // Under fvm 2's rule the message's return value was charged after its call returned:
+        // its trace has the return (as it was before that charge) and then the charge.
+        match cm.returned_before_charge.take().filter(|_| cm.depth == 0) {
+            Some(returned) => {
+                let charge = cm.gas.take_last_charge(RETURN_VALUE_CHARGE);
+                cm.gas.record(|| returned);
+                if let Some(charge) = charge {
+                    cm.gas.record(|| charge);
+                }
+            }
+            None => cm.gas.record(|| return_event(&res)),
+        }
         (res, cm)
+    }
+
+    /// fvm 2's charge for the message's return value: on every successful return of the
+    /// message's own call, valued or not, before its transaction ends. Traced, the return
+    /// is noted as it was before the charge, which may run out of gas (see
+    /// [`send`](Self::send)).
+    fn charge_return_value(&mut self, res: Result<InvocationResult>) -> Result<InvocationResult> {
+        let size = match &res {
+            Ok(r) if r.exit_code().is_success() => r.value().map_or(0, |v| v.size() as usize),
+            _ => return res,
+        };
+        if self.gas.tracing() {
+            self.returned_before_charge = Some(return_event(&res));
+        }
+        let charge = self.machine.rules.prices.on_chain_return_value(size);
+        self.gas.apply(&charge)?;
+        res
     }
 
     /// [`send`](Self::send) between the trace's start and end of the call.
@@ -240,6 +264,9 @@ impl CallManager {
         let (mut res, mut cm) = self.send_unchecked(from, to, method, params, value, options);
         cm.memory_used = memory_used;
         cm.depth -= 1;
+        if cm.depth == 0 && cm.machine.rules.return_value_charged_after_call {
+            res = cm.charge_return_value(res);
+        }
         let revert = !matches!(&res, Ok(r) if r.exit_code().is_success());
         let access_end = match &mut cm.access {
             Some(a) => a.end(revert),
@@ -426,5 +453,23 @@ impl CallManager {
         self.set_actor(id, actor)?;
         self.actors_created += 1;
         Ok(())
+    }
+}
+
+/// How a send ended, as its trace records it: a call that ran out of the message's gas
+/// returns SYS_OUT_OF_GAS (as fvm 3 and 4 record it).
+fn return_event(res: &Result<InvocationResult>) -> TraceEvent {
+    match res {
+        Ok(r) => TraceEvent::Return {
+            exit_code: r.exit_code(),
+            return_len: r.value().map_or(0, |b| b.data().len()),
+        },
+        Err(ExecError::OutOfGas) => TraceEvent::Return {
+            exit_code: ExitCode::SYS_OUT_OF_GAS,
+            return_len: 0,
+        },
+        Err(e) => TraceEvent::Error {
+            message: e.to_string(),
+        },
     }
 }

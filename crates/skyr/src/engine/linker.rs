@@ -230,6 +230,7 @@ fn bind_actor(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         |mut c: C, ret: u32, off: u32, len: u32| {
             sysv::<8>(&mut c, ret, |m, k| {
                 let addr = read_address(m, off, len, k.cm.machine.rules)?;
+                k.charge_free_lookup("OnResolveAddress")?;
                 let id = k
                     .resolve_address(&addr)?
                     .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "actor not found"))?;
@@ -243,6 +244,7 @@ fn bind_actor(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         |mut c: C, ret: u32, id: u64, off: u32, len: u32| {
             sysv::<4>(&mut c, ret, |m, k| {
                 check_bounds(m, off, len)?;
+                k.charge_free_lookup("OnGetActorCodeCid")?;
                 let code = k
                     .get_actor_code_cid(id)?
                     .ok_or_else(|| syscall_err(ErrorNumber::NotFound, "target actor not found"))?;
@@ -255,7 +257,9 @@ fn bind_actor(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         "get_builtin_actor_type",
         |mut c: C, ret: u32, off: u32| {
             sysv::<4>(&mut c, ret, |m, k| {
-                Ok((k.get_builtin_actor_type(&read_cid(m, off)?) as i32).to_le_bytes())
+                let code = read_cid(m, off)?;
+                k.charge_lookup(|pl| pl.on_get_builtin_actor_type())?;
+                Ok((k.get_builtin_actor_type(&code) as i32).to_le_bytes())
             })
         },
     )?;
@@ -265,6 +269,7 @@ fn bind_actor(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         |mut c: C, ret: u32, typ: i32, off: u32, len: u32| {
             sysv::<4>(&mut c, ret, |m, k| {
                 check_bounds(m, off, len)?;
+                k.charge_lookup(|pl| pl.on_get_code_cid_for_type())?;
                 let code = k.get_code_cid_for_type(typ as u32)?;
                 Ok(write_cid(m, &code, off, len)?.to_le_bytes())
             })

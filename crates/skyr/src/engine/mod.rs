@@ -27,7 +27,7 @@ use wasmtime::{Global, InstancePre, Memory, Module, Store, Trap, Val};
 use crate::error::ExecError;
 use crate::gas::Gas;
 use crate::kernel::Kernel;
-use crate::rules::Abi;
+use crate::rules::{Abi, ExecSettlement};
 use cache::DiskCache;
 
 /// How an invocation stopped, when it did not return.
@@ -95,6 +95,10 @@ pub struct InvocationData {
     pub gas: Option<Global>,
     /// The counter's value when the host last synchronised it.
     pub last_milligas: i64,
+    /// The call stack's memory ([`CallManager::memory_used`](crate::call_manager::CallManager))
+    /// when the host last synchronised the counter: what grew since is paid for as
+    /// `wasm_memory_grow` under [`ExecSettlement::Fvm3`].
+    pub last_memory_bytes: usize,
 }
 
 /// One module's compiled code and linked templates, filled on first need.
@@ -489,6 +493,7 @@ impl Engine {
             memory: None,
             gas: None,
             last_milligas: 0,
+            last_memory_bytes: 0,
         };
         let limited = data.kernel.cm.machine.rules.memory_limits.is_some();
         let mut store = Store::new(&self.0.engine, data);
@@ -598,9 +603,18 @@ fn instantiate_with_gas(
             0,
         )
     };
+    // The settlement after the start function counts the instance's initial memory as grown
+    // (fvm 3 synchronises before instantiating).
+    let memory_before = store.data().kernel.cm.memory_used;
     let instance = pre.instantiate(&mut *store);
     let instance = instance.map_err(failed)?;
     let Some(start) = instance.get_func(&mut *store, metering::START_EXPORT) else {
+        // Nothing ran, so nothing is owed; fvm 3 and 4 still settle (and trace) it.
+        if store.data().kernel.cm.machine.rules.exec_settlement == ExecSettlement::Fvm3 {
+            let gas = &mut store.data_mut().kernel.cm.gas;
+            gas.charge("wasm_exec", Gas::zero())
+                .map_err(Abort::from_exec)?;
+        }
         return Ok(instance);
     };
     let gas = instance
@@ -608,6 +622,7 @@ fn instantiate_with_gas(
         .ok_or_else(|| Abort::Fatal(anyhow!("instrumented actor lost its gas counter")))?;
     store.data_mut().gas = Some(gas);
     sync_gas(&mut *store)?;
+    store.data_mut().last_memory_bytes = memory_before;
     let res = start.call(&mut *store, &[], &mut []);
     charge_exec(&mut *store)?;
     res.map_err(failed)?;
@@ -625,10 +640,17 @@ impl wasmtime::ResourceLimiter for InvocationData {
         let Some(limits) = self.kernel.cm.machine.rules.memory_limits else {
             return Ok(true);
         };
-        if maximum.is_some_and(|m| desired > m) || desired > limits.instance {
+        if maximum.is_some_and(|m| desired > m) {
             return Ok(false);
         }
-        Ok(self.grow(limits.call_stack, desired.saturating_sub(current)))
+        let bytes = desired.saturating_sub(current);
+        if desired > limits.instance {
+            if limits.instance_refusal_counts {
+                self.grow(limits.call_stack, bytes);
+            }
+            return Ok(false);
+        }
+        Ok(self.grow(limits.call_stack, bytes))
     }
 
     fn table_growing(
@@ -672,7 +694,9 @@ pub fn sync_gas(mut ctx: impl wasmtime::AsContextMut<Data = InvocationData>) -> 
     global
         .set(&mut ctx, Val::I64(avail))
         .map_err(|e| Abort::Fatal(anyhow!("failed to set the gas counter: {e}")))?;
-    ctx.data_mut().last_milligas = avail;
+    let data = ctx.data_mut();
+    data.last_milligas = avail;
+    data.last_memory_bytes = data.kernel.cm.memory_used;
     Ok(())
 }
 
@@ -701,9 +725,20 @@ pub fn charge_exec(
     {
         data.last_milligas = now;
     }
-    data.kernel
-        .cm
-        .gas
-        .charge("wasm_exec", Gas::from_milligas(used))
-        .map_err(Abort::from_exec)
+    let cm = &mut data.kernel.cm;
+    let mut exec = Gas::from_milligas(used);
+    let mut grown = Gas::zero();
+    if cm.machine.rules.exec_settlement == ExecSettlement::Fvm3 {
+        // The memory part, at most what was used.
+        let bytes = cm.memory_used.saturating_sub(data.last_memory_bytes);
+        grown = cm.machine.rules.prices.wasm.grow_memory(bytes).min(exec);
+        exec = exec - grown;
+    }
+    cm.gas.charge("wasm_exec", exec).map_err(Abort::from_exec)?;
+    if !grown.is_zero() {
+        cm.gas
+            .charge("wasm_memory_grow", grown)
+            .map_err(Abort::from_exec)?;
+    }
+    Ok(())
 }

@@ -171,6 +171,7 @@ fn bind_actor(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         |mut c: C, ret: u32, id: u64, off: u32, len: u32| {
             sysv::<4>(&mut c, ret, |m, k| {
                 slice_mut(m, off, len)?;
+                k.charge_free_lookup("OnLookupAddress")?;
                 let Some(addr) = k.lookup_delegated_address(id)? else {
                     return Ok(0u32.to_le_bytes());
                 };
@@ -226,7 +227,10 @@ fn bind_actor(l: &mut Linker<InvocationData>) -> AnyResult<()> {
         },
     )?;
     l.func_wrap("actor", "balance_of", |mut c: C, ret: u32, id: u64| {
-        sysv::<16>(&mut c, ret, |_, k| token_bytes(&k.balance_of(id)?))
+        sysv::<16>(&mut c, ret, |_, k| {
+            k.charge_free_lookup("OnBalanceOf")?;
+            token_bytes(&k.balance_of(id)?)
+        })
     })?;
     Ok(())
 }

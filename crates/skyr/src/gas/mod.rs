@@ -10,7 +10,8 @@ mod schedules;
 pub use outputs::GasOutputs;
 pub use price_list::{
     AggregatePrices, BlsAggregatePrices, EntryEventPrices, HashPrices, LinkPrices, PriceList,
-    Scaling, SendPrices, Split, StateAccessPrices, WasmPrices, TABLE_ELEMENT_BYTES,
+    Scaling, SendPrices, Split, StateAccessPrices, WasmPrices, RETURN_VALUE_CHARGE,
+    TABLE_ELEMENT_BYTES,
 };
 pub use schedules::{HYGGE_PRICES, SKYR_PRICES, TEEP_PRICES, WATERMELON_PRICES};
 
@@ -163,6 +164,16 @@ impl GasTracker {
     pub fn record(&mut self, event: impl FnOnce() -> TraceEvent) {
         if let Some(trace) = &mut self.trace {
             trace.push(event());
+        }
+    }
+
+    /// The last event of the trace, when it is a charge named `name` (taken out, to be
+    /// recorded again where the reference's trace has it).
+    pub fn take_last_charge(&mut self, name: &str) -> Option<TraceEvent> {
+        let trace = self.trace.as_mut()?;
+        match trace.last() {
+            Some(TraceEvent::Charge(c)) if c.name == name => trace.pop(),
+            _ => None,
         }
     }
 

@@ -13,6 +13,9 @@ use fvm_shared::{ActorID, METHOD_SEND};
 
 use super::{Gas, GasCharge};
 
+/// The charge for storing the message's return value in its receipt.
+pub const RETURN_VALUE_CHARGE: &str = "OnChainReturnValue";
+
 /// `flat + per_unit × n`: how most charges grow with the size of what they handle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scaling {
@@ -248,6 +251,10 @@ pub struct BlsAggregatePrices {
 pub struct PriceList {
     /// The schedule's name, as the reference calls it.
     pub name: &'static str,
+    /// Whether the balance, address and code lookups are charged (at zero, under their
+    /// names: [`on_free_lookup`](Self::on_free_lookup)), as fvm 3 and 4 charge them; fvm 2
+    /// does not. Traces differ, gas does not.
+    pub names_free_lookups: bool,
     /// Including a message, by its size in bytes (with the sender's update where priced).
     pub on_chain_message: Split,
     /// Storing the top-level return value in the receipt, by its size.
@@ -344,9 +351,9 @@ impl PriceList {
         self.on_chain_message.charge("OnChainMessage", size)
     }
 
-    /// Storing a return value of `size` bytes in the receipt.
+    /// Storing a return value of `size` bytes in the receipt ([`RETURN_VALUE_CHARGE`]).
     pub fn on_chain_return_value(&self, size: usize) -> GasCharge {
-        self.on_chain_return.charge("OnChainReturnValue", size)
+        self.on_chain_return.charge(RETURN_VALUE_CHARGE, size)
     }
 
     /// Charged on a send before any value moves.

@@ -61,6 +61,7 @@ const VERIFY_POST: Scaling = Scaling::new(gas(117680921), gas(43780));
 /// The Skyr schedule of FIP-0032, for network versions 16 and 17.
 pub static SKYR_PRICES: PriceList = PriceList {
     name: "SKYR",
+    names_free_lookups: false,
     // (36 bytes + the message) × the storage multiplier.
     on_chain_message: Split::new(
         Scaling::fixed(gas(38863)),
@@ -137,6 +138,7 @@ pub static HYGGE_PRICES: PriceList = HYGGE;
 
 const HYGGE: PriceList = PriceList {
     name: "HYGGE",
+    names_free_lookups: true,
     // 36 bytes + the message at 1300 gas a byte, plus updating the sender.
     on_chain_message: Split::new(
         Scaling::fixed(gas(38863)),

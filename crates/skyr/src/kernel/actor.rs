@@ -16,6 +16,25 @@ struct AccountState {
 }
 
 impl Kernel {
+    /// A lookup syscall's zero charge, under its name, where the schedule names them
+    /// ([`PriceList::names_free_lookups`](crate::gas::PriceList::names_free_lookups)).
+    pub fn charge_free_lookup(&mut self, name: &'static str) -> Result<()> {
+        self.charge_lookup(|pl| pl.on_free_lookup(name))
+    }
+
+    /// A lookup syscall's charge (`charge` of the schedule), where the schedule names
+    /// lookups; every schedule prices them at zero.
+    pub fn charge_lookup(
+        &mut self,
+        charge: impl FnOnce(&crate::gas::PriceList) -> crate::gas::GasCharge,
+    ) -> Result<()> {
+        let pl = self.cm.machine.rules.prices;
+        if pl.names_free_lookups {
+            self.cm.gas.apply(&charge(pl))?;
+        }
+        Ok(())
+    }
+
     /// The ID behind an address, if any.
     pub fn resolve_address(&mut self, addr: &Address) -> Result<Option<ActorID>> {
         self.cm.resolve_address(addr)

@@ -107,6 +107,7 @@ impl Kernel {
 
     /// The actor's balance (zero once deleted).
     pub fn current_balance(&mut self) -> Result<TokenAmount> {
+        self.charge_free_lookup("OnSelfBalance")?;
         Ok(self.get_self()?.map(|a| a.balance).unwrap_or_default())
     }
 
