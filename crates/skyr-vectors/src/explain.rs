@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 use skyr::gas::Gas;
 use skyr::trace::{CallNode, CallTree, Charge};
 
+use crate::names::{exit_code_name, method_label, method_name};
+
 /// One traced message of a vector.
 #[derive(Clone, Debug)]
 pub struct MessageTrace {
@@ -29,6 +31,8 @@ pub struct MessageTrace {
     pub gas_used: u64,
     /// Its calls and charges.
     pub tree: CallTree,
+    /// The events the machine recorded, in order, as the tree was built from them.
+    pub events: Vec<skyr::trace::TraceEvent>,
     /// Actor type by code CID, from the manifest it ran on (one map shared by the messages
     /// of a variant).
     pub actor_names: Arc<BTreeMap<Cid, String>>,
@@ -68,9 +72,10 @@ impl MessageTrace {
         })
     }
 
-    /// One call as JSON: `from`, `to`, `receiver` (ID, or null), `actor`, `method`, `value`
-    /// (attoFIL, decimal string), `params_len`, `gas_limit` (milligas, or null),
-    /// `read_only`, `exit_code` (null when the machine failed the call), `error`,
+    /// One call as JSON: `from`, `to`, `receiver` (ID, or null), `actor`, `method`,
+    /// `method_name` (null when unknown), `value` (attoFIL, decimal string), `params_len`,
+    /// `gas_limit` (milligas, or null), `read_only`, `exit_code` (null when the machine
+    /// failed the call), `exit_code_name` (null when unnamed), `error`,
     /// `return_len`, `gas_inclusive` and `gas_exclusive` (milligas), `charges` (each
     /// `{name, compute, other, applied}` in milligas), `events` (each `{emitter, entries}`)
     /// and `calls`.
@@ -81,11 +86,13 @@ impl MessageTrace {
             "receiver": call.receiver.map(|(id, _)| id),
             "actor": self.actor_of(call),
             "method": call.method,
+            "method_name": method_name(&self.actor_of(call), call.method),
             "value": call.value.atto().to_string(),
             "params_len": call.params_len,
             "gas_limit": call.gas_limit.map(Gas::as_milligas),
             "read_only": call.read_only,
             "exit_code": call.exit_code.map(|c| c.value()),
+            "exit_code_name": call.exit_code.and_then(|c| exit_code_name(c.value())),
             "error": call.error,
             "return_len": call.return_len,
             "gas_inclusive": call.gas_inclusive().as_milligas(),
@@ -98,8 +105,91 @@ impl MessageTrace {
         })
     }
 
+    /// The call tree as indented text, one line per call: sender and receiver, actor type
+    /// and method (named when known), value, exit code (named), gas inclusive and exclusive;
+    /// under each call its charges summed by name, largest first, or with `every_charge`
+    /// each charge in order.
+    pub fn tree_text(&self, every_charge: bool) -> String {
+        let mut out = String::new();
+        let outside = skyr::trace::applied(&self.tree.charges);
+        let _ = writeln!(
+            out,
+            "message: exit {}, gas used {} ({} outside the calls: {})",
+            exit_label(self.exit_code),
+            self.gas_used,
+            outside,
+            summary(&self.tree.charges, every_charge)
+        );
+        match &self.tree.root {
+            Some(root) => self.tree_call(root, "", true, every_charge, &mut out),
+            None => out.push_str("  (no call: the message was refused before it ran)\n"),
+        }
+        out
+    }
+
+    fn tree_call(
+        &self,
+        call: &CallNode,
+        indent: &str,
+        last: bool,
+        every_charge: bool,
+        out: &mut String,
+    ) {
+        let actor = self.actor_of(call);
+        let (branch, next) = if last {
+            ("└─ ", "   ")
+        } else {
+            ("├─ ", "│  ")
+        };
+        let outcome = match (call.exit_code, &call.error) {
+            (Some(c), _) => format!("exit {}", exit_label(c.value())),
+            (None, Some(e)) => format!("machine failure: {e}"),
+            (None, None) => "no outcome".into(),
+        };
+        let receiver = match call.receiver {
+            Some((id, _)) if call.to != fvm_shared::address::Address::new_id(id) => {
+                format!(" (f0{id})")
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{indent}{branch}f0{} → {}{receiver} {actor}.{} value {}{}{}  {outcome}  gas {} / {} own",
+            call.from,
+            call.to,
+            method_label(&actor, call.method),
+            call.value.atto(),
+            if call.read_only { " read-only" } else { "" },
+            call.gas_limit
+                .map(|g| format!(" limit {g}"))
+                .unwrap_or_default(),
+            call.gas_inclusive(),
+            call.gas_exclusive(),
+        );
+        let inner = format!("{indent}{next}");
+        let bar = if call.calls.is_empty() { "  " } else { "│ " };
+        if every_charge {
+            for c in &call.charges {
+                let _ = writeln!(
+                    out,
+                    "{inner}{bar}{} {} (compute {}, other {})",
+                    c.name, c.applied, c.compute, c.other
+                );
+            }
+        } else {
+            let _ = writeln!(out, "{inner}{bar}{}", summary(&call.charges, false));
+        }
+        for (emitter, entries) in &call.events {
+            let _ = writeln!(out, "{inner}{bar}event from f0{emitter}: {entries} entries");
+        }
+        for (i, c) in call.calls.iter().enumerate() {
+            self.tree_call(c, &inner, i + 1 == call.calls.len(), every_charge, out);
+        }
+    }
+
     /// Folded stacks (`frame;frame;charge weight`, one line per charge, weight in milligas),
-    /// the input of flame-graph tools. A call's frame is `actor.method`; the message's
+    /// the input of flame-graph tools. A call's frame is `actor.method` (the method's name
+    /// when the actor type is known, else its number); the message's
     /// inclusion charges sit under a `message` frame.
     pub fn folded(&self, out: &mut String) {
         for c in &self.tree.charges {
@@ -110,12 +200,40 @@ impl MessageTrace {
         }
     }
 
+    /// The message's flame graph, an SVG drawn by `inferno` from its
+    /// [folded stacks](Self::folded): calls stacked on their callers, each call's charges on
+    /// top of it, widths in milligas. Colours follow the frame names, so the same trace
+    /// always draws the same picture. `None` when nothing was charged.
+    pub fn flame_graph(&self, title: &str) -> Option<Vec<u8>> {
+        let mut folded = String::new();
+        self.folded(&mut folded);
+        if folded.is_empty() {
+            return None;
+        }
+        let mut options = inferno::flamegraph::Options::default();
+        options.title = title.to_owned();
+        options.count_name = "milligas".into();
+        options.name_type = "Frame:".into();
+        options.deterministic = true;
+        let mut svg = Vec::new();
+        // Writing into memory, from lines this module made: inferno fails only on lines it
+        // cannot parse, which `folded` does not write.
+        inferno::flamegraph::from_lines(&mut options, folded.lines(), &mut svg).ok()?;
+        Some(svg)
+    }
+
     fn fold_call(&self, call: &CallNode, path: &mut String, out: &mut String) {
         let len = path.len();
         if !path.is_empty() {
             path.push(';');
         }
-        let _ = write!(path, "{}.{}", frame_text(&self.actor_of(call)), call.method);
+        let actor = self.actor_of(call);
+        let _ = write!(
+            path,
+            "{}.{}",
+            frame_text(&actor),
+            frame_text(&method_label(&actor, call.method))
+        );
         for c in &call.charges {
             push_folded(out, path, c);
         }
@@ -124,6 +242,44 @@ impl MessageTrace {
         }
         path.truncate(len);
     }
+}
+
+/// An exit code with its name when it has one: `7 SYS_OUT_OF_GAS`.
+fn exit_label(code: u32) -> String {
+    match exit_code_name(code) {
+        Some(n) => format!("{code} {n}"),
+        None => code.to_string(),
+    }
+}
+
+/// Charges summed by name, largest first: `charges: wasm_exec 812.3, OnBlockRead 40 ...`
+/// (gas units), the first few named and the rest counted.
+fn summary(charges: &[Charge], every: bool) -> String {
+    const SHOWN: usize = 4;
+    let mut by_name: BTreeMap<&str, (i64, usize)> = BTreeMap::new();
+    for c in charges {
+        let e = by_name.entry(&c.name).or_default();
+        e.0 = e.0.saturating_add(c.applied.as_milligas());
+        e.1 += 1;
+    }
+    let mut rows: Vec<_> = by_name.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(b.0)));
+    let shown = if every { rows.len() } else { SHOWN };
+    let plural = if charges.len() == 1 { "" } else { "s" };
+    let mut text = format!("{} charge{plural}", charges.len());
+    for (i, (name, (milligas, n))) in rows.iter().enumerate().take(shown) {
+        let sep = if i == 0 { ": " } else { ", " };
+        let times = if *n > 1 {
+            format!(" ×{n}")
+        } else {
+            String::new()
+        };
+        let _ = write!(text, "{sep}{name} {}{times}", Gas::from_milligas(*milligas));
+    }
+    if rows.len() > shown {
+        let _ = write!(text, ", {} more kinds", rows.len() - shown);
+    }
+    text
 }
 
 fn push_folded(out: &mut String, path: &str, charge: &Charge) {
@@ -253,7 +409,9 @@ impl GasReport {
         table(
             "by method",
             "actor.method",
-            sorted(&self.by_method, |(a, m)| format!("{a}.{m}")),
+            sorted(&self.by_method, |(a, m)| {
+                format!("{a}.{}", method_label(a, *m))
+            }),
         );
         out
     }
@@ -273,7 +431,9 @@ impl GasReport {
             "milligas": self.total().to_string(),
             "by_charge": rows(sorted(&self.by_charge, |k| k.clone())),
             "by_actor": rows(sorted(&self.by_actor, |k| k.clone())),
-            "by_method": rows(sorted(&self.by_method, |(a, m)| format!("{a}.{m}"))),
+            "by_method": rows(sorted(&self.by_method, |(a, m)| {
+                format!("{a}.{}", method_label(a, *m))
+            })),
         })
     }
 }

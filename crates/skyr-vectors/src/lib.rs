@@ -2,9 +2,11 @@
 //! [externs] replaying recorded randomness, and the [runner] that applies a vector's messages
 //! and compares receipts and the post-state root. Used by `skyr vectors` and the test suite.
 pub mod bundles;
+pub mod exec;
 pub mod explain;
 pub mod externs;
 pub mod files;
+pub mod names;
 pub mod runner;
 pub mod schema;
 

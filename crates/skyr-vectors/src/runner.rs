@@ -210,14 +210,39 @@ pub fn decode_car(v: &Vector) -> Result<Vec<(Cid, Vec<u8>)>> {
         .map_err(|e| anyhow!("car: malformed: {e}"))
 }
 
+/// How many bytes a message takes on chain, from its unsigned CBOR length: a secp256k1
+/// sender's message is signed, which adds the signature's 65 bytes and their framing (BLS
+/// signatures are aggregated per block, so they add nothing).
+pub fn chain_length(msg: &Message, unsigned_len: usize) -> usize {
+    if msg.from.protocol() == Protocol::Secp256k1 {
+        unsigned_len + fvm_shared::crypto::signature::SECP_SIG_LEN + 4
+    } else {
+        unsigned_len
+    }
+}
+
+/// A state's blocks in a store with the code of `bundles` layered under them, and the
+/// manifest data CID the state at `root` names.
+pub(crate) fn open_state(
+    blocks: impl IntoIterator<Item = (Cid, Vec<u8>)>,
+    root: &Cid,
+    bundles: &BundleSet,
+) -> Result<(Overlay, Cid)> {
+    let store = MemoryBlockstore::new();
+    for (k, data) in blocks {
+        store.put_keyed(&k, &data)?;
+    }
+    let manifest = manifest_of(&store, root)?;
+    let layers = bundles.layers(&manifest, &store)?;
+    Ok((Overlay::new(store, layers), manifest))
+}
+
 /// The manifest data CID the pre-state's system actor names.
 pub fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
     let sr: StateRoot = store
         .get_cbor(root)
-        .map_err(|e| anyhow!("preconditions.state_tree.root_cid: not a state root: {e}"))?
-        .ok_or_else(|| {
-            anyhow!("preconditions.state_tree.root_cid: block {root} missing from the CAR")
-        })?;
+        .map_err(|e| anyhow!("pre-state root {root}: not a state root: {e}"))?
+        .ok_or_else(|| anyhow!("pre-state root {root}: its block is missing from the CAR"))?;
     // Records are read generically: `[code, state, ...]` has four fields up to state tree
     // version 4 and five from version 5 on; only the state is needed here.
     let tree = fvm_ipld_hamt::Hamt::<&MemoryBlockstore, Ipld>::load_with_bit_width(
@@ -261,7 +286,7 @@ fn bundle_label(data: &Cid) -> Result<String> {
 
 /// Why the actors' code is not at hand, if it is not. Extracted vectors carry the manifest
 /// their state names but not the WASM, so the bundle must come from `--bundles`.
-fn missing_code(store: &impl Blockstore, data: &Cid) -> Result<Option<String>> {
+pub(crate) fn missing_code(store: &impl Blockstore, data: &Cid) -> Result<Option<String>> {
     let wanted = bundle_label(data)?;
     if !store.has(data)? {
         return Ok(Some(format!("needs {wanted}, which is not in --bundles")));
@@ -324,11 +349,7 @@ fn run_vector(
         let bytes = b64(&m.bytes, &format!("apply_messages[{i}].bytes"))?;
         let msg: Message = fvm_ipld_encoding::from_slice(&bytes)
             .map_err(|e| anyhow!("apply_messages[{i}].bytes: not a message: {e}"))?;
-        let mut len = bytes.len();
-        if msg.from.protocol() == Protocol::Secp256k1 {
-            // Signed on chain: the signature's 65 bytes plus its framing count.
-            len += fvm_shared::crypto::signature::SECP_SIG_LEN + 4;
-        }
+        let len = chain_length(&msg, bytes.len());
         // Lotus's conformance runner adds each offset to the epoch of the message before.
         let offset = m.epoch_offset.unwrap_or(0);
         if offset < 0 {
@@ -362,22 +383,14 @@ fn run_vector(
     let mut result = VectorResult::new(name, Status::Pass, None);
     for (n, variant) in v.preconditions.variants.iter().enumerate() {
         let setup = Instant::now();
-        let store = MemoryBlockstore::new();
-        if n == last {
+        let (store, manifest) = if n == last {
             // The last variant takes the decoded blocks, freeing each as it is stored: a
             // large state is not held twice while its messages run (and the heap the
             // decoded copy held serves the run's own allocations).
-            for (k, data) in blocks.take().unwrap_or_default() {
-                store.put_keyed(&k, &data)?;
-            }
-        } else if let Some(blocks) = &blocks {
-            for (k, data) in blocks {
-                store.put_keyed(k, data)?;
-            }
-        }
-        let manifest = manifest_of(&store, &pre)?;
-        let layers = bundles.layers(&manifest, &store)?;
-        let store = Overlay::new(store, layers);
+            open_state(blocks.take().unwrap_or_default(), &pre, bundles)?
+        } else {
+            open_state(blocks.iter().flatten().cloned(), &pre, bundles)?
+        };
         let without_code = match missing_code(&store, &manifest)? {
             None => None,
             Some(_) if bundles.runs_without_code() && store.has(&manifest)? => {
@@ -452,13 +465,7 @@ fn run_vector(
             };
             if let (Some(wanted), Some(code)) = (&without_code, exec.machine().missing_code.first())
             {
-                let actor = exec
-                    .machine()
-                    .manifest
-                    .entries()
-                    .iter()
-                    .find(|(_, c)| c == code)
-                    .map_or("an unknown actor", |(n, _)| n.as_str());
+                let actor = actor_named(exec.machine(), code);
                 return Ok(VectorResult::new(
                     name,
                     Status::Skip,
@@ -530,14 +537,24 @@ fn run_vector(
     Ok(result)
 }
 
+/// The actor type the machine's manifest gives `code`, or `an unknown actor`.
+pub(crate) fn actor_named<'m>(machine: &'m Machine, code: &Cid) -> &'m str {
+    machine
+        .manifest
+        .entries()
+        .iter()
+        .find(|(_, c)| c == code)
+        .map_or("an unknown actor", |(n, _)| n.as_str())
+}
+
 /// Actor types by code CID, as the machine's manifest names them.
-fn actor_names_of(machine: &Machine) -> Arc<BTreeMap<Cid, String>> {
+pub(crate) fn actor_names_of(machine: &Machine) -> Arc<BTreeMap<Cid, String>> {
     let entries = machine.manifest.entries().iter();
     Arc::new(entries.map(|(name, code)| (*code, name.clone())).collect())
 }
 
 /// A message's trace, its actors named by `names`.
-fn trace_of(
+pub(crate) fn trace_of(
     names: &Arc<BTreeMap<Cid, String>>,
     variant: &str,
     index: usize,
@@ -554,6 +571,7 @@ fn trace_of(
         exit_code: ret.receipt.exit_code.value(),
         gas_used: ret.receipt.gas_used,
         tree,
+        events: ret.trace.clone(),
         actor_names: names.clone(),
     })
 }

@@ -31,6 +31,9 @@ pub struct RefRun {
     pub root: Cid,
     /// Whether every receipt and the root equal the vector's.
     pub reproduced: bool,
+    /// With [`run_traced`]: per message, the reference's execution trace as
+    /// [`trace_tokens`] writes Skyr's (sends, charges, returns, in order); empty otherwise.
+    pub traces: Vec<Vec<String>>,
     /// The first difference from the vector, when not reproduced.
     pub difference: Option<String>,
     /// Reading the vector and building the machine.
@@ -60,6 +63,8 @@ struct Inputs {
     /// (message bytes, length on chain, epoch offset).
     messages: Vec<(Vec<u8>, usize, i64)>,
     expected: Vec<(u32, Vec<u8>, u64)>,
+    /// Whether the machines record execution traces.
+    trace: bool,
 }
 
 fn inputs(v: &Vector, bundles: &BundleSet) -> Result<Option<(Inputs, Overlay)>> {
@@ -113,6 +118,7 @@ fn inputs(v: &Vector, bundles: &BundleSet) -> Result<Option<(Inputs, Overlay)>> 
             randomness: ReplayExterns::new(&v.randomness)?,
             messages,
             expected,
+            trace: false,
         },
         store,
     )))
@@ -121,11 +127,30 @@ fn inputs(v: &Vector, bundles: &BundleSet) -> Result<Option<(Inputs, Overlay)>> 
 /// Runs the vector in `text` on its network version's reference; `Ok(None)` when `bundles`
 /// lacks the code its state names.
 pub fn run(engines: &mut RefEngines, text: &str, bundles: &BundleSet) -> Result<Option<RefRun>> {
+    run_with(engines, text, bundles, false)
+}
+
+/// [`run`] with the reference's execution traces recorded ([`RefRun::traces`]).
+pub fn run_traced(
+    engines: &mut RefEngines,
+    text: &str,
+    bundles: &BundleSet,
+) -> Result<Option<RefRun>> {
+    run_with(engines, text, bundles, true)
+}
+
+fn run_with(
+    engines: &mut RefEngines,
+    text: &str,
+    bundles: &BundleSet,
+    trace: bool,
+) -> Result<Option<RefRun>> {
     let started = Instant::now();
     let v = Vector::from_json(text)?;
-    let Some((i, store)) = inputs(&v, bundles)? else {
+    let Some((mut i, store)) = inputs(&v, bundles)? else {
         return Ok(None);
     };
+    i.trace = trace;
     let store = Rc::new(store);
     let mut run = match i.nv {
         16..=17 => fvm2_run(engines, &i, store, started)?,
@@ -144,7 +169,7 @@ fn replay<E>(
     i: &Inputs,
     started: Instant,
     mut start: impl FnMut(i64, Cid) -> Result<E>,
-    mut apply: impl FnMut(&mut E, &[u8], usize) -> Result<(u32, Vec<u8>, u64)>,
+    mut apply: impl FnMut(&mut E, &[u8], usize) -> Result<((u32, Vec<u8>, u64), Vec<String>)>,
     mut flush: impl FnMut(&mut E) -> Result<Cid>,
 ) -> Result<RefRun> {
     let mut epoch = i.epoch;
@@ -152,19 +177,25 @@ fn replay<E>(
     let setup = started.elapsed();
     let ran = Instant::now();
     let mut receipts = Vec::new();
+    let mut traces = Vec::new();
     for (bytes, len, offset) in &i.messages {
         if *offset != 0 {
             epoch = epoch.saturating_add(*offset);
             let root = flush(&mut exec)?;
             exec = start(epoch, root)?;
         }
-        receipts.push(apply(&mut exec, bytes, *len)?);
+        let (receipt, trace) = apply(&mut exec, bytes, *len)?;
+        receipts.push(receipt);
+        if i.trace {
+            traces.push(trace);
+        }
     }
     let root = flush(&mut exec)?;
     Ok(RefRun {
         receipts,
         root,
         reproduced: false,
+        traces,
         difference: None,
         setup,
         exec: ran.elapsed(),
@@ -238,6 +269,9 @@ fn fvm2_run(
         started,
         |epoch, root| {
             let mut ctx = nc.for_epoch(epoch, root);
+            if i.trace {
+                ctx.enable_tracing();
+            }
             ctx.set_base_fee(tokens(i.base_fee));
             if let Some(c) = i.circ {
                 ctx.set_circulating_supply(tokens(c));
@@ -252,13 +286,15 @@ fn fvm2_run(
         },
         |exec, bytes, len| {
             let msg: fvm_shared::message::Message = fvm_ipld_encoding::from_slice(bytes)?;
-            let r = exec
-                .execute_message(msg, ApplyKind::Explicit, len)?
-                .msg_receipt;
+            let ret = exec.execute_message(msg, ApplyKind::Explicit, len)?;
+            let r = ret.msg_receipt;
             Ok((
-                r.exit_code.value(),
-                r.return_data.to_vec(),
-                gas(r.gas_used)?,
+                (
+                    r.exit_code.value(),
+                    r.return_data.to_vec(),
+                    gas(r.gas_used)?,
+                ),
+                fvm2_tokens(&ret.exec_trace),
             ))
         },
         |exec| exec.flush(),
@@ -285,6 +321,9 @@ fn fvm3_run(
         started,
         |epoch, root| {
             let mut ctx = nc.for_epoch(epoch, 0, root);
+            if i.trace {
+                ctx.enable_tracing();
+            }
             ctx.set_base_fee(tokens(i.base_fee));
             if let Some(c) = i.circ {
                 ctx.set_circulating_supply(tokens(c));
@@ -294,10 +333,12 @@ fn fvm3_run(
         },
         |exec, bytes, len| {
             let msg: fvm_shared3::message::Message = fvm_ipld_encoding::from_slice(bytes)?;
-            let r = exec
-                .execute_message(msg, ApplyKind::Explicit, len)?
-                .msg_receipt;
-            Ok((r.exit_code.value(), r.return_data.to_vec(), r.gas_used))
+            let ret = exec.execute_message(msg, ApplyKind::Explicit, len)?;
+            let r = ret.msg_receipt;
+            Ok((
+                (r.exit_code.value(), r.return_data.to_vec(), r.gas_used),
+                fvm3_tokens(&ret.exec_trace),
+            ))
         },
         |exec| exec.flush(),
     )
@@ -326,6 +367,9 @@ fn fvm4_run(
         started,
         |epoch, root| {
             let mut ctx = nc.for_epoch(epoch, 0, root);
+            if i.trace {
+                ctx.enable_tracing();
+            }
             ctx.set_base_fee(tokens(i.base_fee));
             // fvm 4's default circulating supply is zero; Skyr's runner (and fvm 3) take the
             // total supply when the vector names none.
@@ -339,14 +383,119 @@ fn fvm4_run(
         },
         |exec, bytes, len| {
             let msg: skyr::shared::message::Message = fvm_ipld_encoding::from_slice(bytes)?;
-            let r = exec
-                .execute_message(msg, ApplyKind::Explicit, len)?
-                .msg_receipt;
-            Ok((r.exit_code.value(), r.return_data.to_vec(), r.gas_used))
+            let ret = exec.execute_message(msg, ApplyKind::Explicit, len)?;
+            let r = ret.msg_receipt;
+            Ok((
+                (r.exit_code.value(), r.return_data.to_vec(), r.gas_used),
+                fvm4_tokens(&ret.exec_trace),
+            ))
         },
         |exec| exec.flush(),
     )
 }
+
+/// Skyr's trace of a message as the tokens the references' traces are compared in: each
+/// send (`call FROM TO METHOD VALUE`), each charge (`NAME COMPUTE OTHER`, milligas, as
+/// priced: a charge that ran out of gas keeps its price), each return (`return EXIT`) and
+/// each failed send (`error`), in order. Skyr's own reconciling entries, which the
+/// references do not record, are left out.
+pub fn trace_tokens(events: &[skyr::trace::TraceEvent]) -> Vec<String> {
+    use skyr::trace::{TraceEvent, FATAL_REST_OF_LIMIT, FORGOTTEN_OUTSIDE_LIMIT};
+    events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Call {
+                from,
+                to,
+                method,
+                value,
+                ..
+            } => Some(call_token(*from, to, *method, &value.atto().to_string())),
+            TraceEvent::Charge(c) if c.name == FATAL_REST_OF_LIMIT => None,
+            TraceEvent::Charge(c) if c.name == FORGOTTEN_OUTSIDE_LIMIT => None,
+            TraceEvent::Charge(c) => Some(charge_token(
+                &c.name,
+                i128::from(c.compute.as_milligas()),
+                i128::from(c.other.as_milligas()),
+            )),
+            TraceEvent::Return { exit_code, .. } => Some(format!("return {}", exit_code.value())),
+            TraceEvent::Error { .. } => Some("error".into()),
+            TraceEvent::Receiver { .. } | TraceEvent::Event { .. } => None,
+        })
+        .collect()
+}
+
+fn call_token(from: u64, to: &impl std::fmt::Display, method: u64, value: &str) -> String {
+    format!("call {from} {to} {method} {value}")
+}
+
+/// A charge's token. Amounts past i64::MAX milligas (a price that saturated) are written
+/// as i64::MAX: fvm 3 and 4 saturate at u64::MAX, Skyr at i64::MAX, and either is more gas
+/// than any message has.
+fn charge_token(name: &str, compute: i128, other: i128) -> String {
+    let cap = |g: i128| g.min(i128::from(i64::MAX));
+    format!("{name} {} {}", cap(compute), cap(other))
+}
+
+fn fvm2_tokens(trace: &[fvm::trace::ExecutionEvent]) -> Vec<String> {
+    use fvm::trace::ExecutionEvent as E;
+    trace
+        .iter()
+        .filter_map(|e| match e {
+            E::GasCharge(c) => Some(charge_token(
+                &c.name,
+                i128::from(c.compute_gas.as_milligas()),
+                i128::from(c.storage_gas.as_milligas()),
+            )),
+            E::Call {
+                from,
+                to,
+                method,
+                value,
+                ..
+            } => Some(call_token(*from, to, *method, &value.atto().to_string())),
+            E::CallReturn(_) => Some("return 0".into()),
+            E::CallAbort(code) => Some(format!("return {}", code.value())),
+            // fvm 2 records running out of gas as an error; Skyr, as fvm 3 and 4, as exit 7.
+            E::CallError(e) if e.0 == "out of gas" => Some("return 7".into()),
+            E::CallError(_) => Some("error".into()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The tokens of fvm 3's and fvm 4's traces, whose events differ only in what Skyr does
+/// not compare.
+macro_rules! fvm34_tokens {
+    ($name:ident, $fvm:ident) => {
+        fn $name(trace: &[$fvm::trace::ExecutionEvent]) -> Vec<String> {
+            use $fvm::trace::ExecutionEvent as E;
+            trace
+                .iter()
+                .filter_map(|e| match e {
+                    E::GasCharge(c) => Some(charge_token(
+                        &c.name,
+                        i128::from(c.compute_gas.as_milligas()),
+                        i128::from(c.other_gas.as_milligas()),
+                    )),
+                    E::Call {
+                        from,
+                        to,
+                        method,
+                        value,
+                        ..
+                    } => Some(call_token(*from, to, *method, &value.atto().to_string())),
+                    E::CallReturn(code, _) => Some(format!("return {}", code.value())),
+                    E::CallError(_) => Some("error".into()),
+                    _ => None,
+                })
+                .collect()
+        }
+    };
+}
+
+fvm34_tokens!(fvm3_tokens, fvm3);
+fvm34_tokens!(fvm4_tokens, fvm4);
 
 /// The first way the run differs from the vector.
 fn difference(run: &RefRun, i: &Inputs) -> Option<String> {
