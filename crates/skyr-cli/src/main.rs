@@ -1,6 +1,8 @@
 //! `skyr`: the command line of the Skyr Filecoin VM.
 mod bundle_cmd;
 mod cache_cmd;
+mod exec_cmd;
+mod params;
 mod show;
 mod vectors_cmd;
 
@@ -26,6 +28,9 @@ enum Command {
     /// Run and inspect conformance test vectors.
     #[command(subcommand)]
     Vectors(vectors_cmd::VectorsCmd),
+    /// Run one message on a state (a vector's pre-state or a CAR): its receipt, and with
+    /// --trace its calls and where its gas went.
+    Exec(Box<exec_cmd::ExecArgs>),
     /// Inspect and clear the module cache (compiled actors kept between runs).
     #[command(subcommand)]
     Cache(cache_cmd::CacheCmd),
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
     let res = match cli.command {
         Command::Bundle(cmd) => bundle_cmd::run(cmd),
         Command::Vectors(cmd) => vectors_cmd::run(cmd, &cli.cache),
+        Command::Exec(args) => cli.cache.engine().and_then(|e| exec_cmd::run(*args, e)),
         Command::Cache(cmd) => cache_cmd::run(cmd, &cli.cache),
     };
     match res {

@@ -75,8 +75,8 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value = "on-first-use")]
     pub compile: CompileWhen,
     /// Trace every message and write, per vector and message, its trace as JSON
-    /// (`N-NAME-VARIANT-M.json`) and its folded stacks (`.folded`: `actor.method;charge
-    /// milligas`, for any flame-graph tool) into this folder.
+    /// (`N-NAME-VARIANT-M.json`), its folded stacks (`.folded`: `actor.method;charge
+    /// milligas`, for any flame-graph tool) and its flame graph (`.svg`) into this folder.
     #[arg(long, value_name = "DIR")]
     pub trace: Option<PathBuf>,
     /// Trace every message and print, after the run, the gas of all of them by charge name,
@@ -125,6 +125,27 @@ fn collect(paths: &[PathBuf], filter: Option<&str>) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Skyr's own bundle and test actors, and the bundles of `--bundles` (folders of CARs, or
+/// CAR files).
+pub fn bundle_set(dirs: &[PathBuf], without_code: bool) -> Result<BundleSet> {
+    let mut bundles = BundleSet::default();
+    bundles.run_without_code(without_code);
+    bundles.add(PathBuf::from("<skyr's own bundle>"), OWN_BUNDLE.to_vec())?;
+    bundles.add_code(TEST_ACTOR_SDK3.to_vec());
+    bundles.add_code(TEST_ACTOR_SDK4.to_vec());
+    for d in dirs {
+        if d.is_file() {
+            // A bundle CAR named directly (as release pages hand them out) must load.
+            bundles.add_file(d)?;
+            continue;
+        }
+        for w in bundles.add_dir(d)? {
+            eprintln!("skyr: skipping a file in --bundles: {w}");
+        }
+    }
+    Ok(bundles)
+}
+
 fn run_vectors(args: RunArgs, engine: Engine) -> Result<ExitCode> {
     let RunArgs {
         bundles: dirs,
@@ -150,21 +171,7 @@ fn run_vectors(args: RunArgs, engine: Engine) -> Result<ExitCode> {
         trace: trace.is_some() || gas_report,
     };
     let wall = Instant::now();
-    let mut bundles = BundleSet::default();
-    bundles.run_without_code(without_code);
-    bundles.add(PathBuf::from("<skyr's own bundle>"), OWN_BUNDLE.to_vec())?;
-    bundles.add_code(TEST_ACTOR_SDK3.to_vec());
-    bundles.add_code(TEST_ACTOR_SDK4.to_vec());
-    for d in &dirs {
-        if d.is_file() {
-            // A bundle CAR named directly (as release pages hand them out) must load.
-            bundles.add_file(d)?;
-            continue;
-        }
-        for w in bundles.add_dir(d)? {
-            eprintln!("skyr: skipping a file in --bundles: {w}");
-        }
-    }
+    let bundles = bundle_set(&dirs, without_code)?;
     let files = collect(&paths, filter.as_deref())?;
     let jobs = jobs
         .unwrap_or_else(|| {
@@ -341,9 +348,19 @@ fn write_traces(
         let json = serde_json::to_string_pretty(&t.to_json())?;
         let mut folded = String::new();
         t.folded(&mut folded);
-        for (ext, text) in [("json", json), ("folded", folded)] {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let title = format!("{name} — {} message {}", t.variant, t.index);
+        let svg = t.flame_graph(&title).unwrap_or_default();
+        for (ext, bytes) in [
+            ("json", json.into_bytes()),
+            ("folded", folded.into_bytes()),
+            ("svg", svg),
+        ] {
+            if bytes.is_empty() {
+                continue;
+            }
             let file = base.with_extension(ext);
-            std::fs::write(&file, text)
+            std::fs::write(&file, bytes)
                 .with_context(|| format!("--trace: cannot write {}", file.display()))?;
         }
     }

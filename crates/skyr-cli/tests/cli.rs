@@ -1,33 +1,8 @@
 //! The `skyr` binary as a user runs it.
 use std::path::PathBuf;
-use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The binary, with its module cache under the build's own folder (never the user's; kept
-/// between test runs, and entries of other builds are never read).
-fn command(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_skyr"));
-    c.args(args).current_dir(root()).env(
-        "SKYR_CACHE_DIR",
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("skyr-cli-cache"),
-    );
-    c
-}
-
-fn finished(out: std::process::Output) -> (i32, String, String) {
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn skyr(args: &[&str]) -> (i32, String, String) {
-    finished(command(args).output().expect("skyr runs"))
-}
+mod common;
+use common::{command, finished, skyr};
 
 /// How many of the committed vectors are nv18–20 ones (they need the official bundles).
 /// Vectors of the corpus that run on the official bundles (nv18–20 and nv21–28).
