@@ -53,6 +53,9 @@ enum Config {
     Reference,
     SkyrCold,
     SkyrWarm,
+    /// A warm run with every message traced (calls, charges, events): against `SkyrWarm`,
+    /// what tracing costs.
+    SkyrTraced,
 }
 
 impl Config {
@@ -61,6 +64,7 @@ impl Config {
             Config::Reference => "reference",
             Config::SkyrCold => "skyr, cold cache",
             Config::SkyrWarm => "skyr, warm cache",
+            Config::SkyrTraced => "skyr, warm, traced",
         }
     }
 
@@ -257,7 +261,12 @@ fn bench(w: &Workload, runs: usize) -> Result<()> {
     println!("\n== {} ({})", w.name, w.path.display());
     let cache = std::env::temp_dir().join(format!("skyr-bench-cache-{}", std::process::id()));
     let mut results: Vec<(Config, Vec<Measured>)> = Vec::new();
-    for config in [Config::Reference, Config::SkyrCold, Config::SkyrWarm] {
+    for config in [
+        Config::Reference,
+        Config::SkyrCold,
+        Config::SkyrWarm,
+        Config::SkyrTraced,
+    ] {
         let mut ms = Vec::new();
         if config == Config::SkyrWarm {
             // Fill the cache once, unmeasured.
@@ -283,6 +292,7 @@ fn spawn(w: &Workload, config: Config, cache: &Path) -> Result<Measured> {
     c.arg("--child");
     c.arg(match config {
         Config::Reference => "reference",
+        Config::SkyrTraced => "skyr-traced",
         _ => "skyr",
     });
     c.arg(config.compile());
@@ -366,6 +376,20 @@ fn report(results: &[(Config, Vec<Measured>)]) {
             );
         }
     }
+    let exec_of = |c: Config| {
+        results
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, ms)| med(ms, |x| x.exec_ms))
+    };
+    if let (Some(off), Some(on)) = (exec_of(Config::SkyrWarm), exec_of(Config::SkyrTraced)) {
+        println!(
+            "  tracing: execution {:.3} s traced against {:.3} s untraced, ratio {:.2}",
+            on / 1000.0,
+            off / 1000.0,
+            on / off
+        );
+    }
 }
 
 /// The child: `--child reference|skyr COMPILE CACHE PATH FILTER`; prints one JSON line.
@@ -398,7 +422,8 @@ fn child(args: &[String]) -> Result<()> {
         .stack_size(256 << 20)
         .spawn(move || match machine.as_str() {
             "reference" => on_reference(&files, &bundles),
-            "skyr" => on_skyr(&files, &bundles, &cache, compile),
+            "skyr" => on_skyr(&files, &bundles, &cache, compile, false),
+            "skyr-traced" => on_skyr(&files, &bundles, &cache, compile, true),
             other => Err(anyhow!("no machine `{other}`")),
         })?
         .join()
@@ -436,6 +461,7 @@ fn on_skyr(
     bundles: &BundleSet,
     cache: &Path,
     compile: skyr::Compile,
+    trace: bool,
 ) -> Result<Measured> {
     let engine = Engine::with_options(EngineOptions {
         cache_dir: Some(cache.to_path_buf()),
@@ -452,10 +478,7 @@ fn on_skyr(
             &text,
             bundles,
             &engine,
-            RunOptions {
-                compile,
-                ..RunOptions::default()
-            },
+            RunOptions { compile, trace },
         );
         if r.status == Status::Skip {
             continue;
