@@ -440,6 +440,7 @@ impl Executor {
             &m.config.base_fee,
             &msg.gas_fee_cap,
             &msg.gas_premium,
+            m.rules.fee_arithmetic,
         );
         let from = msg.from;
         let mut pay = |to: Address, amount: &TokenAmount| -> Result<()> {

@@ -190,6 +190,8 @@ pub struct NetworkRules {
     /// the call returns, only for a value. The gas is the same; traces differ in where the
     /// charge sits and whether a zero one is there.
     pub return_value_charged_after_call: bool,
+    /// How the over-estimation burn is computed for huge gas amounts.
+    pub fee_arithmetic: crate::gas::FeeArithmetic,
     /// How execution gas is settled into charges. The gas is the same either way; the
     /// charges a trace shows differ.
     pub exec_settlement: ExecSettlement,
@@ -275,6 +277,7 @@ pub const SKYR_RULES: NetworkRules = NetworkRules {
     tipset_lookback_limit: None,
     depth_refusal_keeps_gas_limit: false,
     return_value_charged_after_call: true,
+    fee_arithmetic: crate::gas::FeeArithmetic::WrappingI64,
     exec_settlement: ExecSettlement::Fvm2,
 };
 
@@ -311,6 +314,7 @@ pub const HYGGE_RULES: NetworkRules = NetworkRules {
     tipset_lookback_limit: Some(900),
     depth_refusal_keeps_gas_limit: true,
     return_value_charged_after_call: false,
+    fee_arithmetic: crate::gas::FeeArithmetic::Exact,
     exec_settlement: ExecSettlement::Fvm3,
 };
 

@@ -7,7 +7,7 @@ mod outputs;
 mod price_list;
 mod schedules;
 
-pub use outputs::GasOutputs;
+pub use outputs::{FeeArithmetic, GasOutputs};
 pub use price_list::{
     AggregatePrices, BlsAggregatePrices, EntryEventPrices, HashPrices, LinkPrices, PriceList,
     Scaling, SendPrices, Split, StateAccessPrices, WasmPrices, RETURN_VALUE_CHARGE,
