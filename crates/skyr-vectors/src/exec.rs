@@ -4,7 +4,6 @@
 //! vector's network version, epoch, fees and recorded randomness); the actors' code from the
 //! bundles given. The message is applied explicitly, traced, and the state flushed, so the
 //! caller gets the receipt, the fees, the trace and the new state root.
-use std::io::Read;
 use std::rc::Rc;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -44,11 +43,9 @@ impl ExecState {
     /// A state from a CAR file's bytes (gzipped or not): its blocks, and `root`, or else the
     /// CAR's first root.
     pub fn from_car(bytes: &[u8], root: Option<Cid>) -> Result<Self> {
-        let mut plain = Vec::new();
+        let plain;
         let car: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
-            flate2::read::GzDecoder::new(bytes)
-                .read_to_end(&mut plain)
-                .map_err(|e| anyhow!("the CAR is gzipped but does not decompress: {e}"))?;
+            plain = runner::gunzip(bytes, runner::MAX_CAR_BYTES, "the gzipped CAR")?;
             &plain
         } else {
             bytes

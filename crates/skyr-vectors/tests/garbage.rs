@@ -100,3 +100,21 @@ fn unsupported_versions_and_classes_are_skipped() {
         "tipset",
     );
 }
+
+#[test]
+fn a_car_that_decompresses_past_the_limit_is_refused_by_its_size() {
+    // 2 MiB of zeros gzip to a few KB: past a 1 MiB limit it is refused before it is read;
+    // within a 4 MiB limit it is read and found not to be a CAR.
+    let text = vector(&b64(&gz(&vec![0u8; 2 << 20])));
+    let v = skyr_vectors::Vector::from_json(&text).expect("a vector");
+    let e = format!(
+        "{:#}",
+        skyr_vectors::runner::decode_car_within(&v, 1 << 20).unwrap_err()
+    );
+    assert!(e.contains("decompresses to more than 1048576 bytes"), "{e}");
+    let e = format!(
+        "{:#}",
+        skyr_vectors::runner::decode_car_within(&v, 4 << 20).unwrap_err()
+    );
+    assert!(e.contains("not a CARv1"), "{e}");
+}
