@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
 use fvm_ipld_encoding::RawBytes;
-use fvm_shared::address::{Address, Network};
+use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use serde_json::{json, Value};
@@ -16,7 +16,8 @@ use skyr_vectors::names::exit_code_name;
 use skyr_vectors::schema::ReceiptJson;
 use skyr_vectors::{GasReport, Vector};
 
-use crate::params::params_from_json;
+use crate::params::{params_from_json, parse_address};
+use crate::show::hex;
 
 /// Gas limit of a message built from flags when `--gas-limit` is not given: the block gas
 /// limit, the most a message may ask for.
@@ -315,10 +316,7 @@ fn message(
 
 /// An address in either network's notation.
 fn address(s: &str, flag: &str) -> Result<Address> {
-    Network::Mainnet
-        .parse_address(s)
-        .or_else(|_| Network::Testnet.parse_address(s))
-        .map_err(|e| anyhow!("{flag} {s}: not an address: {e}"))
+    parse_address(s).map_err(|e| anyhow!("{flag} {s}: not an address: {e}"))
 }
 
 /// An amount in attoFIL: a non-negative decimal integer.
@@ -345,10 +343,6 @@ pub fn hex_bytes(s: &str) -> Result<Vec<u8>> {
                 .map_err(|_| anyhow!("`{}` at {i} is not hex", &s[i..i + 2]))
         })
         .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn exit_label(code: u32) -> String {

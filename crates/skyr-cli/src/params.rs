@@ -17,6 +17,13 @@ use serde_json::Value;
 /// Deepest nesting accepted (DAG-CBOR encoders recurse; hostile input must not overflow).
 const MAX_DEPTH: usize = 64;
 
+/// An address in either network's notation (`f…` or `t…`).
+pub fn parse_address(s: &str) -> std::result::Result<Address, fvm_shared::address::Error> {
+    Network::Mainnet
+        .parse_address(s)
+        .or_else(|_| Network::Testnet.parse_address(s))
+}
+
 /// The DAG-CBOR bytes of `text`, DAG-JSON.
 pub fn params_from_json(text: &str) -> Result<Vec<u8>> {
     let v: Value = serde_json::from_str(text).context("not JSON")?;
@@ -77,11 +84,9 @@ fn special_form(v: &Value) -> Result<Ipld> {
         "bytes" => base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(text.trim_end_matches('='))
             .map_err(|e| anyhow!("{{\"/\": {{\"bytes\": ..}}}}: not base64: {e}"))?,
-        "address" => Network::Mainnet
-            .parse_address(text)
-            .or_else(|_| Network::Testnet.parse_address(text))
-            .map_err(|e| anyhow!("{text}: not an address: {e}"))
-            .map(|a: Address| a.to_bytes())?,
+        "address" => parse_address(text)
+            .map_err(|e| anyhow!("{text}: not an address: {e}"))?
+            .to_bytes(),
         "atto" => {
             let n: fvm_shared::bigint::BigInt = text
                 .parse()
@@ -101,10 +106,7 @@ fn special_form(v: &Value) -> Result<Ipld> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
+    use crate::show::hex;
 
     #[test]
     fn tuples_addresses_amounts_and_bytes_encode_as_actors_read_them() {

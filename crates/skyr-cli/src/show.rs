@@ -76,7 +76,8 @@ pub fn show(file: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn hex(b: &[u8]) -> String {
+/// Bytes as lowercase hex.
+pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 

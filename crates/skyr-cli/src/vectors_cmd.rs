@@ -350,7 +350,7 @@ fn write_traces(
         t.folded(&mut folded);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let title = format!("{name} — {} message {}", t.variant, t.index);
-        let svg = t.flame_graph(&title).unwrap_or_default();
+        let svg = skyr_vectors::explain::flame_graph_svg(&folded, &title).unwrap_or_default();
         for (ext, bytes) in [
             ("json", json.into_bytes()),
             ("folded", folded.into_bytes()),

@@ -135,7 +135,8 @@ pub struct ExecOutcome {
     /// Network version and epoch it ran at.
     pub network_version: u32,
     pub epoch: i64,
-    /// Receipt, fees and the failure's reason, as the executor returns them.
+    /// Receipt, fees and the failure's reason, as the executor returns them (its trace
+    /// moved to `trace`).
     pub ret: ApplyRet,
     /// The state root after the message.
     pub state_root: Cid,
@@ -199,7 +200,7 @@ pub fn exec_message(
     if sequence == Sequence::FromState {
         msg.sequence = sender_sequence(&mut exec, &msg.from)?;
     }
-    let ret = exec
+    let mut ret = exec
         .apply_message(&msg, ApplyKind::Explicit, len)
         .context("the message could not be applied")?;
     if let (Some(why), Some(code)) = (&missing, exec.machine().missing_code.first()) {
@@ -207,7 +208,7 @@ pub fn exec_message(
         bail!("the message runs `{actor}` code ({code}), which is not at hand: {why}");
     }
     let names = runner::actor_names_of(exec.machine());
-    let trace = runner::trace_of(&names, "exec", 0, &msg, &ret)?;
+    let trace = runner::trace_of(&names, "exec", 0, &msg, &mut ret)?;
     let state_root = exec.flush().context("the state after the message")?;
     Ok(ExecOutcome {
         message: msg,

@@ -207,19 +207,7 @@ impl MessageTrace {
     pub fn flame_graph(&self, title: &str) -> Option<Vec<u8>> {
         let mut folded = String::new();
         self.folded(&mut folded);
-        if folded.is_empty() {
-            return None;
-        }
-        let mut options = inferno::flamegraph::Options::default();
-        options.title = title.to_owned();
-        options.count_name = "milligas".into();
-        options.name_type = "Frame:".into();
-        options.deterministic = true;
-        let mut svg = Vec::new();
-        // Writing into memory, from lines this module made: inferno fails only on lines it
-        // cannot parse, which `folded` does not write.
-        inferno::flamegraph::from_lines(&mut options, folded.lines(), &mut svg).ok()?;
-        Some(svg)
+        flame_graph_svg(&folded, title)
     }
 
     fn fold_call(&self, call: &CallNode, path: &mut String, out: &mut String) {
@@ -242,6 +230,24 @@ impl MessageTrace {
         }
         path.truncate(len);
     }
+}
+
+/// The flame graph of folded stacks as [`MessageTrace::folded`] writes them (for a caller
+/// that has them already); `None` when there are none.
+pub fn flame_graph_svg(folded: &str, title: &str) -> Option<Vec<u8>> {
+    if folded.is_empty() {
+        return None;
+    }
+    let mut options = inferno::flamegraph::Options::default();
+    options.title = title.to_owned();
+    options.count_name = "milligas".into();
+    options.name_type = "Frame:".into();
+    options.deterministic = true;
+    let mut svg = Vec::new();
+    // Writing into memory, from lines this module made: inferno fails only on lines it
+    // cannot parse, which `folded` does not write.
+    inferno::flamegraph::from_lines(&mut options, folded.lines(), &mut svg).ok()?;
+    Some(svg)
 }
 
 /// An exit code with its name when it has one: `7 SYS_OUT_OF_GAS`.
@@ -409,9 +415,7 @@ impl GasReport {
         table(
             "by method",
             "actor.method",
-            sorted(&self.by_method, |(a, m)| {
-                format!("{a}.{}", method_label(a, *m))
-            }),
+            sorted(&self.by_method, method_row),
         );
         out
     }
@@ -431,11 +435,14 @@ impl GasReport {
             "milligas": self.total().to_string(),
             "by_charge": rows(sorted(&self.by_charge, |k| k.clone())),
             "by_actor": rows(sorted(&self.by_actor, |k| k.clone())),
-            "by_method": rows(sorted(&self.by_method, |(a, m)| {
-                format!("{a}.{}", method_label(a, *m))
-            })),
+            "by_method": rows(sorted(&self.by_method, method_row)),
         })
     }
+}
+
+/// A `by_method` row's name: `actor.method`, the method named when known.
+fn method_row((actor, method): &(String, u64)) -> String {
+    format!("{actor}.{}", method_label(actor, *method))
 }
 
 /// A table's rows, largest gas first (ties by name, so the order is fixed).

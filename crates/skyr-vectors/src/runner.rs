@@ -483,7 +483,7 @@ fn run_vector(
                     Err(e) => return failed(format!("no machine at epoch {epoch}"), e),
                 };
             }
-            let ret = match exec.apply_message(msg, ApplyKind::Explicit, *len) {
+            let mut ret = match exec.apply_message(msg, ApplyKind::Explicit, *len) {
                 Ok(r) => r,
                 Err(e) => return failed(format!("message {i} could not be applied"), e),
             };
@@ -503,7 +503,7 @@ fn run_vector(
                 let names = actor_names.get_or_insert_with(|| actor_names_of(exec.machine()));
                 result
                     .traces
-                    .push(trace_of(names, &variant.id, i, msg, &ret)?);
+                    .push(trace_of(names, &variant.id, i, msg, &mut ret)?);
             }
             let (code, ret_bytes, gas, events_root) = &expected[i];
             checks.push(ReceiptCheck {
@@ -577,13 +577,13 @@ pub(crate) fn actor_names_of(machine: &Machine) -> Arc<BTreeMap<Cid, String>> {
     Arc::new(entries.map(|(name, code)| (*code, name.clone())).collect())
 }
 
-/// A message's trace, its actors named by `names`.
+/// A message's trace, its actors named by `names`; the events are moved out of `ret`.
 pub(crate) fn trace_of(
     names: &Arc<BTreeMap<Cid, String>>,
     variant: &str,
     index: usize,
     msg: &Message,
-    ret: &skyr::ApplyRet,
+    ret: &mut skyr::ApplyRet,
 ) -> Result<MessageTrace> {
     let tree = skyr::trace::CallTree::build(&ret.trace)
         .map_err(|e| anyhow!("message {index}: the trace does not nest: {e}"))?;
@@ -595,7 +595,7 @@ pub(crate) fn trace_of(
         exit_code: ret.receipt.exit_code.value(),
         gas_used: ret.receipt.gas_used,
         tree,
-        events: ret.trace.clone(),
+        events: std::mem::take(&mut ret.trace),
         actor_names: names.clone(),
     })
 }

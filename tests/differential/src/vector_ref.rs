@@ -15,10 +15,9 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
-use skyr::shared::address::Protocol;
 use skyr_vectors::bundles::Overlay;
 use skyr_vectors::externs::ReplayExterns;
-use skyr_vectors::runner::{decode_car, manifest_of, DEFAULT_BASE_FEE};
+use skyr_vectors::runner::{chain_length, decode_car, manifest_of, DEFAULT_BASE_FEE};
 use skyr_vectors::schema::b64;
 use skyr_vectors::{BundleSet, Vector};
 
@@ -96,10 +95,7 @@ fn inputs(v: &Vector, bundles: &BundleSet) -> Result<Option<(Inputs, Overlay)>> 
         let bytes = b64(&m.bytes, &format!("apply_messages[{i}].bytes"))?;
         let msg: skyr::shared::message::Message = fvm_ipld_encoding::from_slice(&bytes)
             .with_context(|| format!("apply_messages[{i}]: not a message"))?;
-        let mut len = bytes.len();
-        if msg.from.protocol() == Protocol::Secp256k1 {
-            len += skyr::shared::crypto::signature::SECP_SIG_LEN + 4;
-        }
+        let len = chain_length(&msg, bytes.len());
         messages.push((bytes, len, m.epoch_offset.unwrap_or(0)));
     }
     let mut expected = Vec::new();
