@@ -203,11 +203,12 @@ pub fn exec_message(
     let mut ret = exec
         .apply_message(&msg, ApplyKind::Explicit, len)
         .context("the message could not be applied")?;
-    if let (Some(why), Some(code)) = (&missing, exec.machine().missing_code.first()) {
-        let actor = runner::actor_named(exec.machine(), code);
+    let machine = exec.machine()?;
+    if let (Some(why), Some(code)) = (&missing, machine.missing_code.first()) {
+        let actor = runner::actor_named(machine, code);
         bail!("the message runs `{actor}` code ({code}), which is not at hand: {why}");
     }
-    let names = runner::actor_names_of(exec.machine());
+    let names = runner::actor_names_of(machine);
     let trace = runner::trace_of(&names, "exec", 0, &msg, &mut ret)?;
     let state_root = exec.flush().context("the state after the message")?;
     Ok(ExecOutcome {
@@ -223,7 +224,7 @@ pub fn exec_message(
 /// The sender's sequence in the state: 0 for a sender with no actor (the message will be
 /// refused for it, as the chain refuses it).
 fn sender_sequence(exec: &mut Executor, from: &Address) -> Result<u64> {
-    let state = &mut exec.machine_mut().state;
+    let state = &mut exec.machine_mut()?.state;
     let Some(id) = state.lookup_id(from)? else {
         return Ok(0);
     };

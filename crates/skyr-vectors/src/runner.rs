@@ -487,9 +487,12 @@ fn run_vector(
                 Ok(r) => r,
                 Err(e) => return failed(format!("message {i} could not be applied"), e),
             };
-            if let (Some(wanted), Some(code)) = (&without_code, exec.machine().missing_code.first())
-            {
-                let actor = actor_named(exec.machine(), code);
+            let machine = match exec.machine() {
+                Ok(m) => m,
+                Err(e) => return failed(format!("after message {i}"), e),
+            };
+            if let (Some(wanted), Some(code)) = (&without_code, machine.missing_code.first()) {
+                let actor = actor_named(machine, code);
                 return Ok(VectorResult::new(
                     name,
                     Status::Skip,

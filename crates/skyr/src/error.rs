@@ -66,3 +66,27 @@ impl From<anyhow::Error> for ExecError {
         ExecError::Fatal(e)
     }
 }
+
+/// Runs `f`, a panic in it becoming a fatal error that says what was running and what the
+/// panic said. The machine's own bugs and its embedder's (a blockstore, externs or a verifier
+/// that panics) must end one message, not the process: the call manager passes through
+/// nested sends by value, so a panic unwinding past one would lose the machine.
+pub fn catch_panic<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        Err(fatal(format!(
+            "panic while {what}: {}",
+            panic_text(&*payload)
+        )))
+    })
+}
+
+/// What a caught panic said, when it said it as text.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "(no message)"
+    }
+}

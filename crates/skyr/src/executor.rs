@@ -128,18 +128,16 @@ impl Executor {
         }
     }
 
-    /// The machine (for reading state between messages).
-    pub fn machine(&self) -> &Machine {
-        self.machine
-            .as_ref()
-            .expect("the machine is only absent while a message runs")
+    /// The machine (for reading state between messages). It is absent only when a panic
+    /// escaped an earlier message while the machine was out on loan, which the call manager's
+    /// guards leave to glue code between them.
+    pub fn machine(&self) -> Result<&Machine> {
+        self.machine.as_ref().ok_or_else(machine_lost)
     }
 
     /// The machine, mutably.
-    pub fn machine_mut(&mut self) -> &mut Machine {
-        self.machine
-            .as_mut()
-            .expect("the machine is only absent while a message runs")
+    pub fn machine_mut(&mut self) -> Result<&mut Machine> {
+        self.machine.as_mut().ok_or_else(machine_lost)
     }
 
     /// Gives the machine back.
@@ -149,24 +147,45 @@ impl Executor {
 
     /// Writes the state and returns the new state root.
     pub fn flush(&mut self) -> Result<Cid> {
-        self.machine_mut().flush()
+        self.machine_mut()?.flush()
     }
 
     /// Applies one message. `raw_length` is its encoded length on chain (for a secp256k1
     /// signed message, including the signature), which prices its inclusion. An `Err` means
     /// the machine could not go on (a broken state or store), not that the message failed.
+    ///
+    /// No panic leaves it: one inside the message's execution is a fatal error for that
+    /// message (its receipt is SYS_ASSERTION_FAILED and it pays its whole gas limit, as for
+    /// any machine failure); one outside it, in the checks or the fee settlement, is an `Err`.
+    /// Either way the state tree drops what the message left uncommitted.
     pub fn apply_message(
         &mut self,
         msg: &Message,
         kind: ApplyKind,
         raw_length: usize,
     ) -> Result<ApplyRet> {
+        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.apply_unguarded(msg, kind, raw_length)
+        }));
+        if !matches!(applied, Ok(Ok(_))) {
+            if let Some(m) = &mut self.machine {
+                m.state.discard_uncommitted();
+            }
+        }
+        applied.unwrap_or_else(|payload| {
+            let said = crate::error::panic_text(&*payload);
+            Err(anyhow!("panic while applying the message: {said}"))
+        })
+    }
+
+    fn apply_unguarded(
+        &mut self,
+        msg: &Message,
+        kind: ApplyKind,
+        raw_length: usize,
+    ) -> Result<ApplyRet> {
         msg.check().map_err(|e| anyhow!("invalid message: {e}"))?;
-        let rules = self
-            .machine
-            .as_ref()
-            .ok_or_else(|| anyhow!("machine lost by an earlier failure"))?
-            .rules;
+        let rules = self.machine.as_ref().ok_or_else(machine_lost)?.rules;
         for addr in [&msg.from, &msg.to] {
             rules
                 .check_address(addr)
@@ -180,22 +199,14 @@ impl Executor {
                 Ok(v) => v,
                 Err(ret) => return Ok(ret),
             };
-        let mut machine = self
-            .machine
-            .take()
-            .ok_or_else(|| anyhow!("machine lost by an earlier failure"))?;
         // The receiver as it stands before the message (its first read is then free).
-        let receiver = match machine.rules.prices.state_access {
-            Some(_) => machine.state.lookup_id(&msg.to).map_err(|e| anyhow!("{e}")),
-            None => Ok(None),
+        let m = self.machine_mut()?;
+        let receiver = match m.rules.prices.state_access {
+            Some(_) => m.state.lookup_id(&msg.to).map_err(|e| anyhow!("{e}"))?,
+            None => None,
         };
-        let receiver = match receiver {
-            Ok(r) => r,
-            Err(e) => {
-                self.machine = Some(machine);
-                return Err(e);
-            }
-        };
+        // From here until the call manager gives it back, the machine is out on loan.
+        let machine = self.machine.take().ok_or_else(machine_lost)?;
         let gas_premium = effective_premium(msg, &machine.config.base_fee);
         let params_codec = machine.rules.params_codec.for_method(msg.method_num);
         let origin = MessageOrigin {
@@ -278,6 +289,10 @@ impl Executor {
                 (code, RawBytes::default(), gas_used)
             }
             Err(ExecError::Fatal(e)) => {
+                // A failure (or a panic) mid-send may have left transactions open.
+                if let Some(m) = &mut self.machine {
+                    m.state.discard_uncommitted();
+                }
                 // The receipt charges the whole limit; the trace says where the rest went.
                 if tracing {
                     let rest = Gas::new(gas_limit) - used_milligas;
@@ -337,7 +352,7 @@ impl Executor {
         kind: ApplyKind,
         raw_length: usize,
     ) -> Result<std::result::Result<(u64, TokenAmount, GasCharge), ApplyRet>> {
-        let m = self.machine_mut();
+        let m = self.machine_mut()?;
         let base_fee = m.config.base_fee.clone();
         let (inclusion, penalty) = match kind {
             ApplyKind::Implicit => (
@@ -418,7 +433,8 @@ impl Executor {
             )));
         }
         actor.balance -= &gas_cost;
-        actor.sequence += 1;
+        // As the reference's release build: past u64::MAX the sequence wraps to 0.
+        actor.sequence = actor.sequence.wrapping_add(1);
         m.state.set_actor(sender, actor);
         Ok(Ok((sender, gas_cost, inclusion)))
     }
@@ -433,7 +449,7 @@ impl Executor {
         ret: &mut ApplyRet,
         gas_cost: TokenAmount,
     ) -> Result<()> {
-        let m = self.machine_mut();
+        let m = self.machine_mut()?;
         let out = GasOutputs::compute(
             gas_used,
             gas_limit,
@@ -499,4 +515,9 @@ fn effective_premium(msg: &Message, base_fee: &TokenAmount) -> TokenAmount {
     } else {
         premium
     }
+}
+
+/// Why the executor has no machine.
+fn machine_lost() -> anyhow::Error {
+    anyhow!("the machine was lost: a panic escaped an earlier message while it ran")
 }

@@ -329,7 +329,8 @@ impl StateTree {
     pub fn register_new_address(&mut self, addr: &Address) -> Result<ActorID> {
         let (mut st, mut init) = self.init_state()?;
         let id = st.next_id;
-        st.next_id += 1;
+        // As the reference's release build: past u64::MAX the counter wraps to 0.
+        st.next_id = st.next_id.wrapping_add(1);
         let map = self.address_map(&st.address_map)?;
         let added = map
             .set(addr.to_bytes().into(), id)
@@ -369,6 +370,15 @@ impl StateTree {
             below.resolved.extend(top.resolved);
         }
         Ok(())
+    }
+
+    /// Drops what a message left uncommitted when it failed fatally: every transaction
+    /// still open (a panic may have skipped closing them) and the init address map last
+    /// read, which a failed update may have left half-changed. What earlier messages
+    /// committed stays.
+    pub fn discard_uncommitted(&mut self) {
+        self.layers.truncate(1);
+        self.address_map = None;
     }
 
     /// Writes all changes into the HAMT and returns the new state root.

@@ -58,7 +58,7 @@ pub fn reachable(
 
 /// The vector of a scenario, as JSON.
 pub fn vector(engines: &Engines, s: &Scenario) -> Result<serde_json::Value> {
-    let g = genesis::build(None)?;
+    let g = genesis::build_for(s)?;
     let pre = g.root;
     let skip = g.bundle_blocks();
     let pre_blocks = reachable(&g.store, &[pre], &skip)?;

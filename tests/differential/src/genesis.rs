@@ -211,6 +211,61 @@ impl StateBuilder {
     }
 }
 
+/// A change to a scenario's genesis: a state at an edge no honest chain reaches soon.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GenesisEdit {
+    /// The init actor hands out this ID next.
+    InitNextId(ActorID),
+    /// This actor's sequence (its next message's).
+    Sequence(ActorID, u64),
+}
+
+/// Applies `edits` to the state at `root` (laid out for network version `nv`), writing the
+/// changed blocks into `store`; gives the new root.
+pub fn apply_edits(
+    store: &Rc<MemoryBlockstore>,
+    root: Cid,
+    nv: u32,
+    edits: &[GenesisEdit],
+) -> Result<Cid> {
+    if edits.is_empty() {
+        return Ok(root);
+    }
+    let rules = skyr::rules::rules_for_number(nv).ok_or_else(|| anyhow!("nv{nv} has no rules"))?;
+    let buf = BufferedStore::new(store.clone());
+    let mut st = StateTree::load(buf.clone(), &root, rules)?;
+    for e in edits {
+        match e {
+            GenesisEdit::InitNextId(next) => {
+                let (mut init, mut actor) = st.init_state()?;
+                init.next_id = *next;
+                actor.state = buf.put_cbor(&init, Code::Blake2b256)?;
+                st.set_actor(1, actor);
+            }
+            GenesisEdit::Sequence(id, sequence) => {
+                st.mutate_actor(*id, |a| {
+                    a.sequence = *sequence;
+                    Ok(())
+                })?;
+            }
+        }
+    }
+    let root = st.flush()?;
+    let walk = match nv {
+        ..=17 => skyr::blockstore::FlushWalk::Fvm2,
+        _ => skyr::blockstore::FlushWalk::Fvm3,
+    };
+    buf.flush(&root, walk)?;
+    Ok(root)
+}
+
+/// The genesis scenario `s` starts from: its test actor module, then its edits.
+pub fn build_for(s: &crate::scenario::Scenario) -> Result<Genesis> {
+    let mut g = build(s.test_wasm.as_deref())?;
+    g.root = apply_edits(&g.store, g.root, s.nv as u32, &s.genesis_edits)?;
+    Ok(g)
+}
+
 /// Builds the genesis into a fresh store, optionally with another test actor module.
 /// Deterministic: the same root every time.
 pub fn build(test_wasm: Option<&[u8]>) -> Result<Genesis> {

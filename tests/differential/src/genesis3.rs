@@ -95,7 +95,9 @@ struct AccountState {
 
 /// The genesis a scenario starts from.
 pub fn build_for(s: &crate::scenario3::Scenario3, bundle_car: &[u8]) -> Result<Genesis3> {
-    build_with(s.nv, bundle_car, s.builtins)
+    let mut g = build_with(s.nv, bundle_car, s.builtins)?;
+    g.root = crate::genesis::apply_edits(&g.store, g.root, s.nv, &s.genesis_edits)?;
+    Ok(g)
 }
 
 /// Builds the genesis of network version `nv` from the official bundle's bytes. Deterministic.

@@ -226,6 +226,7 @@ impl RealState {
             either: false,
             checks_proofs: false,
             reach_syscall: false,
+            genesis_edits: Vec::new(),
             messages: messages.into_iter().map(spec).collect(),
         }
     }

@@ -106,7 +106,7 @@ pub enum Verdict {
 /// difference (or a machine that failed where the other did not).
 pub fn compare(engines: &Engines, s: &Scenario) -> Result<Verdict> {
     compare_from(engines, s, || {
-        let g = genesis::build(s.test_wasm.as_deref())?;
+        let g = genesis::build_for(s)?;
         Ok((g.store, g.root))
     })
 }

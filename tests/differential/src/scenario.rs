@@ -39,6 +39,8 @@ pub struct Scenario {
     /// When the machines run it, the first message must enter at least one syscall (Skyr
     /// counts them; agreeing on gas, the reference entered them too).
     pub reach_syscall: bool,
+    /// Changes to the genesis it starts from.
+    pub genesis_edits: Vec<crate::genesis::GenesisEdit>,
     pub messages: Vec<MessageSpec>,
 }
 
@@ -165,6 +167,7 @@ impl Builder {
                 either: false,
                 checks_proofs: false,
                 reach_syscall: false,
+                genesis_edits: Vec::new(),
                 messages: Vec::new(),
             },
             nonces: BTreeMap::new(),
@@ -197,6 +200,10 @@ impl Builder {
     }
     pub fn checks_proofs(mut self) -> Self {
         self.s.checks_proofs = true;
+        self
+    }
+    pub fn edit(mut self, e: crate::genesis::GenesisEdit) -> Self {
+        self.s.genesis_edits.push(e);
         self
     }
     pub fn reaches_a_syscall(mut self) -> Self {

@@ -66,6 +66,8 @@ pub struct Scenario3 {
     /// Starts from the genesis with the storage actors (cron, power, market, verified
     /// registry, datacap) present but not constructed (see [`crate::genesis3::build_for`]).
     pub builtins: bool,
+    /// Changes to the genesis it starts from.
+    pub genesis_edits: Vec<crate::genesis::GenesisEdit>,
 }
 
 impl Scenario3 {
@@ -225,6 +227,7 @@ impl Builder3 {
                 expect_refusal: false,
                 edge: None,
                 builtins: false,
+                genesis_edits: Vec::new(),
             },
             nonces: BTreeMap::new(),
             epoch: None,

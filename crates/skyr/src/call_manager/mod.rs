@@ -19,7 +19,7 @@ use fvm_shared::{ActorID, MethodNum, METHOD_CONSTRUCTOR};
 pub use events::Events;
 use state_access::StateAccess;
 
-use crate::error::{syscall_err, ExecError, Result};
+use crate::error::{catch_panic, syscall_err, ExecError, Result};
 use crate::gas::{Gas, GasTracker, RETURN_VALUE_CHARGE};
 use crate::kernel::Block;
 use crate::machine::{Machine, SYSTEM_ACTOR_ID};
@@ -224,6 +224,11 @@ impl CallManager {
     }
 
     /// [`send`](Self::send) between the trace's start and end of the call.
+    ///
+    /// The call manager travels by value from here down to the callee's kernel. Each step
+    /// it takes on the way runs under [`catch_panic`]: a panic there becomes a fatal error
+    /// while the call manager is still held, instead of unwinding past its owner (and the
+    /// executor recovers the state tree a fatal message leaves).
     fn send_traced(
         mut self,
         from: ActorID,
@@ -233,6 +238,18 @@ impl CallManager {
         value: &TokenAmount,
         options: SendOptions,
     ) -> (Result<InvocationResult>, Self) {
+        if let Err(e) = catch_panic("entering a send", || self.enter(options)) {
+            return (Err(e), self);
+        }
+        // What the callee's instances hold is given back when it returns.
+        let memory_used = self.memory_used;
+        let (res, mut cm) = self.send_unchecked(from, to, method, params, value, options);
+        let res = catch_panic("ending a send", || cm.leave(res, memory_used, options));
+        (res, cm)
+    }
+
+    /// Opens a send's transaction, unless the call depth refuses it.
+    fn enter(&mut self, options: SendOptions) -> Result<()> {
         // As the reference: the limit is pushed before the depth check; a send refused for
         // depth leaves it pushed where the rules say so.
         if let Some(limit) = options.gas_limit {
@@ -241,17 +258,12 @@ impl CallManager {
         let limit = self.machine.config.max_call_depth;
         if self.machine.rules.depth_exceeded(self.depth, limit) {
             if options.gas_limit.is_some() && !self.machine.rules.depth_refusal_keeps_gas_limit {
-                if let Err(e) = self.gas.pop_limit() {
-                    return (Err(e), self);
-                }
+                self.gas.pop_limit()?;
             }
-            return (
-                Err(syscall_err(
-                    ErrorNumber::LimitExceeded,
-                    "message execution exceeds call depth",
-                )),
-                self,
-            );
+            return Err(syscall_err(
+                ErrorNumber::LimitExceeded,
+                "message execution exceeds call depth",
+            ));
         }
         self.machine.state.begin_transaction();
         self.events.begin();
@@ -259,36 +271,44 @@ impl CallManager {
             a.begin();
         }
         self.depth += 1;
-        // What the callee's instances hold is given back when it returns.
-        let memory_used = self.memory_used;
-        let (mut res, mut cm) = self.send_unchecked(from, to, method, params, value, options);
-        cm.memory_used = memory_used;
-        cm.depth -= 1;
-        if cm.depth == 0 && cm.machine.rules.return_value_charged_after_call {
-            res = cm.charge_return_value(res);
+        Ok(())
+    }
+
+    /// Closes the transaction [`enter`](Self::enter) opened: kept if the call succeeded,
+    /// rolled back otherwise.
+    fn leave(
+        &mut self,
+        mut res: Result<InvocationResult>,
+        memory_used: usize,
+        options: SendOptions,
+    ) -> Result<InvocationResult> {
+        self.memory_used = memory_used;
+        self.depth -= 1;
+        if self.depth == 0 && self.machine.rules.return_value_charged_after_call {
+            res = self.charge_return_value(res);
         }
         let revert = !matches!(&res, Ok(r) if r.exit_code().is_success());
-        let access_end = match &mut cm.access {
+        let access_end = match &mut self.access {
             Some(a) => a.end(revert),
             None => Ok(()),
         };
         let ends = [
             access_end,
-            cm.events.end(revert),
-            cm.machine.state.end_transaction(revert),
+            self.events.end(revert),
+            self.machine.state.end_transaction(revert),
             match options.gas_limit {
-                Some(_) => cm.gas.pop_limit(),
+                Some(_) => self.gas.pop_limit(),
                 None => Ok(()),
             },
         ];
         if let Some(e) = ends.into_iter().find_map(|r| r.err()) {
-            return (Err(e), cm);
+            return Err(e);
         }
         // A call that ran out of its own gas limit fails; its caller goes on.
-        if matches!(res, Err(ExecError::OutOfGas)) && !cm.gas.available().is_zero() {
+        if matches!(res, Err(ExecError::OutOfGas)) && !self.gas.available().is_zero() {
             res = Ok(InvocationResult::Failure(ExitCode::SYS_OUT_OF_GAS, None));
         }
-        (res, cm)
+        res
     }
 
     fn send_unchecked(
@@ -300,7 +320,7 @@ impl CallManager {
         value: &TokenAmount,
         options: SendOptions,
     ) -> (Result<InvocationResult>, Self) {
-        let id = match self.resolve_address(&to) {
+        let id = match catch_panic("resolving the receiver", || self.resolve_address(&to)) {
             Ok(Some(id)) => id,
             Ok(None) => match self.create_for_send(&to, options.read_only) {
                 (Ok(id), cm) => {
@@ -338,7 +358,8 @@ impl CallManager {
             self.create_account_actor(to)
         } else {
             let mut cm = self;
-            let res = cm.machine.manifest.placeholder_code().and_then(|code| {
+            let res = catch_panic("creating a placeholder", || {
+                let code = cm.machine.manifest.placeholder_code()?;
                 cm.charge_creation()?;
                 cm.register_actor(to, ActorState::new_empty(code, Some(*to)))
             });
@@ -380,18 +401,15 @@ impl CallManager {
 
     /// Creates an account actor for a key address that has none yet, and constructs it.
     fn create_account_actor(mut self, addr: &Address) -> (Result<ActorID>, Self) {
-        let id = match self.new_account(addr) {
-            Ok(id) => id,
+        let created = catch_panic("creating an account", || {
+            let id = self.new_account(addr)?;
+            let params = fvm_ipld_encoding::to_vec(addr)
+                .map_err(|e| syscall_err(ErrorNumber::IllegalArgument, e.to_string()))?;
+            Ok((id, params))
+        });
+        let (id, params) = match created {
+            Ok(v) => v,
             Err(e) => return (Err(e), self),
-        };
-        let params = match fvm_ipld_encoding::to_vec(addr) {
-            Ok(p) => p,
-            Err(e) => {
-                return (
-                    Err(syscall_err(ErrorNumber::IllegalArgument, e.to_string())),
-                    self,
-                )
-            }
         };
         let codec = self.machine.rules.params_codec.for_constructor();
         // The constructor's own outcome does not matter here, only machine failures.

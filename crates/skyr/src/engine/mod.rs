@@ -500,7 +500,16 @@ impl Engine {
         if limited {
             store.limiter(|d| d as &mut dyn wasmtime::ResourceLimiter);
         }
-        let res = self.run(&mut store, code, params_id);
+        // A panic in a syscall (the machine's bug or its embedder's) unwinds out of the WASM
+        // to here, where the store still holds the kernel: the invocation fails fatally and
+        // the call manager goes back to its caller whole.
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run(&mut store, code, params_id)
+        }))
+        .unwrap_or_else(|payload| {
+            let said = crate::error::panic_text(&*payload);
+            Err(Abort::Fatal(anyhow!("panic within the invocation: {said}")))
+        });
         (res, store.into_data().kernel)
     }
 
@@ -536,10 +545,7 @@ impl Engine {
             .ok_or_else(|| Abort::Fatal(anyhow!("instrumented actor lost its gas counter")))?;
         store.data_mut().gas = Some(gas);
         sync_gas(&mut *store)?;
-        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            invoke.call(&mut *store, (params_id,))
-        }))
-        .map_err(|_| Abort::Fatal(anyhow!("panic within actor")))?;
+        let res = invoke.call(&mut *store, (params_id,));
         charge_exec(&mut *store)?;
         res.map_err(Abort::from_wasm)
     }

@@ -197,6 +197,8 @@ impl Kernel {
             read_only,
             ..options
         };
+        // The call manager turns a panic in any of its steps into a fatal error (see
+        // `CallManager::send_traced`), so the abort here is a last resort, not a path.
         let result = replace_with::replace_with_or_abort_and_return(&mut self.cm, |cm| {
             cm.send(from, *to, method, params, value, options)
         })?;

@@ -4,9 +4,13 @@ use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::version::NetworkVersion;
 
-use crate::genesis::{bls_key, ids, secp_key};
+use crate::genesis::{bls_key, ids, secp_key, GenesisEdit};
 use crate::keys::{BlsKey, SecpKey};
 use crate::scenario::{test_actor, Builder, Msg, Scenario, Sender};
+use skyr_test_program::Op;
+
+/// The scenario whose sender starts at sequence u64::MAX.
+pub const SEQUENCE_WRAPS: &str = "sequence at its maximum, then 0";
 
 fn fil(n: i64) -> TokenAmount {
     TokenAmount::from_whole(n)
@@ -114,6 +118,15 @@ pub fn scenarios() -> Vec<Scenario> {
     v.push(
         Builder::new("sequence too high")
             .msg(Msg::new(me, to, 0).sequence(5))
+            .build(),
+    );
+    // The sender's sequence at its end: the reference's release build wraps it to 0, which
+    // the next message then uses. (Programs, so that the nv18+ tables replay it.)
+    v.push(
+        Builder::new(SEQUENCE_WRAPS)
+            .edit(GenesisEdit::Sequence(ids::SECP[0], u64::MAX))
+            .msg(Msg::program(0, vec![Op::Burn(1)]).sequence(u64::MAX))
+            .msg(Msg::program(0, vec![Op::Burn(2)]).sequence(0))
             .build(),
     );
     v.push(

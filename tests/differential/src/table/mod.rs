@@ -4,11 +4,11 @@ mod common;
 mod context;
 mod crypto;
 pub mod generated;
-mod ipld;
+pub mod ipld;
 mod limits;
-mod messages;
+pub mod messages;
 mod modules;
-mod sends;
+pub mod sends;
 
 use crate::scenario::Scenario;
 

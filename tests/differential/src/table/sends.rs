@@ -1,12 +1,16 @@
 //! Sends from actors, self-destruct, and reverts across nested calls.
 use super::common::*;
-use crate::genesis::ids;
+use crate::genesis::{ids, GenesisEdit};
 use crate::keys::SecpKey;
 use crate::programs::*;
 use crate::scenario::{test_actor, Builder, Scenario};
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use skyr_test_program::{Op, METHOD_RUN};
+
+/// The scenario whose init actor hands out its last ID: new f1 addresses of seeds 172 and 173
+/// get u64::MAX and then 0.
+pub const INIT_COUNTER_WRAPS: &str = "syscall: send to new f1s when init's next ID is u64::MAX";
 
 pub fn scenarios() -> Vec<Scenario> {
     let mut v = Vec::new();
@@ -29,6 +33,21 @@ pub fn scenarios() -> Vec<Scenario> {
         "send to a new f1 with a method",
         vec![send(SecpKey::from_seed(171).address(), 2, vec![], fil(0))],
     ));
+    // The init actor's counter at its end: the reference (a release build, as nodes run it)
+    // hands out u64::MAX, then wraps to 0 and hands that out, over the system actor.
+    v.push(
+        Builder::new(INIT_COUNTER_WRAPS)
+            .edit(GenesisEdit::InitNextId(u64::MAX))
+            .run(
+                0,
+                vec![send(SecpKey::from_seed(172).address(), 0, vec![], fil(1))],
+            )
+            .run(
+                0,
+                vec![send(SecpKey::from_seed(173).address(), 0, vec![], fil(1))],
+            )
+            .build(),
+    );
     v.push(scenario(
         "send to a missing id",
         vec![send(Address::new_id(44_444), 0, vec![], fil(0))],

@@ -44,6 +44,7 @@ const SAME_SHAPE: &[(&str, &str)] = &[
 const ENDS_EARLY: &[(&str, usize, u32)] = &[
     // Missing state is fatal for both.
     ("ipld: open a missing block", 0, 10),
+    ("ipld: open a missing block with gas limit 9e17", 0, 10),
     ("ipld: open a raw block (identity-free raw codec)", 0, 10),
     // 1 MiB stored at 3,340 gas a byte is past 3 billion gas.
     ("ipld: big block 1 MiB", 0, 7),
@@ -84,6 +85,7 @@ const RESHAPED_IN_SDK4: &[(&str, &str)] = &[
 /// before it can be linked or flushed. Under reachability these run to their end.
 const CHANGED_BY_FIP_0071: &[&str] = &[
     "ipld: open a missing block",
+    "ipld: open a missing block with gas limit 9e17",
     "ipld: open a raw block (identity-free raw codec)",
     "ipld: big block 1 MiB",
     "ipld: big block 1 MiB with gas 3000000000",
@@ -168,6 +170,7 @@ pub fn scenarios_at(nv: u32) -> Vec<Scenario3> {
             expect_refusal: REFUSED.contains(&s.name.as_str()) && !fip71(&s.name),
             edge: None,
             builtins: false,
+            genesis_edits: s.genesis_edits.clone(),
         });
     }
     out
