@@ -12,7 +12,9 @@ use fvm_shared::message::Message;
 use serde_json::{json, Value};
 use skyr::Engine;
 use skyr_vectors::exec::{decode_message, exec_message, vector_message, ExecState, Sequence};
+use skyr_vectors::files::{read_bounded, read_text_bounded, MAX_VECTOR_BYTES};
 use skyr_vectors::names::exit_code_name;
+use skyr_vectors::runner::MAX_CAR_BYTES;
 use skyr_vectors::schema::ReceiptJson;
 use skyr_vectors::{GasReport, Vector};
 
@@ -124,8 +126,8 @@ pub fn run(args: ExecArgs, engine: Engine) -> Result<ExitCode> {
     let mut expected = None;
     let mut state = match (&args.vector, &args.state) {
         (Some(path), None) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("--vector {}: cannot read", path.display()))?;
+            let text = read_text_bounded(path, MAX_VECTOR_BYTES, "a vector")
+                .with_context(|| format!("--vector {}", path.display()))?;
             let v =
                 Vector::from_json(&text).with_context(|| format!("--vector {}", path.display()))?;
             if args.message.is_none() {
@@ -145,8 +147,8 @@ pub fn run(args: ExecArgs, engine: Engine) -> Result<ExitCode> {
             s
         }
         (None, Some(path)) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("--state {}: cannot read", path.display()))?;
+            let bytes = read_bounded(path, MAX_CAR_BYTES, "a state CAR")
+                .with_context(|| format!("--state {}", path.display()))?;
             ExecState::from_car(&bytes, root)
                 .with_context(|| format!("--state {}", path.display()))?
         }
@@ -248,8 +250,8 @@ fn message(
     state: &ExecState,
 ) -> Result<(Message, usize, Sequence)> {
     let (mut msg, given) = if let Some(path) = &args.message {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("--message {}: cannot read", path.display()))?;
+        let bytes = read_bounded(path, MAX_VECTOR_BYTES, "a message")
+            .with_context(|| format!("--message {}", path.display()))?;
         let (m, _) =
             decode_message(&bytes).with_context(|| format!("--message {}", path.display()))?;
         (m, true)

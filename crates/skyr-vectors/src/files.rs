@@ -31,3 +31,33 @@ fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     }
     Ok(())
 }
+
+/// The most a vector file may hold (256 MiB). The largest official mainnet vector is 1.7 MB
+/// and the largest generated one (a million accounts' state) tens of MB; a bigger file is
+/// refused before it is read, instead of taking its size in memory once per job.
+pub const MAX_VECTOR_BYTES: u64 = 256 << 20;
+
+/// Reads at most `limit` bytes of the file at `path`; a longer file is an error naming it,
+/// `what` it is and the limit, read no further than one byte past the limit.
+pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if out.len() as u64 > limit {
+        anyhow::bail!(
+            "{}: more than {limit} bytes, the limit for {what}",
+            path.display()
+        );
+    }
+    Ok(out)
+}
+
+/// [`read_bounded`] for text: the bytes must also be UTF-8.
+pub fn read_text_bounded(path: &Path, limit: u64, what: &str) -> Result<String> {
+    String::from_utf8(read_bounded(path, limit, what)?)
+        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text: {e}", path.display()))
+}

@@ -114,12 +114,11 @@ pub fn run_file_with(
     options: RunOptions,
 ) -> VectorResult {
     let name = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            return VectorResult::new(&name, Status::Error, Some(format!("cannot read: {e}")))
-        }
-    };
+    let text =
+        match crate::files::read_text_bounded(path, crate::files::MAX_VECTOR_BYTES, "a vector") {
+            Ok(t) => t,
+            Err(e) => return VectorResult::new(&name, Status::Error, Some(format!("{e:#}"))),
+        };
     run_text_with(&name, &text, bundles, engine, options)
 }
 
@@ -503,7 +502,7 @@ fn run_vector(
                 ));
             }
             if options.trace {
-                let names = actor_names.get_or_insert_with(|| actor_names_of(exec.machine()));
+                let names = actor_names.get_or_insert_with(|| actor_names_of(machine));
                 result
                     .traces
                     .push(trace_of(names, &variant.id, i, msg, &mut ret)?);
