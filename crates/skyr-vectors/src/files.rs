@@ -61,3 +61,46 @@ pub fn read_text_bounded(path: &Path, limit: u64, what: &str) -> Result<String> 
     String::from_utf8(read_bounded(path, limit, what)?)
         .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text: {e}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of exactly the limit is read; one byte more is refused, naming the file, what
+    /// it is and the limit.
+    #[test]
+    fn reads_up_to_the_limit_and_refuses_one_past_it() {
+        let dir = std::env::temp_dir().join(format!("skyr-read-bounded-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("v.json");
+        std::fs::write(&path, b"0123456789").expect("write");
+        assert_eq!(
+            read_bounded(&path, 11, "a vector").expect("below").len(),
+            10
+        );
+        assert_eq!(
+            read_text_bounded(&path, 10, "a vector").expect("at"),
+            "0123456789"
+        );
+        let e = format!(
+            "{:#}",
+            read_bounded(&path, 9, "a vector").expect_err("past")
+        );
+        assert!(
+            e.contains("v.json") && e.contains("more than 9 bytes, the limit for a vector"),
+            "{e}"
+        );
+        std::fs::write(&path, [0xff, 0xfe]).expect("write");
+        let e = format!(
+            "{:#}",
+            read_text_bounded(&path, 10, "a vector").expect_err("binary")
+        );
+        assert!(e.contains("not UTF-8"), "{e}");
+        let e = format!(
+            "{:#}",
+            read_bounded(&dir.join("none"), 10, "x").expect_err("gone")
+        );
+        assert!(e.contains("cannot read") && e.contains("none"), "{e}");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+}
