@@ -201,14 +201,21 @@ pub fn compute_unsealed_sector_cid(
     if pieces.is_empty() {
         all.push(zero(sector));
     } else {
+        // Pieces are the actor's: their sizes may sum past u64::MAX (refused, in every build
+        // profile, as the reference refuses pieces that overflow the sector).
         let mut filled = 0u64;
+        let grow = |filled: u64, by: u64| {
+            filled
+                .checked_add(by)
+                .ok_or_else(|| anyhow!("the pieces' sizes sum past u64::MAX"))
+        };
         for p in pieces {
             for pad in padding(filled, p.size.0)? {
                 all.push(zero(pad));
-                filled += pad.0;
+                filled = grow(filled, pad.0)?;
             }
             all.push(proofs::PieceInfo::try_from(p).map_err(|e| anyhow!(e))?);
-            filled += p.size.0;
+            filled = grow(filled, p.size.0)?;
         }
         for pad in padding(filled, sector.0)? {
             all.push(zero(pad));

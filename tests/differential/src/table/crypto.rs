@@ -283,6 +283,17 @@ pub fn scenarios() -> Vec<Scenario> {
             RegisteredSealProof::StackedDRG2KiBV1P1,
             pieces(vec![(4096, "a")]),
         ),
+        // Padded sizes that sum past u64::MAX (each a power of two, as pieces must be).
+        (
+            "2KiB pieces summing past u64::MAX",
+            RegisteredSealProof::StackedDRG2KiBV1P1,
+            pieces(vec![(1 << 63, "a"), (1 << 63, "b"), (1 << 63, "c")]),
+        ),
+        (
+            "2KiB a small piece, then one of 2^63",
+            RegisteredSealProof::StackedDRG2KiBV1P1,
+            pieces(vec![(256, "a"), (1 << 63, "b")]),
+        ),
         (
             "2KiB zero-sized piece",
             RegisteredSealProof::StackedDRG2KiBV1P1,
