@@ -414,6 +414,22 @@ pub fn scenarios() -> Vec<Scenario3> {
             event(&[(0, "a", 0x55, vec![7; 8192])]),
             0,
         ),
+        // One below each limit.
+        (
+            "key of 31 bytes",
+            event(&[(0, &"k".repeat(31), 0x55, vec![1])]),
+            0,
+        ),
+        (
+            "255 entries",
+            event(&vec![(0u64, "k", 0x55u64, vec![]); 255]),
+            0,
+        ),
+        (
+            "values of 8 KiB less one byte",
+            event(&[(0, "a", 0x55, vec![7; 8191])]),
+            0,
+        ),
         ("no entries", event(&[]), 0),
     ] {
         s.push(expect(

@@ -135,6 +135,21 @@ fn events() -> Vec<Scenario3> {
     ));
     s.push(ok("with no entries", &[]));
     s.push(ok("with 8 KiB of values", &[(0, "big", RAW, &[9; 8192])]));
+    // One below and at each limit (past them: the refusals below).
+    s.push(ok(
+        "with 8 KiB less one byte of values",
+        &[(0, "big", RAW, &[9; 8191])],
+    ));
+    s.push(ok("with 255 entries", &vec![(0, "k", RAW, &[][..]); 255]));
+    s.push(ok("with 254 entries", &vec![(0, "k", RAW, &[][..]); 254]));
+    s.push(ok(
+        "with a 31-byte key",
+        &[(0, "0123456789012345678901234567890", RAW, b"v")],
+    ));
+    s.push(ok(
+        "with a 30-byte key",
+        &[(0, "012345678901234567890123456789", RAW, b"v")],
+    ));
     let bad = |name: &str, program: Vec<Op>, code: u32| {
         expect(&format!("event {name}"), program, 3, code)
     };
