@@ -756,6 +756,27 @@ pub fn scenarios() -> Vec<Scenario3> {
             .reach(Reach::Out(0, 1, Out::Int(-1)))
             .build(),
     );
+    // One page below, at and one past 512 MiB (8,192 pages; the test program runs at 19).
+    s.push(
+        Builder3::new(MEMORY_TO_THE_INSTANCE_LIMIT)
+            .msg(M3::program(
+                From::Secp(0),
+                0,
+                vec![
+                    Op::Grow(0),
+                    Op::Grow(8192 - 19 - 1),
+                    Op::Grow(1),
+                    Op::Grow(1),
+                    Op::Grow(0),
+                ],
+            ))
+            .exits(0)
+            .out(1, Out::Int(19))
+            .out(2, Out::Int(8191))
+            .out(3, Out::Int(-1))
+            .out(4, Out::Int(8192))
+            .build(),
+    );
     s.push(expect(
         "batch verify no seals",
         vec![
@@ -771,3 +792,7 @@ pub fn scenarios() -> Vec<Scenario3> {
     ));
     s
 }
+
+/// The scenario growing an instance's memory one page below, to and one page past 512 MiB.
+pub const MEMORY_TO_THE_INSTANCE_LIMIT: &str =
+    "hygge syscall: growing memory one page below, to and past the instance limit";
