@@ -88,11 +88,10 @@ pub struct MemoryLimits {
     /// Bytes one instance's memory may reach.
     pub instance: usize,
     /// Bytes of memory and tables (8 bytes an element) all instances of a call stack may hold.
+    /// A growth refused for the instance limit still counts towards them (fvm 3 and 4: their
+    /// limiter counts the growth, then wasmtime refuses it for the instance's size), so later
+    /// growths in the message have less room.
     pub call_stack: usize,
-    /// Whether a memory growth refused for the instance limit still counts towards the call
-    /// stack's bytes (fvm 4: its limiter counts the growth, then wasmtime refuses it for the
-    /// instance's size), so later growths in the message have less room.
-    pub instance_refusal_counts: bool,
 }
 
 /// What a call needs to pay before an actor is created for an unknown key address.
@@ -307,7 +306,6 @@ pub const HYGGE_RULES: NetworkRules = NetworkRules {
     memory_limits: Some(MemoryLimits {
         instance: 512 << 20,
         call_stack: 2 << 30,
-        instance_refusal_counts: false,
     }),
     flush_walk: FlushWalk::Fvm3,
     tracks_reachability: false,
@@ -328,11 +326,6 @@ pub const WATERMELON_RULES: NetworkRules = NetworkRules {
     abi: Abi::Sdk4,
     prices: &crate::gas::WATERMELON_PRICES,
     proof_types: &crate::proof_types::FVM4_PROOF_TYPES,
-    memory_limits: Some(MemoryLimits {
-        instance: 512 << 20,
-        call_stack: 2 << 30,
-        instance_refusal_counts: true,
-    }),
     tracks_reachability: true,
     tipset_lookback_limit: None,
     depth_refusal_keeps_gas_limit: false,

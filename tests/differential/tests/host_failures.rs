@@ -89,6 +89,39 @@ fn apply_on(
     Ok(Applied { rets, root, store })
 }
 
+/// The first message of `bad` failed fatally — SYS_ASSERTION_FAILED, its whole gas limit
+/// paid, a failure naming each of `said` — and the executor went on: the second message ran
+/// as it did in the `honest` run.
+fn assert_contained(
+    nv: u32,
+    bad: &Applied,
+    honest: &Applied,
+    msgs: &[(Message, usize)],
+    said: &[&str],
+) {
+    let r = &bad.rets[0];
+    assert_eq!(
+        r.receipt.exit_code,
+        ExitCode::SYS_ASSERTION_FAILED,
+        "nv{nv}: {:?}",
+        r.failure
+    );
+    assert_eq!(
+        r.receipt.gas_used, msgs[0].0.gas_limit,
+        "nv{nv}: the whole limit"
+    );
+    let failure = r.failure.clone().unwrap_or_default();
+    assert!(
+        said.iter().all(|s| failure.contains(s)),
+        "nv{nv}: the failure names the panic and where: {failure}"
+    );
+    assert_eq!(bad.rets[1].receipt.exit_code, ExitCode::OK, "nv{nv}");
+    assert_eq!(
+        bad.rets[1].receipt.gas_used, honest.rets[1].receipt.gas_used,
+        "nv{nv}"
+    );
+}
+
 fn balance_of(a: &Applied, nv: u32, id: u64) -> Result<TokenAmount> {
     let rules = skyr::rules::rules_for_number(nv).expect("rules");
     let buf = skyr::blockstore::BufferedStore::new(a.store.clone());
@@ -126,22 +159,7 @@ fn check_panic_contained(nv: u32, store: Rc<MemoryBlockstore>, root: Cid, rand: 
         "nv{nv}: honest run"
     );
     let bad = apply(nv, store, root, Rc::new(PanickingExterns), &msgs).expect("no panic escapes");
-    let r = &bad.rets[0];
-    assert_eq!(
-        r.receipt.exit_code,
-        ExitCode::SYS_ASSERTION_FAILED,
-        "nv{nv}: {:?}",
-        r.failure
-    );
-    assert_eq!(
-        r.receipt.gas_used, msgs[0].0.gas_limit,
-        "nv{nv}: the whole limit"
-    );
-    let failure = r.failure.clone().unwrap_or_default();
-    assert!(
-        failure.contains("panic") && failure.contains(PANIC_TEXT),
-        "nv{nv}: the failure names the panic: {failure}"
-    );
+    assert_contained(nv, &bad, &honest, &msgs, &["panic", PANIC_TEXT]);
     // The nested send's value came back: test actor 1 holds what it held at genesis.
     let test1 = ids::TEST[1];
     assert_eq!(
@@ -155,11 +173,6 @@ fn check_panic_contained(nv: u32, store: Rc<MemoryBlockstore>, root: Cid, rand: 
         "nv{nv}: the honest run moved the value"
     );
     // The executor went on: the transfer after it ran, as it does after an honest message.
-    assert_eq!(bad.rets[1].receipt.exit_code, ExitCode::OK, "nv{nv}");
-    assert_eq!(
-        bad.rets[1].receipt.gas_used, honest.rets[1].receipt.gas_used,
-        "nv{nv}"
-    );
     let secp1 = ids::SECP[1];
     assert_eq!(
         balance_of(&bad, nv, secp1).expect("state"),
@@ -268,27 +281,15 @@ fn check_store_panic_contained(nv: u32, store: Rc<MemoryBlockstore>, root: Cid) 
         armed.armed.set(true)
     })
     .expect("no panic escapes");
-    let r = &bad.rets[0];
-    assert_eq!(
-        r.receipt.exit_code,
-        ExitCode::SYS_ASSERTION_FAILED,
-        "nv{nv}: {:?}",
-        r.failure
-    );
-    assert_eq!(
-        r.receipt.gas_used, msgs[0].0.gas_limit,
-        "nv{nv}: the whole limit"
-    );
-    let failure = r.failure.clone().unwrap_or_default();
-    assert!(
-        failure.contains("panic while resolving the receiver")
-            && failure.contains("the node's blockstore fell over"),
-        "nv{nv}: the failure names the panic and where: {failure}"
-    );
-    assert_eq!(bad.rets[1].receipt.exit_code, ExitCode::OK, "nv{nv}");
-    assert_eq!(
-        bad.rets[1].receipt.gas_used, honest.rets[1].receipt.gas_used,
-        "nv{nv}"
+    assert_contained(
+        nv,
+        &bad,
+        &honest,
+        &msgs,
+        &[
+            "panic while resolving the receiver",
+            "the node's blockstore fell over",
+        ],
     );
 }
 

@@ -651,9 +651,8 @@ impl wasmtime::ResourceLimiter for InvocationData {
         }
         let bytes = desired.saturating_sub(current);
         if desired > limits.instance {
-            if limits.instance_refusal_counts {
-                self.grow(limits.call_stack, bytes);
-            }
+            // Refused, but counted first, as the references' limiters do.
+            self.grow(limits.call_stack, bytes);
             return Ok(false);
         }
         Ok(self.grow(limits.call_stack, bytes))

@@ -3,6 +3,7 @@
 //! delegated addresses, balances, next actor addresses, create_actor, gas left, events,
 //! exit with data, sends with gas limits and flags, signatures on key addresses only,
 //! per-byte hashing, block codecs and the memory limit.
+use multihash_codetable::MultihashDigest;
 use skyr::shared::address::Address;
 use skyr_test_program::{Arg, Op, Out};
 
@@ -756,6 +757,31 @@ pub fn scenarios() -> Vec<Scenario3> {
             .reach(Reach::Out(0, 1, Out::Int(-1)))
             .build(),
     );
+    // Blocks one byte below, at and one past 1 MiB (the test program's DAG-CBOR block of one
+    // byte repeated, linked with blake2b-256: its CID is known).
+    for (name, len) in [
+        (BLOCK_BELOW_1_MIB, (1u32 << 20) - 1),
+        (BLOCK_OF_1_MIB, 1 << 20),
+        (BLOCK_PAST_1_MIB, (1 << 20) + 1),
+    ] {
+        let out = if len > 1 << 20 {
+            Out::Code(err::LIMIT_EXCEEDED)
+        } else {
+            let digest = multihash_codetable::Code::Blake2b256.digest(&vec![7u8; len as usize]);
+            Out::Bytes(cid::Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, digest).to_bytes())
+        };
+        s.push(
+            Builder3::new(name)
+                .msg(M3::program(From::Secp(0), 0, vec![Op::Big(len, 7)]).gas(10_000_000_000))
+                .exits(0)
+                .out(0, out)
+                .build(),
+        );
+    }
+    s.push(memory_refused_for_the_instance_limit(
+        "hygge syscall: a memory growth refused for the instance limit still counts",
+        18,
+    ));
     // One page below, at and one past 512 MiB (8,192 pages; the test program runs at 19).
     s.push(
         Builder3::new(MEMORY_TO_THE_INSTANCE_LIMIT)
@@ -796,3 +822,39 @@ pub fn scenarios() -> Vec<Scenario3> {
 /// The scenario growing an instance's memory one page below, to and one page past 512 MiB.
 pub const MEMORY_TO_THE_INSTANCE_LIMIT: &str =
     "hygge syscall: growing memory one page below, to and past the instance limit";
+
+/// Four nested instances of 500 MiB, the outermost also refused 25 MiB past its 512 MiB: a
+/// refused growth that counts toward the call stack's 2 GiB (as fvm 3 and 4 count it) leaves
+/// the innermost room for fewer growths than one that does not.
+pub fn memory_refused_for_the_instance_limit(name: &str, nv: u32) -> Scenario3 {
+    let nested = |p: Vec<Op>| {
+        vec![
+            Op::Grow(8000),
+            Op::Send(
+                test_actor(0).to_bytes(),
+                skyr_test_program::METHOD_RUN,
+                crate::programs::encode(&p),
+                vec![],
+            ),
+        ]
+    };
+    let innermost = vec![Op::Grow(100); 10];
+    let mut top = nested(nested(nested(innermost)));
+    top.insert(0, Op::Grow(8000));
+    top.insert(1, Op::Grow(400));
+    Builder3::new(name)
+        .nv(nv)
+        .msg(M3::program(From::Secp(0), 0, top))
+        .exits(0)
+        .out(1, Out::Int(-1))
+        .reach(Reach::SentExit(0, 3, 0))
+        .build()
+}
+
+/// Scenarios creating a block one byte below, at and one byte past the 1 MiB limit (nv18–20:
+/// under FIP-0071 the test program's junk DAG-CBOR is refused before its size matters).
+pub const BLOCK_BELOW_1_MIB: &str = "hygge syscall: a block one byte below 1 MiB";
+/// See [`BLOCK_BELOW_1_MIB`].
+pub const BLOCK_OF_1_MIB: &str = "hygge syscall: a block of 1 MiB";
+/// See [`BLOCK_BELOW_1_MIB`].
+pub const BLOCK_PAST_1_MIB: &str = "hygge syscall: a block one byte past 1 MiB";

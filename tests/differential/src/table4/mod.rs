@@ -39,12 +39,17 @@ pub const PROVE_COMMIT3_VERSIONS: std::ops::RangeInclusive<u32> = 22..=28;
 pub const REPLAY_VERSIONS: [u32; 2] = [21, 25];
 
 /// The fvm_sdk 3 syscall scenarios whose syscalls fvm_sdk 4 kept as they were. Dropped:
-/// events in CBOR (fvm_sdk 4 packs them, see the fvm_sdk 4 family) and the tipset 900
-/// epochs back (refused by fvm 3, answered by fvm 4: the fvm_sdk 4 family asks 950 back).
+/// events in CBOR (fvm_sdk 4 packs them, see the fvm_sdk 4 family), the tipset 900
+/// epochs back (refused by fvm 3, answered by fvm 4: the fvm_sdk 4 family asks 950 back) and
+/// the 1 MiB block edges (their junk DAG-CBOR is refused at creation under FIP-0071).
 fn kept_from_sdk3() -> Vec<Scenario3> {
     crate::table3::syscall_family()
         .into_iter()
-        .filter(|s| !s.name.contains("emit") && !s.name.contains("tipset cid of epoch 100"))
+        .filter(|s| {
+            !s.name.contains("emit")
+                && !s.name.contains("tipset cid of epoch 100")
+                && !s.name.contains("1 MiB")
+        })
         .collect()
 }
 

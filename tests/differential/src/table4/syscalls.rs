@@ -731,30 +731,6 @@ fn reachability() -> Vec<Scenario3> {
 /// instances of 500 MiB leave about 40 MiB of the call stack's 2 GiB, and the first one's
 /// refused 25 MiB growth takes 25 of them, so the innermost instance's 6.25 MiB growths
 /// stop sooner (what they returned is in the return value).
-fn memory_refused_for_the_instance_limit() -> Scenario3 {
-    let nested = |p: Vec<Op>| {
-        vec![
-            Op::Grow(8000),
-            Op::Send(
-                test_actor(0).to_bytes(),
-                skyr_test_program::METHOD_RUN,
-                crate::programs::encode(&p),
-                vec![],
-            ),
-        ]
-    };
-    let innermost = vec![Op::Grow(100); 10];
-    let mut top = nested(nested(nested(innermost)));
-    top.insert(0, Op::Grow(8000));
-    top.insert(1, Op::Grow(400));
-    Builder3::new("fvm_sdk 4: a memory growth refused for the instance limit still counts")
-        .nv(21)
-        .msg(M3::program(From::Secp(0), 0, top))
-        .exits(0)
-        .out(1, Out::Int(-1))
-        .reach(Reach::SentExit(0, 3, 0))
-        .build()
-}
 
 /// Every scenario of the family (at nv21; the table runs them at every version).
 pub fn scenarios() -> Vec<Scenario3> {
@@ -768,6 +744,9 @@ pub fn scenarios() -> Vec<Scenario3> {
     let mut depth = crate::table3::depth_refusal_with_a_gas_limit(21, Reach::SameGas(0, 1));
     depth.name = "fvm_sdk 4: a send refused for depth pops its gas limit".into();
     s.push(depth);
-    s.push(memory_refused_for_the_instance_limit());
+    s.push(crate::table3::memory_refused_for_the_instance_limit(
+        "fvm_sdk 4: a memory growth refused for the instance limit still counts",
+        21,
+    ));
     s
 }
