@@ -823,9 +823,10 @@ pub fn scenarios() -> Vec<Scenario3> {
 pub const MEMORY_TO_THE_INSTANCE_LIMIT: &str =
     "hygge syscall: growing memory one page below, to and past the instance limit";
 
-/// Four nested instances of 500 MiB, the outermost also refused 25 MiB past its 512 MiB: a
-/// refused growth that counts toward the call stack's 2 GiB (as fvm 3 and 4 count it) leaves
-/// the innermost room for fewer growths than one that does not.
+/// The limiters of fvm 3 and 4 count a memory growth the instance limit then refuses: four
+/// nested instances of 500 MiB leave about 40 MiB of the call stack's 2 GiB, and the first
+/// one's refused 25 MiB growth takes 25 of them, so the innermost instance's 6.25 MiB growths
+/// stop sooner (what they returned is in the return value).
 pub fn memory_refused_for_the_instance_limit(name: &str, nv: u32) -> Scenario3 {
     let nested = |p: Vec<Op>| {
         vec![

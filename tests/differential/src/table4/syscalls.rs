@@ -727,11 +727,6 @@ fn reachability() -> Vec<Scenario3> {
     s
 }
 
-/// fvm 4's limiter counts a memory growth the instance limit then refuses: four nested
-/// instances of 500 MiB leave about 40 MiB of the call stack's 2 GiB, and the first one's
-/// refused 25 MiB growth takes 25 of them, so the innermost instance's 6.25 MiB growths
-/// stop sooner (what they returned is in the return value).
-
 /// Every scenario of the family (at nv21; the table runs them at every version).
 pub fn scenarios() -> Vec<Scenario3> {
     let mut s = events();
