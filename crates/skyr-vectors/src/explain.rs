@@ -55,7 +55,12 @@ impl MessageTrace {
 
     /// Whether the charges add up to the receipt's gas used (milligas, rounded up).
     pub fn charges_add_up(&self) -> bool {
-        u64::try_from(self.tree.gas_applied().round_up()).ok() == Some(self.gas_used)
+        let applied = self.tree.gas_applied();
+        // Milligas are i64 and saturate: a message charged past i64::MAX milligas (a gas
+        // limit above 9.2e15 spent whole on a machine failure) traces the saturated amount.
+        let saturated = applied.as_milligas() == i64::MAX
+            && self.gas_used > (i64::MAX / skyr::gas::MILLIGAS_PER_GAS) as u64;
+        saturated || u64::try_from(applied.round_up()).ok() == Some(self.gas_used)
     }
 
     /// The trace as JSON: `{variant, index, exit_code, gas_used, charges, call}`, where
