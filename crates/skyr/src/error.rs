@@ -72,12 +72,17 @@ impl From<anyhow::Error> for ExecError {
 /// that panics) must end one message, not the process: the call manager passes through
 /// nested sends by value, so a panic unwinding past one would lose the machine.
 pub fn catch_panic<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        Err(fatal(format!(
-            "panic while {what}: {}",
-            panic_text(&*payload)
-        )))
-    })
+    on_panic(f, |said| fatal(format!("panic while {what}: {said}")))
+}
+
+/// Runs `f`; a panic in it becomes the error `error` makes of what the panic said. The one
+/// way every layer (call manager, engine, executor) turns a panic into its own error kind.
+pub fn on_panic<T, E>(
+    f: impl FnOnce() -> std::result::Result<T, E>,
+    error: impl FnOnce(&str) -> E,
+) -> std::result::Result<T, E> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(error(panic_text(&*payload))))
 }
 
 /// What a caught panic said, when it said it as text.

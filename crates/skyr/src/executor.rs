@@ -164,18 +164,16 @@ impl Executor {
         kind: ApplyKind,
         raw_length: usize,
     ) -> Result<ApplyRet> {
-        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.apply_unguarded(msg, kind, raw_length)
-        }));
-        if !matches!(applied, Ok(Ok(_))) {
+        let applied = crate::error::on_panic(
+            || self.apply_unguarded(msg, kind, raw_length),
+            |said| anyhow!("panic while applying the message: {said}"),
+        );
+        if applied.is_err() {
             if let Some(m) = &mut self.machine {
                 m.state.discard_uncommitted();
             }
         }
-        applied.unwrap_or_else(|payload| {
-            let said = crate::error::panic_text(&*payload);
-            Err(anyhow!("panic while applying the message: {said}"))
-        })
+        applied
     }
 
     fn apply_unguarded(

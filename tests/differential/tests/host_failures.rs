@@ -122,31 +122,47 @@ fn assert_contained(
     );
 }
 
-fn balance_of(a: &Applied, nv: u32, id: u64) -> Result<TokenAmount> {
+/// The state tree at `root` (laid out for network version `nv`).
+fn state_at(nv: u32, store: &Rc<MemoryBlockstore>, root: &Cid) -> skyr::state_tree::StateTree {
     let rules = skyr::rules::rules_for_number(nv).expect("rules");
-    let buf = skyr::blockstore::BufferedStore::new(a.store.clone());
-    let st = skyr::state_tree::StateTree::load(buf, &a.root, rules)?;
+    let buf = skyr::blockstore::BufferedStore::new(store.clone());
+    skyr::state_tree::StateTree::load(buf, root, rules).expect("state")
+}
+
+fn balance_of(a: &Applied, nv: u32, id: u64) -> Result<TokenAmount> {
+    let st = state_at(nv, &a.store, &a.root);
     Ok(st.get_actor(id)?.map(|x| x.balance).unwrap_or_default())
+}
+
+/// From `sender`, test actor 0 sends 1 FIL (with `method` and `params`) to `to`; then a plain
+/// transfer of 2 FIL from the same sender.
+fn send_then_transfer(
+    sender: From,
+    to: Address,
+    method: u64,
+    params: Vec<u8>,
+) -> Vec<(Message, usize)> {
+    let outer = vec![Op::Send(
+        to.to_bytes(),
+        method,
+        params,
+        TokenAmount::from_whole(1).atto().to_bytes_be().1,
+    )];
+    Builder3::new("a send, then a transfer")
+        .msg(M3::program(sender, 0, outer))
+        .msg(M3::new(sender, Address::new_id(ids::SECP[1]), 0).value_whole(2))
+        .build()
+        .messages
+        .into_iter()
+        .map(|m| (m.message, m.raw_length))
+        .collect()
 }
 
 /// Test actor 0 sends 1 FIL and a program to test actor 1, which asks for chain randomness
 /// (`randomness`: its ops); then a plain transfer from the same sender.
 fn messages(randomness: Vec<Op>) -> Vec<(Message, usize)> {
-    let inner = encode(&randomness);
-    let outer = vec![Op::Send(
-        Address::new_id(ids::TEST[1]).to_bytes(),
-        METHOD_RUN,
-        inner,
-        TokenAmount::from_whole(1).atto().to_bytes_be().1,
-    )];
-    let s = Builder3::new("panicking externs")
-        .msg(M3::program(From::Secp(0), 0, outer))
-        .msg(M3::new(From::Secp(0), Address::new_id(ids::SECP[1]), 0).value_whole(2))
-        .build();
-    s.messages
-        .into_iter()
-        .map(|m| (m.message, m.raw_length))
-        .collect()
+    let test1 = Address::new_id(ids::TEST[1]);
+    send_then_transfer(From::Secp(0), test1, METHOD_RUN, encode(&randomness))
 }
 
 fn check_panic_contained(nv: u32, store: Rc<MemoryBlockstore>, root: Cid, rand: Vec<Op>) {
@@ -238,9 +254,7 @@ impl skyr::blockstore::BaseStore for PanickingStore {
 
 /// The init actor's state block at `root`.
 fn init_state_block(nv: u32, store: &Rc<MemoryBlockstore>, root: Cid) -> Cid {
-    let rules = skyr::rules::rules_for_number(nv).expect("rules");
-    let buf = skyr::blockstore::BufferedStore::new(store.clone());
-    let st = skyr::state_tree::StateTree::load(buf, &root, rules).expect("state");
+    let st = state_at(nv, store, &root);
     st.get_actor(1).expect("state").expect("init").state
 }
 
@@ -251,20 +265,8 @@ fn init_state_block(nv: u32, store: &Rc<MemoryBlockstore>, root: Cid) -> Cid {
 fn check_store_panic_contained(nv: u32, store: Rc<MemoryBlockstore>, root: Cid) {
     let sender = From::Addr(Address::new_id(ids::SECP[0]));
     let fresh = SecpKey::from_seed(174).address().to_bytes();
-    let outer = vec![Op::Send(
-        fresh,
-        0,
-        vec![],
-        TokenAmount::from_whole(1).atto().to_bytes_be().1,
-    )];
-    let msgs: Vec<(Message, usize)> = Builder3::new("panicking store")
-        .msg(M3::program(sender, 0, outer))
-        .msg(M3::new(sender, Address::new_id(ids::SECP[1]), 0).value_whole(2))
-        .build()
-        .messages
-        .into_iter()
-        .map(|m| (m.message, m.raw_length))
-        .collect();
+    let fresh = Address::from_bytes(&fresh).expect("address");
+    let msgs = send_then_transfer(sender, fresh, 0, vec![]);
     let honest = apply(nv, store.clone(), root, Rc::new(TestExterns), &msgs).expect("runs");
     assert_eq!(
         honest.rets[0].receipt.exit_code,
@@ -322,9 +324,7 @@ fn agreed_state_after(s: &skyr_differential::scenario::Scenario) -> skyr::state_
         assert_eq!(o.exit_code, 0, "message {i} ran its program");
     }
     let root = out.last().expect("messages").root;
-    let rules = skyr::rules::rules_for_number(17).expect("rules");
-    let buf = skyr::blockstore::BufferedStore::new(g.store.clone());
-    skyr::state_tree::StateTree::load(buf, &root, rules).expect("state")
+    state_at(17, &g.store, &root)
 }
 
 fn scenario_named(name: &str) -> skyr_differential::scenario::Scenario {

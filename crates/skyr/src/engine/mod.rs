@@ -503,13 +503,10 @@ impl Engine {
         // A panic in a syscall (the machine's bug or its embedder's) unwinds out of the WASM
         // to here, where the store still holds the kernel: the invocation fails fatally and
         // the call manager goes back to its caller whole.
-        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.run(&mut store, code, params_id)
-        }))
-        .unwrap_or_else(|payload| {
-            let said = crate::error::panic_text(&*payload);
-            Err(Abort::Fatal(anyhow!("panic within the invocation: {said}")))
-        });
+        let res = crate::error::on_panic(
+            || self.run(&mut store, code, params_id),
+            |said| Abort::Fatal(anyhow!("panic within the invocation: {said}")),
+        );
         (res, store.into_data().kernel)
     }
 
