@@ -472,3 +472,86 @@ fn skyr_metering_ignores_lengths() {
     assert_eq!(a.result, Ok(vec!["i32 1".to_string()]));
     assert_eq!(plenty - a.gas_left + 8000, plenty - b.gas_left);
 }
+
+/// A module whose exported `f0` recurses (counting in a global) until the stack limit traps
+/// it, its one function declaring `locals` as the groups given: the depth it reaches, and so
+/// the gas left, depends on how locals count toward a function's stack cost.
+fn recursing(locals: &[(u32, ValType)]) -> Vec<u8> {
+    let mut types = TypeSection::new();
+    types.ty().function([], [ValType::I32]);
+    let mut funcs = FunctionSection::new();
+    funcs.function(0);
+    let mut globals = wasm_encoder::GlobalSection::new();
+    globals.global(
+        wasm_encoder::GlobalType {
+            val_type: ValType::I32,
+            mutable: true,
+            shared: false,
+        },
+        &ConstExpr::i32_const(0),
+    );
+    let mut exports = ExportSection::new();
+    exports.export("f0", ExportKind::Func, 0);
+    let mut f = Function::new(locals.iter().copied());
+    for ins in [
+        I::GlobalGet(0),
+        I::I32Const(1),
+        I::I32Add,
+        I::GlobalSet(0),
+        I::GlobalGet(0),
+        I::I32Const(100_000),
+        I::I32LtU,
+        I::If(BlockType::Result(ValType::I32)),
+        I::Call(0),
+        I::Else,
+        I::GlobalGet(0),
+        I::End,
+        I::End,
+    ] {
+        f.instruction(&ins);
+    }
+    let mut code = CodeSection::new();
+    code.function(&f);
+    let mut m = Module::new();
+    m.section(&types);
+    m.section(&funcs);
+    m.section(&globals);
+    m.section(&exports);
+    m.section(&code);
+    m.finish()
+}
+
+/// fvm-wasm-instrument 0.4 counts a function's locals by declaration group: recursion stops
+/// at the same depth (the same gas left at the trap) as under fvm 3 whatever the grouping.
+#[test]
+fn recursion_stops_where_fvm3_stops_it_whatever_the_local_groups() {
+    let engine = engine();
+    let metering = hygge_metering();
+    let mut t = Tally::default();
+    for (what, locals) in [
+        ("no locals", vec![]),
+        ("one group of 5", vec![(5, ValType::I32)]),
+        (
+            "three groups of one",
+            vec![(1, ValType::I32), (1, ValType::I64), (1, ValType::I32)],
+        ),
+        (
+            "groups of 3 and 40",
+            vec![(3, ValType::I64), (40, ValType::I32)],
+        ),
+    ] {
+        let wasm = recursing(&locals);
+        t.check(&engine, &format!("recursion, {what}"), &wasm, &metering);
+        let ours = instrument(&wasm, MAX_STACK, &metering).expect("instruments");
+        let ending = call(&engine, &ours, false, "f0", 1_000_000_000_000);
+        assert!(
+            ending
+                .result
+                .as_ref()
+                .is_err_and(|e| e.contains("unreachable")),
+            "{what}: the stack limit must stop it: {:?}",
+            ending.result
+        );
+    }
+    t.finish("recursion", 4);
+}

@@ -261,9 +261,13 @@ pub fn instrument(wasm: &[u8], max_stack: u32, metering: &Metering) -> Result<Ve
     // Stack costs of every function, from the original code; imports cost nothing.
     let mut costs = vec![0u32; p.func_types.len()];
     for (idx, locals, ops) in &p.bodies {
-        let n_locals = locals
-            .iter()
-            .try_fold(0u32, |acc, (n, _)| acc.checked_add(*n));
+        let n_locals = if instrumenter.counts_local_groups() {
+            u32::try_from(locals.len()).ok()
+        } else {
+            locals
+                .iter()
+                .try_fold(0u32, |acc, (n, _)| acc.checked_add(*n))
+        };
         let n_locals = n_locals.ok_or_else(|| anyhow!("too many locals"))?;
         let results = func_arity[*idx as usize].results;
         costs[*idx as usize] =

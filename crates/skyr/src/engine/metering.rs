@@ -65,6 +65,14 @@ impl Instrumenter {
         matches!(self, Instrumenter::V0_4)
     }
 
+    /// Whether a function's locals count toward its stack cost by their declarations, one
+    /// per group however many locals the group declares (0.4 takes the group count its
+    /// reader gives), rather than one per local (0.2). A function declaring `(local i32 i32
+    /// i32)` as one group costs one slot under fvm 3 and 4, three under fvm 2.
+    pub fn counts_local_groups(self) -> bool {
+        matches!(self, Instrumenter::V0_4)
+    }
+
     /// Whether a module without a function section is refused (0.4 needs one).
     pub fn requires_function_section(self) -> bool {
         matches!(self, Instrumenter::V0_4)
