@@ -118,6 +118,9 @@ pub struct CallManager {
     pub events: Events,
     /// Bytes of WASM memory and tables the current call stack holds (where limited).
     pub memory_used: usize,
+    /// Bytes of WASM memory and tables the current call stack holds on the host, in every
+    /// version (against the engine's budget, which is not consensus).
+    pub host_memory_used: usize,
     /// Traced, under fvm 2's rule for the return value's charge: how the message's call
     /// returned before that charge, which its trace records ahead of the charge.
     returned_before_charge: Option<TraceEvent>,
@@ -147,6 +150,7 @@ impl CallManager {
             access,
             events: Events::default(),
             memory_used: 0,
+            host_memory_used: 0,
             returned_before_charge: None,
         }
     }
@@ -242,9 +246,9 @@ impl CallManager {
             return (Err(e), self);
         }
         // What the callee's instances hold is given back when it returns.
-        let memory_used = self.memory_used;
+        let held = (self.memory_used, self.host_memory_used);
         let (res, mut cm) = self.send_unchecked(from, to, method, params, value, options);
-        let res = catch_panic("ending a send", || cm.leave(res, memory_used, options));
+        let res = catch_panic("ending a send", || cm.leave(res, held, options));
         (res, cm)
     }
 
@@ -279,10 +283,11 @@ impl CallManager {
     fn leave(
         &mut self,
         mut res: Result<InvocationResult>,
-        memory_used: usize,
+        (memory_used, host_memory_used): (usize, usize),
         options: SendOptions,
     ) -> Result<InvocationResult> {
         self.memory_used = memory_used;
+        self.host_memory_used = host_memory_used;
         self.depth -= 1;
         if self.depth == 0 && self.machine.rules.return_value_charged_after_call {
             res = self.charge_return_value(res);

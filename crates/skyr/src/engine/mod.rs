@@ -6,6 +6,7 @@
 mod abi;
 pub mod cache;
 pub mod instrument;
+mod limits;
 pub mod linker;
 pub mod metering;
 mod sdk2;
@@ -99,6 +100,8 @@ pub struct InvocationData {
     /// when the host last synchronised the counter: what grew since is paid for as
     /// `wasm_memory_grow` under [`ExecSettlement::Fvm3`].
     pub last_memory_bytes: usize,
+    /// The engine's [`EngineOptions::host_memory_budget`].
+    pub host_memory_budget: usize,
 }
 
 /// One module's compiled code and linked templates, filled on first need.
@@ -130,6 +133,8 @@ struct Inner {
     /// One linker per ABI (indexed by [`abi_index`]).
     linkers: [wasmtime::Linker<InvocationData>; ABIS],
     max_wasm_stack: u32,
+    /// See [`EngineOptions::host_memory_budget`].
+    host_memory_budget: usize,
     /// One slot per module. Each slot has its own lock, so threads compiling different
     /// modules do not wait for each other, and two wanting the same one compile it once.
     modules: Mutex<BTreeMap<Key, Arc<Mutex<Slot>>>>,
@@ -156,13 +161,27 @@ pub struct EngineOptions {
     /// A folder to keep compiled modules in across processes ([`cache`]); none keeps them
     /// in memory only.
     pub cache_dir: Option<PathBuf>,
+    /// Bytes of WASM memory and tables (8 bytes an element) one message's call stack may
+    /// hold on this host, whatever the rules allow: a growth past it fails the message
+    /// fatally (exit SYS_ASSERTION_FAILED, its changes dropped) instead of the process
+    /// running out of memory. nv18–28 limit a call stack to 2 GiB by consensus, so the
+    /// default ([`DEFAULT_HOST_MEMORY_BUDGET`]) is never reached there; nv16–17 set no limit
+    /// (up to 1,025 instances of 4 GiB each), so only there can a message the reference
+    /// would run fail on Skyr. See LIMITS.md.
+    pub host_memory_budget: usize,
 }
+
+/// The default [`EngineOptions::host_memory_budget`]: 8 GiB, four times what nv18–28 allow
+/// a call stack, and the most two such messages could hold at once on a 24 GiB machine
+/// with room for the rest of the process.
+pub const DEFAULT_HOST_MEMORY_BUDGET: usize = 8 << 30;
 
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
             max_wasm_stack: 2048,
             cache_dir: None,
+            host_memory_budget: DEFAULT_HOST_MEMORY_BUDGET,
         }
     }
 }
@@ -236,6 +255,7 @@ impl Engine {
             engine,
             linkers: [sdk2, sdk3, sdk4],
             max_wasm_stack,
+            host_memory_budget: options.host_memory_budget,
             modules: Default::default(),
             disk,
         })))
@@ -244,6 +264,12 @@ impl Engine {
     /// The on-disk cache, when the engine has one.
     pub fn disk_cache(&self) -> Option<&DiskCache> {
         self.0.disk.as_ref()
+    }
+
+    /// The host's memory budget of a message's call stack, in bytes (see
+    /// [`EngineOptions::host_memory_budget`]).
+    pub fn host_memory_budget(&self) -> usize {
+        self.0.host_memory_budget
     }
 
     /// The stack limit this engine instruments for.
@@ -455,7 +481,7 @@ impl Engine {
         metering: &Metering,
         abi: Abi,
         compile_from: Option<&crate::blockstore::BufferedStore>,
-    ) -> anyhow::Result<InstancePre<InvocationData>> {
+    ) -> anyhow::Result<Linked> {
         let slot = match compile_from {
             Some(_) => Some(self.slot(code, metering)?),
             None => self.find(code, metering)?,
@@ -464,7 +490,7 @@ impl Engine {
         let mut slot = lock(&slot)?;
         let i = abi_index(abi);
         if let Some(pre) = &slot.pre[i] {
-            return Ok(pre.clone());
+            return Ok(Linked::Ready(pre.clone()));
         }
         if let Some(store) = compile_from {
             self.fill(&mut slot, code, metering, || wasm_of(store, code))?;
@@ -473,11 +499,15 @@ impl Engine {
             .module
             .as_ref()
             .ok_or_else(|| anyhow!("actor code not found"))?;
-        let pre = self.0.linkers[i]
-            .instantiate_pre(module)
-            .context("failed to link actor module")?;
+        let pre = match self.0.linkers[i].instantiate_pre(module) {
+            Ok(pre) => pre,
+            Err(e) => {
+                let e = e.context("failed to link actor module");
+                return Ok(Linked::Unlinkable(module.clone(), e));
+            }
+        };
         slot.pre[i] = Some(pre.clone());
-        Ok(pre)
+        Ok(Linked::Ready(pre))
     }
 
     /// Runs `invoke(params_id)` of the actor `code` with `kernel`; gives the kernel back with
@@ -494,12 +524,11 @@ impl Engine {
             gas: None,
             last_milligas: 0,
             last_memory_bytes: 0,
+            host_memory_budget: self.0.host_memory_budget,
         };
-        let limited = data.kernel.cm.machine.rules.memory_limits.is_some();
         let mut store = Store::new(&self.0.engine, data);
-        if limited {
-            store.limiter(|d| d as &mut dyn wasmtime::ResourceLimiter);
-        }
+        // Every version: the rules' limits where they set some, the host's budget always.
+        store.limiter(|d| d as &mut dyn wasmtime::ResourceLimiter);
         // A panic in a syscall (the machine's bug or its embedder's) unwinds out of the WASM
         // to here, where the store still holds the kernel: the invocation fails fatally and
         // the call manager goes back to its caller whole.
@@ -520,9 +549,20 @@ impl Engine {
         let (rules, metering) = (machine.rules, machine.metering);
         let compile_from = (machine.config.compile == crate::machine::Compile::OnFirstUse)
             .then(|| machine.state.store());
-        let pre = self
+        let linked = self
             .instance_pre(code, &metering, rules.abi, compile_from)
             .map_err(Abort::Fatal)?;
+        let pre = match linked {
+            Linked::Ready(pre) => pre,
+            Linked::Unlinkable(module, e) => {
+                // fvm 3 and 4 charge the initial memory and tables before they link, so a
+                // module that cannot link may run out of gas first.
+                if metering.instrumenter.start_runs_with_gas() {
+                    charge_for_init(store, &module)?;
+                }
+                return Err(Abort::Fatal(e));
+            }
+        };
         let instance = if metering.instrumenter.start_runs_with_gas() {
             instantiate_with_gas(store, &pre)?
         } else {
@@ -574,14 +614,15 @@ fn lock(slot: &Mutex<Slot>) -> anyhow::Result<std::sync::MutexGuard<'_, Slot>> {
     slot.lock().map_err(|_| anyhow!("module slot poisoned"))
 }
 
-/// Instantiates as fvm 3's engine does: the module's initial tables and memory are paid
-/// first, its start function runs on the message's gas, and a module that fails to
-/// instantiate (or whose start function traps) exits with SYS_ILLEGAL_INSTRUCTION.
-fn instantiate_with_gas(
-    store: &mut Store<InvocationData>,
-    pre: &InstancePre<InvocationData>,
-) -> Result<wasmtime::Instance, Abort> {
-    let module = pre.module();
+/// A module's linked template, or the module and why it does not link to the ABI.
+enum Linked {
+    Ready(InstancePre<InvocationData>),
+    Unlinkable(Module, anyhow::Error),
+}
+
+/// Pays for a module's initial tables and memory, as fvm 3 and 4 do before they link and
+/// instantiate it.
+fn charge_for_init(store: &mut Store<InvocationData>, module: &Module) -> Result<(), Abort> {
     let min = |name: &str| match module.get_export(name) {
         Some(wasmtime::ExternType::Memory(m)) => Some(m.minimum()),
         Some(wasmtime::ExternType::Table(t)) => Some(t.minimum()),
@@ -599,7 +640,21 @@ fn instantiate_with_gas(
     }
     gas.charge("wasm_memory_init", memory_gas)
         .map_err(Abort::from_exec)?;
+    Ok(())
+}
+
+/// Instantiates as fvm 3's engine does: the module's initial tables and memory are paid
+/// first, its start function runs on the message's gas, and a module that fails to
+/// instantiate (or whose start function traps) exits with SYS_ILLEGAL_INSTRUCTION.
+fn instantiate_with_gas(
+    store: &mut Store<InvocationData>,
+    pre: &InstancePre<InvocationData>,
+) -> Result<wasmtime::Instance, Abort> {
+    charge_for_init(store, pre.module())?;
     let failed = |e: wasmtime::Error| {
+        if e.downcast_ref::<limits::HostBudgetSpent>().is_some() {
+            return Abort::Fatal(e);
+        }
         Abort::Exit(
             ExitCode::SYS_ILLEGAL_INSTRUCTION,
             format!("failed to instantiate module: {e}"),
@@ -630,59 +685,6 @@ fn instantiate_with_gas(
     charge_exec(&mut *store)?;
     res.map_err(failed)?;
     Ok(instance)
-}
-
-/// Memory and tables count against the rules' limits, for the instance and the call stack.
-impl wasmtime::ResourceLimiter for InvocationData {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> anyhow::Result<bool> {
-        let Some(limits) = self.kernel.cm.machine.rules.memory_limits else {
-            return Ok(true);
-        };
-        if maximum.is_some_and(|m| desired > m) {
-            return Ok(false);
-        }
-        let bytes = desired.saturating_sub(current);
-        if desired > limits.instance {
-            // Refused, but counted first, as the references' limiters do.
-            self.grow(limits.call_stack, bytes);
-            return Ok(false);
-        }
-        Ok(self.grow(limits.call_stack, bytes))
-    }
-
-    fn table_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> anyhow::Result<bool> {
-        let Some(limits) = self.kernel.cm.machine.rules.memory_limits else {
-            return Ok(true);
-        };
-        if maximum.is_some_and(|m| desired > m) {
-            return Ok(false);
-        }
-        let bytes = desired.saturating_sub(current).saturating_mul(8);
-        Ok(self.grow(limits.call_stack, bytes))
-    }
-}
-
-impl InvocationData {
-    /// Adds `bytes` to the call stack's memory unless that passes `limit`.
-    fn grow(&mut self, limit: usize, bytes: usize) -> bool {
-        let cm = &mut self.kernel.cm;
-        let total = cm.memory_used.saturating_add(bytes);
-        if total > limit {
-            return false;
-        }
-        cm.memory_used = total;
-        true
-    }
 }
 
 /// Sets the actor's gas counter to the gas the message has left.
