@@ -251,11 +251,7 @@ pub fn apply_edits(
         }
     }
     let root = st.flush()?;
-    let walk = match nv {
-        ..=17 => skyr::blockstore::FlushWalk::Fvm2,
-        _ => skyr::blockstore::FlushWalk::Fvm3,
-    };
-    buf.flush(&root, walk)?;
+    buf.flush(&root, rules.flush_walk)?;
     Ok(root)
 }
 

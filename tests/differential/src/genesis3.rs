@@ -95,7 +95,7 @@ struct AccountState {
 
 /// The genesis a scenario starts from.
 pub fn build_for(s: &crate::scenario3::Scenario3, bundle_car: &[u8]) -> Result<Genesis3> {
-    let mut g = build_with(s.nv, bundle_car, s.builtins)?;
+    let mut g = build_from(s.nv, bundle_car, s.builtins, s.test_wasm.as_deref())?;
     g.root = crate::genesis::apply_edits(&g.store, g.root, s.nv, &s.genesis_edits)?;
     Ok(g)
 }
@@ -109,9 +109,19 @@ pub fn build(nv: u32, bundle_car: &[u8]) -> Result<Genesis3> {
 /// actors at their IDs (3 to 7) holding the empty state: scenarios construct them with
 /// implicit messages from the system actor, on both machines.
 pub fn build_with(nv: u32, bundle_car: &[u8], builtins: bool) -> Result<Genesis3> {
+    build_from(nv, bundle_car, builtins, None)
+}
+
+/// [`build_with`], with `test_wasm` (when given) as the test actors' module.
+pub fn build_from(
+    nv: u32,
+    bundle_car: &[u8],
+    builtins: bool,
+    test_wasm: Option<&[u8]>,
+) -> Result<Genesis3> {
     let store = Rc::new(MemoryBlockstore::new());
     let bundle = load_bundle(&*store, bundle_car).context("loading the official bundle")?;
-    let test_actor = test_actor_for(nv);
+    let test_actor = test_wasm.unwrap_or(test_actor_for(nv));
     let test_code = code_cid(test_actor);
     store.put_keyed(&test_code, test_actor)?;
     let mut codes: Vec<(String, Cid)> = bundle.manifest.entries().to_vec();

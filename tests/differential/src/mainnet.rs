@@ -214,7 +214,9 @@ impl RealState {
         self.scenario(what, vec![m])
     }
 
-    fn scenario(&self, what: &str, messages: Vec<Message>) -> Scenario {
+    /// A scenario of `messages` on this state (each of its messages at the vector's epoch
+    /// and base fee), named after the vector and `what`.
+    pub fn scenario(&self, what: &str, messages: Vec<Message>) -> Scenario {
         Scenario {
             name: format!("mainnet {}: {what}", self.name),
             nv: NetworkVersion::V17,

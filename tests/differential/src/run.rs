@@ -184,7 +184,7 @@ pub fn refusal_stage(reason: &str) -> Option<RefusalStage> {
         "gas counter",
     ]) {
         Some(RefusalStage::Module)
-    } else if any(&["gas limit", "invalid message"]) {
+    } else if any(&["gas limit", "invalid message", "gas exceeds"]) {
         Some(RefusalStage::Message)
     } else if any(&["negative value"]) {
         Some(RefusalStage::Fees)

@@ -68,6 +68,11 @@ pub struct Scenario3 {
     pub builtins: bool,
     /// Changes to the genesis it starts from.
     pub genesis_edits: Vec<crate::genesis::GenesisEdit>,
+    /// Replaces the test actor's module (to run generated or mutated modules).
+    pub test_wasm: Option<Vec<u8>>,
+    /// Refusing (both, at the same stage) is as fine as running (both, alike): for
+    /// generated inputs, whose `reach` is empty.
+    pub either: bool,
 }
 
 impl Scenario3 {
@@ -228,6 +233,8 @@ impl Builder3 {
                 edge: None,
                 builtins: false,
                 genesis_edits: Vec::new(),
+                test_wasm: None,
+                either: false,
             },
             nonces: BTreeMap::new(),
             epoch: None,
@@ -354,6 +361,18 @@ impl Builder3 {
     pub fn out(self, j: usize, out: Out) -> Builder3 {
         let i = self.s.messages.len().saturating_sub(1);
         self.reach(Reach::Out(i, j, out))
+    }
+
+    /// Runs `wasm` as the test actor's module (see [`Scenario3::test_wasm`]).
+    pub fn test_wasm(mut self, wasm: Vec<u8>) -> Builder3 {
+        self.s.test_wasm = Some(wasm);
+        self
+    }
+
+    /// Accepts refusal as well as running (see [`Scenario3::either`]).
+    pub fn either(mut self) -> Builder3 {
+        self.s.either = true;
+        self
     }
 
     /// The scenario.

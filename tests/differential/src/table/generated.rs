@@ -122,14 +122,30 @@ fn seed_bytes(i: u64) -> Vec<u8> {
 /// call them again with whatever it has).
 pub fn module(i: u64, syscalls: bool) -> Option<Vec<u8>> {
     let bytes = seed_bytes(i + if syscalls { 1 << 32 } else { 0 });
-    let mut u = Unstructured::new(&bytes);
     // Half the seeds use bulk memory (which brings passive segments the FVM refuses).
-    let mut m =
-        wasm_smith::Module::new(config(i.is_multiple_of(2) && !syscalls, syscalls), &mut u).ok()?;
+    module_from(
+        &bytes,
+        i.is_multiple_of(2) && !syscalls,
+        syscalls,
+        &crate::keys::blake2b(&i.to_be_bytes()),
+    )
+}
+
+/// The module wasm-smith builds from `bytes` (the fuzz targets' entry: any bytes give a
+/// module or `None`), made to terminate; with `syscalls`, importing the fvm_sdk 2 ABI's
+/// syscalls and calling each once first with arguments `prologue_seed` picks.
+pub fn module_from(
+    bytes: &[u8],
+    bulk: bool,
+    syscalls: bool,
+    prologue_seed: &[u8; 32],
+) -> Option<Vec<u8>> {
+    let mut u = Unstructured::new(bytes);
+    let mut m = wasm_smith::Module::new(config(bulk, syscalls), &mut u).ok()?;
     m.ensure_termination(1_000).ok()?;
     let wasm = m.to_bytes();
     if syscalls {
-        call_imports_first(&wasm, &crate::keys::blake2b(&i.to_be_bytes()))
+        call_imports_first(&wasm, prologue_seed)
     } else {
         Some(wasm)
     }

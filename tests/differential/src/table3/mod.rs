@@ -9,7 +9,7 @@ mod replayed;
 mod syscalls;
 
 pub use edges::depth_refusal_with_a_gas_limit;
-pub use syscalls::{memory_refused_for_the_instance_limit, raw_send};
+pub use syscalls::{memory_refused_for_the_instance_limit, raw_send, recursion_at_the_stack_limit};
 
 use crate::scenario3::Scenario3;
 

@@ -171,6 +171,8 @@ pub fn scenarios_at(nv: u32) -> Vec<Scenario3> {
             edge: None,
             builtins: false,
             genesis_edits: s.genesis_edits.clone(),
+            test_wasm: None,
+            either: false,
         });
     }
     out

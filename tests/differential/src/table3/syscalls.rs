@@ -782,6 +782,7 @@ pub fn scenarios() -> Vec<Scenario3> {
         "hygge syscall: a memory growth refused for the instance limit still counts",
         18,
     ));
+    s.extend(recursion_at_the_stack_limit("hygge syscall: recurse", 18));
     // One page below, at and one past 512 MiB (8,192 pages; the test program runs at 19).
     s.push(
         Builder3::new(MEMORY_TO_THE_INSTANCE_LIMIT)
@@ -850,6 +851,27 @@ pub fn memory_refused_for_the_instance_limit(name: &str, nv: u32) -> Scenario3 {
         .out(1, Out::Int(-1))
         .reach(Reach::SentExit(0, 3, 0))
         .build()
+}
+
+/// The test program's recursion one frame below, at and one past the WASM stack limit of
+/// fvm 3 and 4 (2,048 slots, function costs as fvm-wasm-instrument 0.4 counts them: one slot
+/// per local declaration group): 223 and 224 frames run, 225 trap (SYS_ILLEGAL_INSTRUCTION).
+/// `name` gets the depth appended.
+pub fn recursion_at_the_stack_limit(name: &str, nv: u32) -> Vec<Scenario3> {
+    [(223u32, 0u32), (224, 0), (225, 4)]
+        .into_iter()
+        .map(|(depth, exit)| {
+            let b = Builder3::new(format!("{name} {depth}"))
+                .nv(nv)
+                .msg(M3::program(From::Secp(0), 0, vec![Op::Recurse(depth)]))
+                .exits(exit);
+            if exit == 0 {
+                b.reach(Reach::Completed(0, 1)).build()
+            } else {
+                b.build()
+            }
+        })
+        .collect()
 }
 
 /// Scenarios creating a block one byte below, at and one byte past the 1 MiB limit (nv18–20:

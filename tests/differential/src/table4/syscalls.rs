@@ -743,5 +743,29 @@ pub fn scenarios() -> Vec<Scenario3> {
         "fvm_sdk 4: a memory growth refused for the instance limit still counts",
         21,
     ));
+    s.extend(unlinkable_module());
+    s.extend(crate::table3::recursion_at_the_stack_limit(
+        "fvm_sdk 4: recurse",
+        21,
+    ));
     s
+}
+
+/// The fvm_sdk 3 test actor run under fvm_sdk 4's ABI, which lacks some of its imports: fvm 4
+/// charges the module's initial memory before it links it, so with little gas the message
+/// runs out of gas (7) first; with enough, the link failure is fatal (10).
+fn unlinkable_module() -> Vec<Scenario3> {
+    [(1_000_000u64, 7u32), (300_000_000, 10)]
+        .into_iter()
+        .map(|(gas, exit)| {
+            Builder3::new(format!(
+                "fvm_sdk 4: a module that does not link pays its initial memory first, gas {gas}"
+            ))
+            .nv(21)
+            .test_wasm(crate::genesis3::TEST_ACTOR.to_vec())
+            .msg(M3::new(From::Secp(0), test_actor(0), skyr_test_program::METHOD_RUN).gas(gas))
+            .exits(exit)
+            .build()
+        })
+        .collect()
 }
