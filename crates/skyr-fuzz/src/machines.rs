@@ -1,0 +1,103 @@
+//! Both machines, kept on one worker thread for the whole fuzzing run: the engines (so the
+//! bundles compile once), the official bundles of nv18–28 when `../shared` has them, and the
+//! real mainnet states. The thread has the 512 MiB stack the reference's deep call chains
+//! need; a target hands it a job and waits for the answer.
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Mutex, OnceLock};
+
+use skyr_differential::mainnet::RealState;
+use skyr_differential::run::Engines;
+use skyr_differential::run3::{Bundles, Engines3};
+
+/// Jobs between fresh engines: each engine keeps every module it compiled, and the module
+/// targets compile a new one per input, so they are dropped now and then to bound memory
+/// (about an hour of fuzzing; building them again compiles every bundle, a minute or two).
+const JOBS_PER_ENGINE: u32 = 4096;
+
+/// What the targets run on.
+pub struct Machines {
+    /// nv16–17: Skyr and fvm 2.
+    pub engines: Engines,
+    /// nv18–28: Skyr, fvm 3 and fvm 4.
+    pub engines3: Engines3,
+    /// The official bundles of nv18–28, or `None` without `../shared`.
+    pub bundles: Option<Bundles>,
+    /// The real nv17 mainnet states in `tests/mainnet`.
+    pub mainnet: Vec<RealState>,
+}
+
+impl Machines {
+    fn new() -> Result<Machines, String> {
+        let fresh = |e: anyhow::Error| format!("the machines do not start: {e:#}");
+        Ok(Machines {
+            engines: Engines::new().map_err(fresh)?,
+            engines3: Engines3::new().map_err(fresh)?,
+            bundles: Bundles::load_for(18..=28),
+            mainnet: skyr_differential::mainnet::load_all().map_err(fresh)?,
+        })
+    }
+
+    /// The network versions the differential targets can run here.
+    pub fn versions(&self) -> std::ops::RangeInclusive<u32> {
+        if self.bundles.is_some() {
+            16..=28
+        } else {
+            16..=17
+        }
+    }
+}
+
+type Job = Box<dyn FnOnce(&Machines) + Send>;
+
+fn worker() -> &'static Mutex<Sender<Job>> {
+    static WORKER: OnceLock<Mutex<Sender<Job>>> = OnceLock::new();
+    WORKER.get_or_init(|| {
+        let (tx, rx) = channel::<Job>();
+        let spawned = std::thread::Builder::new()
+            .name("skyr-fuzz machines".into())
+            .stack_size(512 << 20)
+            .spawn(move || {
+                let mut machines = None;
+                let mut jobs = 0u32;
+                for job in rx {
+                    if jobs.is_multiple_of(JOBS_PER_ENGINE) {
+                        drop(machines.take());
+                        machines = Some(Machines::new());
+                    }
+                    jobs = jobs.wrapping_add(1);
+                    match &machines {
+                        Some(Ok(m)) => job(m),
+                        Some(Err(e)) => panic!("{e}"),
+                        None => unreachable!("set above"),
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            panic!("cannot start the machines' thread: {e}");
+        }
+        Mutex::new(tx)
+    })
+}
+
+/// Runs `f` on the machines' thread and returns what it returns. A panic in `f` is raised
+/// again here, with its message, so the fuzzer (or the test) sees it as this input's.
+pub fn on_machines<T: Send + 'static>(f: impl FnOnce(&Machines) -> T + Send + 'static) -> T {
+    let (tx, rx) = channel::<Result<T, String>>();
+    let job: Job = Box::new(move |m| {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(m)))
+            .map_err(|p| skyr::error::panic_text(&*p).to_string());
+        let _ = tx.send(out);
+    });
+    let sent = worker()
+        .lock()
+        .map(|w| w.send(job).is_ok())
+        .unwrap_or(false);
+    if !sent {
+        panic!("the machines' thread is gone (an earlier input killed it)");
+    }
+    match rx.recv() {
+        Ok(Ok(out)) => out,
+        Ok(Err(why)) => panic!("{why}"),
+        Err(_) => panic!("the machines' thread died on this input"),
+    }
+}
