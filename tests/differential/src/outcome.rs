@@ -66,3 +66,34 @@ impl Outcome {
         None
     }
 }
+
+/// The first of `bad`'s messages failed fatally — SYS_ASSERTION_FAILED, its whole gas limit
+/// (`gas_limit`) paid, a failure naming each of `said` — and the executor went on: the second
+/// ran as it did in the `honest` run. For tests of failures of the host (panics, budgets).
+pub fn assert_failed_alone(
+    nv: u32,
+    bad: &[skyr::ApplyRet],
+    honest: &[skyr::ApplyRet],
+    gas_limit: u64,
+    said: &[&str],
+) {
+    use skyr::shared::error::ExitCode;
+    let r = &bad[0];
+    assert_eq!(
+        r.receipt.exit_code,
+        ExitCode::SYS_ASSERTION_FAILED,
+        "nv{nv}: {:?}",
+        r.failure
+    );
+    assert_eq!(r.receipt.gas_used, gas_limit, "nv{nv}: the whole limit");
+    let failure = r.failure.clone().unwrap_or_default();
+    assert!(
+        said.iter().all(|s| failure.contains(s)),
+        "nv{nv}: the failure names {said:?}: {failure}"
+    );
+    assert_eq!(bad[1].receipt.exit_code, ExitCode::OK, "nv{nv}");
+    assert_eq!(
+        bad[1].receipt.gas_used, honest[1].receipt.gas_used,
+        "nv{nv}: the next message ran as after an honest one"
+    );
+}

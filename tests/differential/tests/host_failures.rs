@@ -99,26 +99,12 @@ fn assert_contained(
     msgs: &[(Message, usize)],
     said: &[&str],
 ) {
-    let r = &bad.rets[0];
-    assert_eq!(
-        r.receipt.exit_code,
-        ExitCode::SYS_ASSERTION_FAILED,
-        "nv{nv}: {:?}",
-        r.failure
-    );
-    assert_eq!(
-        r.receipt.gas_used, msgs[0].0.gas_limit,
-        "nv{nv}: the whole limit"
-    );
-    let failure = r.failure.clone().unwrap_or_default();
-    assert!(
-        said.iter().all(|s| failure.contains(s)),
-        "nv{nv}: the failure names the panic and where: {failure}"
-    );
-    assert_eq!(bad.rets[1].receipt.exit_code, ExitCode::OK, "nv{nv}");
-    assert_eq!(
-        bad.rets[1].receipt.gas_used, honest.rets[1].receipt.gas_used,
-        "nv{nv}"
+    skyr_differential::outcome::assert_failed_alone(
+        nv,
+        &bad.rets,
+        &honest.rets,
+        msgs[0].0.gas_limit,
+        said,
     );
 }
 

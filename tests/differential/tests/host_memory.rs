@@ -88,26 +88,12 @@ fn check(nv: u32, start: impl Fn() -> (Rc<MemoryBlockstore>, Cid)) {
     );
     let (store, root) = start();
     let (spent, _) = apply(nv, 64 << 20, store, root, &msgs);
-    let r = &spent[0];
-    assert_eq!(
-        r.receipt.exit_code,
-        ExitCode::SYS_ASSERTION_FAILED,
-        "nv{nv}: {:?}",
-        r.failure
-    );
-    assert_eq!(
-        r.receipt.gas_used, msgs[0].0.gas_limit,
-        "nv{nv}: the whole limit is paid"
-    );
-    let failure = r.failure.clone().unwrap_or_default();
-    assert!(
-        failure.contains("memory budget"),
-        "nv{nv}: the failure names the budget: {failure}"
-    );
-    assert_eq!(spent[1].receipt.exit_code, ExitCode::OK, "nv{nv}");
-    assert_eq!(
-        spent[1].receipt.gas_used, honest[1].receipt.gas_used,
-        "nv{nv}"
+    skyr_differential::outcome::assert_failed_alone(
+        nv,
+        &spent,
+        &honest,
+        msgs[0].0.gas_limit,
+        &["memory budget"],
     );
     // The default budget is far above what consensus lets nv18-28 hold.
     const { assert!(skyr::engine::DEFAULT_HOST_MEMORY_BUDGET > 2 << 30) };
