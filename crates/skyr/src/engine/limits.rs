@@ -10,6 +10,9 @@ use super::InvocationData;
 #[error("{0}")]
 pub struct HostBudgetSpent(String);
 
+/// The most a 32-bit memory can hold: 65,536 pages of 64 KiB.
+const MEMORY32_BYTES: usize = 1 << 32;
+
 /// Bytes a table element counts for, in both accounts (fvm 3 and 4 count 8).
 const TABLE_ELEMENT_BYTES: usize = 8;
 
@@ -22,7 +25,9 @@ impl wasmtime::ResourceLimiter for InvocationData {
     ) -> anyhow::Result<bool> {
         let bytes = desired.saturating_sub(current);
         let allowed = match self.kernel.cm.machine.rules.memory_limits {
-            None => true,
+            // What wasmtime refuses anyway (past the declared maximum or 4 GiB) is refused
+            // here, before the host counts it: memory.grow returns -1, as it always did.
+            None => desired <= maximum.unwrap_or(MEMORY32_BYTES).min(MEMORY32_BYTES),
             Some(_) if maximum.is_some_and(|m| desired > m) => false,
             Some(limits) if desired > limits.instance => {
                 // Refused, but counted first, as the references' limiters do.
@@ -47,7 +52,7 @@ impl wasmtime::ResourceLimiter for InvocationData {
             .saturating_sub(current)
             .saturating_mul(TABLE_ELEMENT_BYTES);
         let allowed = match self.kernel.cm.machine.rules.memory_limits {
-            None => true,
+            None => maximum.is_none_or(|m| desired <= m),
             Some(_) if maximum.is_some_and(|m| desired > m) => false,
             Some(limits) => self.grow(limits.call_stack, bytes),
         };
