@@ -171,14 +171,24 @@ fn run_built(
 /// decoders and entry points), at any network version.
 pub fn cbor_params(data: &[u8]) -> Reached {
     run_built(data, |u, m| {
-        let nv = pick_nv(u.arbitrary().ok()?, &m.versions());
-        let n = 1 + u.int_in_range(0..=2usize).ok()?;
-        let specs = (0..n)
-            .map(|_| gen::message(u, false))
-            .collect::<arbitrary::Result<Vec<_>>>()
-            .ok()?;
+        let (nv, specs) = version_and_messages(u, m, false)?;
         Some(scenario("fuzz: cbor params", nv, &specs, None))
     })
+}
+
+/// A network version `m` runs and one to three messages (test programs, with `programs`).
+fn version_and_messages(
+    u: &mut Unstructured,
+    m: &Machines,
+    programs: bool,
+) -> Option<(u32, Vec<MessageSpec>)> {
+    let nv = pick_nv(u.arbitrary().ok()?, &m.versions());
+    let n = 1 + u.int_in_range(0..=2usize).ok()?;
+    let specs = (0..n)
+        .map(|_| gen::message(u, programs))
+        .collect::<arbitrary::Result<Vec<_>>>()
+        .ok()?;
+    Some((nv, specs))
 }
 
 /// Up to three messages running test programs (any syscalls with any arguments, sends,
@@ -186,12 +196,7 @@ pub fn cbor_params(data: &[u8]) -> Reached {
 /// whose init actor or sender is at the end of its counter.
 pub fn programs(data: &[u8]) -> Reached {
     run_built(data, |u, m| {
-        let nv = pick_nv(u.arbitrary().ok()?, &m.versions());
-        let n = 1 + u.int_in_range(0..=2usize).ok()?;
-        let specs = (0..n)
-            .map(|_| gen::message(u, true))
-            .collect::<arbitrary::Result<Vec<_>>>()
-            .ok()?;
+        let (nv, specs) = version_and_messages(u, m, true)?;
         let edit = match u.int_in_range(0..=15u8).unwrap_or(0) {
             0 => Some(GenesisEdit::InitNextId(u64::MAX)),
             1 => Some(GenesisEdit::Sequence(100, u64::MAX)),
@@ -216,7 +221,7 @@ fn module_messages() -> Vec<MessageSpec> {
         Op::Call("network".into(), "total_fil_circ_supply".into(), vec![]),
         Op::Read(0, 4),
     ];
-    let to = gen::Address::id(1000);
+    let to = gen::id_address(1000);
     let spec = |method, params, gas_limit| MessageSpec {
         from: From::Secp(0),
         to: to.clone(),

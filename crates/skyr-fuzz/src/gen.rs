@@ -155,12 +155,41 @@ pub const IDS: [u64; 20] = [
     0, 1, 2, 3, 4, 5, 6, 7, 10, 99, 100, 101, 103, 104, 105, 1000, 1001, 1002, 2000, 2001,
 ];
 
+/// The bytes of ID address `id`.
+pub fn id_address(id: u64) -> Vec<u8> {
+    skyr::shared::address::Address::new_id(id).to_bytes()
+}
+
+/// Bytes `len` long, the same everywhere for the same `label` and `index`: blake2b-512 of
+/// (label, index, block) for blocks 0, 1, 2… The smoke run's generated inputs and the
+/// committed random seeds are made so.
+pub fn fixed_bytes(label: &str, index: u64, len: usize) -> Vec<u8> {
+    (0u64..)
+        .flat_map(|block| fixed_block(label, index, block))
+        .take(len)
+        .collect()
+}
+
+/// One 64-byte block of [`fixed_bytes`].
+pub fn fixed_block(label: &str, index: u64, block: u64) -> [u8; 64] {
+    let h = blake2b_simd::Params::new()
+        .hash_length(64)
+        .to_state()
+        .update(label.as_bytes())
+        .update(&index.to_be_bytes())
+        .update(&block.to_be_bytes())
+        .finalize();
+    let mut out = [0u8; 64];
+    out.copy_from_slice(h.as_bytes());
+    out
+}
+
 /// The bytes of an address: an ID (known or any), a key of the genesis, an f2/f3/f4 of any
 /// payload, or bytes that are no address at all.
 pub fn address(u: &mut Unstructured) -> Result<Vec<u8>> {
     Ok(match u.int_in_range(0..=9u8)? {
-        0..=3 => Address::id(*u.choose(&IDS)?),
-        4 => Address::id(u.arbitrary()?),
+        0..=3 => id_address(*u.choose(&IDS)?),
+        4 => id_address(u.arbitrary()?),
         5 => {
             let i = u.int_in_range(0..=3usize)?;
             skyr_differential::genesis::secp_key(i).address().to_bytes()
@@ -465,7 +494,7 @@ pub fn message(u: &mut Unstructured, programs: bool) -> Result<MessageSpec> {
         let t = *u.choose(&[1000u64, 1001, 1002])?;
         let p = program(u, 2)?;
         (
-            Address::id(t),
+            id_address(t),
             METHOD_RUN,
             fvm_ipld_encoding::to_vec(&p).unwrap_or_default(),
         )
@@ -494,24 +523,4 @@ pub fn message(u: &mut Unstructured, programs: bool) -> Result<MessageSpec> {
             None
         },
     })
-}
-
-/// Address bytes by kind, for the spec's `to`.
-pub struct Address;
-
-impl Address {
-    /// The bytes of ID address `id`.
-    pub fn id(id: u64) -> Vec<u8> {
-        let mut b = vec![0u8];
-        let mut v = id;
-        loop {
-            let byte = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                b.push(byte);
-                return b;
-            }
-            b.push(byte | 0x80);
-        }
-    }
 }

@@ -15,22 +15,19 @@ use skyr_vectors::BundleSet;
 use crate::watch::guarded;
 use crate::Reached;
 
-/// Skyr's own bundle, which the vectors of `tests/vectors` name.
-const OWN_BUNDLE: &[u8] = include_bytes!("../../../actors/bundle.car");
-const TEST_ACTOR_SDK3: &[u8] = include_bytes!("../../../actors/skyr_actor_test3.wasm");
-const TEST_ACTOR_SDK4: &[u8] = include_bytes!("../../../actors/skyr_actor_test4.wasm");
-
 /// One engine and Skyr's own bundles, for the whole run (as `skyr vectors run` has).
 fn context() -> &'static (Engine, BundleSet) {
     static CONTEXT: OnceLock<(Engine, BundleSet)> = OnceLock::new();
     CONTEXT.get_or_init(|| {
         let engine = Engine::new().unwrap_or_else(|e| panic!("no engine: {e:#}"));
         let mut bundles = BundleSet::default();
-        if let Err(e) = bundles.add(PathBuf::from("<skyr's own bundle>"), OWN_BUNDLE.to_vec()) {
+        // Skyr's own bundle and test actors, which the vectors of `tests/vectors` name.
+        let own = skyr_differential::genesis::BUNDLE.to_vec();
+        if let Err(e) = bundles.add(PathBuf::from("<skyr's own bundle>"), own) {
             panic!("Skyr's own bundle does not load: {e:#}");
         }
-        bundles.add_code(TEST_ACTOR_SDK3.to_vec());
-        bundles.add_code(TEST_ACTOR_SDK4.to_vec());
+        bundles.add_code(skyr_differential::genesis3::TEST_ACTOR.to_vec());
+        bundles.add_code(skyr_differential::genesis3::TEST_ACTOR4.to_vec());
         (engine, bundles)
     })
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use skyr_fuzz::gen::{fixed_block, fixed_bytes};
 use skyr_fuzz::{target, Reached};
 
 fn fuzz_dir() -> PathBuf {
@@ -22,26 +23,12 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Input `i` of a target's generated inputs: blake2b in counter mode, up to 4 KiB.
+/// Input `i` of a target's generated inputs: up to 4 KiB of [`fixed_bytes`], the length
+/// drawn from the same stream's last block.
 fn generated(name: &str, i: u64) -> Vec<u8> {
-    let digest = |block: u64| {
-        blake2b_simd::Params::new()
-            .hash_length(64)
-            .to_state()
-            .update(name.as_bytes())
-            .update(&i.to_be_bytes())
-            .update(&block.to_be_bytes())
-            .finalize()
-    };
-    let len = u64::from_be_bytes(
-        digest(u64::MAX).as_bytes()[..8]
-            .try_into()
-            .unwrap_or([0; 8]),
-    ) % 4096;
-    (0..len.div_ceil(64))
-        .flat_map(|b| digest(b).as_bytes().to_vec())
-        .take(len as usize)
-        .collect()
+    let head = fixed_block(name, i, u64::MAX);
+    let len = u64::from_be_bytes(head[..8].try_into().unwrap_or([0; 8])) % 4096;
+    fixed_bytes(name, i, len as usize)
 }
 
 /// Counts of what the inputs reached.

@@ -102,17 +102,13 @@ pub fn build_for(s: &crate::scenario3::Scenario3, bundle_car: &[u8]) -> Result<G
 
 /// Builds the genesis of network version `nv` from the official bundle's bytes. Deterministic.
 pub fn build(nv: u32, bundle_car: &[u8]) -> Result<Genesis3> {
-    build_with(nv, bundle_car, false)
+    build_from(nv, bundle_car, false, None)
 }
 
 /// [`build`], with `builtins` also the cron, power, market, verified registry and datacap
-/// actors at their IDs (3 to 7) holding the empty state: scenarios construct them with
-/// implicit messages from the system actor, on both machines.
-pub fn build_with(nv: u32, bundle_car: &[u8], builtins: bool) -> Result<Genesis3> {
-    build_from(nv, bundle_car, builtins, None)
-}
-
-/// [`build_with`], with `test_wasm` (when given) as the test actors' module.
+/// actors at their IDs (3 to 7) holding the empty state (scenarios construct them with
+/// implicit messages from the system actor, on both machines), and `test_wasm` (when given)
+/// as the test actors' module.
 pub fn build_from(
     nv: u32,
     bundle_car: &[u8],

@@ -57,27 +57,14 @@ fn main() -> Result<()> {
             write(&seeds, "wasm_bytes", &format!("{name}.wasm"), &wasm)?;
         }
     }
-    for sdk in ["3", "4"] {
-        let wasm = std::fs::read(root.join(format!("actors/skyr_actor_test{sdk}.wasm")))?;
-        write(&seeds, "wasm_bytes", &format!("test-sdk{sdk}.wasm"), &wasm)?;
+    use skyr_differential::genesis3::{TEST_ACTOR, TEST_ACTOR4};
+    for (sdk, wasm) in [("3", TEST_ACTOR), ("4", TEST_ACTOR4)] {
+        write(&seeds, "wasm_bytes", &format!("test-sdk{sdk}.wasm"), wasm)?;
     }
     // Structured targets: fixed random bytes of a few lengths.
     for target in ["cbor_params", "programs", "modules", "mainnet_messages"] {
         for (i, len) in [64usize, 256, 1024, 4096].iter().enumerate() {
-            let bytes: Vec<u8> = (0u64..)
-                .flat_map(|block| {
-                    blake2b_simd::Params::new()
-                        .hash_length(64)
-                        .to_state()
-                        .update(target.as_bytes())
-                        .update(&(i as u64).to_be_bytes())
-                        .update(&block.to_be_bytes())
-                        .finalize()
-                        .as_bytes()
-                        .to_vec()
-                })
-                .take(*len)
-                .collect();
+            let bytes = skyr_fuzz::gen::fixed_bytes(target, i as u64, *len);
             write(&seeds, target, &format!("random-{len}"), &bytes)?;
         }
     }

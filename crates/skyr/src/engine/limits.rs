@@ -23,12 +23,15 @@ impl wasmtime::ResourceLimiter for InvocationData {
         desired: usize,
         maximum: Option<usize>,
     ) -> anyhow::Result<bool> {
+        // Past the declared maximum wasmtime refuses it anyway, in every version: refused
+        // here before either account counts it (memory.grow returns -1).
+        if maximum.is_some_and(|m| desired > m) {
+            return Ok(false);
+        }
         let bytes = desired.saturating_sub(current);
         let allowed = match self.kernel.cm.machine.rules.memory_limits {
-            // What wasmtime refuses anyway (past the declared maximum or 4 GiB) is refused
-            // here, before the host counts it: memory.grow returns -1, as it always did.
-            None => desired <= maximum.unwrap_or(MEMORY32_BYTES).min(MEMORY32_BYTES),
-            Some(_) if maximum.is_some_and(|m| desired > m) => false,
+            // Past 4 GiB too, where the rules set no limit of their own.
+            None => desired <= MEMORY32_BYTES,
             Some(limits) if desired > limits.instance => {
                 // Refused, but counted first, as the references' limiters do.
                 self.grow(limits.call_stack, bytes);
@@ -48,12 +51,14 @@ impl wasmtime::ResourceLimiter for InvocationData {
         desired: usize,
         maximum: Option<usize>,
     ) -> anyhow::Result<bool> {
+        if maximum.is_some_and(|m| desired > m) {
+            return Ok(false);
+        }
         let bytes = desired
             .saturating_sub(current)
             .saturating_mul(TABLE_ELEMENT_BYTES);
         let allowed = match self.kernel.cm.machine.rules.memory_limits {
-            None => maximum.is_none_or(|m| desired <= m),
-            Some(_) if maximum.is_some_and(|m| desired > m) => false,
+            None => true,
             Some(limits) => self.grow(limits.call_stack, bytes),
         };
         if allowed {
