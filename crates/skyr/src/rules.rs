@@ -17,7 +17,7 @@ use fvm_shared::state::StateTreeVersion;
 use fvm_shared::version::NetworkVersion;
 
 use crate::blockstore::FlushWalk;
-use crate::engine::metering::{Instrumenter, Metering};
+use crate::engine::metering::{DeclaredLimits, Instrumenter, Metering};
 use crate::gas::PriceList;
 use crate::proof_types::ProofTypes;
 
@@ -81,8 +81,9 @@ pub enum DepthCheck {
 }
 
 /// Memory an actor's code may use: per instance, and for a whole call stack (an invocation
-/// and every invocation it waits on). Growing past either fails (`memory.grow` returns -1; a
-/// module that cannot start with its minimum fails to instantiate).
+/// and every invocation it waits on). Growing past either fails (`memory.grow` returns -1); a
+/// module declaring more than an instance may have does not compile (see
+/// [`Metering::declared_limits`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryLimits {
     /// Bytes one instance's memory may reach.
@@ -92,6 +93,10 @@ pub struct MemoryLimits {
     /// limiter counts the growth, then wasmtime refuses it for the instance's size), so later
     /// growths in the message have less room.
     pub call_stack: usize,
+    /// Elements one instance's table may hold: what the references' pooling allocator
+    /// reserves for a table. A module whose table starts larger does not compile, and a
+    /// `table.grow` past it returns -1 without counting towards `call_stack`.
+    pub table_elements: usize,
 }
 
 /// What a call needs to pay before an actor is created for an unknown key address.
@@ -219,6 +224,10 @@ impl NetworkRules {
             fill_per_byte: milligas(wasm.memory_fill_per_byte),
             copy_per_byte: milligas(wasm.memory_copy_per_byte),
             instrumenter: self.instrumenter,
+            declared_limits: self.memory_limits.map(|l| DeclaredLimits {
+                memory_bytes: l.instance as u64,
+                table_elements: l.table_elements as u64,
+            }),
         }
     }
 
@@ -306,6 +315,7 @@ pub const HYGGE_RULES: NetworkRules = NetworkRules {
     memory_limits: Some(MemoryLimits {
         instance: 512 << 20,
         call_stack: 2 << 30,
+        table_elements: 20_000,
     }),
     flush_walk: FlushWalk::Fvm3,
     tracks_reachability: false,

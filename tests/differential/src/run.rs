@@ -177,6 +177,7 @@ pub fn refusal_stage(reason: &str) -> Option<RefusalStage> {
         Some(RefusalStage::NetworkVersion)
     } else if any(&[
         "actor wasm",
+        "could not prepare actor",
         "segment flags",
         "i/o error",
         "value type",

@@ -369,6 +369,13 @@ impl Builder3 {
         self
     }
 
+    /// Requires both machines to refuse the scenario, at the same stage (see
+    /// [`Scenario3::expect_refusal`]).
+    pub fn expect_refusal(mut self) -> Builder3 {
+        self.s.expect_refusal = true;
+        self
+    }
+
     /// Accepts refusal as well as running (see [`Scenario3::either`]).
     pub fn either(mut self) -> Builder3 {
         self.s.either = true;

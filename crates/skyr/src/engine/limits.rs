@@ -51,13 +51,20 @@ impl wasmtime::ResourceLimiter for InvocationData {
         desired: usize,
         maximum: Option<usize>,
     ) -> anyhow::Result<bool> {
+        let limits = self.kernel.cm.machine.rules.memory_limits;
+        // Where the rules limit tables, the references' allocator has room for no more
+        // elements: that is the table's maximum as their limiter sees it.
+        let maximum = match limits {
+            Some(l) => Some(maximum.map_or(l.table_elements, |m| m.min(l.table_elements))),
+            None => maximum,
+        };
         if maximum.is_some_and(|m| desired > m) {
             return Ok(false);
         }
         let bytes = desired
             .saturating_sub(current)
             .saturating_mul(TABLE_ELEMENT_BYTES);
-        let allowed = match self.kernel.cm.machine.rules.memory_limits {
+        let allowed = match limits {
             None => true,
             Some(limits) => self.grow(limits.call_stack, bytes),
         };

@@ -122,6 +122,58 @@ pub struct Metering {
     pub copy_per_byte: u64,
     /// The instrumenter whose quirks apply.
     pub instrumenter: Instrumenter,
+    /// What a module may declare to start with, where the rules limit it (nv18–28): a module
+    /// asking more does not compile, as the references' allocator refuses it then.
+    pub declared_limits: Option<DeclaredLimits>,
+}
+
+/// The most a module may declare for its memory and table at the start (fvm 3 and 4's pooling
+/// allocator checks both when it compiles a module).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DeclaredLimits {
+    /// Bytes of initial memory.
+    pub memory_bytes: u64,
+    /// Initial elements of a table.
+    pub table_elements: u64,
+}
+
+impl DeclaredLimits {
+    /// Refuses a module whose defined memory or table starts past these limits, naming it.
+    pub fn check(&self, wasm: &[u8]) -> anyhow::Result<()> {
+        use wasmparser::Payload;
+        for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+            match payload? {
+                Payload::MemorySection(memories) => {
+                    for m in memories {
+                        let bytes = m?.initial.saturating_mul(65_536);
+                        if bytes > self.memory_bytes {
+                            anyhow::bail!(
+                                "actor wasm declares {bytes} bytes of initial memory, past the \
+                                 {} an instance may have",
+                                self.memory_bytes
+                            );
+                        }
+                    }
+                }
+                Payload::TableSection(tables) => {
+                    for t in tables {
+                        let elements = t?.ty.initial;
+                        if elements > self.table_elements {
+                            anyhow::bail!(
+                                "actor wasm declares a table of {elements} elements, past the \
+                                 {} a table may have",
+                                self.table_elements
+                            );
+                        }
+                    }
+                }
+                // The sections that follow declare neither.
+                Payload::CodeSectionStart { .. } => break,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Metering {
@@ -131,6 +183,7 @@ impl Metering {
         fill_per_byte: 0,
         copy_per_byte: 0,
         instrumenter: Instrumenter::V0_2,
+        declared_limits: None,
     };
 }
 
@@ -705,6 +758,7 @@ mod tests {
         fill_per_byte: 400,
         copy_per_byte: 400,
         instrumenter: Instrumenter::V0_4,
+        declared_limits: None,
     };
 
     #[test]

@@ -441,6 +441,9 @@ impl Engine {
     /// Validates, instruments and compiles WASM bytes.
     pub fn compile(&self, wasm: &[u8], metering: &Metering) -> anyhow::Result<Module> {
         Module::validate(&self.0.engine, wasm).context("failed to validate actor wasm")?;
+        if let Some(limits) = &metering.declared_limits {
+            limits.check(wasm)?;
+        }
         let instrumented = instrument::instrument(wasm, self.0.max_wasm_stack, metering)
             .context("failed to instrument actor wasm")?;
         let module =

@@ -7,7 +7,7 @@ pub mod generated;
 pub mod ipld;
 mod limits;
 pub mod messages;
-mod modules;
+pub(crate) mod modules;
 pub mod sends;
 
 use crate::scenario::Scenario;

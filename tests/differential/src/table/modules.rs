@@ -15,14 +15,16 @@ type Func = (u32, Vec<(u32, ValType)>, Vec<I<'static>>);
 
 /// A module under construction: just enough structure for the cases here.
 #[derive(Default)]
-pub(super) struct M {
+pub(crate) struct M {
     types: Vec<(Vec<ValType>, Vec<ValType>)>,
     imports: Vec<(&'static str, &'static str, EntityType)>,
     funcs: Vec<Func>,
     globals: Vec<(GlobalType, ConstExpr)>,
     exports: Vec<(&'static str, ExportKind, u32)>,
-    memory: Option<u64>,
-    table: Option<u64>,
+    /// The memory's minimum in pages (no maximum).
+    pub(crate) memory: Option<u64>,
+    /// The table's minimum in elements (funcref, no maximum).
+    pub(crate) table: Option<u64>,
     extra_table: bool,
     elements: Vec<(ConstExpr, Vec<u32>)>,
     start: Option<u32>,
@@ -35,7 +37,7 @@ const I64: ValType = ValType::I64;
 
 impl M {
     /// A module with memory, whose type 0 is (i32) -> i32, exporting "memory".
-    pub(super) fn actor() -> M {
+    pub(crate) fn actor() -> M {
         let mut m = M {
             memory: Some(1),
             ..Default::default()
@@ -57,7 +59,7 @@ impl M {
     }
 
     /// Adds `invoke` with this body.
-    pub(super) fn invoke(mut self, locals: Vec<(u32, ValType)>, body: Vec<I<'static>>) -> M {
+    pub(crate) fn invoke(mut self, locals: Vec<(u32, ValType)>, body: Vec<I<'static>>) -> M {
         let f = self.func(0, locals, body);
         self.exports.push(("invoke", ExportKind::Func, f));
         self
@@ -74,7 +76,7 @@ impl M {
         self.data_count = true;
     }
 
-    pub(super) fn encode(&self) -> Vec<u8> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
         let mut m = Module::new();
         let mut t = TypeSection::new();
         for (p, r) in &self.types {

@@ -5,6 +5,7 @@
 mod basics;
 mod edges;
 mod fevm;
+pub mod limits;
 mod replayed;
 mod syscalls;
 
@@ -40,6 +41,7 @@ pub fn all() -> Vec<Scenario3> {
     base.extend(fevm::scenarios());
     base.extend(edges::scenarios());
     let mut out = base.clone();
+    out.extend(limits::scenarios("hygge syscall:", 18));
     out.extend(replayed::scenarios());
     for nv in [19, 20] {
         for s in base.iter().filter(|s| s.messages.len() <= 2) {

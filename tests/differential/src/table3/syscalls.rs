@@ -783,7 +783,7 @@ pub fn scenarios() -> Vec<Scenario3> {
         18,
     ));
     s.extend(recursion_at_the_stack_limit("hygge syscall: recurse", 18));
-    // One page below, at and one past 512 MiB (8,192 pages; the test program runs at 19).
+    // One page below, at and one past 512 MiB (8,192 pages).
     s.push(
         Builder3::new(MEMORY_TO_THE_INSTANCE_LIMIT)
             .msg(M3::program(
@@ -791,14 +791,14 @@ pub fn scenarios() -> Vec<Scenario3> {
                 0,
                 vec![
                     Op::Grow(0),
-                    Op::Grow(8192 - 19 - 1),
+                    Op::Grow(8192 - PROGRAM_PAGES - 1),
                     Op::Grow(1),
                     Op::Grow(1),
                     Op::Grow(0),
                 ],
             ))
             .exits(0)
-            .out(1, Out::Int(19))
+            .out(1, Out::Int(PROGRAM_PAGES.into()))
             .out(2, Out::Int(8191))
             .out(3, Out::Int(-1))
             .out(4, Out::Int(8192))
@@ -819,6 +819,10 @@ pub fn scenarios() -> Vec<Scenario3> {
     ));
     s
 }
+
+/// Pages the test program's memory holds when its first op runs: the module's initial 18
+/// and one its allocator takes for the program (the fvm_sdk 3 and 4 actors alike).
+pub const PROGRAM_PAGES: u32 = 19;
 
 /// The scenario growing an instance's memory one page below, to and one page past 512 MiB.
 pub const MEMORY_TO_THE_INSTANCE_LIMIT: &str =

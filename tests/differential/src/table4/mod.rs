@@ -70,7 +70,8 @@ pub fn all() -> Vec<Scenario3> {
     let proving = builtins::prove_commit_scenarios();
     let by_cron = builtins::prove_commit_by_cron_scenarios();
     let aggregates = builtins::aggregate_scenarios();
-    let sdk4 = syscalls::scenarios();
+    let mut sdk4 = syscalls::scenarios();
+    sdk4.extend(crate::table3::limits::scenarios("fvm_sdk 4:", 21));
     let sdk3 = kept_from_sdk3();
     let mut out = Vec::new();
     for nv in VERSIONS {
