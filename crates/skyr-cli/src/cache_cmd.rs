@@ -1,43 +1,12 @@
-//! `skyr cache`, and the `--cache-dir` / `--no-cache` choice every command that compiles
-//! actor code honours.
-use std::path::PathBuf;
+//! `skyr cache`: what the module cache holds, and clearing it.
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Result};
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use skyr::engine::cache;
-use skyr::{Engine, EngineOptions};
+use skyr::Engine;
 
-/// Where compiled modules are kept between runs.
-#[derive(Args, Clone, Debug)]
-pub struct CacheArgs {
-    /// Keep compiled actor modules in this folder (default: $SKYR_CACHE_DIR, else
-    /// $XDG_CACHE_HOME/skyr, else ~/.cache/skyr).
-    #[arg(long, global = true, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
-    /// Compile every actor afresh and keep nothing on disk.
-    #[arg(long, global = true, conflicts_with = "cache_dir")]
-    pub no_cache: bool,
-}
-
-impl CacheArgs {
-    /// The cache folder in use, if any.
-    pub fn dir(&self) -> Option<PathBuf> {
-        if self.no_cache {
-            return None;
-        }
-        self.cache_dir.clone().or_else(cache::default_dir)
-    }
-
-    /// An engine with this cache. Entries that cannot be written are counted and reported
-    /// at the end of a run ([`report`]); the run goes on with the modules in memory.
-    pub fn engine(&self) -> Result<Engine> {
-        Engine::with_options(EngineOptions {
-            cache_dir: self.dir(),
-            ..EngineOptions::default()
-        })
-    }
-}
+use crate::engine_args::EngineArgs;
 
 /// One line saying what the cache did, for the end of a run.
 pub fn report(engine: &Engine) -> Option<String> {
@@ -72,7 +41,7 @@ pub enum CacheCmd {
 }
 
 /// Runs a cache command.
-pub fn run(cmd: CacheCmd, args: &CacheArgs) -> Result<ExitCode> {
+pub fn run(cmd: CacheCmd, args: &EngineArgs) -> Result<ExitCode> {
     let dir = args.dir().ok_or_else(|| {
         anyhow!("no module cache folder: --no-cache was given, or no home folder is known (give --cache-dir)")
     })?;

@@ -1,6 +1,7 @@
 //! `skyr`: the command line of the Skyr Filecoin VM.
 mod bundle_cmd;
 mod cache_cmd;
+mod engine_args;
 mod exec_cmd;
 mod params;
 mod show;
@@ -17,7 +18,7 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     #[command(flatten)]
-    cache: cache_cmd::CacheArgs,
+    engine: engine_args::EngineArgs,
 }
 
 #[derive(Subcommand)]
@@ -40,9 +41,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
         Command::Bundle(cmd) => bundle_cmd::run(cmd),
-        Command::Vectors(cmd) => vectors_cmd::run(cmd, &cli.cache),
-        Command::Exec(args) => cli.cache.engine().and_then(|e| exec_cmd::run(*args, e)),
-        Command::Cache(cmd) => cache_cmd::run(cmd, &cli.cache),
+        Command::Vectors(cmd) => vectors_cmd::run(cmd, &cli.engine),
+        Command::Exec(args) => cli.engine.engine().and_then(|e| exec_cmd::run(*args, e)),
+        Command::Cache(cmd) => cache_cmd::run(cmd, &cli.engine),
     };
     match res {
         Ok(code) => code,

@@ -101,9 +101,9 @@ pub enum VectorsCmd {
 }
 
 /// Runs a vectors command.
-pub fn run(cmd: VectorsCmd, cache: &crate::cache_cmd::CacheArgs) -> Result<ExitCode> {
+pub fn run(cmd: VectorsCmd, engine: &crate::engine_args::EngineArgs) -> Result<ExitCode> {
     match cmd {
-        VectorsCmd::Run(args) => run_vectors(args, cache.engine()?),
+        VectorsCmd::Run(args) => run_vectors(args, engine.engine()?),
         VectorsCmd::Show { file } => crate::show::show(&file),
     }
 }

@@ -258,6 +258,52 @@ fn bad_arguments_are_refused_by_name() {
     );
 }
 
+/// `--host-memory` is the engine's budget of WASM memory for one message: an actor whose
+/// initial memory alone passes it fails its message fatally (the state is left as it was),
+/// with a warning that such a budget is below what consensus allows; the default runs it.
+#[test]
+fn the_host_memory_flag_bounds_what_a_message_may_hold() {
+    let run = |budget: &[&str]| {
+        let mut args = budget.to_vec();
+        args.extend(["exec", "--vector", INIT_EXEC, "--json"]);
+        let (code, out, err) = skyr(&args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        (json_of(&out), err)
+    };
+    let (v, err) = run(&["--host-memory", "64KiB"]);
+    assert_eq!(
+        v["receipt"]["exit_code_name"], "SYS_ASSERTION_FAILED",
+        "{v}"
+    );
+    assert_eq!(v["expected"]["matches"], false, "{v}");
+    let failure = v["failure"].as_str().unwrap_or_default();
+    assert!(
+        failure.contains("host's memory budget is spent") && failure.contains("65536"),
+        "{v}"
+    );
+    assert!(
+        err.contains("warning: --host-memory 65536 is below the 2 GiB"),
+        "{err}"
+    );
+
+    let (v, err) = run(&[]);
+    assert_eq!(v["receipt"]["exit_code"], 0, "{v}");
+    assert_eq!(v["expected"]["matches"], true, "{v}");
+    assert!(!err.contains("warning"), "{err}");
+    let (v, _) = run(&["--host-memory", "2GiB"]);
+    assert_eq!(v["expected"]["matches"], true, "{v}");
+
+    for (bad, says) in [
+        ("0", "0 bytes would fail every message"),
+        ("8 parsecs", "unknown unit `parsecs`"),
+        ("MiB", "must start with a number"),
+    ] {
+        let (code, _, err) = skyr(&["--host-memory", bad, "exec", "--vector", INIT_EXEC]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains(says), "{bad}: wanted `{says}` in {err}");
+    }
+}
+
 /// The official mainnet vectors and bundles beside the checkout, when they are there.
 fn shared() -> Option<PathBuf> {
     let s = root().join("../shared");
