@@ -1,11 +1,20 @@
 //! `skyr bundle`: pack WASM actors into a bundle CAR, and show what a bundle holds.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use clap::Subcommand;
 use skyr::blockstore::MemoryBlockstore;
 use skyr::bundle::{load_bundle, tag_module, write_bundle};
+use skyr::engine::cache::write_atomically;
+use skyr_vectors::files::read_bounded;
+use skyr_vectors::runner::MAX_CAR_BYTES;
+
+/// The most an actor's WASM may hold (64 MiB): the largest official actor is a few MB.
+const MAX_ACTOR_BYTES: u64 = 64 << 20;
+
+/// How every WASM module starts: the magic bytes and version 1.
+const WASM_HEADER: &[u8] = b"\0asm\x01\0\0\0";
 
 /// Bundle commands.
 #[derive(Subcommand)]
@@ -39,7 +48,10 @@ pub fn run(cmd: BundleCmd) -> Result<ExitCode> {
                 if name.is_empty() {
                     bail!("empty actor name in `{a}`");
                 }
-                let wasm = std::fs::read(path).with_context(|| format!("reading {path}"))?;
+                let wasm = read_bounded(Path::new(path), MAX_ACTOR_BYTES, "an actor's WASM")?;
+                if !wasm.starts_with(WASM_HEADER) {
+                    bail!("{path} is not a WASM module (it does not start with \\0asm, version 1)");
+                }
                 entries.push((name.to_string(), wasm));
             }
             let shared: Vec<bool> = entries
@@ -52,7 +64,7 @@ pub fn run(cmd: BundleCmd) -> Result<ExitCode> {
                 }
             }
             let (car, data) = write_bundle(&entries)?;
-            std::fs::write(&out, &car).with_context(|| format!("writing {}", out.display()))?;
+            write_atomically(&out, &[&car])?;
             println!(
                 "{} ({} bytes), manifest data {data}",
                 out.display(),
@@ -61,8 +73,7 @@ pub fn run(cmd: BundleCmd) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         BundleCmd::Show { file } => {
-            let car =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let car = read_bounded(&file, MAX_CAR_BYTES, "a bundle CAR")?;
             let store = MemoryBlockstore::new();
             let b = load_bundle(&store, &car)?;
             println!("manifest data {}", b.manifest_data);

@@ -360,8 +360,7 @@ fn write_traces(
                 continue;
             }
             let file = base.with_extension(ext);
-            std::fs::write(&file, bytes)
-                .with_context(|| format!("--trace: cannot write {}", file.display()))?;
+            skyr::engine::cache::write_atomically(&file, &[&bytes]).with_context(|| "--trace")?;
         }
     }
     Ok(())

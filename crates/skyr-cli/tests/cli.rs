@@ -114,6 +114,67 @@ fn bundle_show_lists_the_manifest() {
     assert!(stderr.contains("CAR"), "{stderr}");
 }
 
+/// `bundle pack` refuses what is not WASM and an output it cannot write, naming the file,
+/// and leaves nothing behind (no CAR, no temporary file); what it does write, `bundle show`
+/// reads back.
+#[test]
+fn bundle_pack_refuses_bad_actors_and_leaves_nothing_half_written() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("skyr-cli-pack-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let out = dir.join("b.car");
+    let o = out.to_string_lossy().into_owned();
+    // One module under the three names a bundle must hold (pack tags each copy).
+    let w = "actors/skyr_actor_test4.wasm";
+    let actors = [
+        format!("account={w}"),
+        format!("system={w}"),
+        format!("init={w}"),
+    ];
+    let actors: Vec<&str> = actors.iter().map(String::as_str).collect();
+    // A file where the output's folder should be.
+    std::fs::write(dir.join("a-file"), b"").expect("a file");
+    let under_a_file = dir.join("a-file/b.car").to_string_lossy().into_owned();
+    let pack = |out: &str, extra: &[&str]| {
+        let mut args = vec!["bundle", "pack", "--out", out];
+        args.extend(extra);
+        args.extend(&actors);
+        skyr(&args)
+    };
+    for (out, extra, says) in [
+        (&o, &["x=Cargo.toml"][..], "Cargo.toml is not a WASM module"),
+        (&o, &["x=no-such.wasm"], "no-such.wasm"),
+        (&o, &["no-equals-sign"], "expected NAME=PATH"),
+        (&o, &["=actors/skyr_actor_test4.wasm"], "empty actor name"),
+        (&under_a_file, &[], "a-file/b.car"),
+    ] {
+        let (code, _, err) = pack(out, extra);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains(says), "{extra:?}: wanted `{says}` in {err}");
+    }
+    let (code, _, err) = skyr(&["bundle", "pack", "--out", &o, &format!("test={w}")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no `account` actor"), "{err}");
+    let names = || {
+        let mut n: Vec<_> = std::fs::read_dir(&dir)
+            .expect("list")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(), ["a-file"], "a refused pack left files behind");
+    let (code, _, err) = pack(&o, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = skyr(&["bundle", "show", &o]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("  1  account "), "{stdout}");
+    assert!(stdout.contains("  3  init "), "{stdout}");
+    assert_eq!(names(), ["a-file", "b.car"]);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
 #[test]
 fn filter_is_a_regular_expression() {
     let (code, stdout, stderr) = skyr(&[

@@ -289,8 +289,9 @@ fn check_entry<'a>(bytes: &'a [u8], key: &[u8; 32]) -> Result<&'a [u8], String> 
 }
 
 /// Writes `parts` one after the other to a temporary file beside `path` and renames it over
-/// `path`: a reader sees the old entry, no entry, or the whole new one.
-fn write_atomically(path: &Path, parts: &[&[u8]]) -> Result<()> {
+/// `path`: a reader sees the old file, no file, or the whole new one, and a failed write
+/// removes its temporary file. (The command line writes its outputs with it too.)
+pub fn write_atomically(path: &Path, parts: &[&[u8]]) -> Result<()> {
     static SEQ: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
