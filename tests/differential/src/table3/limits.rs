@@ -196,43 +196,37 @@ fn run_module(prefix: &str, nv: u32, name: String, wasm: Vec<u8>) -> Builder3 {
 /// A module whose table starts with 19,999, 20,000 and 20,001 elements: the references'
 /// allocator refuses the last when the machine compiles it, so the machine does not start.
 fn module_tables(prefix: &str, nv: u32) -> Vec<Scenario3> {
-    [TABLE_ELEMENTS - 1, TABLE_ELEMENTS, TABLE_ELEMENTS + 1]
-        .into_iter()
-        .map(|elements| {
-            let mut m = M::actor();
-            m.table = Some(elements);
-            let m = m.invoke(vec![], vec![I::I32Const(0), I::End]);
-            let b = run_module(
-                prefix,
-                nv,
-                format!("a module whose table starts with {elements} elements"),
-                m.encode(),
-            );
-            if elements > TABLE_ELEMENTS {
-                b.expect_refusal().build()
-            } else {
-                b.exits(0).build()
-            }
-        })
-        .collect()
+    declared_at_the_edge(prefix, nv, TABLE_ELEMENTS, |m, n| {
+        m.table = Some(n);
+        format!("a module whose table starts with {n} elements")
+    })
 }
 
 /// A module whose memory starts with 8,191, 8,192 and 8,193 pages: the last is past what an
 /// instance may have, and the references refuse it when the machine compiles it.
 fn module_memories(prefix: &str, nv: u32) -> Vec<Scenario3> {
-    [INSTANCE_PAGES - 1, INSTANCE_PAGES, INSTANCE_PAGES + 1]
+    declared_at_the_edge(prefix, nv, u64::from(INSTANCE_PAGES), |m, n| {
+        m.memory = Some(n);
+        format!("a module whose memory starts with {n} pages")
+    })
+}
+
+/// Modules declaring one below, at and one past `limit` (`declare` sets it and names the
+/// scenario): the first two run, both machines refuse to start with the last.
+fn declared_at_the_edge(
+    prefix: &str,
+    nv: u32,
+    limit: u64,
+    declare: fn(&mut M, u64) -> String,
+) -> Vec<Scenario3> {
+    [limit - 1, limit, limit + 1]
         .into_iter()
-        .map(|pages| {
+        .map(|n| {
             let mut m = M::actor();
-            m.memory = Some(u64::from(pages));
+            let name = declare(&mut m, n);
             let m = m.invoke(vec![], vec![I::I32Const(0), I::End]);
-            let b = run_module(
-                prefix,
-                nv,
-                format!("a module whose memory starts with {pages} pages"),
-                m.encode(),
-            );
-            if pages > INSTANCE_PAGES {
+            let b = run_module(prefix, nv, name, m.encode());
+            if n > limit {
                 b.expect_refusal().build()
             } else {
                 b.exits(0).build()
