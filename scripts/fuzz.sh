@@ -16,7 +16,8 @@ fi
 cd "$root/fuzz"
 mkdir -p "corpus/$target" "regressions/$target"
 # cargo fuzz wants nightly for its flags; the machine's stable rustc takes them with
-# RUSTC_BOOTSTRAP. No sanitizer: the targets are safe Rust, and a finding is a panic or a
+# RUSTC_BOOTSTRAP (and stable cargo takes fuzz/Cargo.toml's profile-rustflags, which keep
+# libFuzzer's coverage out of wasmtime's code generator). No sanitizer: the targets are safe Rust, and a finding is a panic or a
 # property, which libFuzzer sees without one (and the build is half as slow). -O: without it
 # cargo fuzz turns on debug assertions and overflow checks in every crate, the references
 # too, which nodes build without them (fvm 4's init actor panics at u64::MAX where its

@@ -24,26 +24,69 @@ pub struct Machines {
     pub bundles: Option<Bundles>,
     /// The real nv17 mainnet states in `tests/mainnet`.
     pub mainnet: Vec<RealState>,
+    /// The network versions the differential targets run (see [`Machines::versions`]).
+    versions: Vec<u32>,
+}
+
+/// The environment variable that narrows the network versions a fuzzing run covers.
+pub const VERSIONS_VAR: &str = "SKYR_FUZZ_NV";
+
+/// The versions `spec` names ("21", "18-20", "16,21-28"), each within `available`; an
+/// error says what in `spec` is wrong.
+pub fn parse_versions(
+    spec: &str,
+    available: &std::ops::RangeInclusive<u32>,
+) -> Result<Vec<u32>, String> {
+    let mut out = Vec::new();
+    for part in spec.split(',').map(str::trim) {
+        let number = |t: &str| {
+            t.trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{VERSIONS_VAR}={spec}: `{t}` is not a network version"))
+        };
+        let (lo, hi) = match part.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None => (number(part)?, number(part)?),
+        };
+        if lo > hi || !available.contains(&lo) || !available.contains(&hi) {
+            return Err(format!(
+                "{VERSIONS_VAR}={spec}: `{part}` is not within the versions this machine can \
+                 run here ({}-{})",
+                available.start(),
+                available.end()
+            ));
+        }
+        out.extend(lo..=hi);
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 impl Machines {
     fn new() -> Result<Machines, String> {
         let fresh = |e: anyhow::Error| format!("the machines do not start: {e:#}");
+        let bundles = Bundles::load_for(18..=28);
+        let available = if bundles.is_some() { 16..=28 } else { 16..=17 };
+        let versions = match std::env::var(VERSIONS_VAR) {
+            Ok(spec) => parse_versions(&spec, &available)?,
+            Err(_) => available.collect(),
+        };
         Ok(Machines {
             engines: Engines::new().map_err(fresh)?,
             engines3: Engines3::new().map_err(fresh)?,
-            bundles: Bundles::load_for(18..=28),
+            bundles,
             mainnet: skyr_differential::mainnet::load_all().map_err(fresh)?,
+            versions,
         })
     }
 
-    /// The network versions the differential targets can run here.
-    pub fn versions(&self) -> std::ops::RangeInclusive<u32> {
-        if self.bundles.is_some() {
-            16..=28
-        } else {
-            16..=17
-        }
+    /// The network versions the differential targets run here: nv16–28 with the official
+    /// bundles in `../shared`, nv16–17 without; `SKYR_FUZZ_NV` ("21", "18-20", "16,21-28")
+    /// narrows them, so a short run does not spend its time compiling every version's bundle
+    /// on both machines. Never empty.
+    pub fn versions(&self) -> &[u32] {
+        &self.versions
     }
 }
 
@@ -99,5 +142,25 @@ pub fn on_machines<T: Send + 'static>(f: impl FnOnce(&Machines) -> T + Send + 's
         Ok(Ok(out)) => out,
         Ok(Err(why)) => panic!("{why}"),
         Err(_) => panic!("the machines' thread died on this input"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_versions;
+
+    #[test]
+    fn a_versions_spec_names_versions_and_ranges_and_bad_ones_say_why() {
+        let all = 16..=28;
+        assert_eq!(parse_versions("21", &all), Ok(vec![21]));
+        assert_eq!(parse_versions("18-20", &all), Ok(vec![18, 19, 20]));
+        assert_eq!(parse_versions("21-22, 16,21", &all), Ok(vec![16, 21, 22]));
+        let err = |s| parse_versions(s, &(16..=17)).unwrap_err();
+        assert!(err("x").contains("`x` is not a network version"));
+        assert!(
+            err("21").contains("`21` is not within the versions this machine can run here (16-17)")
+        );
+        assert!(err("17-16").contains("`17-16`"));
+        assert!(err("").contains("is not a network version"));
     }
 }
