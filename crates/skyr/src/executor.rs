@@ -214,9 +214,10 @@ impl Executor {
             gas_premium,
             receiver,
         };
+        let (limit, sum) = (Gas::new(gas_limit), machine.rules.gas_sum);
         let gas = match machine.config.trace {
-            true => GasTracker::traced(Gas::new(gas_limit)),
-            false => GasTracker::new(Gas::new(gas_limit)),
+            true => GasTracker::traced(limit, sum),
+            false => GasTracker::new(limit, sum),
         };
         let mut cm = CallManager::new(machine, gas, origin);
         let result = match cm.gas.apply(&inclusion) {

@@ -196,6 +196,8 @@ pub struct NetworkRules {
     pub return_value_charged_after_call: bool,
     /// How the over-estimation burn is computed for huge gas amounts.
     pub fee_arithmetic: crate::gas::FeeArithmetic,
+    /// How a charge is added to the gas used where the total passes i64::MAX milligas.
+    pub gas_sum: crate::gas::GasSum,
     /// How execution gas is settled into charges. The gas is the same either way; the
     /// charges a trace shows differ.
     pub exec_settlement: ExecSettlement,
@@ -286,6 +288,7 @@ pub const SKYR_RULES: NetworkRules = NetworkRules {
     depth_refusal_keeps_gas_limit: false,
     return_value_charged_after_call: true,
     fee_arithmetic: crate::gas::FeeArithmetic::WrappingI64,
+    gas_sum: crate::gas::GasSum::SaturatingI64,
     exec_settlement: ExecSettlement::Fvm2,
 };
 
@@ -323,6 +326,7 @@ pub const HYGGE_RULES: NetworkRules = NetworkRules {
     depth_refusal_keeps_gas_limit: true,
     return_value_charged_after_call: false,
     fee_arithmetic: crate::gas::FeeArithmetic::Exact,
+    gas_sum: crate::gas::GasSum::UnsignedU64,
     exec_settlement: ExecSettlement::Fvm3,
 };
 

@@ -129,6 +129,8 @@ impl GasCharge {
 pub struct GasTracker {
     limit: Gas,
     used: Gas,
+    /// How a charge is added to what was used (the reference's integer width).
+    sum: GasSum,
     /// Outer (limit, used) pairs, innermost last.
     saved: Vec<(Gas, Gas)>,
     /// The message's trace, when it is traced. Kept here because every charge passes
@@ -136,22 +138,34 @@ pub struct GasTracker {
     trace: Option<Vec<TraceEvent>>,
 }
 
+/// How a tracker adds a charge to the gas used when the total passes i64::MAX milligas, which
+/// only a charge or a gas limit past 9.2e15 gas makes possible (limits are capped there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GasSum {
+    /// fvm 2: in i64, saturating at i64::MAX; a capped limit equals that, so the charge fits.
+    SaturatingI64,
+    /// fvm 3 and 4: in u64 milligas; a total past i64::MAX is past every limit, so the
+    /// message runs out of gas.
+    UnsignedU64,
+}
+
 impl GasTracker {
-    /// A tracker for a message with this gas limit (whole gas).
-    pub fn new(limit: Gas) -> Self {
+    /// A tracker for a message with this gas limit (whole gas), adding charges as `sum` says.
+    pub fn new(limit: Gas, sum: GasSum) -> Self {
         GasTracker {
             limit,
             used: Gas::zero(),
+            sum,
             saved: Vec::new(),
             trace: None,
         }
     }
 
     /// A tracker that also records the message's trace.
-    pub fn traced(limit: Gas) -> Self {
+    pub fn traced(limit: Gas, sum: GasSum) -> Self {
         GasTracker {
             trace: Some(Vec::new()),
-            ..GasTracker::new(limit)
+            ..GasTracker::new(limit, sum)
         }
     }
 
@@ -224,8 +238,14 @@ impl GasTracker {
 
     fn charge_parts(&mut self, name: &str, compute: Gas, other: Gas) -> Result<()> {
         let before = self.used;
+        // Past i64::MAX in all: fvm 3 and 4's unsigned total is past any limit.
+        let past_i64 = before
+            .as_milligas()
+            .checked_add(compute.as_milligas())
+            .and_then(|x| x.checked_add(other.as_milligas()))
+            .is_none();
         self.used += compute + other;
-        let out_of_gas = self.used > self.limit;
+        let out_of_gas = self.used > self.limit || (past_i64 && self.sum == GasSum::UnsignedU64);
         if out_of_gas {
             self.used = self.limit;
         }

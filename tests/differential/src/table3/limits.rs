@@ -30,6 +30,7 @@ pub fn scenarios(prefix: &str, nv: u32) -> Vec<Scenario3> {
     s.extend(return_values(prefix, nv));
     s.extend(message_params(prefix, nv));
     s.push(call_stack_memory(prefix, nv));
+    s.extend(gas_past_i64(prefix, nv));
     s.extend(module_tables(prefix, nv));
     s.extend(module_memories(prefix, nv));
     s.extend(table_growth(prefix, nv));
@@ -117,6 +118,36 @@ fn message_params(prefix: &str, nv: u32) -> Vec<Scenario3> {
             .exits(0)
             .out(0, Out::Code(u32::MAX))
             .build()
+    })
+    .collect()
+}
+
+/// A gas limit of 9e17 gas is capped at i64::MAX milligas (both machines), and `gas.charge`
+/// asks for 1e15 gas (the total stays below the cap: it runs), for i64::MAX / 1000 gas (the
+/// total passes i64::MAX milligas) and for u64::MAX gas: fvm 3 and 4 add charges in u64, so
+/// the last two are past the limit and the message runs out of gas (fvm 2 saturates at
+/// i64::MAX, which the capped limit equals; found by the `programs` fuzz target at nv28).
+fn gas_past_i64(prefix: &str, nv: u32) -> Vec<Scenario3> {
+    [
+        ("1e15 gas", 1_000_000_000_000_000i64, 0u32),
+        ("i64::MAX / 1000 gas", i64::MAX / 1000, 7),
+        ("u64::MAX gas", -1, 7),
+    ]
+    .into_iter()
+    .map(|(what, compute, exit)| {
+        let program = vec![
+            crate::programs::write(0, b"x"),
+            crate::scenario3::call("gas", "charge", vec![ptr(0), imm(1), imm(compute)]),
+        ];
+        let b = Builder3::new(format!("{prefix} gas limit 9e17, the actor charges {what}"))
+            .nv(nv)
+            .msg(M3::program(From::Secp(0), 0, program).gas(900_000_000_000_000_000))
+            .exits(exit);
+        if exit == 0 {
+            b.out(1, Out::Code(err::OK)).build()
+        } else {
+            b.build()
+        }
     })
     .collect()
 }
