@@ -24,4 +24,4 @@ mkdir -p "corpus/$target" "regressions/$target"
 # release build wraps); fuzz/Cargo.toml turns them on for Skyr alone.
 export RUSTC_BOOTSTRAP=1
 exec cargo fuzz run -O -s none "$target" "corpus/$target" "seeds/$target" "regressions/$target" -- \
-  -max_total_time="$seconds" -timeout=120 -rss_limit_mb=8192 -print_final_stats=1 "$@"
+  -max_total_time="$seconds" -timeout=300 -rss_limit_mb=8192 -print_final_stats=1 "$@"

@@ -4,7 +4,8 @@
 //! every block the run needs except actor code: its manifest is the official one plus Skyr's
 //! test actor of the version's ABI, and a runner takes the official code from `--bundles`
 //! and the test actor from `actors/skyr_actor_test3.wasm` or `skyr_actor_test4.wasm` (the
-//! `skyr` binary knows both), by code CID.
+//! `skyr` binary knows both), by code CID; a hand-made module in the test actor's place is
+//! carried in the vector.
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -76,7 +77,18 @@ pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<se
     s.epoch = rest.first().map_or(s.epoch, |m| s.epoch_of(m));
     s.messages = rest.to_vec();
     let s = &s;
-    let skip: BTreeSet<Cid> = g.codes.iter().map(|(_, c)| *c).collect();
+    // A hand-made test module is no file a runner knows: the vector carries its code.
+    let carried = s
+        .test_wasm
+        .as_deref()
+        .filter(|w| *w != genesis3::TEST_ACTOR && *w != genesis3::TEST_ACTOR4)
+        .map(skyr::bundle::code_cid);
+    let skip: BTreeSet<Cid> = g
+        .codes
+        .iter()
+        .map(|(_, c)| *c)
+        .filter(|c| Some(*c) != carried)
+        .collect();
     let pre_blocks = reachable(&g.store, &[pre], &skip)?;
     let externs = ScenarioExterns::default();
     let log = externs.log.clone();
