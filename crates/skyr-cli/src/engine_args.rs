@@ -9,9 +9,13 @@ use skyr::engine::cache;
 use skyr::engine::DEFAULT_HOST_MEMORY_BUDGET;
 use skyr::{Engine, EngineOptions};
 
-/// What nv18–28 allow one call stack by consensus (memory and tables): a budget below it can
-/// fail a message there that the reference runs.
-const CONSENSUS_CALL_STACK_BYTES: u64 = 2 << 30;
+/// What nv18–28 allow one call stack by consensus (memory and tables), from their rules: a
+/// budget below it can fail a message there that the reference runs.
+fn consensus_call_stack_bytes() -> u64 {
+    skyr::rules::HYGGE_RULES
+        .memory_limits
+        .map_or(0, |l| l.call_stack as u64)
+}
 
 /// The engine's options, from the command line.
 #[derive(Args, Clone, Debug)]
@@ -47,7 +51,7 @@ impl EngineArgs {
         let budget = self
             .host_memory
             .unwrap_or(DEFAULT_HOST_MEMORY_BUDGET as u64);
-        if budget < CONSENSUS_CALL_STACK_BYTES {
+        if budget < consensus_call_stack_bytes() {
             eprintln!(
                 "skyr: warning: --host-memory {budget} is below the 2 GiB nv18–28 allow a call \
                  stack; a message the reference runs may fail here (fatal, SYS_ASSERTION_FAILED)"

@@ -17,7 +17,7 @@ use fvm_shared::state::StateTreeVersion;
 use fvm_shared::version::NetworkVersion;
 
 use crate::blockstore::FlushWalk;
-use crate::engine::metering::{DeclaredLimits, Instrumenter, Metering};
+use crate::engine::metering::{Instrumenter, Metering};
 use crate::gas::PriceList;
 use crate::proof_types::ProofTypes;
 
@@ -84,7 +84,7 @@ pub enum DepthCheck {
 /// and every invocation it waits on). Growing past either fails (`memory.grow` returns -1); a
 /// module declaring more than an instance may have does not compile (see
 /// [`Metering::declared_limits`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MemoryLimits {
     /// Bytes one instance's memory may reach.
     pub instance: usize,
@@ -226,10 +226,7 @@ impl NetworkRules {
             fill_per_byte: milligas(wasm.memory_fill_per_byte),
             copy_per_byte: milligas(wasm.memory_copy_per_byte),
             instrumenter: self.instrumenter,
-            declared_limits: self.memory_limits.map(|l| DeclaredLimits {
-                memory_bytes: l.instance as u64,
-                table_elements: l.table_elements as u64,
-            }),
+            declared_limits: self.memory_limits,
         }
     }
 

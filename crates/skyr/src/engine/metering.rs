@@ -10,6 +10,8 @@
 //!   also charged as it runs.
 use wasmparser::{BlockType, Operator};
 
+use crate::rules::MemoryLimits;
+
 /// Stack slots an activation record counts for.
 const ACTIVATION_COST: u32 = 2;
 
@@ -123,57 +125,47 @@ pub struct Metering {
     /// The instrumenter whose quirks apply.
     pub instrumenter: Instrumenter,
     /// What a module may declare to start with, where the rules limit it (nv18–28): a module
-    /// asking more does not compile, as the references' allocator refuses it then.
-    pub declared_limits: Option<DeclaredLimits>,
+    /// whose memory starts past the instance limit, or whose table starts past the table
+    /// limit, does not compile, as the references' allocator refuses it then.
+    pub declared_limits: Option<MemoryLimits>,
 }
 
-/// The most a module may declare for its memory and table at the start (fvm 3 and 4's pooling
-/// allocator checks both when it compiles a module).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DeclaredLimits {
-    /// Bytes of initial memory.
-    pub memory_bytes: u64,
-    /// Initial elements of a table.
-    pub table_elements: u64,
-}
-
-impl DeclaredLimits {
-    /// Refuses a module whose defined memory or table starts past these limits, naming it.
-    pub fn check(&self, wasm: &[u8]) -> anyhow::Result<()> {
-        use wasmparser::Payload;
-        for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-            match payload? {
-                Payload::MemorySection(memories) => {
-                    for m in memories {
-                        let bytes = m?.initial.saturating_mul(65_536);
-                        if bytes > self.memory_bytes {
-                            anyhow::bail!(
-                                "actor wasm declares {bytes} bytes of initial memory, past the \
-                                 {} an instance may have",
-                                self.memory_bytes
-                            );
-                        }
+/// Refuses a module whose defined memory or table starts past what `limits` allow an
+/// instance, naming it (fvm 3 and 4's pooling allocator checks both when it compiles).
+pub fn check_declared(limits: &MemoryLimits, wasm: &[u8]) -> anyhow::Result<()> {
+    use wasmparser::Payload;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::MemorySection(memories) => {
+                for m in memories {
+                    let bytes = m?.initial.saturating_mul(65_536);
+                    if bytes > limits.instance as u64 {
+                        anyhow::bail!(
+                            "actor wasm declares {bytes} bytes of initial memory, past the {} \
+                             an instance may have",
+                            limits.instance
+                        );
                     }
                 }
-                Payload::TableSection(tables) => {
-                    for t in tables {
-                        let elements = t?.ty.initial;
-                        if elements > self.table_elements {
-                            anyhow::bail!(
-                                "actor wasm declares a table of {elements} elements, past the \
-                                 {} a table may have",
-                                self.table_elements
-                            );
-                        }
-                    }
-                }
-                // The sections that follow declare neither.
-                Payload::CodeSectionStart { .. } => break,
-                _ => {}
             }
+            Payload::TableSection(tables) => {
+                for t in tables {
+                    let elements = t?.ty.initial;
+                    if elements > limits.table_elements as u64 {
+                        anyhow::bail!(
+                            "actor wasm declares a table of {elements} elements, past the {} a \
+                             table may have",
+                            limits.table_elements
+                        );
+                    }
+                }
+            }
+            // The sections that follow declare neither.
+            Payload::CodeSectionStart { .. } => break,
+            _ => {}
         }
-        Ok(())
     }
+    Ok(())
 }
 
 impl Metering {

@@ -442,7 +442,7 @@ impl Engine {
     pub fn compile(&self, wasm: &[u8], metering: &Metering) -> anyhow::Result<Module> {
         Module::validate(&self.0.engine, wasm).context("failed to validate actor wasm")?;
         if let Some(limits) = &metering.declared_limits {
-            limits.check(wasm)?;
+            metering::check_declared(limits, wasm)?;
         }
         let instrumented = instrument::instrument(wasm, self.0.max_wasm_stack, metering)
             .context("failed to instrument actor wasm")?;

@@ -238,14 +238,15 @@ impl GasTracker {
 
     fn charge_parts(&mut self, name: &str, compute: Gas, other: Gas) -> Result<()> {
         let before = self.used;
-        // Past i64::MAX in all: fvm 3 and 4's unsigned total is past any limit.
-        let past_i64 = before
+        // None past i64::MAX: fvm 2 saturates there; fvm 3 and 4's unsigned total is past
+        // any limit.
+        let exact = before
             .as_milligas()
             .checked_add(compute.as_milligas())
-            .and_then(|x| x.checked_add(other.as_milligas()))
-            .is_none();
-        self.used += compute + other;
-        let out_of_gas = self.used > self.limit || (past_i64 && self.sum == GasSum::UnsignedU64);
+            .and_then(|x| x.checked_add(other.as_milligas()));
+        self.used = exact.map_or(before + compute + other, Gas::from_milligas);
+        let out_of_gas =
+            self.used > self.limit || (exact.is_none() && self.sum == GasSum::UnsignedU64);
         if out_of_gas {
             self.used = self.limit;
         }
