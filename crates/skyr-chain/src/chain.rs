@@ -1,0 +1,552 @@
+//! The chain: one single-block tipset per epoch, each applied as a Filecoin node applies it
+//! (Lotus `ApplyBlocks`): its explicit messages in order, then the block reward to its miner,
+//! then cron's end-of-epoch tick, both implicit messages from the system actor; receipts come
+//! from the explicit messages only. The state a tipset produces is kept with it, so any
+//! epoch's state can be read or called into.
+//!
+//! Messages apply at the tipset's own epoch, timestamp and parent base fee, on the state its
+//! parent produced. The chain checks nothing about who may send what: a node checks messages
+//! before it mines them (signatures, nonces, fee caps), and the machine checks what Filecoin's
+//! executor checks.
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use anyhow::{anyhow, bail, Context, Result};
+use cid::Cid;
+use fvm_ipld_amt::Amtv0;
+use fvm_ipld_encoding::RawBytes;
+use skyr::blockstore::BaseStore;
+use skyr::shared::address::Address;
+use skyr::shared::bigint::BigInt;
+use skyr::shared::clock::ChainEpoch;
+use skyr::shared::econ::TokenAmount;
+use skyr::shared::event::StampedEvent;
+use skyr::shared::message::Message;
+use skyr::shared::receipt::Receipt;
+use skyr::shared::version::NetworkVersion;
+use skyr::state_tree::{ActorState, StateTree};
+use skyr::{ApplyKind, ApplyRet, Engine, Executor, Machine, MachineConfig, RealProofs};
+
+use crate::basefee::{effective_premium, next_base_fee, premium_at_target, INITIAL_BASE_FEE};
+use crate::block::{tipset_key_cid, BlockHeader, ElectionProof, Ticket, TxMeta};
+use crate::externs::{ChainExterns, TIPSET_LOOKBACK};
+use crate::genesis::{ids, Genesis};
+use crate::message::ChainMessage;
+use crate::store::StoreRef;
+use crate::BLOCK_GAS_LIMIT;
+
+/// Reward's `AwardBlockReward` and cron's `EpochTick`.
+const AWARD_BLOCK_REWARD: u64 = 2;
+const EPOCH_TICK: u64 = 2;
+
+/// How a chain runs.
+#[derive(Clone, Debug)]
+pub struct ChainConfig {
+    /// The EIP-155 chain ID the machine reports (`CHAINID`).
+    pub chain_id: u64,
+    /// Seconds between epochs (30 on mainnet): an epoch's timestamp is the genesis's plus
+    /// this many seconds per epoch unless told otherwise.
+    pub block_delay: u64,
+    /// A fixed base fee; `None` follows the network's rule.
+    pub fixed_base_fee: Option<TokenAmount>,
+}
+
+/// What applying one explicit message produced.
+#[derive(Clone, Debug)]
+pub struct MessageResult {
+    /// Its receipt.
+    pub receipt: Receipt,
+    /// Burnt at the base fee.
+    pub base_fee_burn: TokenAmount,
+    /// Burnt for over-estimating gas.
+    pub over_estimation_burn: TokenAmount,
+    /// Paid to the miner.
+    pub miner_tip: TokenAmount,
+    /// Owed by the miner for including it.
+    pub miner_penalty: TokenAmount,
+    /// Returned to the sender.
+    pub refund: TokenAmount,
+    /// The events it emitted (their root is in the receipt).
+    pub events: Vec<StampedEvent>,
+    /// Why it failed, when it did.
+    pub failure: Option<String>,
+}
+
+impl MessageResult {
+    fn from_apply(ret: ApplyRet) -> MessageResult {
+        MessageResult {
+            receipt: ret.receipt,
+            base_fee_burn: ret.base_fee_burn,
+            over_estimation_burn: ret.over_estimation_burn,
+            miner_tip: ret.miner_tip,
+            miner_penalty: ret.miner_penalty,
+            refund: ret.refund,
+            events: ret.events,
+            failure: ret.failure,
+        }
+    }
+}
+
+/// A tipset of the chain (one block) and what applying it produced.
+#[derive(Clone, Debug)]
+pub struct TipsetRecord {
+    /// Its block's header.
+    pub header: BlockHeader,
+    /// The block's CID.
+    pub block_cid: Cid,
+    /// The tipset key's CID (its digest is the Ethereum block hash).
+    pub key_cid: Cid,
+    /// Its messages, in order.
+    pub messages: Vec<ChainMessage>,
+    /// Their CIDs.
+    pub message_cids: Vec<Cid>,
+    /// What each produced.
+    pub results: Vec<MessageResult>,
+    /// The state after its messages, the block reward and cron.
+    pub state_root: Cid,
+    /// The root of its receipts (the next block names it).
+    pub receipts_root: Cid,
+}
+
+impl TipsetRecord {
+    /// Its epoch.
+    pub fn height(&self) -> ChainEpoch {
+        self.header.height
+    }
+}
+
+/// A chain on a store, from its genesis on.
+pub struct Chain {
+    engine: Engine,
+    store: Rc<dyn BaseStore>,
+    config: ChainConfig,
+    network_version: NetworkVersion,
+    miner: u64,
+    tipsets: Vec<TipsetRecord>,
+    messages: BTreeMap<Cid, (ChainEpoch, usize)>,
+}
+
+fn digest(label: &[u8], epoch: ChainEpoch) -> Vec<u8> {
+    blake2b_simd::Params::new()
+        .hash_length(32)
+        .to_state()
+        .update(label)
+        .update(&epoch.to_be_bytes())
+        .finalize()
+        .as_bytes()
+        .to_vec()
+}
+
+impl Chain {
+    /// A chain whose genesis is `genesis` (built in `store`), at `timestamp`.
+    pub fn new(
+        engine: Engine,
+        store: Rc<dyn BaseStore>,
+        genesis: &Genesis,
+        timestamp: u64,
+        config: ChainConfig,
+    ) -> Result<Chain> {
+        let mut chain = Chain {
+            engine,
+            store,
+            config,
+            network_version: NetworkVersion::from(genesis.network_version),
+            miner: genesis.miner,
+            tipsets: Vec::new(),
+            messages: BTreeMap::new(),
+        };
+        let empty_receipts = chain.amt_of(Vec::<Receipt>::new())?;
+        let header = BlockHeader {
+            miner: Address::new_id(ids::SYSTEM),
+            ticket: Some(Ticket {
+                vrf_proof: digest(b"skyr-chain/genesis", 0),
+            }),
+            election_proof: None,
+            beacon_entries: Vec::new(),
+            win_post_proof: Vec::new(),
+            parents: Vec::new(),
+            parent_weight: BigInt::from(0),
+            height: 0,
+            parent_state_root: genesis.state_root,
+            parent_message_receipts: empty_receipts,
+            messages: chain.tx_meta(&[])?,
+            bls_aggregate: None,
+            timestamp,
+            block_sig: None,
+            fork_signaling: 0,
+            parent_base_fee: TokenAmount::from_atto(INITIAL_BASE_FEE),
+        };
+        let record = chain.seal(
+            header,
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            genesis.state_root,
+        )?;
+        chain.tipsets.push(record);
+        Ok(chain)
+    }
+
+    /// The store holding its blocks and states.
+    pub fn store(&self) -> &Rc<dyn BaseStore> {
+        &self.store
+    }
+
+    /// The engine its machines run on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// How it runs.
+    pub fn config(&self) -> &ChainConfig {
+        &self.config
+    }
+
+    /// The network version it runs.
+    pub fn network_version(&self) -> NetworkVersion {
+        self.network_version
+    }
+
+    /// The miner producing its blocks.
+    pub fn miner(&self) -> u64 {
+        self.miner
+    }
+
+    /// The newest tipset.
+    pub fn head(&self) -> &TipsetRecord {
+        // `new` pushes the genesis and nothing removes it.
+        &self.tipsets[self.tipsets.len() - 1]
+    }
+
+    /// The tipset at `height`, if the chain has reached it.
+    pub fn at(&self, height: ChainEpoch) -> Option<&TipsetRecord> {
+        usize::try_from(height)
+            .ok()
+            .and_then(|h| self.tipsets.get(h))
+    }
+
+    /// The tipset whose key CID is `key`.
+    pub fn by_key(&self, key: &Cid) -> Option<&TipsetRecord> {
+        self.tipsets.iter().rev().find(|t| &t.key_cid == key)
+    }
+
+    /// The tipset that includes message `cid`, and its index there.
+    pub fn find_message(&self, cid: &Cid) -> Option<(&TipsetRecord, usize)> {
+        let (h, i) = self.messages.get(cid)?;
+        Some((self.at(*h)?, *i))
+    }
+
+    /// The base fee the next tipset's messages pay.
+    pub fn next_base_fee(&self) -> TokenAmount {
+        if let Some(fixed) = &self.config.fixed_base_fee {
+            return fixed.clone();
+        }
+        let head = self.head();
+        let base = &head.header.parent_base_fee;
+        let mut seen = std::collections::BTreeSet::new();
+        let offers = head
+            .messages
+            .iter()
+            .map(|m| m.message())
+            .filter(|m| seen.insert((m.from.to_bytes(), m.sequence)))
+            .map(|m| {
+                let p = effective_premium(&m.gas_fee_cap, &m.gas_premium, base);
+                (m.gas_limit, p)
+            })
+            .collect();
+        next_base_fee(base, &premium_at_target(offers))
+    }
+
+    /// The timestamp of the next epoch if nothing moves time: the head's plus one delay.
+    pub fn next_timestamp(&self) -> u64 {
+        self.head().header.timestamp + self.config.block_delay
+    }
+
+    /// Forgets every tipset above `height` (for snapshots and reverts); the store keeps
+    /// their blocks, which nothing then reaches.
+    pub fn truncate(&mut self, height: ChainEpoch) -> Result<()> {
+        let keep = usize::try_from(height)
+            .ok()
+            .filter(|h| *h < self.tipsets.len())
+            .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
+        self.tipsets.truncate(keep + 1);
+        self.messages.retain(|_, (h, _)| *h <= height);
+        Ok(())
+    }
+
+    fn externs_at(&self, height: ChainEpoch) -> ChainExterns {
+        let from = (height - TIPSET_LOOKBACK).max(0);
+        let tipsets = self
+            .tipsets
+            .iter()
+            .filter(|t| t.height() >= from && t.height() < height)
+            .map(|t| (t.height(), t.key_cid))
+            .collect();
+        ChainExterns { tipsets }
+    }
+
+    fn machine(
+        &self,
+        height: ChainEpoch,
+        timestamp: u64,
+        state_root: Cid,
+        base_fee: TokenAmount,
+        trace: bool,
+    ) -> Result<Machine> {
+        let mut config = MachineConfig::new(self.network_version, height, state_root);
+        config.timestamp = timestamp;
+        config.chain_id = self.config.chain_id;
+        config.base_fee = base_fee;
+        config.trace = trace;
+        Machine::new(
+            &self.engine,
+            config,
+            self.store.clone(),
+            Rc::new(self.externs_at(height)),
+            Rc::new(RealProofs),
+        )
+    }
+
+    /// Mines the next tipset holding `messages`, at `timestamp` (None: the next one in
+    /// course), and applies it. On an error (the machine could not go on) nothing changes.
+    pub fn mine(
+        &mut self,
+        messages: Vec<ChainMessage>,
+        timestamp: Option<u64>,
+    ) -> Result<&TipsetRecord> {
+        let parent = self.head();
+        let height = parent.height() + 1;
+        let timestamp = timestamp.unwrap_or_else(|| self.next_timestamp());
+        let base_fee = self.next_base_fee();
+        let header = BlockHeader {
+            miner: Address::new_id(self.miner),
+            ticket: Some(Ticket {
+                vrf_proof: digest(b"skyr-chain/ticket", height),
+            }),
+            election_proof: Some(ElectionProof {
+                win_count: 1,
+                vrf_proof: digest(b"skyr-chain/election", height),
+            }),
+            beacon_entries: Vec::new(),
+            win_post_proof: Vec::new(),
+            parents: vec![parent.block_cid],
+            parent_weight: BigInt::from(height),
+            height,
+            parent_state_root: parent.state_root,
+            parent_message_receipts: parent.receipts_root,
+            messages: self.tx_meta(&messages)?,
+            bls_aggregate: None,
+            timestamp,
+            block_sig: None,
+            fork_signaling: 0,
+            parent_base_fee: base_fee.clone(),
+        };
+        let machine = self.machine(height, timestamp, parent.state_root, base_fee, false)?;
+        let mut exec = Executor::new(machine);
+        let mut results = Vec::with_capacity(messages.len());
+        let mut gas_reward = TokenAmount::default();
+        let mut penalty = TokenAmount::default();
+        let mut cids = Vec::with_capacity(messages.len());
+        for m in &messages {
+            let ret = exec
+                .apply_message(m.message(), ApplyKind::Explicit, m.chain_length()?)
+                .with_context(|| format!("applying message {}", m.cid().unwrap_or_default()))?;
+            gas_reward += &ret.miner_tip;
+            penalty += &ret.miner_penalty;
+            results.push(MessageResult::from_apply(ret));
+            cids.push(m.cid()?);
+        }
+        let award =
+            fvm_ipld_encoding::to_vec(&(Address::new_id(self.miner), &penalty, &gas_reward, 1i64))?;
+        self.implicit(
+            &mut exec,
+            ids::REWARD,
+            AWARD_BLOCK_REWARD,
+            award,
+            height,
+            1 << 30,
+        )
+        .context("the block reward")?;
+        self.implicit(
+            &mut exec,
+            ids::CRON,
+            EPOCH_TICK,
+            Vec::new(),
+            height,
+            BLOCK_GAS_LIMIT * 10_000,
+        )
+        .context("cron's tick")?;
+        let state_root = exec.flush()?;
+        let record = self.seal(header, messages, cids, results, state_root)?;
+        for (i, c) in record.message_cids.iter().enumerate() {
+            self.messages.insert(*c, (height, i));
+        }
+        self.tipsets.push(record);
+        Ok(self.head())
+    }
+
+    fn implicit(
+        &self,
+        exec: &mut Executor,
+        to: u64,
+        method: u64,
+        params: Vec<u8>,
+        height: ChainEpoch,
+        gas_limit: u64,
+    ) -> Result<()> {
+        let msg = Message {
+            version: 0,
+            from: Address::new_id(ids::SYSTEM),
+            to: Address::new_id(to),
+            sequence: height as u64,
+            value: TokenAmount::default(),
+            method_num: method,
+            params: RawBytes::new(params),
+            gas_limit,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        };
+        let len = fvm_ipld_encoding::to_vec(&msg)?.len();
+        let ret = exec.apply_message(&msg, ApplyKind::Implicit, len)?;
+        if !ret.receipt.exit_code.is_success() {
+            bail!(
+                "exit {}: {}",
+                ret.receipt.exit_code,
+                ret.failure.unwrap_or_default()
+            );
+        }
+        Ok(())
+    }
+
+    /// Stores the header and receipts and makes the record.
+    fn seal(
+        &self,
+        header: BlockHeader,
+        messages: Vec<ChainMessage>,
+        message_cids: Vec<Cid>,
+        results: Vec<MessageResult>,
+        state_root: Cid,
+    ) -> Result<TipsetRecord> {
+        let bytes = header.encode()?;
+        let block_cid = crate::message::cbor_cid(&bytes);
+        self.store.put_keyed(&block_cid, &bytes)?;
+        for m in &messages {
+            let b = m.encode()?;
+            self.store.put_keyed(&crate::message::cbor_cid(&b), &b)?;
+            if let ChainMessage::Signed(s) = m {
+                let inner = fvm_ipld_encoding::to_vec(&s.message)?;
+                self.store
+                    .put_keyed(&crate::message::cbor_cid(&inner), &inner)?;
+            }
+        }
+        let receipts_root = self.amt_of(results.iter().map(|r| r.receipt.clone()).collect())?;
+        Ok(TipsetRecord {
+            key_cid: tipset_key_cid(&[block_cid])?,
+            header,
+            block_cid,
+            messages,
+            message_cids,
+            results,
+            state_root,
+            receipts_root,
+        })
+    }
+
+    fn amt_of<V: serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        values: Vec<V>,
+    ) -> Result<Cid> {
+        Ok(Amtv0::new_from_iter(StoreRef(self.store.clone()), values)?)
+    }
+
+    /// The `TxMeta` of `messages`: BLS (unsigned) ones and signed ones, by CID of their
+    /// inner message and of the signed message.
+    fn tx_meta(&self, messages: &[ChainMessage]) -> Result<Cid> {
+        let mut bls = Vec::new();
+        let mut signed = Vec::new();
+        for m in messages {
+            match m {
+                ChainMessage::Unsigned(_) => bls.push(m.cid()?),
+                ChainMessage::Signed(_) => signed.push(m.cid()?),
+            }
+        }
+        let meta = TxMeta {
+            bls_messages: self.amt_of(bls)?,
+            secpk_messages: self.amt_of(signed)?,
+        };
+        let bytes = fvm_ipld_encoding::to_vec(&meta)?;
+        let cid = crate::message::cbor_cid(&bytes);
+        self.store.put_keyed(&cid, &bytes)?;
+        Ok(cid)
+    }
+
+    /// Applies `msg` on the state tipset `height` produced, at that epoch and timestamp,
+    /// without keeping anything: for calls and estimates. `base_fee` is what it pays (zero for
+    /// a call whose fee cap is zero, as Lotus makes such calls free).
+    pub fn call(
+        &self,
+        height: ChainEpoch,
+        msg: &ChainMessage,
+        kind: ApplyKind,
+        base_fee: TokenAmount,
+        trace: bool,
+    ) -> Result<ApplyRet> {
+        let at = self
+            .at(height)
+            .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
+        let machine = self.machine(height, at.header.timestamp, at.state_root, base_fee, trace)?;
+        let mut exec = Executor::new(machine);
+        exec.apply_message(msg.message(), kind, msg.chain_length()?)
+    }
+
+    /// Re-applies the messages of tipset `height` up to and including message `index`,
+    /// traced, and returns the last one's result: what a trace of a mined message shows.
+    pub fn replay(&self, height: ChainEpoch, index: usize) -> Result<ApplyRet> {
+        let at = self
+            .at(height)
+            .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
+        let parent = self
+            .at(height - 1)
+            .ok_or_else(|| anyhow!("tipset {height} has no parent"))?;
+        let machine = self.machine(
+            height,
+            at.header.timestamp,
+            parent.state_root,
+            at.header.parent_base_fee.clone(),
+            true,
+        )?;
+        let mut exec = Executor::new(machine);
+        let mut last = None;
+        for m in at.messages.iter().take(index + 1) {
+            last = Some(exec.apply_message(m.message(), ApplyKind::Explicit, m.chain_length()?)?);
+        }
+        last.ok_or_else(|| anyhow!("tipset {height} has no message {index}"))
+    }
+
+    /// The state tree tipset `height` produced, for reading actors.
+    pub fn state_at(&self, height: ChainEpoch) -> Result<StateTree> {
+        let at = self
+            .at(height)
+            .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
+        let rules = skyr::rules::rules_for(self.network_version)
+            .ok_or_else(|| anyhow!("no rules for {}", self.network_version))?;
+        Ok(StateTree::load(
+            skyr::blockstore::BufferedStore::new(self.store.clone()),
+            &at.state_root,
+            rules,
+        )?)
+    }
+
+    /// The actor `addr` names at the state tipset `height` produced, with its ID.
+    pub fn actor_at(
+        &self,
+        height: ChainEpoch,
+        addr: &Address,
+    ) -> Result<Option<(u64, ActorState)>> {
+        let mut st = self.state_at(height)?;
+        let Some(id) = st.lookup_id(addr)? else {
+            return Ok(None);
+        };
+        Ok(st.get_actor(id)?.map(|a| (id, a)))
+    }
+}
