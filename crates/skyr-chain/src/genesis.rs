@@ -206,7 +206,7 @@ pub fn f410(eth: &[u8; 20]) -> Address {
 }
 
 fn hex_bytes(s: &str) -> Result<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         bail!("odd hex length");
     }
     (0..s.len() / 2)

@@ -1,6 +1,7 @@
 //! `skyr`: the command line of the Skyr Filecoin VM.
 mod bundle_cmd;
 mod cache_cmd;
+mod devnet_cmd;
 mod engine_args;
 mod exec_cmd;
 mod params;
@@ -35,6 +36,8 @@ enum Command {
     /// Inspect and clear the module cache (compiled actors kept between runs).
     #[command(subcommand)]
     Cache(cache_cmd::CacheCmd),
+    /// A local Filecoin chain serving the Ethereum JSON-RPC (nv28, official v18 actors).
+    Devnet(Box<devnet_cmd::DevnetArgs>),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Vectors(cmd) => vectors_cmd::run(cmd, &cli.engine),
         Command::Exec(args) => cli.engine.engine().and_then(|e| exec_cmd::run(*args, e)),
         Command::Cache(cmd) => cache_cmd::run(cmd, &cli.engine),
+        Command::Devnet(args) => cli.engine.engine().and_then(|e| devnet_cmd::run(*args, e)),
     };
     match res {
         Ok(code) => code,

@@ -1,0 +1,99 @@
+//! `skyr devnet`: a local Filecoin chain with the Ethereum JSON-RPC, on Skyr's machine.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use skyr::Engine;
+use skyr_devnet::launch::{self, DevnetOptions};
+use skyr_devnet::server::{self, NodeHandle};
+
+/// The devnet's flags (Anvil's names where Anvil has the same thing).
+#[derive(Args, Debug)]
+pub struct DevnetArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on (0: any free port; the banner says which).
+    #[arg(short, long, default_value_t = 8545)]
+    port: u16,
+    /// EIP-155 chain ID (CHAINID, eth_chainId).
+    #[arg(long, default_value_t = launch::DEFAULT_CHAIN_ID)]
+    chain_id: u64,
+    /// The official v18 bundle: a CAR, or a folder holding it (e.g. ../shared/bundles).
+    #[arg(long, value_name = "DIR|CAR")]
+    bundles: PathBuf,
+    /// How many dev accounts to fund.
+    #[arg(short, long, default_value_t = 10)]
+    accounts: u32,
+    /// Each dev account's balance, in whole FIL.
+    #[arg(long, default_value_t = 10_000)]
+    balance: u64,
+    /// The dev accounts' BIP-39 mnemonic (Anvil's by default).
+    #[arg(short, long, default_value = skyr_devnet::accounts::DEFAULT_MNEMONIC)]
+    mnemonic: String,
+    /// UNIX seconds of the genesis block (default: now).
+    #[arg(long)]
+    genesis_time: Option<u64>,
+    /// Mine only on evm_mine / anvil_mine, not at each transaction.
+    #[arg(long, alias = "no-mine")]
+    no_mining: bool,
+    /// A fixed base fee in attoFIL (default: nv28's rule).
+    #[arg(long, alias = "block-base-fee-per-gas")]
+    base_fee: Option<u64>,
+    /// Print no line per transaction.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Starts the devnet and serves until Ctrl-C.
+pub fn run(args: DevnetArgs, engine: Engine) -> Result<ExitCode> {
+    let (bundle_car, origin) = launch::read_bundle(&args.bundles)?;
+    let genesis_time = match args.genesis_time {
+        Some(t) => t,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    };
+    let opts = DevnetOptions {
+        bundle_car,
+        bundle_origin: origin.display().to_string(),
+        chain_id: args.chain_id,
+        accounts: args.accounts,
+        balance: args.balance,
+        mnemonic: args.mnemonic.clone(),
+        genesis_time,
+        automine: !args.no_mining,
+        base_fee: args.base_fee,
+        verbose: !args.quiet,
+    };
+    if args.accounts == 0 {
+        bail!("--accounts must be at least 1");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+            .await
+            .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
+        let address = format!("http://{}", listener.local_addr()?);
+        let for_node = opts.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = NodeHandle::spawn(move || {
+            let (node, started) = launch::build_node(&for_node, engine)?;
+            let _ = tx.send(started);
+            Ok(node)
+        })?;
+        let started = rx.recv().context("the node did not start")?;
+        println!("{}", launch::banner(&opts, &started, &address));
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+            println!("\nskyr devnet: shutting down");
+        };
+        server::serve(listener, handle, shutdown).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

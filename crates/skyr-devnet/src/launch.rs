@@ -1,0 +1,202 @@
+//! Building a devnet: the bundle chosen, the genesis built with the dev accounts funded, the
+//! chain and node set up, and the banner a user reads at start (like Anvil's: accounts, keys,
+//! chain ID, network version, bundle, where it listens). Shared by `skyr devnet` and the tests,
+//! so both start the same thing.
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use anyhow::{anyhow, bail, Context, Result};
+use cid::Cid;
+use skyr::blockstore::MemoryBlockstore;
+use skyr::shared::econ::TokenAmount;
+use skyr::Engine;
+use skyr_chain::genesis::{self, GenesisSpec};
+use skyr_chain::{Chain, ChainConfig};
+
+use crate::accounts::{dev_keys, hex, DevKey};
+use crate::node::Node;
+
+/// The network version the devnet runs, and the official bundle it runs there (v18).
+pub const NETWORK_VERSION: u32 = 28;
+/// The v18 bundle's manifest CID (what the CAR's root must be).
+pub const V18_MANIFEST: &str = "bafy2bzacedxsqapxwj5znwy4leem5gsuenhhfyqcntews3yis5iek67thy6lc";
+/// The default chain ID (Lotus's 2k devnet and the FEVM localnet).
+pub const DEFAULT_CHAIN_ID: u64 = 31415926;
+
+/// How to start a devnet.
+#[derive(Clone, Debug)]
+pub struct DevnetOptions {
+    /// The bundle CAR's bytes.
+    pub bundle_car: Vec<u8>,
+    /// Where the bundle came from (for the banner).
+    pub bundle_origin: String,
+    /// EIP-155 chain ID.
+    pub chain_id: u64,
+    /// How many dev accounts.
+    pub accounts: u32,
+    /// Each one's balance in whole FIL.
+    pub balance: u64,
+    /// Their mnemonic.
+    pub mnemonic: String,
+    /// UNIX seconds of the genesis.
+    pub genesis_time: u64,
+    /// Mine each transaction at once.
+    pub automine: bool,
+    /// A fixed base fee in attoFIL; None follows nv28's rule.
+    pub base_fee: Option<u64>,
+    /// Print a line per transaction.
+    pub verbose: bool,
+}
+
+/// Reads a bundle from `path`: a CAR file, or a folder holding the v18 bundle (as
+/// `v18/builtin-actors-mainnet.car`, or any `.car` whose root is v18's manifest).
+pub fn read_bundle(path: &Path) -> Result<(Vec<u8>, PathBuf)> {
+    if path.is_file() {
+        let b = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        return Ok((b, path.to_path_buf()));
+    }
+    if !path.is_dir() {
+        bail!(
+            "{} is neither a bundle CAR nor a folder of bundles",
+            path.display()
+        );
+    }
+    let usual = path.join("v18").join("builtin-actors-mainnet.car");
+    if usual.is_file() {
+        return Ok((std::fs::read(&usual)?, usual));
+    }
+    let want: Cid = V18_MANIFEST.parse()?;
+    for entry in std::fs::read_dir(path)? {
+        let p = entry?.path();
+        if p.extension().and_then(|e| e.to_str()) == Some("car") {
+            let b = std::fs::read(&p)?;
+            if car_root(&b) == Some(want) {
+                return Ok((b, p));
+            }
+        }
+    }
+    bail!(
+        "{} holds no v18 bundle (manifest {V18_MANIFEST}): the devnet runs nv28 on the official v18 actors",
+        path.display()
+    )
+}
+
+/// The first root of a CAR, if its header reads.
+fn car_root(car: &[u8]) -> Option<Cid> {
+    let reader = fvm_ipld_car_header(car)?;
+    reader.into_iter().next()
+}
+
+fn fvm_ipld_car_header(car: &[u8]) -> Option<Vec<Cid>> {
+    // A CAR starts with a varint length and a DAG-CBOR header {roots, version}.
+    let (len, rest) = read_varint(car)?;
+    let header = rest.get(..len)?;
+    #[derive(serde::Deserialize)]
+    struct Header {
+        roots: Vec<Cid>,
+    }
+    let h: Header = fvm_ipld_encoding::from_slice(header).ok()?;
+    Some(h.roots)
+}
+
+fn read_varint(b: &[u8]) -> Option<(usize, &[u8])> {
+    let mut n: usize = 0;
+    for (i, byte) in b.iter().enumerate().take(9) {
+        n |= ((byte & 0x7f) as usize) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((n, &b[i + 1..]));
+        }
+    }
+    None
+}
+
+/// What a started devnet reports.
+pub struct Started {
+    /// The dev keys.
+    pub keys: Vec<DevKey>,
+    /// The genesis state root.
+    pub state_root: Cid,
+    /// The bundle's manifest CID.
+    pub manifest: Cid,
+}
+
+/// Builds the node: keys, genesis, chain. Runs on the node's thread.
+pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started)> {
+    let keys = dev_keys(&opts.mnemonic, opts.accounts)?;
+    let balance = TokenAmount::from_whole(
+        i64::try_from(opts.balance)
+            .map_err(|_| anyhow!("--balance {} is too large", opts.balance))?,
+    );
+    let spec = GenesisSpec {
+        network_version: NETWORK_VERSION,
+        bundle_car: opts.bundle_car.clone(),
+        network_name: "skyr-devnet".into(),
+        chain_id: opts.chain_id,
+        timestamp: opts.genesis_time,
+        eth_accounts: keys.iter().map(|k| (k.address, balance.clone())).collect(),
+        create2_deployer: true,
+    };
+    let store = Rc::new(MemoryBlockstore::new());
+    let g = genesis::build(&engine, store.clone(), &spec)?;
+    if g.bundle_manifest.to_string() != V18_MANIFEST {
+        bail!(
+            "the bundle's manifest is {}, not v18's ({V18_MANIFEST}): the devnet runs nv28 on the official v18 actors",
+            g.bundle_manifest
+        );
+    }
+    let config = ChainConfig {
+        chain_id: opts.chain_id,
+        block_delay: 30,
+        fixed_base_fee: opts.base_fee.map(TokenAmount::from_atto),
+    };
+    let chain = Chain::new(engine, store, &g, opts.genesis_time, config)?;
+    let mut node = Node::new(chain, opts.chain_id, keys.clone())?;
+    node.automine = opts.automine;
+    node.verbose = opts.verbose;
+    Ok((
+        node,
+        Started {
+            keys,
+            state_root: g.state_root,
+            manifest: g.bundle_manifest,
+        },
+    ))
+}
+
+/// The start-up banner.
+pub fn banner(opts: &DevnetOptions, started: &Started, address: &str) -> String {
+    let mut s = String::new();
+    s.push_str("skyr devnet: a Filecoin chain on Skyr's machine (official actors, exact FEVM)\n\n");
+    s.push_str("Available Accounts\n==================\n");
+    for (i, k) in started.keys.iter().enumerate() {
+        s.push_str(&format!(
+            "({i}) 0x{} ({} FIL)\n",
+            hex(&k.address),
+            opts.balance
+        ));
+    }
+    s.push_str("\nPrivate Keys\n==================\n");
+    for (i, k) in started.keys.iter().enumerate() {
+        s.push_str(&format!("({i}) {}\n", k.private_key_hex()));
+    }
+    s.push_str(&format!(
+        "\nWallet\n==================\nMnemonic:          {}\nDerivation path:   m/44'/60'/0'/0/\n",
+        opts.mnemonic
+    ));
+    s.push_str(&format!(
+        "\nChain ID:          {}\nNetwork version:   {NETWORK_VERSION} (FireHorse)\nBundle:            {} ({})\n\
+         Genesis state:     {}\nGenesis timestamp: {}\nBase fee:          {}\nMining:            {}\n\
+         State:             in memory (nothing is kept after exit)\n\nListening on {address}\n",
+        opts.chain_id,
+        started.manifest,
+        opts.bundle_origin,
+        started.state_root,
+        opts.genesis_time,
+        match opts.base_fee {
+            Some(f) => format!("{f} attoFIL (fixed)"),
+            None => "nv28 rule, from 100000000 attoFIL".into(),
+        },
+        if opts.automine { "automine (a tipset per transaction)" } else { "on evm_mine only" },
+    ));
+    s
+}

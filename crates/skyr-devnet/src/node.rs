@@ -1,0 +1,446 @@
+//! The node: the chain, its pool of transactions waiting for a block, the dev keys, and the
+//! transaction-hash index. It checks transactions as Lotus's message pool does before they
+//! reach a block (chain ID, signature, sender, nonce, gas limit, fee cap, balance), mines them
+//! (at once by default), and answers calls and estimates on any tipset's state.
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, Result};
+use cid::Cid;
+use fvm_ipld_encoding::RawBytes;
+use skyr::shared::address::Address;
+use skyr::shared::econ::TokenAmount;
+use skyr::shared::error::ExitCode;
+use skyr::shared::message::Message;
+use skyr::state_tree::ActorState;
+use skyr::trace::TraceEvent;
+use skyr::{ApplyKind, ApplyRet};
+use skyr_chain::genesis::{f410, ids};
+use skyr_chain::message::{ChainSignature, SigType};
+use skyr_chain::{Chain, ChainMessage, SignedMessage, TipsetRecord, BLOCK_GAS_LIMIT};
+
+use crate::accounts::{hex, DevKey};
+use crate::error::{reverted, RpcError, RpcResult};
+use crate::ethtx::{EthTx, TxKindTag};
+
+/// What the estimator multiplies the gas a message used by (Lotus's `GasLimitOverestimation`).
+pub const GAS_OVERESTIMATION: f64 = 1.25;
+/// The lowest fee cap the pool takes (the minimum base fee).
+pub const MIN_FEE_CAP: u64 = 100;
+/// Lotus's minimum gas premium: what fee history reports as the reward of blocks.
+pub const MIN_GAS_PREMIUM: u64 = 100_000;
+
+/// A transaction waiting for a block.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    /// The message as the block will carry it.
+    pub message: ChainMessage,
+    /// Its Ethereum hash.
+    pub eth_hash: [u8; 32],
+}
+
+/// The devnet's node.
+pub struct Node {
+    /// The chain.
+    pub chain: Chain,
+    /// The EIP-155 chain ID transactions must name.
+    pub chain_id: u64,
+    /// The dev keys (eth_accounts, eth_sendTransaction).
+    pub keys: Vec<DevKey>,
+    /// Mine each transaction in its own tipset as it arrives.
+    pub automine: bool,
+    /// Print a line per mined transaction.
+    pub verbose: bool,
+    /// Transactions waiting for a block, in arrival order.
+    pub pool: Vec<Pending>,
+    manifest: skyr::bundle::Manifest,
+    eth_to_cid: BTreeMap<[u8; 32], Cid>,
+    cid_to_eth: BTreeMap<Cid, [u8; 32]>,
+}
+
+fn is_out_of_gas(ret: &ApplyRet) -> bool {
+    ret.receipt.exit_code == ExitCode::SYS_OUT_OF_GAS
+}
+
+fn a_call_ran_out_of_gas(ret: &ApplyRet) -> bool {
+    ret.trace.iter().any(|e| {
+        matches!(e, TraceEvent::Return { exit_code, .. } if *exit_code == ExitCode::SYS_OUT_OF_GAS)
+    })
+}
+
+impl Node {
+    /// A node over `chain`.
+    pub fn new(chain: Chain, chain_id: u64, keys: Vec<DevKey>) -> Result<Node> {
+        let st = chain.state_at(0)?;
+        let system = st
+            .get_actor(ids::SYSTEM)?
+            .ok_or_else(|| anyhow!("the genesis has no system actor"))?;
+        let data: (Cid,) = fvm_ipld_encoding::from_slice(
+            &chain
+                .store()
+                .get(&system.state)?
+                .ok_or_else(|| anyhow!("the system actor's state is missing"))?,
+        )?;
+        let manifest = skyr::bundle::Manifest::load(
+            &skyr_chain::store::StoreRef(chain.store().clone()),
+            &data.0,
+        )?;
+        Ok(Node {
+            manifest,
+            chain,
+            chain_id,
+            keys,
+            automine: true,
+            verbose: false,
+            pool: Vec::new(),
+            eth_to_cid: BTreeMap::new(),
+            cid_to_eth: BTreeMap::new(),
+        })
+    }
+
+    /// The message CID an Ethereum transaction hash stands for.
+    pub fn cid_of_eth_hash(&self, hash: &[u8; 32]) -> Option<Cid> {
+        self.eth_to_cid.get(hash).copied()
+    }
+
+    /// The Ethereum hash of a message: the transaction's for Ethereum ones, else the digest
+    /// of the (signed) message CID, as Lotus shows native messages.
+    pub fn eth_hash_of(&self, cid: &Cid) -> [u8; 32] {
+        self.cid_to_eth
+            .get(cid)
+            .copied()
+            .unwrap_or_else(|| skyr_chain::block::cid_digest(cid))
+    }
+
+    /// The actor `addr` names at the head, with its ID.
+    pub fn head_actor(&self, addr: &Address) -> Result<Option<(u64, ActorState)>> {
+        self.chain.actor_at(self.chain.head().height(), addr)
+    }
+
+    /// The nonce the sender's next transaction must have: its state's, plus what waits in the
+    /// pool.
+    pub fn next_nonce(&self, addr: &Address) -> Result<u64> {
+        let base = self.head_actor(addr)?.map(|(_, a)| a.sequence).unwrap_or(0);
+        let waiting = self
+            .pool
+            .iter()
+            .filter(|p| &p.message.message().from == addr)
+            .count() as u64;
+        Ok(base + waiting)
+    }
+
+    /// Takes a raw Ethereum transaction: decoded, checked, pooled and (with automine) mined.
+    /// Returns its hash.
+    pub fn send_raw(&mut self, raw: &[u8]) -> RpcResult<[u8; 32]> {
+        let tx = EthTx::decode(raw).map_err(RpcError::rejected)?;
+        if tx.kind != TxKindTag::Homestead && tx.chain_id != Some(self.chain_id) {
+            return Err(RpcError::rejected(format!(
+                "invalid chain id {}: this chain is {}",
+                tx.chain_id.unwrap_or_default(),
+                self.chain_id
+            )));
+        }
+        let signed = tx.signed_message().map_err(RpcError::rejected)?;
+        self.submit(ChainMessage::Signed(signed), tx.hash)?;
+        Ok(tx.hash)
+    }
+
+    /// Checks a message as the pool does, then pools it and, with automine, mines.
+    pub fn submit(&mut self, message: ChainMessage, eth_hash: [u8; 32]) -> RpcResult<()> {
+        self.check(&message)?;
+        let cid = message.cid()?;
+        if self.chain.find_message(&cid).is_some()
+            || self.pool.iter().any(|p| p.eth_hash == eth_hash)
+        {
+            return Err(RpcError::rejected("already known"));
+        }
+        self.eth_to_cid.insert(eth_hash, cid);
+        self.cid_to_eth.insert(cid, eth_hash);
+        self.pool.push(Pending { message, eth_hash });
+        if self.automine {
+            self.mine(1, None)?;
+        }
+        Ok(())
+    }
+
+    fn check(&self, message: &ChainMessage) -> RpcResult<()> {
+        let m = message.message();
+        if m.gas_limit == 0 || m.gas_limit > BLOCK_GAS_LIMIT {
+            return Err(RpcError::rejected(format!(
+                "gas limit {} is out of range (1 to {BLOCK_GAS_LIMIT})",
+                m.gas_limit
+            )));
+        }
+        let rules = skyr::rules::rules_for(self.chain.network_version())
+            .ok_or_else(|| RpcError::internal("no rules for the chain's version"))?;
+        let inclusion = rules
+            .prices
+            .on_chain_message(message.chain_length()?)
+            .total()
+            .round_up();
+        if (m.gas_limit as i64) < inclusion {
+            return Err(RpcError::rejected(format!(
+                "intrinsic gas too low: gas limit {} is below the {inclusion} gas that including \
+                 the message costs (Filecoin gas: use eth_estimateGas)",
+                m.gas_limit
+            )));
+        }
+        if m.gas_fee_cap < TokenAmount::from_atto(MIN_FEE_CAP) {
+            return Err(RpcError::rejected(format!(
+                "max fee per gas {} is below the minimum of {MIN_FEE_CAP}",
+                m.gas_fee_cap.atto()
+            )));
+        }
+        if m.gas_premium > m.gas_fee_cap {
+            return Err(RpcError::rejected(
+                "max priority fee per gas higher than max fee per gas",
+            ));
+        }
+        let base_fee = self.chain.next_base_fee();
+        if m.gas_fee_cap < base_fee {
+            return Err(RpcError::rejected(format!(
+                "max fee per gas less than block base fee: {} < {}",
+                m.gas_fee_cap.atto(),
+                base_fee.atto()
+            )));
+        }
+        let Some((_, sender)) = self.head_actor(&m.from)? else {
+            return Err(RpcError::rejected(format!(
+                "sender {} does not exist: fund it first",
+                m.from
+            )));
+        };
+        let expected = self.next_nonce(&m.from)?;
+        if m.sequence < expected {
+            return Err(RpcError::rejected(format!(
+                "nonce too low: next nonce {expected}, tx nonce {}",
+                m.sequence
+            )));
+        }
+        if m.sequence > expected {
+            return Err(RpcError::rejected(format!(
+                "nonce too high: next nonce {expected}, tx nonce {} (gapped nonces are not queued)",
+                m.sequence
+            )));
+        }
+        let cost = &m.value + &m.gas_fee_cap * m.gas_limit;
+        if sender.balance < cost {
+            return Err(RpcError::rejected(format!(
+                "insufficient funds for gas * price + value: balance {}, cost {}",
+                sender.balance.atto(),
+                cost.atto()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Mines `count` tipsets; the first takes the pool. `timestamp` sets the first's.
+    pub fn mine(&mut self, count: u64, timestamp: Option<u64>) -> RpcResult<()> {
+        for i in 0..count {
+            let pending: Vec<Pending> = if i == 0 {
+                std::mem::take(&mut self.pool)
+            } else {
+                Vec::new()
+            };
+            let messages = pending.iter().map(|p| p.message.clone()).collect();
+            let ts = if i == 0 { timestamp } else { None };
+            let record = match self.chain.mine(messages, ts) {
+                Ok(r) => r.clone(),
+                Err(e) => {
+                    // Nothing was applied: the transactions go back to wait.
+                    self.pool = pending;
+                    return Err(RpcError::internal(format!("mining failed: {e:#}")));
+                }
+            };
+            if self.verbose {
+                self.announce(&record, &pending);
+            }
+        }
+        Ok(())
+    }
+
+    fn announce(&self, record: &TipsetRecord, pending: &[Pending]) {
+        for (p, r) in pending.iter().zip(&record.results) {
+            let status = if r.receipt.exit_code.is_success() {
+                "success".to_string()
+            } else {
+                format!("failed (exit {})", r.receipt.exit_code.value())
+            };
+            let mut line = format!(
+                "    tx 0x{}  block {}  {}  gas used {}",
+                hex(&p.eth_hash),
+                record.height(),
+                status,
+                r.receipt.gas_used
+            );
+            if let Some(c) = crate::views::created_contract(p.message.message(), &r.receipt) {
+                line.push_str(&format!("  contract 0x{}", hex(&c)));
+            }
+            if !r.receipt.exit_code.is_success() {
+                if let Ok(raw) = fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(
+                    r.receipt.return_data.bytes(),
+                ) {
+                    line.push_str(&format!("  reason {}", crate::error::revert_reason(&raw)));
+                }
+            }
+            println!("{line}");
+        }
+    }
+
+    /// Applies a call's message on the state of tipset `height`, as Lotus's eth_call does: an
+    /// explicit message with a stand-in signature, free (zero fee cap and base fee), from the
+    /// sender's current nonce; a sender that cannot send (a contract, or no actor) has it
+    /// applied implicitly instead.
+    pub fn apply_call(&self, height: i64, mut message: Message, trace: bool) -> Result<ApplyRet> {
+        let sender = self.chain.actor_at(height, &message.from)?;
+        let can_send = match &sender {
+            Some((_, a)) => !self.is_evm(&a.code),
+            None => false,
+        };
+        message.sequence = sender.map(|(_, a)| a.sequence).unwrap_or(0);
+        let zero = TokenAmount::default();
+        if can_send {
+            let signed = ChainMessage::Signed(SignedMessage {
+                message,
+                signature: ChainSignature {
+                    sig_type: SigType::Delegated,
+                    data: vec![0; 65],
+                },
+            });
+            self.chain
+                .call(height, &signed, ApplyKind::Explicit, zero, trace)
+        } else {
+            let m = ChainMessage::Unsigned(message);
+            self.chain
+                .call(height, &m, ApplyKind::Implicit, zero, trace)
+        }
+    }
+
+    /// Whether `code` is the EVM actor's.
+    pub fn is_evm(&self, code: &Cid) -> bool {
+        self.manifest.code_by_name("evm") == Some(code)
+    }
+
+    /// The manifest name of `code` in the chain's bundle.
+    pub fn code_name(&self, code: &Cid) -> Option<&str> {
+        self.manifest
+            .entries()
+            .iter()
+            .find(|(_, c)| c == code)
+            .map(|(n, _)| n.as_str())
+    }
+
+    /// eth_estimateGas as Lotus computes it: the gas a free run at the head uses, times
+    /// 1.25 (at most the block limit); checked by a run with that limit, and when a nested
+    /// call ran out of gas there, searched upwards.
+    pub fn estimate_gas(&self, message: Message) -> RpcResult<u64> {
+        let height = self.chain.head().height();
+        let mut m = message;
+        m.gas_limit = BLOCK_GAS_LIMIT;
+        m.gas_fee_cap = TokenAmount::default();
+        m.gas_premium = TokenAmount::default();
+        let ret = self.apply_call(height, m.clone(), false)?;
+        if is_out_of_gas(&ret) {
+            return Err(RpcError::new(2, "out of gas".into()));
+        }
+        if !ret.receipt.exit_code.is_success() {
+            return Err(reverted(
+                ret.receipt.exit_code.value(),
+                ret.receipt.return_data.bytes(),
+                ret.failure.as_deref().unwrap_or(""),
+            ));
+        }
+        let limit =
+            ((ret.receipt.gas_used as f64 * GAS_OVERESTIMATION) as u64).min(BLOCK_GAS_LIMIT);
+        m.gas_limit = limit;
+        let check = self.apply_call(height, m.clone(), true)?;
+        if check.receipt.exit_code.is_success() {
+            return Ok(limit);
+        }
+        if a_call_ran_out_of_gas(&check) {
+            let found = self.gas_search(height, m)?;
+            return Ok(((found as f64 * GAS_OVERESTIMATION) as u64).min(BLOCK_GAS_LIMIT));
+        }
+        Err(reverted(
+            check.receipt.exit_code.value(),
+            check.receipt.return_data.bytes(),
+            check.failure.as_deref().unwrap_or(""),
+        ))
+    }
+
+    /// The least gas limit (to 1%) under which the message succeeds: doubled until it does,
+    /// then bisected (Lotus's `gasSearch`).
+    fn gas_search(&self, height: i64, mut m: Message) -> RpcResult<u64> {
+        let mut low = m.gas_limit;
+        let mut high = m.gas_limit;
+        let ok = |node: &Node, m: &Message, limit: u64| -> RpcResult<bool> {
+            let mut t = m.clone();
+            t.gas_limit = limit;
+            Ok(node
+                .apply_call(height, t, false)?
+                .receipt
+                .exit_code
+                .is_success())
+        };
+        loop {
+            if ok(self, &m, high)? {
+                break;
+            }
+            if high >= BLOCK_GAS_LIMIT {
+                return Err(RpcError::new(
+                    2,
+                    "out of gas: the call fails at the block gas limit".into(),
+                ));
+            }
+            low = high;
+            high = (high * 2).min(BLOCK_GAS_LIMIT);
+        }
+        let mut check_threshold = high / 100;
+        if check_threshold == 0 {
+            check_threshold = 1;
+        }
+        while high - low > check_threshold {
+            let median = (low + high) / 2;
+            if ok(self, &m, median)? {
+                high = median;
+            } else {
+                low = median;
+            }
+            check_threshold = median / 100;
+        }
+        m.gas_limit = high;
+        Ok(high)
+    }
+
+    /// A message from the dev key `from` (an Ethereum address) to `to` with `input`: what
+    /// eth_call, eth_estimateGas and eth_sendTransaction build from a call object.
+    pub fn call_message(
+        from: Option<[u8; 20]>,
+        to: Option<[u8; 20]>,
+        value: TokenAmount,
+        input: &[u8],
+    ) -> Result<Message> {
+        let (to_addr, method) = match &to {
+            Some(t) => (
+                crate::ethtx::eth_to_filecoin(t),
+                crate::ethtx::INVOKE_CONTRACT,
+            ),
+            None => (Address::new_id(ids::EAM), crate::ethtx::CREATE_EXTERNAL),
+        };
+        Ok(Message {
+            version: 0,
+            from: f410(&from.unwrap_or([0u8; 20])),
+            to: to_addr,
+            sequence: 0,
+            value,
+            method_num: method,
+            params: if input.is_empty() {
+                RawBytes::default()
+            } else {
+                crate::ethtx::cbor_bytes_params(input)?
+            },
+            gas_limit: BLOCK_GAS_LIMIT,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        })
+    }
+}

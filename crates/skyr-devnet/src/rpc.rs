@@ -1,0 +1,667 @@
+//! The JSON-RPC methods: a request's method name to its answer, on the node. Ethereum methods
+//! follow Lotus's meaning (and its `Filecoin.Eth*` names are aliases), with the devnet
+//! conveniences a local chain owes its users (`earliest` is block 0, a future block is null,
+//! optional block parameters); Anvil's and Hardhat's test methods answer under their
+//! `anvil_*`, `hardhat_*` and `evm_*` names.
+use alloy_consensus::TxEip1559;
+use alloy_primitives::{TxKind, U256};
+use serde_json::{json, Value};
+use skyr::shared::address::Address;
+use skyr::shared::econ::TokenAmount;
+use skyr::ApplyKind;
+use skyr_chain::block::cid_digest;
+use skyr_chain::genesis::{f410, ids};
+use skyr_chain::{ChainMessage, TipsetRecord};
+
+use crate::error::{reverted, RpcError, RpcResult};
+use crate::node::Node;
+use crate::views::*;
+
+/// What `eth_maxPriorityFeePerGas` answers: twice Lotus's minimum gas premium (100,000
+/// attoFIL), what Lotus's estimator gives when recent blocks say nothing higher.
+pub const PRIORITY_FEE: u64 = 200_000;
+/// The EVM actor's `GetBytecode` and `GetStorageAt`.
+const GET_BYTECODE: u64 = 3;
+const GET_STORAGE_AT: u64 = 5;
+/// How many blocks back `safe` and `finalized` are.
+const SAFE_DEPTH: i64 = 30;
+const FINALITY: i64 = 900;
+
+/// Parameters, by position; a missing one reads as null.
+pub struct Params<'a>(pub &'a [Value]);
+
+impl Params<'_> {
+    fn get(&self, i: usize) -> Option<&Value> {
+        self.0.get(i).filter(|v| !v.is_null())
+    }
+    fn need(&self, i: usize, what: &str) -> RpcResult<&Value> {
+        self.get(i)
+            .ok_or_else(|| RpcError::params(format!("missing parameter {}: {what}", i + 1)))
+    }
+    fn at_most(&self, n: usize) -> RpcResult<()> {
+        if self.0.len() > n {
+            return Err(RpcError::params(format!(
+                "wrong param count: at most {n}, got {}",
+                self.0.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A block parameter resolved: a height the chain has, or a future one.
+enum At {
+    Height(i64),
+    Future,
+}
+
+fn resolve(node: &Node, v: Option<&Value>) -> RpcResult<At> {
+    let head = node.chain.head().height();
+    let Some(v) = v else {
+        return Ok(At::Height(head));
+    };
+    if let Some(obj) = v.as_object() {
+        if let Some(h) = obj.get("blockHash") {
+            return by_hash(node, h);
+        }
+        if let Some(n) = obj.get("blockNumber") {
+            return resolve(node, Some(n));
+        }
+        return Err(RpcError::params(
+            "a block object needs blockHash or blockNumber",
+        ));
+    }
+    match v.as_str() {
+        Some("latest") | Some("pending") => return Ok(At::Height(head)),
+        Some("earliest") => return Ok(At::Height(0)),
+        Some("safe") => return Ok(At::Height((head - SAFE_DEPTH).max(0))),
+        Some("finalized") => return Ok(At::Height((head - FINALITY).max(0))),
+        Some(s) if s.len() == 66 => return by_hash(node, v),
+        _ => {}
+    }
+    let n = parse_u64(v)?;
+    if n > head as u64 {
+        return Ok(At::Future);
+    }
+    Ok(At::Height(n as i64))
+}
+
+fn by_hash(node: &Node, v: &Value) -> RpcResult<At> {
+    let h = parse_hash(v)?;
+    let key = key_of_hash(&h).ok_or_else(|| RpcError::params("not a block hash"))?;
+    match node.chain.by_key(&key) {
+        Some(t) => Ok(At::Height(t.height())),
+        None => Err(RpcError::new(
+            -32001,
+            format!("block 0x{} not found", crate::accounts::hex(&h)),
+        )),
+    }
+}
+
+/// A height for a state read: a future block is an error there.
+fn state_height(node: &Node, v: Option<&Value>) -> RpcResult<i64> {
+    match resolve(node, v)? {
+        At::Height(h) => Ok(h),
+        At::Future => Err(RpcError::new(
+            -32000,
+            "requested a future epoch (beyond 'latest')".into(),
+        )),
+    }
+}
+
+fn tipset(node: &Node, at: At) -> Option<&TipsetRecord> {
+    match at {
+        At::Height(h) => node.chain.at(h),
+        At::Future => None,
+    }
+}
+
+/// A call object's fields.
+struct CallObject {
+    from: Option<[u8; 20]>,
+    to: Option<[u8; 20]>,
+    value: TokenAmount,
+    input: Vec<u8>,
+    gas: Option<u64>,
+    max_fee: Option<TokenAmount>,
+    max_priority: Option<TokenAmount>,
+    nonce: Option<u64>,
+}
+
+fn call_object(v: &Value) -> RpcResult<CallObject> {
+    let o = v
+        .as_object()
+        .ok_or_else(|| RpcError::params("a transaction object is expected"))?;
+    let field = |k: &str| o.get(k).filter(|v| !v.is_null());
+    let input = match field("input").or_else(|| field("data")) {
+        Some(d) => parse_data(d)?,
+        None => Vec::new(),
+    };
+    let tokens = |k: &str| -> RpcResult<Option<TokenAmount>> {
+        field(k)
+            .map(|v| parse_big(v).map(TokenAmount::from_atto))
+            .transpose()
+    };
+    Ok(CallObject {
+        from: field("from").map(parse_address).transpose()?,
+        to: field("to").map(parse_address).transpose()?,
+        value: tokens("value")?.unwrap_or_default(),
+        input,
+        gas: field("gas").map(parse_u64).transpose()?,
+        max_fee: match tokens("maxFeePerGas")? {
+            Some(f) => Some(f),
+            None => tokens("gasPrice")?,
+        },
+        max_priority: tokens("maxPriorityFeePerGas")?,
+        nonce: field("nonce").map(parse_u64).transpose()?,
+    })
+}
+
+/// Answers one method call.
+pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
+    let p = Params(params);
+    let name = method
+        .strip_prefix("Filecoin.Eth")
+        .map(|rest| format!("eth_{}{}", rest[..1].to_lowercase(), &rest[1..]))
+        .unwrap_or_else(|| method.to_string());
+    match name.as_str() {
+        "web3_clientVersion" => Ok(json!(format!("skyr-devnet/{}", env!("CARGO_PKG_VERSION")))),
+        "web3_sha3" => Ok(data(
+            alloy_primitives::keccak256(parse_data(p.need(0, "data")?)?).as_slice(),
+        )),
+        "net_version" => Ok(json!(node.chain_id.to_string())),
+        "net_listening" => Ok(json!(true)),
+        "eth_chainId" => Ok(qty(node.chain_id)),
+        "eth_protocolVersion" => Ok(qty(u32::from(node.chain.network_version()) as u64)),
+        "eth_syncing" => Ok(json!(false)),
+        "eth_mining" => Ok(json!(node.automine)),
+        "eth_hashrate" => Ok(qty(0)),
+        "eth_accounts" => Ok(json!(node
+            .keys
+            .iter()
+            .map(|k| data(&k.address))
+            .collect::<Vec<_>>())),
+        "eth_blockNumber" => Ok(qty(node.chain.head().height() as u64)),
+        "eth_getBlockByNumber" | "eth_getBlockByHash" => {
+            p.at_most(2)?;
+            let at = if name.ends_with("Hash") {
+                by_hash(node, p.need(0, "block hash")?).or(Ok::<At, RpcError>(At::Future))?
+            } else {
+                resolve(node, Some(p.need(0, "block number")?))?
+            };
+            let full = p.get(1).and_then(Value::as_bool).unwrap_or(false);
+            match tipset(node, at) {
+                Some(t) => Ok(block_json(node, t, full)?),
+                None => Ok(Value::Null),
+            }
+        }
+        "eth_getBlockTransactionCountByNumber" | "eth_getBlockTransactionCountByHash" => {
+            let at = if name.ends_with("Hash") {
+                by_hash(node, p.need(0, "block hash")?)?
+            } else {
+                resolve(node, Some(p.need(0, "block number")?))?
+            };
+            Ok(tipset(node, at)
+                .map(|t| qty(t.messages.len() as u64))
+                .unwrap_or(Value::Null))
+        }
+        "eth_getTransactionByHash" => {
+            p.at_most(1)?;
+            let h = parse_hash(p.need(0, "transaction hash")?)?;
+            if let Some(cid) = node.cid_of_eth_hash(&h) {
+                if let Some((t, i)) = node.chain.find_message(&cid) {
+                    return Ok(tx_json(node, t, i)?);
+                }
+            }
+            Ok(Value::Null)
+        }
+        "eth_getTransactionByBlockNumberAndIndex" | "eth_getTransactionByBlockHashAndIndex" => {
+            let at = if name.contains("Hash") {
+                by_hash(node, p.need(0, "block hash")?)?
+            } else {
+                resolve(node, Some(p.need(0, "block number")?))?
+            };
+            let i = parse_u64(p.need(1, "index")?)? as usize;
+            match tipset(node, at) {
+                Some(t) if i < t.messages.len() => Ok(tx_json(node, t, i)?),
+                _ => Ok(Value::Null),
+            }
+        }
+        "eth_getTransactionReceipt" => {
+            p.at_most(1)?;
+            let h = parse_hash(p.need(0, "transaction hash")?)?;
+            let Some(cid) = node.cid_of_eth_hash(&h) else {
+                return Ok(Value::Null);
+            };
+            let Some((t, i)) = node.chain.find_message(&cid) else {
+                return Ok(Value::Null);
+            };
+            let cumulative = t.results[..=i].iter().map(|r| r.receipt.gas_used).sum();
+            Ok(receipt_json(node, t, i, cumulative)?)
+        }
+        "eth_getBlockReceipts" => {
+            let at = resolve(node, Some(p.need(0, "block")?))?;
+            let Some(t) = tipset(node, at) else {
+                return Ok(Value::Null);
+            };
+            let mut cumulative = 0;
+            let mut out = Vec::new();
+            for (i, r) in t.results.iter().enumerate() {
+                cumulative += r.receipt.gas_used;
+                out.push(receipt_json(node, t, i, cumulative)?);
+            }
+            Ok(Value::Array(out))
+        }
+        "eth_getBalance" => {
+            p.at_most(2)?;
+            let a = parse_address(p.need(0, "address")?)?;
+            let h = state_height(node, p.get(1))?;
+            let actor = node.chain.actor_at(h, &crate::ethtx::eth_to_filecoin(&a))?;
+            Ok(qty_tokens(
+                &actor.map(|(_, a)| a.balance).unwrap_or_default(),
+            ))
+        }
+        "eth_getTransactionCount" => {
+            p.at_most(2)?;
+            let a = crate::ethtx::eth_to_filecoin(&parse_address(p.need(0, "address")?)?);
+            if p.get(1).and_then(Value::as_str) == Some("pending") {
+                return Ok(qty(node.next_nonce(&a)?));
+            }
+            let h = state_height(node, p.get(1))?;
+            let Some((_, actor)) = node.chain.actor_at(h, &a)? else {
+                return Ok(qty(0));
+            };
+            if node.is_evm(&actor.code) {
+                return Ok(qty(evm_nonce(node, &actor.state)?));
+            }
+            Ok(qty(actor.sequence))
+        }
+        "eth_getCode" => {
+            p.at_most(2)?;
+            let a = crate::ethtx::eth_to_filecoin(&parse_address(p.need(0, "address")?)?);
+            let h = state_height(node, p.get(1))?;
+            Ok(data(&code_at(node, h, &a)?))
+        }
+        "eth_getStorageAt" => {
+            p.at_most(3)?;
+            let a = crate::ethtx::eth_to_filecoin(&parse_address(p.need(0, "address")?)?);
+            let pos = parse_big(p.need(1, "position")?)?;
+            let h = state_height(node, p.get(2))?;
+            Ok(data(&storage_at(node, h, &a, &pos)?))
+        }
+        "eth_gasPrice" => Ok(qty_big(
+            (node.chain.next_base_fee() + TokenAmount::from_atto(PRIORITY_FEE)).atto(),
+        )),
+        "eth_maxPriorityFeePerGas" => Ok(qty(PRIORITY_FEE)),
+        "eth_baseFee" => Ok(qty_tokens(&node.chain.next_base_fee())),
+        "eth_feeHistory" => fee_history(node, &p),
+        "eth_call" => {
+            p.at_most(2)?;
+            let c = call_object(p.need(0, "transaction")?)?;
+            let h = state_height(node, p.get(1))?;
+            let msg = Node::call_message(c.from, c.to, c.value, &c.input)?;
+            let ret = node.apply_call(h, msg, false)?;
+            if !ret.receipt.exit_code.is_success() {
+                return Err(reverted(
+                    ret.receipt.exit_code.value(),
+                    ret.receipt.return_data.bytes(),
+                    ret.failure.as_deref().unwrap_or(""),
+                ));
+            }
+            if c.to.is_none() {
+                return Ok(json!("0x"));
+            }
+            let out = fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(
+                ret.receipt.return_data.bytes(),
+            )
+            .map(|b| b.into_vec())
+            .unwrap_or_default();
+            Ok(data(&out))
+        }
+        "eth_estimateGas" => {
+            p.at_most(2)?;
+            let c = call_object(p.need(0, "transaction")?)?;
+            let msg = Node::call_message(c.from, c.to, c.value, &c.input)?;
+            Ok(qty(node.estimate_gas(msg)?))
+        }
+        "eth_sendRawTransaction" => {
+            p.at_most(1)?;
+            let raw = parse_data(p.need(0, "signed transaction")?)?;
+            Ok(data(&node.send_raw(&raw)?))
+        }
+        "eth_sendTransaction" => {
+            p.at_most(1)?;
+            let c = call_object(p.need(0, "transaction")?)?;
+            send_transaction(node, c)
+        }
+        "eth_getLogs" => {
+            p.at_most(1)?;
+            get_logs(node, p.need(0, "filter")?)
+        }
+        "evm_mine" | "anvil_mine" | "hardhat_mine" => {
+            let (count, ts) = if name == "evm_mine" {
+                (1, p.get(0).map(parse_u64).transpose()?)
+            } else {
+                (p.get(0).map(parse_u64).transpose()?.unwrap_or(1), None)
+            };
+            if count > 10_000 {
+                return Err(RpcError::params("at most 10,000 blocks at once"));
+            }
+            node.mine(count, ts)?;
+            Ok(if name == "evm_mine" {
+                json!("0x0")
+            } else {
+                Value::Null
+            })
+        }
+        "evm_setAutomine" | "anvil_setAutomine" => {
+            let on = p
+                .need(0, "enabled")?
+                .as_bool()
+                .ok_or_else(|| RpcError::params("expected a boolean"))?;
+            node.automine = on;
+            if on && !node.pool.is_empty() {
+                node.mine(1, None)?;
+            }
+            Ok(Value::Null)
+        }
+        "anvil_getAutomine" | "hardhat_getAutomine" => Ok(json!(node.automine)),
+        _ => Err(RpcError::no_method(method)),
+    }
+}
+
+/// The EVM actor's nonce, from its state (`nonce` is the fifth field from v16 on, the fourth
+/// before; a tombstone makes it 0).
+fn evm_nonce(node: &Node, state: &cid::Cid) -> RpcResult<u64> {
+    use serde::de::IgnoredAny;
+    let bytes = node
+        .chain
+        .store()
+        .get(state)?
+        .ok_or_else(|| RpcError::internal("an EVM actor's state is missing"))?;
+    type V16 = (
+        IgnoredAny,
+        IgnoredAny,
+        IgnoredAny,
+        IgnoredAny,
+        u64,
+        Option<IgnoredAny>,
+    );
+    type V10 = (IgnoredAny, IgnoredAny, IgnoredAny, u64, Option<IgnoredAny>);
+    if let Ok(s) = fvm_ipld_encoding::from_slice::<V16>(&bytes) {
+        return Ok(if s.5.is_some() { 0 } else { s.4 });
+    }
+    let s: V10 = fvm_ipld_encoding::from_slice(&bytes)
+        .map_err(|e| RpcError::internal(format!("an EVM state does not decode: {e}")))?;
+    Ok(if s.4.is_some() { 0 } else { s.3 })
+}
+
+/// Calls an EVM actor's method as the system actor (as Lotus reads bytecode and storage).
+fn system_call(
+    node: &Node,
+    h: i64,
+    to: Address,
+    method: u64,
+    params: Vec<u8>,
+) -> RpcResult<Option<Vec<u8>>> {
+    let msg = skyr::shared::message::Message {
+        version: 0,
+        from: Address::new_id(ids::SYSTEM),
+        to,
+        sequence: 0,
+        value: TokenAmount::default(),
+        method_num: method,
+        params: params.into(),
+        gas_limit: skyr_chain::BLOCK_GAS_LIMIT,
+        gas_fee_cap: TokenAmount::default(),
+        gas_premium: TokenAmount::default(),
+    };
+    let ret = node.chain.call(
+        h,
+        &ChainMessage::Unsigned(msg),
+        ApplyKind::Implicit,
+        TokenAmount::default(),
+        false,
+    )?;
+    if !ret.receipt.exit_code.is_success() {
+        return Ok(None);
+    }
+    Ok(Some(ret.receipt.return_data.bytes().to_vec()))
+}
+
+/// A contract's runtime code at height `h` (empty for anything but a live EVM actor).
+fn code_at(node: &Node, h: i64, a: &Address) -> RpcResult<Vec<u8>> {
+    let Some((id, actor)) = node.chain.actor_at(h, a)? else {
+        return Ok(Vec::new());
+    };
+    if !node.is_evm(&actor.code) {
+        return Ok(Vec::new());
+    }
+    let Some(ret) = system_call(node, h, Address::new_id(id), GET_BYTECODE, Vec::new())? else {
+        return Ok(Vec::new());
+    };
+    let code: Option<cid::Cid> = fvm_ipld_encoding::from_slice(&ret)
+        .map_err(|e| RpcError::internal(format!("GetBytecode's return does not decode: {e}")))?;
+    match code {
+        Some(c) => Ok(node.chain.store().get(&c)?.unwrap_or_default()),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A contract's storage word at `pos` (32 zero bytes for anything but an EVM actor).
+fn storage_at(
+    node: &Node,
+    h: i64,
+    a: &Address,
+    pos: &skyr::shared::bigint::BigInt,
+) -> RpcResult<Vec<u8>> {
+    let (_, be) = pos.to_bytes_be();
+    if be.len() > 32 {
+        return Err(RpcError::params("a storage position has at most 32 bytes"));
+    }
+    let mut key = [0u8; 32];
+    key[32 - be.len()..].copy_from_slice(&be);
+    let zero = vec![0u8; 32];
+    let Some((id, actor)) = node.chain.actor_at(h, a)? else {
+        return Ok(zero);
+    };
+    if !node.is_evm(&actor.code) {
+        return Ok(zero);
+    }
+    let params = fvm_ipld_encoding::to_vec(&(serde_bytes::Bytes::new(&key),))
+        .map_err(|e| RpcError::internal(e.to_string()))?;
+    let Some(ret) = system_call(node, h, Address::new_id(id), GET_STORAGE_AT, params)? else {
+        return Ok(zero);
+    };
+    let word: serde_bytes::ByteBuf = fvm_ipld_encoding::from_slice(&ret)
+        .map_err(|e| RpcError::internal(format!("GetStorageAt's return does not decode: {e}")))?;
+    let w = word.into_vec();
+    if w.len() > 32 {
+        return Err(RpcError::internal(
+            "GetStorageAt returned more than 32 bytes",
+        ));
+    }
+    let mut out = zero;
+    out[32 - w.len()..].copy_from_slice(&w);
+    Ok(out)
+}
+
+fn fee_history(node: &Node, p: &Params) -> RpcResult {
+    let count = parse_u64(p.need(0, "block count")?)?.clamp(1, 1024);
+    let newest = state_height(node, p.get(1))?;
+    let percentiles: Option<Vec<f64>> = match p.get(2) {
+        Some(v) => Some(
+            v.as_array()
+                .ok_or_else(|| RpcError::params("reward percentiles must be a list"))?
+                .iter()
+                .map(|x| {
+                    x.as_f64()
+                        .ok_or_else(|| RpcError::params("a percentile is a number"))
+                })
+                .collect::<RpcResult<_>>()?,
+        ),
+        None => None,
+    };
+    if let Some(ps) = &percentiles {
+        if ps.len() > 100
+            || ps.windows(2).any(|w| w[0] > w[1])
+            || ps.iter().any(|x| !(0.0..=100.0).contains(x))
+        {
+            return Err(RpcError::params(
+                "reward percentiles must ascend within 0 to 100 (at most 100)",
+            ));
+        }
+    }
+    let oldest = (newest - count as i64 + 1).max(0);
+    let mut base = Vec::new();
+    let mut ratio = Vec::new();
+    let mut rewards = Vec::new();
+    for h in oldest..=newest {
+        let Some(t) = node.chain.at(h) else { continue };
+        base.push(qty_tokens(&t.header.parent_base_fee));
+        let used: u64 = t.results.iter().map(|r| r.receipt.gas_used).sum();
+        ratio.push(json!(used as f64 / skyr_chain::BLOCK_GAS_LIMIT as f64));
+        if let Some(ps) = &percentiles {
+            rewards.push(Value::Array(
+                ps.iter()
+                    .map(|_| qty(crate::node::MIN_GAS_PREMIUM))
+                    .collect(),
+            ));
+        }
+    }
+    base.push(qty_tokens(&node.chain.next_base_fee()));
+    let mut out = json!({
+        "oldestBlock": qty(oldest as u64),
+        "baseFeePerGas": base,
+        "gasUsedRatio": ratio,
+    });
+    if percentiles.is_some() {
+        out["reward"] = Value::Array(rewards);
+    }
+    Ok(out)
+}
+
+fn send_transaction(node: &mut Node, c: CallObject) -> RpcResult {
+    let from = c
+        .from
+        .ok_or_else(|| RpcError::params("eth_sendTransaction needs `from`"))?;
+    let key = node
+        .keys
+        .iter()
+        .find(|k| k.address == from)
+        .cloned()
+        .ok_or_else(|| {
+            RpcError::rejected(format!(
+                "no key for 0x{}: eth_sendTransaction signs with the dev accounts only",
+                crate::accounts::hex(&from)
+            ))
+        })?;
+    let sender = f410(&from);
+    let nonce = match c.nonce {
+        Some(n) => n,
+        None => node.next_nonce(&sender)?,
+    };
+    let gas = match c.gas {
+        Some(g) => g,
+        None => {
+            let msg = Node::call_message(Some(from), c.to, c.value.clone(), &c.input)?;
+            node.estimate_gas(msg)?
+        }
+    };
+    let priority = c
+        .max_priority
+        .unwrap_or_else(|| TokenAmount::from_atto(PRIORITY_FEE));
+    let max_fee = c
+        .max_fee
+        .unwrap_or_else(|| node.chain.next_base_fee() * 2 + &priority);
+    let as_u128 = |t: &TokenAmount| -> RpcResult<u128> {
+        u128::try_from(t.atto()).map_err(|_| RpcError::params("a fee past 2^128"))
+    };
+    let tx = TxEip1559 {
+        chain_id: node.chain_id,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: as_u128(&max_fee)?,
+        max_priority_fee_per_gas: as_u128(&priority)?,
+        to: match c.to {
+            Some(t) => TxKind::Call(t.into()),
+            None => TxKind::Create,
+        },
+        value: U256::from_be_slice(&c.value.atto().to_bytes_be().1),
+        access_list: Default::default(),
+        input: c.input.into(),
+    };
+    let raw = key.sign_1559(tx)?;
+    Ok(data(&node.send_raw(&raw)?))
+}
+
+fn get_logs(node: &Node, filter: &Value) -> RpcResult {
+    let f = filter
+        .as_object()
+        .ok_or_else(|| RpcError::params("a filter object is expected"))?;
+    let head = node.chain.head().height();
+    let (from, to) = if let Some(h) = f.get("blockHash") {
+        match by_hash(node, h)? {
+            At::Height(x) => (x, x),
+            At::Future => return Ok(json!([])),
+        }
+    } else {
+        let bound = |k: &str| -> RpcResult<i64> {
+            match resolve(node, f.get(k).filter(|v| !v.is_null()))? {
+                At::Height(x) => Ok(x),
+                At::Future => Ok(head + 1),
+            }
+        };
+        (bound("fromBlock")?, bound("toBlock")?)
+    };
+    if to - from > 2880 {
+        return Err(RpcError::new(
+            -32005,
+            format!("block range of {} is past the limit of 2880", to - from),
+        ));
+    }
+    let addresses: Vec<[u8; 20]> = match f.get("address").filter(|v| !v.is_null()) {
+        Some(Value::Array(a)) => a.iter().map(parse_address).collect::<RpcResult<_>>()?,
+        Some(v) => vec![parse_address(v)?],
+        None => Vec::new(),
+    };
+    let topics: Vec<Vec<[u8; 32]>> = match f.get("topics").filter(|v| !v.is_null()) {
+        Some(Value::Array(ts)) => {
+            if ts.len() > 4 {
+                return Err(RpcError::params("at most 4 topic positions"));
+            }
+            ts.iter()
+                .map(|t| match t {
+                    Value::Null => Ok(Vec::new()),
+                    Value::Array(alts) => alts.iter().map(parse_hash).collect(),
+                    v => Ok(vec![parse_hash(v)?]),
+                })
+                .collect::<RpcResult<_>>()?
+        }
+        Some(_) => return Err(RpcError::params("topics must be a list")),
+        None => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for h in from.max(0)..=to.min(head) {
+        let Some(t) = node.chain.at(h) else { continue };
+        for (_, log) in logs_of(node, t) {
+            let addr = parse_address(&log["address"])?;
+            if !addresses.is_empty() && !addresses.contains(&addr) {
+                continue;
+            }
+            let lt: Vec<[u8; 32]> = log["topics"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| parse_hash(x).ok()).collect())
+                .unwrap_or_default();
+            let matches = topics
+                .iter()
+                .enumerate()
+                .all(|(i, alts)| alts.is_empty() || lt.get(i).is_some_and(|x| alts.contains(x)));
+            if matches {
+                out.push(log);
+            }
+        }
+    }
+    let _ = cid_digest;
+    Ok(Value::Array(out))
+}

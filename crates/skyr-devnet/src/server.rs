@@ -1,0 +1,215 @@
+//! The HTTP side: JSON-RPC over POST (single requests and batches, at `/` and at Lotus's
+//! `/rpc/v1`), answered by the node, which lives on a thread of its own (the machine is
+//! single-threaded) and takes one job at a time. Requests are bounded in size and batch
+//! length; a malformed one gets a JSON-RPC error naming what was wrong; a job that panics
+//! fails that request only, and the node goes on serving.
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc;
+
+use anyhow::{anyhow, Result};
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::error::RpcError;
+use crate::node::Node;
+
+/// The largest request body taken, in bytes (a 2 MiB transaction hex-encoded fits).
+pub const MAX_BODY: usize = 8 << 20;
+/// The most requests one batch may hold.
+pub const MAX_BATCH: usize = 1000;
+
+type Job = Box<dyn FnOnce(&mut Node) + Send>;
+
+/// A handle on the node's thread: jobs go in, answers come back.
+#[derive(Clone)]
+pub struct NodeHandle {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl NodeHandle {
+    /// Starts the node's thread, building the node there with `make` (the machine's types
+    /// stay on that thread). Returns once the node is built, or with the error that stopped it.
+    pub fn spawn(make: impl FnOnce() -> Result<Node> + Send + 'static) -> Result<NodeHandle> {
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let (ready, started) = mpsc::channel::<Result<()>>();
+        std::thread::Builder::new()
+            .name("skyr-node".into())
+            .spawn(move || {
+                let mut node = match make() {
+                    Ok(n) => {
+                        let _ = ready.send(Ok(()));
+                        n
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                        return;
+                    }
+                };
+                while let Ok(job) = inbox.recv() {
+                    // A panic fails this job (its answer channel drops); the node goes on.
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut node)));
+                }
+            })?;
+        started
+            .recv()
+            .map_err(|_| anyhow!("the node's thread stopped while starting"))??;
+        Ok(NodeHandle { jobs })
+    }
+
+    /// Runs `f` on the node and returns what it returned.
+    pub async fn run<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Node) -> R + Send + 'static,
+    ) -> Result<R> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |n: &mut Node| {
+                let _ = tx.send(f(n));
+            }))
+            .map_err(|_| anyhow!("the node has stopped"))?;
+        rx.await
+            .map_err(|_| anyhow!("the node failed while answering (a bug: please report it)"))
+    }
+}
+
+/// One request's answer (or none, for a notification).
+async fn answer(node: &NodeHandle, req: Value) -> Option<Value> {
+    let id = req.get("id").cloned();
+    let reply = |result: Result<Value, RpcError>, id: Option<Value>| {
+        let id = id.unwrap_or(Value::Null);
+        Some(match result {
+            Ok(v) => json!({"jsonrpc": "2.0", "id": id, "result": v}),
+            Err(e) => json!({"jsonrpc": "2.0", "id": id, "error": e.to_json()}),
+        })
+    };
+    let Some(obj) = req.as_object() else {
+        return reply(
+            Err(RpcError::invalid_request("a request is a JSON object")),
+            None,
+        );
+    };
+    let Some(method) = obj
+        .get("method")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
+        return reply(
+            Err(RpcError::invalid_request("`method` must be a string")),
+            id,
+        );
+    };
+    let params = match obj.get("params") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => {
+            return reply(
+                Err(RpcError::params("`params` must be a list (by position)")),
+                id,
+            )
+        }
+    };
+    let result = match node
+        .run(move |n| crate::rpc::dispatch(n, &method, &params))
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => Err(RpcError::internal(e)),
+    };
+    // A request without an id is a notification: no answer.
+    id.as_ref()?;
+    reply(result, id)
+}
+
+async fn handle(State(node): State<NodeHandle>, body: Body) -> Response {
+    let json_reply = |v: Value| {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            v.to_string(),
+        )
+            .into_response()
+    };
+    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return too_large(),
+    };
+    let parsed: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return json_reply(
+                json!({"jsonrpc": "2.0", "id": null, "error": RpcError::parse(e).to_json()}),
+            )
+        }
+    };
+    match parsed {
+        Value::Array(batch) => {
+            if batch.is_empty() {
+                return json_reply(json!({"jsonrpc": "2.0", "id": null,
+                    "error": RpcError::invalid_request("an empty batch").to_json()}));
+            }
+            if batch.len() > MAX_BATCH {
+                return json_reply(json!({"jsonrpc": "2.0", "id": null,
+                    "error": RpcError::invalid_request(format!(
+                        "a batch of {} requests is over the limit of {MAX_BATCH}", batch.len())).to_json()}));
+            }
+            let mut out = Vec::with_capacity(batch.len());
+            for req in batch {
+                if let Some(a) = answer(&node, req).await {
+                    out.push(a);
+                }
+            }
+            json_reply(Value::Array(out))
+        }
+        single => match answer(&node, single).await {
+            Some(a) => json_reply(a),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    }
+}
+
+fn too_large() -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({"jsonrpc": "2.0", "id": null, "error": RpcError::invalid_request(
+            format!("the request is over the limit of {MAX_BODY} bytes")).to_json()})
+        .to_string(),
+    )
+        .into_response()
+}
+
+/// The router: JSON-RPC at `/` and `/rpc/v1`.
+pub fn router(node: NodeHandle) -> Router {
+    Router::new()
+        .route("/", post(handle))
+        .route("/rpc/v1", post(handle))
+        .route("/rpc/v0", post(handle))
+        .fallback(not_found)
+        .with_state(node)
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "skyr devnet: JSON-RPC is served by POST at / and /rpc/v1\n",
+    )
+        .into_response()
+}
+
+/// Serves `node` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    node: NodeHandle,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    axum::serve(listener, router(node))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
