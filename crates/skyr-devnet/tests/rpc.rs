@@ -1,0 +1,503 @@
+//! The devnet over HTTP, as a client sees it: a server on a free port, requests sent as
+//! JSON-RPC. A contract is deployed by a signed raw transaction and by eth_sendTransaction,
+//! called, made to revert (reason strings and custom errors come back as code 3 with the
+//! revert bytes), its events read as logs; legacy transactions (EIP-155 and Homestead) are
+//! mined; value goes to a fresh address; blocks link up. Then bad input, request by request:
+//! each gets a JSON-RPC error naming the problem, and the chain does not move. Needs the
+//! official v18 bundle in `../shared/bundles`; says SKIPPED loudly without it.
+use std::path::PathBuf;
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxLegacy};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::{keccak256, TxKind, U256};
+use alloy_signer::SignerSync;
+use serde_json::{json, Value};
+use skyr_devnet::accounts::{dev_keys, hex, DevKey, DEFAULT_MNEMONIC};
+use skyr_devnet::launch::{self, DevnetOptions};
+use skyr_devnet::server::{self, NodeHandle};
+
+const CHAIN_ID: u64 = 31415926;
+
+fn shared_bundles() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bundles");
+    if p.join("v18/builtin-actors-mainnet.car").is_file() {
+        Some(p)
+    } else {
+        eprintln!(
+            "!! SKIPPED: {} has no v18 bundle; the devnet RPC tests did not run",
+            p.display()
+        );
+        None
+    }
+}
+
+/// Starts a devnet on a free port; returns its URL.
+fn start(bundles: &std::path::Path) -> String {
+    let (car, origin) = launch::read_bundle(bundles).expect("the v18 bundle reads");
+    let opts = DevnetOptions {
+        bundle_car: car,
+        bundle_origin: origin.display().to_string(),
+        chain_id: CHAIN_ID,
+        accounts: 3,
+        balance: 10_000,
+        mnemonic: DEFAULT_MNEMONIC.into(),
+        genesis_time: 1_700_000_000,
+        automine: true,
+        base_fee: None,
+        verbose: false,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let addr = listener.local_addr().expect("an address");
+            let handle = NodeHandle::spawn(move || {
+                let engine = skyr::Engine::new()?;
+                Ok(launch::build_node(&opts, engine)?.0)
+            })
+            .expect("the node starts");
+            tx.send(format!("http://{addr}")).expect("send the URL");
+            server::serve(listener, handle, std::future::pending())
+                .await
+                .expect("serves");
+        });
+    });
+    rx.recv().expect("the devnet started")
+}
+
+struct Client {
+    url: String,
+    id: u64,
+}
+
+impl Client {
+    fn raw(&self, body: &str) -> (u16, Value) {
+        let r = ureq::post(&self.url)
+            .set("content-type", "application/json")
+            .send_string(body);
+        let resp = match r {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("transport error: {e}"),
+        };
+        let status = resp.status();
+        let text = resp.into_string().expect("a body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.id += 1;
+        let body = json!({"jsonrpc": "2.0", "id": self.id, "method": method, "params": params});
+        let (_, v) = self.raw(&body.to_string());
+        assert_eq!(v["id"], json!(self.id), "{v}");
+        v
+    }
+
+    fn ok(&mut self, method: &str, params: Value) -> Value {
+        let v = self.request(method, params);
+        assert!(v.get("error").is_none(), "{method} failed: {v}");
+        v["result"].clone()
+    }
+
+    fn err(&mut self, method: &str, params: Value) -> Value {
+        let v = self.request(method, params);
+        assert!(v.get("result").is_none(), "{method} should fail: {v}");
+        v["error"].clone()
+    }
+}
+
+fn h(b: &[u8]) -> String {
+    format!("0x{}", hex(b))
+}
+
+fn file_hex(name: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fevm/build")
+        .join(name);
+    let s = std::fs::read_to_string(p).expect("a contract build");
+    let s = s.trim();
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn selector(sig: &str) -> Vec<u8> {
+    keccak256(sig.as_bytes())[..4].to_vec()
+}
+
+fn word(n: u64) -> Vec<u8> {
+    let mut w = vec![0u8; 32];
+    w[24..].copy_from_slice(&n.to_be_bytes());
+    w
+}
+
+fn num(v: &Value) -> u64 {
+    let s = v.as_str().unwrap_or_else(|| panic!("a quantity: {v}"));
+    u64::from_str_radix(s.trim_start_matches("0x"), 16).expect("hex quantity")
+}
+
+fn sign_1559(
+    key: &DevKey,
+    nonce: u64,
+    to: Option<[u8; 20]>,
+    input: Vec<u8>,
+    gas: u64,
+    chain_id: u64,
+) -> Vec<u8> {
+    let tx = TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: 1_000_000_000,
+        max_priority_fee_per_gas: 200_000,
+        to: to.map_or(TxKind::Create, |a| TxKind::Call(a.into())),
+        value: U256::ZERO,
+        access_list: Default::default(),
+        input: input.into(),
+    };
+    key.sign_1559(tx).expect("signs")
+}
+
+fn sign_legacy(
+    key: &DevKey,
+    nonce: u64,
+    to: [u8; 20],
+    value: u64,
+    chain_id: Option<u64>,
+) -> Vec<u8> {
+    let tx = TxLegacy {
+        chain_id,
+        nonce,
+        gas_price: 1_000_000_000,
+        // A placeholder's creation is paid for: about 4.5 M gas.
+        gas_limit: 10_000_000,
+        to: TxKind::Call(to.into()),
+        value: U256::from(value),
+        input: Default::default(),
+    };
+    let sig = key
+        .signer
+        .sign_hash_sync(&tx.signature_hash())
+        .expect("signs");
+    tx.into_signed(sig).encoded_2718()
+}
+
+#[test]
+fn a_client_deploys_calls_and_is_refused_bad_input() {
+    let Some(bundles) = shared_bundles() else {
+        return;
+    };
+    let mut c = Client {
+        url: start(&bundles),
+        id: 0,
+    };
+    let keys = dev_keys(DEFAULT_MNEMONIC, 3).expect("keys");
+    let me = h(&keys[0].address);
+
+    assert_eq!(c.ok("eth_chainId", json!([])), json!("0x1df5e76"));
+    assert_eq!(c.ok("net_version", json!([])), json!("31415926"));
+    assert_eq!(c.ok("eth_accounts", json!([]))[0], json!(me));
+    assert_eq!(c.ok("eth_blockNumber", json!([])), json!("0x0"));
+    let balance = c.ok("eth_getBalance", json!([me, "latest"]));
+    assert_eq!(balance, json!("0x21e19e0c9bab2400000")); // 10,000 FIL
+                                                         // The CREATE2 deployer is there with its usual code.
+    let deployer = c.ok(
+        "eth_getCode",
+        json!(["0x4e59b44847b379578588920cA78FbF26c0B4956C", "latest"]),
+    );
+    assert_eq!(deployer, json!("0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3"));
+
+    // Deploy Counter(5) with a signed raw transaction, its gas from eth_estimateGas.
+    let mut init = file_hex("Counter.bin");
+    init.extend(word(5));
+    let gas = num(&c.ok("eth_estimateGas", json!([{"from": me, "data": h(&init)}])));
+    assert!(gas > 1_000_000, "FEVM gas, not EVM gas: {gas}");
+    let raw = sign_1559(&keys[0], 0, None, init.clone(), gas, CHAIN_ID);
+    let hash = c.ok("eth_sendRawTransaction", json!([h(&raw)]));
+    assert_eq!(hash, json!(h(keccak256(&raw).as_slice())));
+    let receipt = c.ok("eth_getTransactionReceipt", json!([hash]));
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    let counter = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+    assert_eq!(receipt["contractAddress"], json!(counter));
+    assert_eq!(receipt["logs"], json!([]));
+    assert!(num(&receipt["gasUsed"]) <= gas);
+    assert_eq!(receipt["cumulativeGasUsed"], receipt["gasUsed"]);
+    let tx = c.ok("eth_getTransactionByHash", json!([hash]));
+    assert_eq!(tx["from"], json!(me));
+    assert_eq!(tx["to"], Value::Null);
+    assert_eq!(tx["input"], json!(h(&init)));
+    assert_eq!(tx["type"], json!("0x2"));
+    let code = c.ok("eth_getCode", json!([counter, "latest"]));
+    assert_eq!(code, json!(h(&file_hex("Counter.bin-runtime"))));
+    assert_eq!(
+        c.ok("eth_getTransactionCount", json!([counter, "latest"])),
+        json!("0x1")
+    );
+    assert_eq!(
+        c.ok("eth_getTransactionCount", json!([me, "latest"])),
+        json!("0x1")
+    );
+
+    // Blocks: the deployment's block, linked to its parent; earliest is 0; a future one null.
+    let b1 = c.ok("eth_getBlockByNumber", json!(["latest", false]));
+    assert_eq!(b1["number"], json!("0x1"));
+    assert_eq!(b1["hash"], receipt["blockHash"]);
+    assert_eq!(b1["transactions"], json!([hash]));
+    let b0 = c.ok("eth_getBlockByNumber", json!(["earliest", false]));
+    assert_eq!(b1["parentHash"], b0["hash"]);
+    assert_eq!(
+        c.ok("eth_getBlockByHash", json!([b1["hash"], true]))["transactions"][0]["hash"],
+        hash
+    );
+    assert_eq!(
+        c.ok("eth_getBlockByNumber", json!(["0x64", false])),
+        Value::Null
+    );
+
+    // Calls: the count, a storage read.
+    let count = selector("count()");
+    let got = c.ok(
+        "eth_call",
+        json!([{"to": counter, "data": h(&count)}, "latest"]),
+    );
+    assert_eq!(got, json!(h(&word(5))));
+    assert_eq!(
+        c.ok("eth_getStorageAt", json!([counter, "0x0", "latest"])),
+        json!(h(&word(5)))
+    );
+
+    // eth_sendTransaction with a dev key: inc(0x1234) emits Incremented.
+    let mut inc = selector("inc(bytes)");
+    inc.extend(word(32));
+    inc.extend(word(2));
+    let mut note = vec![0x12, 0x34];
+    note.resize(32, 0);
+    inc.extend(note);
+    let sent = c.ok(
+        "eth_sendTransaction",
+        json!([{"from": me, "to": counter, "data": h(&inc)}]),
+    );
+    let r = c.ok("eth_getTransactionReceipt", json!([sent]));
+    assert_eq!(r["status"], json!("0x1"), "{r}");
+    let topic0 = h(keccak256("Incremented(address,uint256,bytes)").as_slice());
+    assert_eq!(r["logs"][0]["topics"][0], json!(topic0));
+    assert_eq!(r["logs"][0]["address"], json!(counter));
+    let logs = c.ok(
+        "eth_getLogs",
+        json!([{"fromBlock": "0x0", "toBlock": "latest", "topics": [topic0]}]),
+    );
+    assert_eq!(logs.as_array().map(Vec::len), Some(1));
+    assert_eq!(logs[0]["transactionHash"], sent);
+    let none = c.ok(
+        "eth_getLogs",
+        json!([{"fromBlock": "0x0", "address": "0x4e59b44847b379578588920cA78FbF26c0B4956C"}]),
+    );
+    assert_eq!(none, json!([]));
+    // The state at block 1 still says 5, the head 6.
+    assert_eq!(
+        c.ok(
+            "eth_call",
+            json!([{"to": counter, "data": h(&count)}, "0x1"])
+        ),
+        json!(h(&word(5)))
+    );
+    assert_eq!(
+        c.ok("eth_call", json!([{"to": counter, "data": h(&count)}])),
+        json!(h(&word(6)))
+    );
+
+    // Reverts: a reason string, a custom error, in eth_call and eth_estimateGas.
+    let mut fail = selector("fail(string)");
+    fail.extend(word(32));
+    fail.extend(word(4));
+    let mut boom = b"boom".to_vec();
+    boom.resize(32, 0);
+    fail.extend(boom);
+    let e = c.err(
+        "eth_call",
+        json!([{"to": counter, "data": h(&fail)}, "latest"]),
+    );
+    assert_eq!(e["code"], json!(3));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("revert reason=[Error(boom)]"),
+        "{e}"
+    );
+    assert!(
+        e["data"].as_str().unwrap_or("").starts_with("0x08c379a0"),
+        "{e}"
+    );
+    let mut up_to = selector("incUpTo(uint256)");
+    up_to.extend(word(1));
+    let e = c.err(
+        "eth_estimateGas",
+        json!([{"from": me, "to": counter, "data": h(&up_to)}]),
+    );
+    assert_eq!(e["code"], json!(3));
+    let too_high = h(&selector("TooHigh(uint256,uint256)"));
+    assert!(
+        e["data"].as_str().unwrap_or("").starts_with(&too_high),
+        "{e}"
+    );
+    // A mined failing transaction: status 0.
+    let sent = c.ok(
+        "eth_sendTransaction",
+        json!([{"from": me, "to": counter, "data": h(&up_to), "gas": "0x2faf080"}]),
+    );
+    let r = c.ok("eth_getTransactionReceipt", json!([sent]));
+    assert_eq!(r["status"], json!("0x0"), "{r}");
+
+    // Legacy transactions: EIP-155 and Homestead, sending value to fresh addresses.
+    let fresh = [0x42u8; 20];
+    let n = num(&c.ok("eth_getTransactionCount", json!([me, "pending"])));
+    let raw = sign_legacy(&keys[0], n, fresh, 7, Some(CHAIN_ID));
+    let sent = c.ok("eth_sendRawTransaction", json!([h(&raw)]));
+    let r = c.ok("eth_getTransactionReceipt", json!([sent]));
+    assert_eq!(r["status"], json!("0x1"), "{r}");
+    assert_eq!(r["type"], json!("0x0"));
+    let raw = sign_legacy(&keys[1], 0, fresh, 5, None);
+    let sent = c.ok("eth_sendRawTransaction", json!([h(&raw)]));
+    let r = c.ok("eth_getTransactionReceipt", json!([sent]));
+    assert_eq!(r["status"], json!("0x1"), "{r}");
+    assert_eq!(
+        c.ok("eth_getBalance", json!([h(&fresh), "latest"])),
+        json!("0xc")
+    );
+    assert_eq!(
+        c.ok("eth_getCode", json!([h(&fresh), "latest"])),
+        json!("0x")
+    );
+    assert_eq!(
+        c.ok("eth_getTransactionCount", json!([h(&fresh), "latest"])),
+        json!("0x0")
+    );
+
+    // Bad input: each named, none moves the chain.
+    let height = c.ok("eth_blockNumber", json!([]));
+    let (_, v) = c.raw("{not json");
+    assert_eq!(v["error"]["code"], json!(-32700), "{v}");
+    assert_eq!(c.err("eth_noSuchMethod", json!([]))["code"], json!(-32601));
+    let (_, v) = c.raw(r#"{"jsonrpc":"2.0","id":9,"method":"eth_chainId","params":{"a":1}}"#);
+    assert_eq!(v["error"]["code"], json!(-32602), "{v}");
+    let (_, v) = c.raw(r#"{"jsonrpc":"2.0","id":9,"method":7}"#);
+    assert_eq!(v["error"]["code"], json!(-32600), "{v}");
+    assert_eq!(
+        c.err("eth_getBalance", json!(["0x1234", "latest"]))["code"],
+        json!(-32602)
+    );
+    assert_eq!(
+        c.err("eth_getBalance", json!([me, "latest", 3]))["code"],
+        json!(-32602)
+    );
+    let e = c.err("eth_sendRawTransaction", json!(["0x02deadbeef"]));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("does not decode"),
+        "{e}"
+    );
+    let e = c.err("eth_sendRawTransaction", json!(["0x01c0"]));
+    assert!(
+        e["message"].as_str().unwrap_or("").contains("EIP-2930"),
+        "{e}"
+    );
+    let e = c.err("eth_sendRawTransaction", json!(["0x03c0"]));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("unsupported transaction type"),
+        "{e}"
+    );
+    let wrong_chain = sign_1559(&keys[2], 0, Some(fresh), Vec::new(), 3_000_000, 1);
+    let e = c.err("eth_sendRawTransaction", json!([h(&wrong_chain)]));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("invalid chain id"),
+        "{e}"
+    );
+    let stale = sign_1559(&keys[0], 0, Some(fresh), Vec::new(), 3_000_000, CHAIN_ID);
+    let e = c.err("eth_sendRawTransaction", json!([h(&stale)]));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nonce too low"),
+        "{e}"
+    );
+    let gapped = sign_1559(&keys[2], 5, Some(fresh), Vec::new(), 3_000_000, CHAIN_ID);
+    let e = c.err("eth_sendRawTransaction", json!([h(&gapped)]));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nonce too high"),
+        "{e}"
+    );
+    let tiny_gas = sign_1559(&keys[2], 0, Some(fresh), Vec::new(), 21_000, CHAIN_ID);
+    let e = c.err("eth_sendRawTransaction", json!([h(&tiny_gas)]));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("intrinsic gas too low"),
+        "{e}"
+    );
+    let mut tampered = sign_1559(&keys[2], 0, Some(fresh), Vec::new(), 3_000_000, CHAIN_ID);
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0xff;
+    assert_eq!(
+        c.err("eth_sendRawTransaction", json!([h(&tampered)]))["code"],
+        json!(-32000)
+    );
+    let e = c.err(
+        "eth_sendTransaction",
+        json!([{"from": h(&fresh), "to": counter}]),
+    );
+    assert!(
+        e["message"].as_str().unwrap_or("").contains("no key"),
+        "{e}"
+    );
+    let huge = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":["{}"]}}"#,
+        "a".repeat(9 << 20)
+    );
+    let (status, v) = c.raw(&huge);
+    assert_eq!(status, 413);
+    assert_eq!(v["error"]["code"], json!(-32600), "{v}");
+    let (_, v) = c.raw("[]");
+    assert_eq!(v["error"]["code"], json!(-32600), "{v}");
+    let batch: Vec<Value> = (0..1001)
+        .map(|i| json!({"jsonrpc":"2.0","id":i,"method":"eth_chainId"}))
+        .collect();
+    let (_, v) = c.raw(&Value::Array(batch).to_string());
+    assert_eq!(v["error"]["code"], json!(-32600), "{v}");
+    let (_, v) = c.raw(r#"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","id":2,"method":"nope"}]"#);
+    assert_eq!(v[0]["result"], json!("0x1df5e76"), "{v}");
+    assert_eq!(v[1]["error"]["code"], json!(-32601), "{v}");
+    assert_eq!(
+        c.ok("eth_blockNumber", json!([])),
+        height,
+        "bad input moved the chain"
+    );
+
+    // Mining on request.
+    c.ok("evm_mine", json!([]));
+    c.ok("anvil_mine", json!(["0x3"]));
+    assert_eq!(num(&c.ok("eth_blockNumber", json!([]))), num(&height) + 4);
+}
