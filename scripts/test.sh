@@ -17,9 +17,13 @@ if [ -d "$shared/vectors" ] && [ -d "$shared/bundles" ]; then
   # `cargo test --workspace` above built the binary (the CLI tests run it).
   # With the gas report: every message is traced, and the report sums their charges.
   "$root/target/debug/skyr" vectors run --gas-report --bundles "$shared/bundles" "$shared/vectors"
+  # skyr devnet against a real client (Foundry's cast, pinned, installed from npm).
+  echo "== skyr devnet with cast"
+  "$root/scripts/devnet-cast.sh" "$shared/bundles"
 else
   echo "!! SKIPPED: the official mainnet vectors and bundles ($shared/vectors, $shared/bundles)"
   echo "!! are not beside this checkout; nothing here checked Skyr against mainnet's own receipts."
+  echo "!! SKIPPED: skyr devnet with cast (it needs the official v18 bundle)"
 fi
 
 # Skyr beside the reference on the same vectors, one process each (debug build: the figures
