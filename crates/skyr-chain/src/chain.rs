@@ -127,14 +127,7 @@ pub struct Chain {
 }
 
 fn digest(label: &[u8], epoch: ChainEpoch) -> Vec<u8> {
-    blake2b_simd::Params::new()
-        .hash_length(32)
-        .to_state()
-        .update(label)
-        .update(&epoch.to_be_bytes())
-        .finalize()
-        .as_bytes()
-        .to_vec()
+    skyr::externs::epoch_digest(label, epoch).to_vec()
 }
 
 impl Chain {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{anyhow, Result};
 use cid::Cid;
+use skyr::externs::epoch_digest;
 use skyr::shared::clock::ChainEpoch;
 use skyr::shared::consensus::ConsensusFault;
 use skyr::Externs;
@@ -20,25 +21,13 @@ pub struct ChainExterns {
     pub tipsets: BTreeMap<ChainEpoch, Cid>,
 }
 
-fn digest(label: &[u8], round: ChainEpoch) -> [u8; 32] {
-    let h = blake2b_simd::Params::new()
-        .hash_length(32)
-        .to_state()
-        .update(label)
-        .update(&round.to_be_bytes())
-        .finalize();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(h.as_bytes());
-    out
-}
-
 impl Externs for ChainExterns {
     fn chain_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        Ok(digest(b"skyr-chain/ticket", round))
+        Ok(epoch_digest(b"skyr-chain/ticket", round))
     }
 
     fn beacon_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        Ok(digest(b"skyr-chain/beacon", round))
+        Ok(epoch_digest(b"skyr-chain/beacon", round))
     }
 
     fn verify_consensus_fault(

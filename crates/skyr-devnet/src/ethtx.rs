@@ -5,8 +5,9 @@
 //! input as a CBOR byte string, one without deploys through the EAM's `CreateExternal`. The
 //! signature travels as a delegated signature whose layout says which kind it was, so the
 //! transaction can be rebuilt from the message.
-use alloy_consensus::{Signed, TxEip1559, TxEnvelope, TxLegacy};
+use alloy_consensus::{SignableTransaction, Signed, Transaction, TxEnvelope};
 use alloy_eips::eip2718::Decodable2718;
+use alloy_primitives::Signature;
 use alloy_primitives::{TxKind, U256};
 use anyhow::{anyhow, bail, Result};
 use fvm_ipld_encoding::RawBytes;
@@ -117,40 +118,15 @@ pub fn u256_to_tokens(v: &U256) -> TokenAmount {
     ))
 }
 
-fn legacy(signed: &Signed<TxLegacy>) -> Result<EthTx> {
+/// Reads a signed transaction of either accepted type (`hash` is its hash): its fields
+/// through alloy's `Transaction` view (a legacy one's gas price is both its fee cap and its
+/// premium).
+fn read<T>(signed: &Signed<T>, kind: TxKindTag, hash: [u8; 32]) -> Result<EthTx>
+where
+    T: SignableTransaction<Signature> + Transaction,
+{
     let tx = signed.tx();
-    let from = signed
-        .recover_signer()
-        .map_err(|e| anyhow!("the signature does not recover a sender: {e}"))?;
-    let sig = signed.signature();
-    Ok(EthTx {
-        kind: if tx.chain_id.is_some() {
-            TxKindTag::Eip155
-        } else {
-            TxKindTag::Homestead
-        },
-        chain_id: tx.chain_id,
-        nonce: tx.nonce,
-        to: match tx.to {
-            TxKind::Call(a) => Some(a.into()),
-            TxKind::Create => None,
-        },
-        value: tx.value,
-        input: tx.input.to_vec(),
-        gas_limit: tx.gas_limit,
-        max_fee_per_gas: tx.gas_price,
-        max_priority_fee_per_gas: tx.gas_price,
-        r: sig.r(),
-        s: sig.s(),
-        y_parity: sig.v(),
-        from: from.into(),
-        hash: (*signed.hash()).into(),
-    })
-}
-
-fn eip1559(signed: &Signed<TxEip1559>) -> Result<EthTx> {
-    let tx = signed.tx();
-    if !tx.access_list.is_empty() {
+    if tx.access_list().is_some_and(|l| !l.is_empty()) {
         bail!("access lists are not supported");
     }
     let from = signed
@@ -158,23 +134,25 @@ fn eip1559(signed: &Signed<TxEip1559>) -> Result<EthTx> {
         .map_err(|e| anyhow!("the signature does not recover a sender: {e}"))?;
     let sig = signed.signature();
     Ok(EthTx {
-        kind: TxKindTag::Eip1559,
-        chain_id: Some(tx.chain_id),
-        nonce: tx.nonce,
-        to: match tx.to {
+        kind,
+        chain_id: tx.chain_id(),
+        nonce: tx.nonce(),
+        to: match tx.kind() {
             TxKind::Call(a) => Some(a.into()),
             TxKind::Create => None,
         },
-        value: tx.value,
-        input: tx.input.to_vec(),
-        gas_limit: tx.gas_limit,
-        max_fee_per_gas: tx.max_fee_per_gas,
-        max_priority_fee_per_gas: tx.max_priority_fee_per_gas,
+        value: tx.value(),
+        input: tx.input().to_vec(),
+        gas_limit: tx.gas_limit(),
+        max_fee_per_gas: tx.max_fee_per_gas(),
+        max_priority_fee_per_gas: tx
+            .max_priority_fee_per_gas()
+            .unwrap_or_else(|| tx.max_fee_per_gas()),
         r: sig.r(),
         s: sig.s(),
         y_parity: sig.v(),
         from: from.into(),
-        hash: (*signed.hash()).into(),
+        hash,
     })
 }
 
@@ -195,9 +173,12 @@ impl EthTx {
         }
         let env = TxEnvelope::decode_2718_exact(raw)
             .map_err(|e| anyhow!("the transaction does not decode: {e}"))?;
+        // keccak-256 of the signed encoding (canonical: `decode_2718_exact` took it whole).
+        let hash: [u8; 32] = alloy_primitives::keccak256(raw).into();
         let tx = match &env {
-            TxEnvelope::Legacy(s) => legacy(s)?,
-            TxEnvelope::Eip1559(s) => eip1559(s)?,
+            TxEnvelope::Legacy(s) if s.tx().chain_id.is_some() => read(s, TxKindTag::Eip155, hash)?,
+            TxEnvelope::Legacy(s) => read(s, TxKindTag::Homestead, hash)?,
+            TxEnvelope::Eip1559(s) => read(s, TxKindTag::Eip1559, hash)?,
             _ => bail!("unsupported transaction type"),
         };
         Ok(tx)

@@ -14,6 +14,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 use crate::error::RpcError;
@@ -21,6 +22,8 @@ use crate::node::Node;
 
 /// The largest request body taken, in bytes (a 2 MiB transaction hex-encoded fits).
 pub const MAX_BODY: usize = 8 << 20;
+/// How much of an oversized body is read (and dropped) before answering.
+const DRAIN_LIMIT: usize = 64 << 20;
 /// The most requests one batch may hold.
 pub const MAX_BATCH: usize = 1000;
 
@@ -135,10 +138,27 @@ async fn handle(State(node): State<NodeHandle>, body: Body) -> Response {
         )
             .into_response()
     };
-    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => return too_large(),
-    };
+    // An oversized body is read to its end (up to DRAIN_LIMIT) before the answer, so the
+    // client gets the error instead of a connection reset while it is still sending.
+    let mut stream = body.into_data_stream();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return too_large();
+        };
+        seen += chunk.len();
+        if seen > DRAIN_LIMIT {
+            return too_large();
+        }
+        if seen <= MAX_BODY {
+            buf.extend_from_slice(&chunk);
+        }
+    }
+    if seen > MAX_BODY {
+        return too_large();
+    }
+    let body = Bytes::from(buf);
     let parsed: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {

@@ -35,26 +35,26 @@ pub trait Externs {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TestExterns;
 
-impl TestExterns {
-    fn digest(label: &[u8], round: ChainEpoch) -> [u8; 32] {
-        let h = blake2b_simd::Params::new()
-            .hash_length(32)
-            .to_state()
-            .update(label)
-            .update(&round.to_be_bytes())
-            .finalize();
-        let mut out = [0u8; 32];
-        out.copy_from_slice(h.as_bytes());
-        out
-    }
+/// The blake2b-256 of a label and an epoch: deterministic stand-in randomness for chains
+/// without tickets or a beacon (tests, vector runs, a devnet).
+pub fn epoch_digest(label: &[u8], round: ChainEpoch) -> [u8; 32] {
+    let h = blake2b_simd::Params::new()
+        .hash_length(32)
+        .to_state()
+        .update(label)
+        .update(&round.to_be_bytes())
+        .finalize();
+    let mut out = [0u8; 32];
+    out.copy_from_slice(h.as_bytes());
+    out
 }
 
 impl Externs for TestExterns {
     fn chain_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
-        Ok(Self::digest(b"skyr/chain", round))
+        Ok(epoch_digest(b"skyr/chain", round))
     }
     fn beacon_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
-        Ok(Self::digest(b"skyr/beacon", round))
+        Ok(epoch_digest(b"skyr/beacon", round))
     }
     fn verify_consensus_fault(
         &self,
@@ -65,7 +65,7 @@ impl Externs for TestExterns {
         Ok((None, 0))
     }
     fn tipset_cid(&self, epoch: ChainEpoch) -> anyhow::Result<cid::Cid> {
-        let digest = Self::digest(b"skyr/tipset", epoch);
+        let digest = epoch_digest(b"skyr/tipset", epoch);
         let mh = multihash_codetable::Multihash::wrap(0xb220, &digest)?;
         Ok(cid::Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, mh))
     }
