@@ -14,14 +14,13 @@ use std::rc::Rc;
 use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
 use fvm_ipld_amt::Amtv0;
-use fvm_ipld_encoding::RawBytes;
 use skyr::blockstore::BaseStore;
+use skyr::bundle::Manifest;
 use skyr::shared::address::Address;
 use skyr::shared::bigint::BigInt;
 use skyr::shared::clock::ChainEpoch;
 use skyr::shared::econ::TokenAmount;
 use skyr::shared::event::StampedEvent;
-use skyr::shared::message::Message;
 use skyr::shared::receipt::Receipt;
 use skyr::shared::version::NetworkVersion;
 use skyr::state_tree::{ActorState, StateTree};
@@ -31,7 +30,7 @@ use crate::basefee::{effective_premium, next_base_fee, premium_at_target, INITIA
 use crate::block::{tipset_key_cid, BlockHeader, ElectionProof, Ticket, TxMeta};
 use crate::externs::{ChainExterns, TIPSET_LOOKBACK};
 use crate::genesis::{ids, Genesis};
-use crate::message::ChainMessage;
+use crate::message::{cbor_cid, system_message, ChainMessage};
 use crate::store::StoreRef;
 use crate::BLOCK_GAS_LIMIT;
 
@@ -121,6 +120,7 @@ pub struct Chain {
     store: Rc<dyn BaseStore>,
     config: ChainConfig,
     network_version: NetworkVersion,
+    manifest: Manifest,
     miner: u64,
     tipsets: Vec<TipsetRecord>,
     messages: BTreeMap<Cid, (ChainEpoch, usize)>,
@@ -144,6 +144,7 @@ impl Chain {
             store,
             config,
             network_version: NetworkVersion::from(genesis.network_version),
+            manifest: genesis.manifest.clone(),
             miner: genesis.miner,
             tipsets: Vec::new(),
             messages: BTreeMap::new(),
@@ -162,7 +163,7 @@ impl Chain {
             height: 0,
             parent_state_root: genesis.state_root,
             parent_message_receipts: empty_receipts,
-            messages: chain.tx_meta(&[])?,
+            messages: chain.tx_meta(&[], &[])?,
             bls_aggregate: None,
             timestamp,
             block_sig: None,
@@ -198,6 +199,11 @@ impl Chain {
     /// The network version it runs.
     pub fn network_version(&self) -> NetworkVersion {
         self.network_version
+    }
+
+    /// The bundle's actors by name (the genesis's: the devnet has no upgrades).
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
     }
 
     /// The miner producing its blocks.
@@ -267,12 +273,15 @@ impl Chain {
         Ok(())
     }
 
+    /// The externs of epoch `height`: the key CIDs of the tipsets in its lookback. Tipsets
+    /// sit at the index of their height, so that window is a slice.
     fn externs_at(&self, height: ChainEpoch) -> ChainExterns {
-        let from = (height - TIPSET_LOOKBACK).max(0);
-        let tipsets = self
-            .tipsets
+        let end = usize::try_from(height).unwrap_or(0).min(self.tipsets.len());
+        let start = usize::try_from(height - TIPSET_LOOKBACK)
+            .unwrap_or(0)
+            .min(end);
+        let tipsets = self.tipsets[start..end]
             .iter()
-            .filter(|t| t.height() >= from && t.height() < height)
             .map(|t| (t.height(), t.key_cid))
             .collect();
         ChainExterns { tipsets }
@@ -311,6 +320,13 @@ impl Chain {
         let height = parent.height() + 1;
         let timestamp = timestamp.unwrap_or_else(|| self.next_timestamp());
         let base_fee = self.next_base_fee();
+        // Each message is encoded once: its bytes are stored, its CID indexes it and its
+        // length prices its inclusion.
+        let encoded = messages
+            .iter()
+            .map(ChainMessage::encode)
+            .collect::<Result<Vec<_>>>()?;
+        let cids: Vec<Cid> = encoded.iter().map(|b| cbor_cid(b)).collect();
         let header = BlockHeader {
             miner: Address::new_id(self.miner),
             ticket: Some(Ticket {
@@ -327,7 +343,7 @@ impl Chain {
             height,
             parent_state_root: parent.state_root,
             parent_message_receipts: parent.receipts_root,
-            messages: self.tx_meta(&messages)?,
+            messages: self.tx_meta(&messages, &cids)?,
             bls_aggregate: None,
             timestamp,
             block_sig: None,
@@ -339,15 +355,13 @@ impl Chain {
         let mut results = Vec::with_capacity(messages.len());
         let mut gas_reward = TokenAmount::default();
         let mut penalty = TokenAmount::default();
-        let mut cids = Vec::with_capacity(messages.len());
-        for m in &messages {
+        for ((m, bytes), cid) in messages.iter().zip(&encoded).zip(&cids) {
             let ret = exec
-                .apply_message(m.message(), ApplyKind::Explicit, m.chain_length()?)
-                .with_context(|| format!("applying message {}", m.cid().unwrap_or_default()))?;
+                .apply_message(m.message(), ApplyKind::Explicit, bytes.len())
+                .with_context(|| format!("applying message {cid}"))?;
             gas_reward += &ret.miner_tip;
             penalty += &ret.miner_penalty;
             results.push(MessageResult::from_apply(ret));
-            cids.push(m.cid()?);
         }
         let award =
             fvm_ipld_encoding::to_vec(&(Address::new_id(self.miner), &penalty, &gas_reward, 1i64))?;
@@ -370,6 +384,13 @@ impl Chain {
         )
         .context("cron's tick")?;
         let state_root = exec.flush()?;
+        for ((m, bytes), cid) in messages.iter().zip(&encoded).zip(&cids) {
+            self.store.put_keyed(cid, bytes)?;
+            if let ChainMessage::Signed(signed) = m {
+                let inner = fvm_ipld_encoding::to_vec(&signed.message)?;
+                self.store.put_keyed(&cbor_cid(&inner), &inner)?;
+            }
+        }
         let record = self.seal(header, messages, cids, results, state_root)?;
         for (i, c) in record.message_cids.iter().enumerate() {
             self.messages.insert(*c, (height, i));
@@ -387,20 +408,9 @@ impl Chain {
         height: ChainEpoch,
         gas_limit: u64,
     ) -> Result<()> {
-        let msg = Message {
-            version: 0,
-            from: Address::new_id(ids::SYSTEM),
-            to: Address::new_id(to),
-            sequence: height as u64,
-            value: TokenAmount::default(),
-            method_num: method,
-            params: RawBytes::new(params),
-            gas_limit,
-            gas_fee_cap: TokenAmount::default(),
-            gas_premium: TokenAmount::default(),
-        };
-        let len = fvm_ipld_encoding::to_vec(&msg)?.len();
-        let ret = exec.apply_message(&msg, ApplyKind::Implicit, len)?;
+        let msg = system_message(to, method, params, height as u64, gas_limit);
+        // An implicit message pays no inclusion: its length prices nothing.
+        let ret = exec.apply_message(&msg, ApplyKind::Implicit, 0)?;
         if !ret.receipt.exit_code.is_success() {
             bail!(
                 "exit {}: {}",
@@ -411,7 +421,7 @@ impl Chain {
         Ok(())
     }
 
-    /// Stores the header and receipts and makes the record.
+    /// Stores the header and receipts and makes the record (the messages are stored).
     fn seal(
         &self,
         header: BlockHeader,
@@ -421,17 +431,8 @@ impl Chain {
         state_root: Cid,
     ) -> Result<TipsetRecord> {
         let bytes = header.encode()?;
-        let block_cid = crate::message::cbor_cid(&bytes);
+        let block_cid = cbor_cid(&bytes);
         self.store.put_keyed(&block_cid, &bytes)?;
-        for m in &messages {
-            let b = m.encode()?;
-            self.store.put_keyed(&crate::message::cbor_cid(&b), &b)?;
-            if let ChainMessage::Signed(s) = m {
-                let inner = fvm_ipld_encoding::to_vec(&s.message)?;
-                self.store
-                    .put_keyed(&crate::message::cbor_cid(&inner), &inner)?;
-            }
-        }
         let receipts_root = self.amt_of(results.iter().map(|r| r.receipt.clone()).collect())?;
         Ok(TipsetRecord {
             key_cid: tipset_key_cid(&[block_cid])?,
@@ -452,15 +453,15 @@ impl Chain {
         Ok(Amtv0::new_from_iter(StoreRef(self.store.clone()), values)?)
     }
 
-    /// The `TxMeta` of `messages`: BLS (unsigned) ones and signed ones, by CID of their
-    /// inner message and of the signed message.
-    fn tx_meta(&self, messages: &[ChainMessage]) -> Result<Cid> {
+    /// The `TxMeta` of `messages` (whose CIDs are `cids`): the BLS (unsigned) ones and the
+    /// signed ones, by CID.
+    fn tx_meta(&self, messages: &[ChainMessage], cids: &[Cid]) -> Result<Cid> {
         let mut bls = Vec::new();
         let mut signed = Vec::new();
-        for m in messages {
+        for (m, cid) in messages.iter().zip(cids) {
             match m {
-                ChainMessage::Unsigned(_) => bls.push(m.cid()?),
-                ChainMessage::Signed(_) => signed.push(m.cid()?),
+                ChainMessage::Unsigned(_) => bls.push(*cid),
+                ChainMessage::Signed(_) => signed.push(*cid),
             }
         }
         let meta = TxMeta {
@@ -468,7 +469,7 @@ impl Chain {
             secpk_messages: self.amt_of(signed)?,
         };
         let bytes = fvm_ipld_encoding::to_vec(&meta)?;
-        let cid = crate::message::cbor_cid(&bytes);
+        let cid = cbor_cid(&bytes);
         self.store.put_keyed(&cid, &bytes)?;
         Ok(cid)
     }
@@ -489,7 +490,11 @@ impl Chain {
             .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
         let machine = self.machine(height, at.header.timestamp, at.state_root, base_fee, trace)?;
         let mut exec = Executor::new(machine);
-        exec.apply_message(msg.message(), kind, msg.chain_length()?)
+        let length = match kind {
+            ApplyKind::Explicit => msg.chain_length()?,
+            ApplyKind::Implicit => 0,
+        };
+        exec.apply_message(msg.message(), kind, length)
     }
 
     /// Re-applies the messages of tipset `height` up to and including message `index`,

@@ -197,21 +197,14 @@ pub struct Genesis {
     pub eth_account_ids: Vec<ActorID>,
     /// The bundle's manifest CID (the CAR's root).
     pub bundle_manifest: Cid,
+    /// The bundle's actors by name.
+    pub manifest: skyr::bundle::Manifest,
 }
 
 /// An f410 address of an Ethereum address.
 pub fn f410(eth: &[u8; 20]) -> Address {
     // 10 is the EAM's ID, the namespace of Ethereum addresses; 20 bytes always fit.
     Address::new_delegated(ids::EAM, eth).unwrap_or_else(|_| Address::new_id(0))
-}
-
-fn hex_bytes(s: &str) -> Result<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        bail!("odd hex length");
-    }
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|e| anyhow!("hex: {e}")))
-        .collect()
 }
 
 #[derive(serde_tuple::Serialize_tuple)]
@@ -309,7 +302,10 @@ pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> R
     for (i, (addr, balance)) in eth.iter().enumerate() {
         let f4 = f410(addr);
         if i > 0 && st.lookup_id(&f4)?.is_some() {
-            bail!("the Ethereum address 0x{} is funded twice", hex(addr));
+            bail!(
+                "the Ethereum address 0x{} is funded twice",
+                hex::encode(addr)
+            );
         }
         let id = st.register_new_address(&f4)?;
         let mut a = ActorState::new_empty(eth_code, Some(f4));
@@ -350,7 +346,7 @@ pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> R
     if spec.create2_deployer {
         let ctor = cbor(&(
             serde_bytes::Bytes::new(&CREATE2_DEPLOYER_CREATOR),
-            serde_bytes::Bytes::new(&hex_bytes(CREATE2_DEPLOYER_INITCODE)?),
+            serde_bytes::Bytes::new(&hex::decode(CREATE2_DEPLOYER_INITCODE)?),
         ))?;
         let exec4 = cbor(&(
             code("evm")?,
@@ -405,11 +401,8 @@ pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> R
         miner: miner.ok_or_else(|| anyhow!("genesis: no miner was created"))?,
         eth_account_ids,
         bundle_manifest: manifest_cid(&bundle.manifest_data)?,
+        manifest: bundle.manifest,
     })
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// The root of an empty init address map.

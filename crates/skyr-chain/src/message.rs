@@ -81,9 +81,28 @@ pub fn cbor_cid(bytes: &[u8]) -> Cid {
     Cid::new_v1(DAG_CBOR, Code::Blake2b256.digest(bytes))
 }
 
-/// The CID of an unsigned message.
-pub fn message_cid(m: &Message) -> Result<Cid> {
-    Ok(cbor_cid(&fvm_ipld_encoding::to_vec(m)?))
+/// A message from the system actor: what a node applies implicitly (the block reward, cron)
+/// and how it reads actors' own views (an EVM actor's bytecode and storage). No fees.
+pub fn system_message(
+    to: skyr::shared::ActorID,
+    method: u64,
+    params: Vec<u8>,
+    sequence: u64,
+    gas_limit: u64,
+) -> Message {
+    use skyr::shared::address::Address;
+    Message {
+        version: 0,
+        from: Address::new_id(0),
+        to: Address::new_id(to),
+        sequence,
+        value: Default::default(),
+        method_num: method,
+        params: fvm_ipld_encoding::RawBytes::new(params),
+        gas_limit,
+        gas_fee_cap: Default::default(),
+        gas_premium: Default::default(),
+    }
 }
 
 impl ChainMessage {

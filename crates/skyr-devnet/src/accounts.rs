@@ -23,7 +23,7 @@ pub struct DevKey {
 impl DevKey {
     /// The private key, as 0x-prefixed hex (what the start-up banner prints).
     pub fn private_key_hex(&self) -> String {
-        format!("0x{}", hex(self.signer.to_bytes().as_slice()))
+        format!("0x{}", hex::encode(self.signer.to_bytes().as_slice()))
     }
 
     /// Signs an EIP-1559 transaction and returns its raw encoding.
@@ -62,11 +62,6 @@ pub fn dev_keys(mnemonic: &str, count: u32) -> Result<Vec<DevKey>> {
         .collect()
 }
 
-/// Lower-case hex of bytes.
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,7 +70,7 @@ mod tests {
     fn the_default_mnemonic_gives_anvils_accounts() -> Result<()> {
         let keys = dev_keys(DEFAULT_MNEMONIC, 2)?;
         assert_eq!(
-            hex(&keys[0].address),
+            hex::encode(keys[0].address),
             "f39fd6e51aad88f6f4ce6ab8827279cfffb92266"
         );
         assert_eq!(
@@ -83,7 +78,7 @@ mod tests {
             "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
         );
         assert_eq!(
-            hex(&keys[1].address),
+            hex::encode(keys[1].address),
             "70997970c51812dc3a010c7d01b50e0d17dc79c8"
         );
         Ok(())

@@ -43,10 +43,6 @@ impl RpcError {
     pub fn internal(why: impl std::fmt::Display) -> Self {
         Self::new(-32603, format!("internal error: {why}"))
     }
-    /// A method the devnet does not serve yet, said plainly.
-    pub fn unsupported(why: impl std::fmt::Display) -> Self {
-        Self::new(-32601, why.to_string())
-    }
     /// An error with a code and message.
     pub fn new(code: i64, message: String) -> Self {
         RpcError {
@@ -88,14 +84,14 @@ fn word_u64(w: &[u8]) -> Option<u64> {
 /// A revert's reason, as Lotus words it: `Error(text)` for `require` strings, `Panic(0x..)`
 /// for Solidity panics, and the bytes in hex otherwise.
 pub fn revert_reason(data: &[u8]) -> String {
-    let hex = || format!("0x{}", crate::accounts::hex(data));
+    let as_hex = || format!("0x{}", hex::encode(data));
     if data.len() < 36 {
-        return hex();
+        return as_hex();
     }
     if data[..4] == PANIC_SELECTOR {
         return match word_u64(&data[4..36]) {
             Some(c) => format!("Panic(0x{c:x})"),
-            None => hex(),
+            None => as_hex(),
         };
     }
     if data[..4] == ERROR_SELECTOR {
@@ -111,7 +107,7 @@ pub fn revert_reason(data: &[u8]) -> String {
             return format!("Error({t})");
         }
     }
-    hex()
+    as_hex()
 }
 
 /// The revert error of a failed call or estimate: code 3, Lotus's message, the raw revert
@@ -129,7 +125,7 @@ pub fn reverted(exit: u32, return_data: &[u8], vm_error: &str) -> RpcError {
     RpcError {
         code: 3,
         message: format!("message execution failed (exit=[{exit}]{reason}, vm error=[{vm_error}])"),
-        data: Some(Value::String(format!("0x{}", crate::accounts::hex(&data)))),
+        data: Some(Value::String(format!("0x{}", hex::encode(&data)))),
     }
 }
 
@@ -160,9 +156,6 @@ mod tests {
         let mut w = [0u8; 32];
         w[31] = 200;
         bad.extend(w);
-        assert_eq!(
-            revert_reason(&bad),
-            format!("0x{}", crate::accounts::hex(&bad))
-        );
+        assert_eq!(revert_reason(&bad), format!("0x{}", hex::encode(&bad)));
     }
 }

@@ -13,7 +13,7 @@ use skyr::Engine;
 use skyr_chain::genesis::{self, GenesisSpec};
 use skyr_chain::{Chain, ChainConfig};
 
-use crate::accounts::{dev_keys, hex, DevKey};
+use crate::accounts::{dev_keys, DevKey};
 use crate::node::Node;
 
 /// The network version the devnet runs, and the official bundle it runs there (v18).
@@ -83,31 +83,8 @@ pub fn read_bundle(path: &Path) -> Result<(Vec<u8>, PathBuf)> {
 
 /// The first root of a CAR, if its header reads.
 fn car_root(car: &[u8]) -> Option<Cid> {
-    let reader = fvm_ipld_car_header(car)?;
-    reader.into_iter().next()
-}
-
-fn fvm_ipld_car_header(car: &[u8]) -> Option<Vec<Cid>> {
-    // A CAR starts with a varint length and a DAG-CBOR header {roots, version}.
-    let (len, rest) = read_varint(car)?;
-    let header = rest.get(..len)?;
-    #[derive(serde::Deserialize)]
-    struct Header {
-        roots: Vec<Cid>,
-    }
-    let h: Header = fvm_ipld_encoding::from_slice(header).ok()?;
-    Some(h.roots)
-}
-
-fn read_varint(b: &[u8]) -> Option<(usize, &[u8])> {
-    let mut n: usize = 0;
-    for (i, byte) in b.iter().enumerate().take(9) {
-        n |= ((byte & 0x7f) as usize) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((n, &b[i + 1..]));
-        }
-    }
-    None
+    let reader = fvm_ipld_car::CarReader::new(car).ok()?;
+    reader.header.roots.first().copied()
 }
 
 /// What a started devnet reports.
@@ -150,7 +127,7 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
         fixed_base_fee: opts.base_fee.map(TokenAmount::from_atto),
     };
     let chain = Chain::new(engine, store, &g, opts.genesis_time, config)?;
-    let mut node = Node::new(chain, opts.chain_id, keys.clone())?;
+    let mut node = Node::new(chain, opts.chain_id, keys.clone());
     node.automine = opts.automine;
     node.verbose = opts.verbose;
     Ok((
@@ -171,7 +148,7 @@ pub fn banner(opts: &DevnetOptions, started: &Started, address: &str) -> String 
     for (i, k) in started.keys.iter().enumerate() {
         s.push_str(&format!(
             "({i}) 0x{} ({} FIL)\n",
-            hex(&k.address),
+            hex::encode(k.address),
             opts.balance
         ));
     }

@@ -4,7 +4,7 @@
 //! (at once by default), and answers calls and estimates on any tipset's state.
 use std::collections::BTreeMap;
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use cid::Cid;
 use fvm_ipld_encoding::RawBytes;
 use skyr::shared::address::Address;
@@ -18,7 +18,7 @@ use skyr_chain::genesis::{f410, ids};
 use skyr_chain::message::{ChainSignature, SigType};
 use skyr_chain::{Chain, ChainMessage, SignedMessage, TipsetRecord, BLOCK_GAS_LIMIT};
 
-use crate::accounts::{hex, DevKey};
+use crate::accounts::DevKey;
 use crate::error::{reverted, RpcError, RpcResult};
 use crate::ethtx::{EthTx, TxKindTag};
 
@@ -52,7 +52,6 @@ pub struct Node {
     pub verbose: bool,
     /// Transactions waiting for a block, in arrival order.
     pub pool: Vec<Pending>,
-    manifest: skyr::bundle::Manifest,
     eth_to_cid: BTreeMap<[u8; 32], Cid>,
     cid_to_eth: BTreeMap<Cid, [u8; 32]>,
 }
@@ -69,23 +68,8 @@ fn a_call_ran_out_of_gas(ret: &ApplyRet) -> bool {
 
 impl Node {
     /// A node over `chain`.
-    pub fn new(chain: Chain, chain_id: u64, keys: Vec<DevKey>) -> Result<Node> {
-        let st = chain.state_at(0)?;
-        let system = st
-            .get_actor(ids::SYSTEM)?
-            .ok_or_else(|| anyhow!("the genesis has no system actor"))?;
-        let data: (Cid,) = fvm_ipld_encoding::from_slice(
-            &chain
-                .store()
-                .get(&system.state)?
-                .ok_or_else(|| anyhow!("the system actor's state is missing"))?,
-        )?;
-        let manifest = skyr::bundle::Manifest::load(
-            &skyr_chain::store::StoreRef(chain.store().clone()),
-            &data.0,
-        )?;
-        Ok(Node {
-            manifest,
+    pub fn new(chain: Chain, chain_id: u64, keys: Vec<DevKey>) -> Node {
+        Node {
             chain,
             chain_id,
             keys,
@@ -94,7 +78,7 @@ impl Node {
             pool: Vec::new(),
             eth_to_cid: BTreeMap::new(),
             cid_to_eth: BTreeMap::new(),
-        })
+        }
     }
 
     /// The message CID an Ethereum transaction hash stands for.
@@ -120,12 +104,15 @@ impl Node {
     /// pool.
     pub fn next_nonce(&self, addr: &Address) -> Result<u64> {
         let base = self.head_actor(addr)?.map(|(_, a)| a.sequence).unwrap_or(0);
-        let waiting = self
-            .pool
+        Ok(base + self.pooled_from(addr))
+    }
+
+    /// How many of the sender's transactions wait in the pool.
+    fn pooled_from(&self, addr: &Address) -> u64 {
+        self.pool
             .iter()
             .filter(|p| &p.message.message().from == addr)
-            .count() as u64;
-        Ok(base + waiting)
+            .count() as u64
     }
 
     /// Takes a raw Ethereum transaction: decoded, checked, pooled and (with automine) mined.
@@ -209,7 +196,7 @@ impl Node {
                 m.from
             )));
         };
-        let expected = self.next_nonce(&m.from)?;
+        let expected = sender.sequence + self.pooled_from(&m.from);
         if m.sequence < expected {
             return Err(RpcError::rejected(format!(
                 "nonce too low: next nonce {expected}, tx nonce {}",
@@ -243,16 +230,13 @@ impl Node {
             };
             let messages = pending.iter().map(|p| p.message.clone()).collect();
             let ts = if i == 0 { timestamp } else { None };
-            let record = match self.chain.mine(messages, ts) {
-                Ok(r) => r.clone(),
-                Err(e) => {
-                    // Nothing was applied: the transactions go back to wait.
-                    self.pool = pending;
-                    return Err(RpcError::internal(format!("mining failed: {e:#}")));
-                }
-            };
+            if let Err(e) = self.chain.mine(messages, ts) {
+                // Nothing was applied: the transactions go back to wait.
+                self.pool = pending;
+                return Err(RpcError::internal(format!("mining failed: {e:#}")));
+            }
             if self.verbose {
-                self.announce(&record, &pending);
+                self.announce(self.chain.head(), &pending);
             }
         }
         Ok(())
@@ -267,13 +251,13 @@ impl Node {
             };
             let mut line = format!(
                 "    tx 0x{}  block {}  {}  gas used {}",
-                hex(&p.eth_hash),
+                hex::encode(p.eth_hash),
                 record.height(),
                 status,
                 r.receipt.gas_used
             );
             if let Some(c) = crate::views::created_contract(p.message.message(), &r.receipt) {
-                line.push_str(&format!("  contract 0x{}", hex(&c)));
+                line.push_str(&format!("  contract 0x{}", hex::encode(c)));
             }
             if !r.receipt.exit_code.is_success() {
                 if let Ok(raw) = fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(
@@ -317,16 +301,7 @@ impl Node {
 
     /// Whether `code` is the EVM actor's.
     pub fn is_evm(&self, code: &Cid) -> bool {
-        self.manifest.code_by_name("evm") == Some(code)
-    }
-
-    /// The manifest name of `code` in the chain's bundle.
-    pub fn code_name(&self, code: &Cid) -> Option<&str> {
-        self.manifest
-            .entries()
-            .iter()
-            .find(|(_, c)| c == code)
-            .map(|(n, _)| n.as_str())
+        self.chain.manifest().code_by_name("evm") == Some(code)
     }
 
     /// eth_estimateGas as Lotus computes it: the gas a free run at the head uses, times

@@ -9,8 +9,9 @@ use serde_json::{json, Value};
 use skyr::shared::address::Address;
 use skyr::shared::econ::TokenAmount;
 use skyr::ApplyKind;
-use skyr_chain::block::cid_digest;
-use skyr_chain::genesis::{f410, ids};
+use skyr_chain::block::cid_from_digest;
+use skyr_chain::genesis::f410;
+use skyr_chain::message::system_message;
 use skyr_chain::{ChainMessage, TipsetRecord};
 
 use crate::error::{reverted, RpcError, RpcResult};
@@ -88,12 +89,12 @@ fn resolve(node: &Node, v: Option<&Value>) -> RpcResult<At> {
 
 fn by_hash(node: &Node, v: &Value) -> RpcResult<At> {
     let h = parse_hash(v)?;
-    let key = key_of_hash(&h).ok_or_else(|| RpcError::params("not a block hash"))?;
+    let key = cid_from_digest(&h).map_err(|_| RpcError::params("not a block hash"))?;
     match node.chain.by_key(&key) {
         Some(t) => Ok(At::Height(t.height())),
         None => Err(RpcError::new(
             -32001,
-            format!("block 0x{} not found", crate::accounts::hex(&h)),
+            format!("block 0x{} not found", hex::encode(h)),
         )),
     }
 }
@@ -210,7 +211,7 @@ pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
             let h = parse_hash(p.need(0, "transaction hash")?)?;
             if let Some(cid) = node.cid_of_eth_hash(&h) {
                 if let Some((t, i)) = node.chain.find_message(&cid) {
-                    return Ok(tx_json(node, t, i)?);
+                    return Ok(tx_json(node, &mut EthNames::at(node, t.height()), t, i)?);
                 }
             }
             Ok(Value::Null)
@@ -223,7 +224,9 @@ pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
             };
             let i = parse_u64(p.need(1, "index")?)? as usize;
             match tipset(node, at) {
-                Some(t) if i < t.messages.len() => Ok(tx_json(node, t, i)?),
+                Some(t) if i < t.messages.len() => {
+                    Ok(tx_json(node, &mut EthNames::at(node, t.height()), t, i)?)
+                }
                 _ => Ok(Value::Null),
             }
         }
@@ -400,22 +403,11 @@ fn evm_nonce(node: &Node, state: &cid::Cid) -> RpcResult<u64> {
 fn system_call(
     node: &Node,
     h: i64,
-    to: Address,
+    to: u64,
     method: u64,
     params: Vec<u8>,
 ) -> RpcResult<Option<Vec<u8>>> {
-    let msg = skyr::shared::message::Message {
-        version: 0,
-        from: Address::new_id(ids::SYSTEM),
-        to,
-        sequence: 0,
-        value: TokenAmount::default(),
-        method_num: method,
-        params: params.into(),
-        gas_limit: skyr_chain::BLOCK_GAS_LIMIT,
-        gas_fee_cap: TokenAmount::default(),
-        gas_premium: TokenAmount::default(),
-    };
+    let msg = system_message(to, method, params, 0, skyr_chain::BLOCK_GAS_LIMIT);
     let ret = node.chain.call(
         h,
         &ChainMessage::Unsigned(msg),
@@ -437,7 +429,7 @@ fn code_at(node: &Node, h: i64, a: &Address) -> RpcResult<Vec<u8>> {
     if !node.is_evm(&actor.code) {
         return Ok(Vec::new());
     }
-    let Some(ret) = system_call(node, h, Address::new_id(id), GET_BYTECODE, Vec::new())? else {
+    let Some(ret) = system_call(node, h, id, GET_BYTECODE, Vec::new())? else {
         return Ok(Vec::new());
     };
     let code: Option<cid::Cid> = fvm_ipld_encoding::from_slice(&ret)
@@ -470,7 +462,7 @@ fn storage_at(
     }
     let params = fvm_ipld_encoding::to_vec(&(serde_bytes::Bytes::new(&key),))
         .map_err(|e| RpcError::internal(e.to_string()))?;
-    let Some(ret) = system_call(node, h, Address::new_id(id), GET_STORAGE_AT, params)? else {
+    let Some(ret) = system_call(node, h, id, GET_STORAGE_AT, params)? else {
         return Ok(zero);
     };
     let word: serde_bytes::ByteBuf = fvm_ipld_encoding::from_slice(&ret)
@@ -553,7 +545,7 @@ fn send_transaction(node: &mut Node, c: CallObject) -> RpcResult {
         .ok_or_else(|| {
             RpcError::rejected(format!(
                 "no key for 0x{}: eth_sendTransaction signs with the dev accounts only",
-                crate::accounts::hex(&from)
+                hex::encode(from)
             ))
         })?;
     let sender = f410(&from);
@@ -644,24 +636,20 @@ fn get_logs(node: &Node, filter: &Value) -> RpcResult {
     let mut out = Vec::new();
     for h in from.max(0)..=to.min(head) {
         let Some(t) = node.chain.at(h) else { continue };
-        for (_, log) in logs_of(node, t) {
-            let addr = parse_address(&log["address"])?;
-            if !addresses.is_empty() && !addresses.contains(&addr) {
+        if t.results.iter().all(|r| r.events.is_empty()) {
+            continue;
+        }
+        for log in logs_of(&mut EthNames::at(node, h), t) {
+            if !addresses.is_empty() && !addresses.contains(&log.address) {
                 continue;
             }
-            let lt: Vec<[u8; 32]> = log["topics"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|x| parse_hash(x).ok()).collect())
-                .unwrap_or_default();
-            let matches = topics
-                .iter()
-                .enumerate()
-                .all(|(i, alts)| alts.is_empty() || lt.get(i).is_some_and(|x| alts.contains(x)));
+            let matches = topics.iter().enumerate().all(|(i, alts)| {
+                alts.is_empty() || log.topics.get(i).is_some_and(|x| alts.contains(x))
+            });
             if matches {
-                out.push(log);
+                out.push(log.to_json(node, t));
             }
         }
     }
-    let _ = cid_digest;
     Ok(Value::Array(out))
 }

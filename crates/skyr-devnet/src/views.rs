@@ -3,19 +3,18 @@
 //! a receipt a receipt, an EVM actor event a log. Plus the JSON helpers the methods share:
 //! quantities, data and addresses in hex, and parsing them back.
 use anyhow::Result;
-use cid::Cid;
 use serde_json::{json, Value};
 use skyr::shared::address::Address;
 use skyr::shared::bigint::BigInt;
 use skyr::shared::econ::TokenAmount;
 use skyr::shared::message::Message;
 use skyr::shared::receipt::Receipt;
+use skyr::state_tree::StateTree;
 use skyr_chain::block::cid_digest;
 use skyr_chain::genesis::ids;
 use skyr_chain::message::SigType;
 use skyr_chain::{ChainMessage, TipsetRecord, BLOCK_GAS_LIMIT};
 
-use crate::accounts::hex;
 use crate::error::{RpcError, RpcResult};
 use crate::ethtx::{f410_payload, masked_id, CREATE_EXTERNAL, INVOKE_CONTRACT};
 use crate::node::Node;
@@ -37,7 +36,7 @@ pub fn qty_tokens(t: &TokenAmount) -> Value {
 
 /// Bytes as 0x-prefixed hex.
 pub fn data(b: &[u8]) -> Value {
-    Value::String(format!("0x{}", hex(b)))
+    Value::String(format!("0x{}", hex::encode(b)))
 }
 
 /// Parses 0x-prefixed hex bytes.
@@ -49,15 +48,10 @@ pub fn parse_data(v: &Value) -> RpcResult<Vec<u8>> {
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
         .ok_or_else(|| RpcError::params(format!("hex data must start with 0x: {s:.40}")))?;
-    if h.len() % 2 != 0 {
+    if !h.len().is_multiple_of(2) {
         return Err(RpcError::params(format!("hex data of odd length: {s:.40}")));
     }
-    (0..h.len() / 2)
-        .map(|i| {
-            u8::from_str_radix(&h[2 * i..2 * i + 2], 16)
-                .map_err(|_| RpcError::params(format!("not hex: {s:.40}")))
-        })
-        .collect()
+    hex::decode(h).map_err(|_| RpcError::params(format!("not hex: {s:.40}")))
 }
 
 /// Parses a 20-byte address.
@@ -109,24 +103,37 @@ pub fn parse_big(v: &Value) -> RpcResult<BigInt> {
         .ok_or_else(|| RpcError::params(format!("not a 256-bit quantity: {s:.80}")))
 }
 
-/// The Ethereum address of actor `id` at the state of `height`: its f410 address's payload,
-/// else its masked ID.
-pub fn eth_address_of_id(node: &Node, height: i64, id: u64) -> [u8; 20] {
-    node.chain
-        .actor_at(height, &Address::new_id(id))
-        .ok()
-        .flatten()
-        .and_then(|(_, a)| a.delegated_address.as_ref().and_then(f410_payload))
-        .unwrap_or_else(|| masked_id(id))
+/// Ethereum names of actors at one tipset's state, which is loaded once for all the lookups
+/// a view makes (a block's transactions, a tipset's logs).
+pub struct EthNames {
+    state: Option<StateTree>,
 }
 
-/// The Ethereum address of any Filecoin address at the state of `height`.
-pub fn eth_address_of(node: &Node, height: i64, a: &Address) -> Option<[u8; 20]> {
-    if let Some(p) = f410_payload(a) {
-        return Some(p);
+impl EthNames {
+    /// The names at the state tipset `height` produced.
+    pub fn at(node: &Node, height: i64) -> EthNames {
+        EthNames {
+            state: node.chain.state_at(height).ok(),
+        }
     }
-    let (id, _) = node.chain.actor_at(height, a).ok().flatten()?;
-    Some(eth_address_of_id(node, height, id))
+
+    /// Actor `id`'s Ethereum address: its f410 address's payload, else its masked ID.
+    pub fn of_id(&mut self, id: u64) -> [u8; 20] {
+        self.state
+            .as_ref()
+            .and_then(|st| st.get_actor(id).ok().flatten())
+            .and_then(|a| a.delegated_address.as_ref().and_then(f410_payload))
+            .unwrap_or_else(|| masked_id(id))
+    }
+
+    /// Any Filecoin address's Ethereum address; None when it names no actor.
+    pub fn of(&mut self, a: &Address) -> Option<[u8; 20]> {
+        if let Some(p) = f410_payload(a) {
+            return Some(p);
+        }
+        let id = self.state.as_mut()?.lookup_id(a).ok().flatten()?;
+        Some(self.of_id(id))
+    }
 }
 
 /// The Ethereum address a deployment created, from its receipt (`CreateExternalReturn`).
@@ -180,10 +187,11 @@ pub fn block_json(node: &Node, t: &TipsetRecord, full: bool) -> Result<Value> {
         Some(p) => cid_digest(&p.key_cid),
         None => [0u8; 32],
     };
+    let mut names = EthNames::at(node, t.height());
     let txs: Vec<Value> = (0..t.messages.len())
         .map(|i| {
             if full {
-                tx_json(node, t, i)
+                tx_json(node, &mut names, t, i)
             } else {
                 Ok(data(&node.eth_hash_of(&t.message_cids[i])))
             }
@@ -217,7 +225,7 @@ pub fn block_json(node: &Node, t: &TipsetRecord, full: bool) -> Result<Value> {
 }
 
 /// The `(r, s, v)` of a message's signature, and whether it is a legacy transaction.
-fn signature_parts(m: &ChainMessage, chain_id: u64) -> (Vec<u8>, Vec<u8>, u64, Option<u8>) {
+fn signature_parts(m: &ChainMessage) -> (Vec<u8>, Vec<u8>, u64, Option<u8>) {
     let zero = (vec![0u8; 32], vec![0u8; 32], 0, None);
     let ChainMessage::Signed(s) = m else {
         return zero;
@@ -234,7 +242,6 @@ fn signature_parts(m: &ChainMessage, chain_id: u64) -> (Vec<u8>, Vec<u8>, u64, O
                 v = (v << 8) | *b as u64;
             }
             // A Homestead v is 27/28; an EIP-155 one carries the chain ID.
-            let _ = chain_id;
             (d[1..33].to_vec(), d[33..65].to_vec(), v, Some(0))
         }
         _ => zero,
@@ -246,19 +253,22 @@ fn trim_word(w: &[u8]) -> Value {
     if first == w.len() {
         return Value::String("0x0".into());
     }
-    Value::String(format!("0x{}", hex(&w[first..]).trim_start_matches('0')))
+    Value::String(format!(
+        "0x{}",
+        hex::encode(&w[first..]).trim_start_matches('0')
+    ))
 }
 
-/// Message `i` of tipset `t` as a transaction.
-pub fn tx_json(node: &Node, t: &TipsetRecord, i: usize) -> Result<Value> {
+/// Message `i` of tipset `t` as a transaction (`names` at `t`'s state).
+pub fn tx_json(node: &Node, names: &mut EthNames, t: &TipsetRecord, i: usize) -> Result<Value> {
     let cm = &t.messages[i];
     let m = cm.message();
-    let (r, s, v, legacy) = signature_parts(cm, node.chain_id);
-    let from = eth_address_of(node, t.height(), &m.from).unwrap_or([0u8; 20]);
+    let (r, s, v, legacy) = signature_parts(cm);
+    let from = names.of(&m.from).unwrap_or([0u8; 20]);
     let to = if m.to == Address::new_id(ids::EAM) && m.method_num == CREATE_EXTERNAL {
         Value::Null
     } else {
-        match eth_address_of(node, t.height(), &m.to) {
+        match names.of(&m.to) {
             Some(a) => data(&a),
             None => data(&[
                 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -336,39 +346,59 @@ pub fn evm_log(event: &skyr::shared::event::ActorEvent) -> Option<(Vec<[u8; 32]>
     Some((topics, payload.unwrap_or_default()))
 }
 
-/// The logs of tipset `t`, each with its message index; log indices count within the
-/// tipset.
-pub fn logs_of(node: &Node, t: &TipsetRecord) -> Vec<(usize, Value)> {
+/// A log of an EVM event, where it stands in its tipset.
+pub struct EthLog {
+    /// The index of the message that emitted it.
+    pub message: usize,
+    /// Its index among the tipset's logs.
+    pub index: u64,
+    /// The emitting contract.
+    pub address: [u8; 20],
+    /// Its topics.
+    pub topics: Vec<[u8; 32]>,
+    /// Its data.
+    pub data: Vec<u8>,
+}
+
+impl EthLog {
+    /// Its JSON, in tipset `t`.
+    pub fn to_json(&self, node: &Node, t: &TipsetRecord) -> Value {
+        json!({
+            "address": data(&self.address),
+            "topics": self.topics.iter().map(|t| data(t)).collect::<Vec<_>>(),
+            "data": data(&self.data),
+            "blockNumber": qty(t.height() as u64),
+            "blockHash": data(&cid_digest(&t.key_cid)),
+            "transactionHash": data(&node.eth_hash_of(&t.message_cids[self.message])),
+            "transactionIndex": qty(self.message as u64),
+            "logIndex": qty(self.index),
+            "removed": false,
+        })
+    }
+}
+
+/// The logs of tipset `t`; log indices count within the tipset.
+pub fn logs_of(names: &mut EthNames, t: &TipsetRecord) -> Vec<EthLog> {
     let mut out = Vec::new();
-    let mut index = 0u64;
-    for (i, r) in t.results.iter().enumerate() {
+    for (message, r) in t.results.iter().enumerate() {
         for ev in &r.events {
             let Some((topics, payload)) = evm_log(&ev.event) else {
                 continue;
             };
-            let address = eth_address_of_id(node, t.height(), ev.emitter);
-            out.push((
-                i,
-                json!({
-                    "address": data(&address),
-                    "topics": topics.iter().map(|t| data(t)).collect::<Vec<_>>(),
-                    "data": data(&payload),
-                    "blockNumber": qty(t.height() as u64),
-                    "blockHash": data(&cid_digest(&t.key_cid)),
-                    "transactionHash": data(&node.eth_hash_of(&t.message_cids[i])),
-                    "transactionIndex": qty(i as u64),
-                    "logIndex": qty(index),
-                    "removed": false,
-                }),
-            ));
-            index += 1;
+            out.push(EthLog {
+                message,
+                index: out.len() as u64,
+                address: names.of_id(ev.emitter),
+                topics,
+                data: payload,
+            });
         }
     }
     out
 }
 
 /// The 2048-bit bloom of some logs (three 11-bit indices of each address and topic).
-pub fn bloom(logs: &[&Value]) -> Vec<u8> {
+pub fn bloom<'a>(logs: impl IntoIterator<Item = &'a EthLog>) -> Vec<u8> {
     let mut b = vec![0u8; 256];
     let mut add = |x: &[u8]| {
         let h = alloy_primitives::keccak256(x);
@@ -378,15 +408,9 @@ pub fn bloom(logs: &[&Value]) -> Vec<u8> {
         }
     };
     for l in logs {
-        if let Ok(a) = parse_data(&l["address"]) {
-            add(&a);
-        }
-        if let Some(ts) = l["topics"].as_array() {
-            for t in ts {
-                if let Ok(t) = parse_data(t) {
-                    add(&t);
-                }
-            }
+        add(&l.address);
+        for t in &l.topics {
+            add(t);
         }
     }
     b
@@ -396,19 +420,18 @@ pub fn bloom(logs: &[&Value]) -> Vec<u8> {
 pub fn receipt_json(node: &Node, t: &TipsetRecord, i: usize, cumulative: u64) -> Result<Value> {
     let m = t.messages[i].message();
     let r = &t.results[i];
-    let logs: Vec<Value> = logs_of(node, t)
+    let mut names = EthNames::at(node, t.height());
+    let logs: Vec<EthLog> = logs_of(&mut names, t)
         .into_iter()
-        .filter(|(j, _)| *j == i)
-        .map(|(_, l)| l)
+        .filter(|l| l.message == i)
         .collect();
-    let refs: Vec<&Value> = logs.iter().collect();
     let paid = &r.base_fee_burn + &r.miner_tip + &r.over_estimation_burn;
     let price = if r.receipt.gas_used == 0 {
         TokenAmount::default()
     } else {
         TokenAmount::from_atto(paid.atto() / r.receipt.gas_used)
     };
-    let tx = tx_json(node, t, i)?;
+    let tx = tx_json(node, &mut names, t, i)?;
     Ok(json!({
         "transactionHash": tx["hash"],
         "transactionIndex": qty(i as u64),
@@ -422,13 +445,8 @@ pub fn receipt_json(node: &Node, t: &TipsetRecord, i: usize, cumulative: u64) ->
         "cumulativeGasUsed": qty(cumulative),
         "gasUsed": qty(r.receipt.gas_used),
         "effectiveGasPrice": qty_tokens(&price),
-        "logsBloom": data(&bloom(&refs)),
-        "logs": logs,
+        "logsBloom": data(&bloom(&logs)),
+        "logs": logs.iter().map(|l| l.to_json(node, t)).collect::<Vec<_>>(),
         "type": tx["type"],
     }))
-}
-
-/// The CID-digest hash of a tipset key (an Ethereum block hash), back to the key CID.
-pub fn key_of_hash(hash: &[u8; 32]) -> Option<Cid> {
-    skyr_chain::block::cid_from_digest(hash).ok()
 }

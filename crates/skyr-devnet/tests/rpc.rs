@@ -12,7 +12,7 @@ use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{keccak256, TxKind, U256};
 use alloy_signer::SignerSync;
 use serde_json::{json, Value};
-use skyr_devnet::accounts::{dev_keys, hex, DevKey, DEFAULT_MNEMONIC};
+use skyr_devnet::accounts::{dev_keys, DevKey, DEFAULT_MNEMONIC};
 use skyr_devnet::launch::{self, DevnetOptions};
 use skyr_devnet::server::{self, NodeHandle};
 
@@ -109,6 +109,14 @@ impl Client {
         v["result"].clone()
     }
 
+    /// Asserts `method` fails with a message naming `what`; returns the error.
+    fn refused(&mut self, method: &str, params: Value, what: &str) -> Value {
+        let e = self.err(method, params);
+        let message = e["message"].as_str().unwrap_or("");
+        assert!(message.contains(what), "{method}: expected `{what}`: {e}");
+        e
+    }
+
     fn err(&mut self, method: &str, params: Value) -> Value {
         let v = self.request(method, params);
         assert!(v.get("result").is_none(), "{method} should fail: {v}");
@@ -117,7 +125,7 @@ impl Client {
 }
 
 fn h(b: &[u8]) -> String {
-    format!("0x{}", hex(b))
+    format!("0x{}", hex::encode(b))
 }
 
 fn file_hex(name: &str) -> Vec<u8> {
@@ -323,18 +331,12 @@ fn a_client_deploys_calls_and_is_refused_bad_input() {
     let mut boom = b"boom".to_vec();
     boom.resize(32, 0);
     fail.extend(boom);
-    let e = c.err(
+    let e = c.refused(
         "eth_call",
         json!([{"to": counter, "data": h(&fail)}, "latest"]),
+        "revert reason=[Error(boom)]",
     );
     assert_eq!(e["code"], json!(3));
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("revert reason=[Error(boom)]"),
-        "{e}"
-    );
     assert!(
         e["data"].as_str().unwrap_or("").starts_with("0x08c379a0"),
         "{e}"
@@ -401,62 +403,40 @@ fn a_client_deploys_calls_and_is_refused_bad_input() {
         c.err("eth_getBalance", json!([me, "latest", 3]))["code"],
         json!(-32602)
     );
-    let e = c.err("eth_sendRawTransaction", json!(["0x02deadbeef"]));
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("does not decode"),
-        "{e}"
+    c.refused(
+        "eth_sendRawTransaction",
+        json!(["0x02deadbeef"]),
+        "does not decode",
     );
-    let e = c.err("eth_sendRawTransaction", json!(["0x01c0"]));
-    assert!(
-        e["message"].as_str().unwrap_or("").contains("EIP-2930"),
-        "{e}"
-    );
-    let e = c.err("eth_sendRawTransaction", json!(["0x03c0"]));
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("unsupported transaction type"),
-        "{e}"
+    c.refused("eth_sendRawTransaction", json!(["0x01c0"]), "EIP-2930");
+    c.refused(
+        "eth_sendRawTransaction",
+        json!(["0x03c0"]),
+        "unsupported transaction type",
     );
     let wrong_chain = sign_1559(&keys[2], 0, Some(fresh), Vec::new(), 3_000_000, 1);
-    let e = c.err("eth_sendRawTransaction", json!([h(&wrong_chain)]));
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("invalid chain id"),
-        "{e}"
+    c.refused(
+        "eth_sendRawTransaction",
+        json!([h(&wrong_chain)]),
+        "invalid chain id",
     );
     let stale = sign_1559(&keys[0], 0, Some(fresh), Vec::new(), 3_000_000, CHAIN_ID);
-    let e = c.err("eth_sendRawTransaction", json!([h(&stale)]));
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("nonce too low"),
-        "{e}"
+    c.refused(
+        "eth_sendRawTransaction",
+        json!([h(&stale)]),
+        "nonce too low",
     );
     let gapped = sign_1559(&keys[2], 5, Some(fresh), Vec::new(), 3_000_000, CHAIN_ID);
-    let e = c.err("eth_sendRawTransaction", json!([h(&gapped)]));
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("nonce too high"),
-        "{e}"
+    c.refused(
+        "eth_sendRawTransaction",
+        json!([h(&gapped)]),
+        "nonce too high",
     );
     let tiny_gas = sign_1559(&keys[2], 0, Some(fresh), Vec::new(), 21_000, CHAIN_ID);
-    let e = c.err("eth_sendRawTransaction", json!([h(&tiny_gas)]));
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("intrinsic gas too low"),
-        "{e}"
+    c.refused(
+        "eth_sendRawTransaction",
+        json!([h(&tiny_gas)]),
+        "intrinsic gas too low",
     );
     let mut tampered = sign_1559(&keys[2], 0, Some(fresh), Vec::new(), 3_000_000, CHAIN_ID);
     let last = tampered.len() - 1;
@@ -465,13 +445,10 @@ fn a_client_deploys_calls_and_is_refused_bad_input() {
         c.err("eth_sendRawTransaction", json!([h(&tampered)]))["code"],
         json!(-32000)
     );
-    let e = c.err(
+    c.refused(
         "eth_sendTransaction",
         json!([{"from": h(&fresh), "to": counter}]),
-    );
-    assert!(
-        e["message"].as_str().unwrap_or("").contains("no key"),
-        "{e}"
+        "no key",
     );
     let huge = format!(
         r#"{{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":["{}"]}}"#,
