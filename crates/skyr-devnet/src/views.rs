@@ -103,24 +103,34 @@ pub fn parse_big(v: &Value) -> RpcResult<BigInt> {
         .ok_or_else(|| RpcError::params(format!("not a 256-bit quantity: {s:.80}")))
 }
 
-/// Ethereum names of actors at one tipset's state, which is loaded once for all the lookups
-/// a view makes (a block's transactions, a tipset's logs).
-pub struct EthNames {
-    state: Option<StateTree>,
+/// Ethereum names of actors at one tipset's state, which is loaded once, on the first lookup,
+/// for all the lookups a view makes (a block's transactions, a tipset's logs).
+pub struct EthNames<'a> {
+    chain: &'a skyr_chain::Chain,
+    height: i64,
+    state: Option<Option<StateTree>>,
 }
 
-impl EthNames {
+impl<'a> EthNames<'a> {
     /// The names at the state tipset `height` produced.
-    pub fn at(node: &Node, height: i64) -> EthNames {
+    pub fn at(node: &'a Node, height: i64) -> EthNames<'a> {
         EthNames {
-            state: node.chain.state_at(height).ok(),
+            chain: &node.chain,
+            height,
+            state: None,
         }
+    }
+
+    fn state(&mut self) -> Option<&mut StateTree> {
+        let (chain, height) = (self.chain, self.height);
+        self.state
+            .get_or_insert_with(|| chain.state_at(height).ok())
+            .as_mut()
     }
 
     /// Actor `id`'s Ethereum address: its f410 address's payload, else its masked ID.
     pub fn of_id(&mut self, id: u64) -> [u8; 20] {
-        self.state
-            .as_ref()
+        self.state()
             .and_then(|st| st.get_actor(id).ok().flatten())
             .and_then(|a| a.delegated_address.as_ref().and_then(f410_payload))
             .unwrap_or_else(|| masked_id(id))
@@ -131,7 +141,7 @@ impl EthNames {
         if let Some(p) = f410_payload(a) {
             return Some(p);
         }
-        let id = self.state.as_mut()?.lookup_id(a).ok().flatten()?;
+        let id = self.state()?.lookup_id(a).ok().flatten()?;
         Some(self.of_id(id))
     }
 }
