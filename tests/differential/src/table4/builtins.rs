@@ -6,8 +6,6 @@
 //! that fail verification after it is charged (so the Watermelon and Teep prices of a seal
 //! are told apart on real actor runs), and cron ticks.
 use skyr::shared::address::Address;
-use skyr::shared::bigint::bigint_ser::BigIntSer;
-use skyr::shared::bigint::BigInt;
 use skyr::shared::commcid;
 
 use crate::genesis::ids;
@@ -15,17 +13,12 @@ use crate::proof_log::Asked;
 use crate::scenario3::{Builder3, From, Scenario3, M3};
 
 /// The storage actors and the methods the scenarios call.
-const REWARD: u64 = 2;
 pub(super) const CRON: u64 = 3;
 pub(super) const POWER: u64 = 4;
 pub(super) const MARKET: u64 = 5;
 pub(super) const VERIFREG: u64 = 6;
-const DATACAP: u64 = 7;
-const CONSTRUCTOR: u64 = 1;
 const CREATE_MINER: u64 = 2;
 pub(super) const CRON_EPOCH_TICK: u64 = 2;
-const POWER_ON_EPOCH_TICK_END: u64 = 5;
-const MARKET_CRON_TICK: u64 = 2;
 /// The miner the scenarios create: the first actor init hands out.
 pub(super) const MINER: u64 = ids::FIRST_NEW;
 const PRE_COMMIT_SECTOR_BATCH2: u64 = 28;
@@ -54,15 +47,9 @@ pub(super) fn id(n: u64) -> Address {
     Address::new_id(n)
 }
 
-/// `CreateMinerParams`: owner, worker, window PoSt type, peer ID, multiaddresses.
+/// `CreateMinerParams` (the library's, which the devnet's genesis also sends).
 fn create_miner(owner: Address, worker: Address) -> Vec<u8> {
-    cbor(&(
-        owner,
-        worker,
-        WINDOW_POST_32G,
-        serde_bytes::ByteBuf::from(b"skyr-peer".to_vec()),
-        Vec::<serde_bytes::ByteBuf>::new(),
-    ))
+    skyr_chain::genesis::create_miner_params(&owner, &worker, b"skyr-peer").expect("params encode")
 }
 
 /// A sealed sector CID (CommR) made from `seed`.
@@ -116,32 +103,17 @@ fn prove_commit(numbers: std::ops::Range<u64>, require_success: bool) -> Vec<u8>
     ))
 }
 
-/// The cron actor's constructor: power's and market's end-of-epoch ticks.
-fn cron_entries() -> Vec<u8> {
-    cbor(&((
-        (id(POWER), POWER_ON_EPOCH_TICK_END),
-        (id(MARKET), MARKET_CRON_TICK),
-    ),))
-}
-
-/// A scenario starting with the system actor constructing every storage actor.
+/// A scenario starting with the system actor constructing every storage actor, with the
+/// library's genesis calls (`skyr_chain::genesis::storage_constructors`, which the devnet's
+/// genesis also makes).
 pub(super) fn storage(name: &str) -> Builder3 {
     let root_key = Address::new_id(ids::SECP[2]);
-    Builder3::new(name)
-        .nv(21)
-        .builtins()
-        .implicit(id(REWARD), CONSTRUCTOR, cbor(&BigIntSer(&BigInt::from(0))))
-        .exits(0)
-        .implicit(id(POWER), CONSTRUCTOR, Vec::new())
-        .exits(0)
-        .implicit(id(CRON), CONSTRUCTOR, cron_entries())
-        .exits(0)
-        .implicit(id(MARKET), CONSTRUCTOR, Vec::new())
-        .exits(0)
-        .implicit(id(VERIFREG), CONSTRUCTOR, cbor(&root_key))
-        .exits(0)
-        .implicit(id(DATACAP), CONSTRUCTOR, cbor(&id(VERIFREG)))
-        .exits(0)
+    let calls = skyr_chain::genesis::storage_constructors(&root_key).expect("params encode");
+    calls
+        .into_iter()
+        .fold(Builder3::new(name).nv(21).builtins(), |b, c| {
+            b.implicit(id(c.to), c.method, c.params).exits(0)
+        })
 }
 
 /// [`storage`], then a miner owned by secp account 0 with BLS account 0 as its worker.
