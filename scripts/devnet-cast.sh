@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # skyr devnet against a real client: Foundry's `cast` (npm @foundry-rs/cast-linux-amd64,
 # pinned, installed into target/clients) deploys Counter from tests/fevm, sends, calls, reads
-# a receipt, logs, balance, code and storage, and sees a revert reason. Needs the official
+# a receipt, logs, balance, code and storage, sees a revert reason, and drives the chain as a
+# test suite does (snapshot and revert, time, balance, code and storage set by hand, a send
+# from an impersonated account, `cast send --unlocked`). Needs the official
 # bundles (../shared/bundles); says SKIPPED loudly without them. Exits non-zero on any mismatch.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,5 +58,27 @@ reason=$("$cast" call $addr 'fail(string)' boom 2>&1 || true)
 case "$reason" in *"Error(boom)"*) check "cast call revert reason" yes yes ;; *) check "cast call revert reason" "Error(boom)" "$reason" ;; esac
 check "cast send value to a fresh address" 1 "$("$cast" send --private-key $key 0x4242424242424242424242424242424242424242 --value 7 --json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["status"], 16))')"
 check "cast balance of it" 7 "$("$cast" balance 0x4242424242424242424242424242424242424242)"
+rpc() { "$cast" rpc "$@" | tr -d '"'; }
+# A test suite's side: a snapshot, a transaction, the revert.
+snap=$(rpc evm_snapshot)
+"$cast" send --private-key $key $addr 'inc(bytes)' 0x > /dev/null
+check "count after a send past the snapshot" 7 "$("$cast" call $addr 'count()(uint256)')"
+check "cast rpc evm_revert" true "$(rpc evm_revert "$snap")"
+check "count after the revert" 6 "$("$cast" call $addr 'count()(uint256)')"
+before=$("$cast" block latest --field timestamp)
+rpc evm_increaseTime 3600 > /dev/null
+rpc evm_mine > /dev/null
+check "evm_increaseTime then evm_mine" $((before + 30 + 3600)) "$("$cast" block latest --field timestamp)"
+stranger=0x4343434343434343434343434343434343434343
+rpc anvil_setBalance $stranger 0xde0b6b3a7640000 > /dev/null
+check "anvil_setBalance" 1000000000000000000 "$("$cast" balance $stranger)"
+rpc anvil_impersonateAccount $stranger > /dev/null
+check "cast send --unlocked from an impersonated account" 1 "$("$cast" send --unlocked --from $stranger $addr 'inc(bytes)' 0x --json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["status"], 16))')"
+check "count after the impersonated send" 7 "$("$cast" call $addr 'count()(uint256)')"
+rpc anvil_setStorageAt $addr 0x0 0x$(printf '%064x' 77) > /dev/null
+check "anvil_setStorageAt read by the contract" 77 "$("$cast" call $addr 'count()(uint256)')"
+runtime="0x$(cat "$root/tests/fevm/build/Counter.bin-runtime")"
+rpc anvil_setCode 0x4444444444444444444444444444444444444444 "$runtime" > /dev/null
+check "anvil_setCode" "$runtime" "$("$cast" code 0x4444444444444444444444444444444444444444)"
 echo "devnet-cast: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -122,6 +122,7 @@ pub struct Chain {
     network_version: NetworkVersion,
     manifest: Manifest,
     miner: u64,
+    genesis_state: Cid,
     tipsets: Vec<TipsetRecord>,
     messages: BTreeMap<Cid, (ChainEpoch, usize)>,
 }
@@ -146,6 +147,7 @@ impl Chain {
             network_version: NetworkVersion::from(genesis.network_version),
             manifest: genesis.manifest.clone(),
             miner: genesis.miner,
+            genesis_state: genesis.state_root,
             tipsets: Vec::new(),
             messages: BTreeMap::new(),
         };
@@ -271,6 +273,43 @@ impl Chain {
         self.tipsets.truncate(keep + 1);
         self.messages.retain(|_, (h, _)| *h <= height);
         Ok(())
+    }
+
+    /// Rewrites the state the head produced with `edit`, a devnet's cheat (a balance, a
+    /// nonce, code or storage set by hand): the next tipset builds on the edited state. The
+    /// head's block is unchanged (a block names its parent's state, not its own). On an error
+    /// nothing changes. Returns what `edit` returned.
+    pub fn edit_head_state<T>(
+        &mut self,
+        edit: impl FnOnce(&mut StateTree) -> Result<T>,
+    ) -> Result<T> {
+        let rules = self.rules()?;
+        let mut tree = self.state_at(self.head().height())?;
+        let out = edit(&mut tree)?;
+        let root = tree.flush()?;
+        tree.store().flush(&root, rules.flush_walk)?;
+        let last = self.tipsets.len() - 1;
+        self.tipsets[last].state_root = root;
+        Ok(out)
+    }
+
+    /// Goes back to tipset `height` with `state_root` as the state it produced (what a
+    /// snapshot recorded: the head's state may have been edited since it was mined).
+    pub fn revert_to(&mut self, height: ChainEpoch, state_root: Cid) -> Result<()> {
+        self.truncate(height)?;
+        let last = self.tipsets.len() - 1;
+        self.tipsets[last].state_root = state_root;
+        Ok(())
+    }
+
+    /// Back to the genesis as it was built (edits made at height 0 undone too).
+    pub fn reset(&mut self) -> Result<()> {
+        self.revert_to(0, self.genesis_state)
+    }
+
+    fn rules(&self) -> Result<&'static skyr::rules::NetworkRules> {
+        skyr::rules::rules_for(self.network_version)
+            .ok_or_else(|| anyhow!("no rules for {}", self.network_version))
     }
 
     /// The externs of epoch `height`: the key CIDs of the tipsets in its lookback. Tipsets
@@ -526,8 +565,7 @@ impl Chain {
         let at = self
             .at(height)
             .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
-        let rules = skyr::rules::rules_for(self.network_version)
-            .ok_or_else(|| anyhow!("no rules for {}", self.network_version))?;
+        let rules = self.rules()?;
         Ok(StateTree::load(
             skyr::blockstore::BufferedStore::new(self.store.clone()),
             &at.state_root,

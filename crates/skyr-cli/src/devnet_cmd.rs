@@ -38,6 +38,9 @@ pub struct DevnetArgs {
     /// Mine only on evm_mine / anvil_mine, not at each transaction.
     #[arg(long, alias = "no-mine")]
     no_mining: bool,
+    /// Mine a block every this many seconds (interval mining; transactions then wait for it).
+    #[arg(short, long, value_name = "SECONDS", conflicts_with = "no_mining")]
+    block_time: Option<u64>,
     /// A fixed base fee in attoFIL (default: nv28's rule).
     #[arg(long, alias = "block-base-fee-per-gas")]
     base_fee: Option<u64>,
@@ -64,7 +67,8 @@ pub fn run(args: DevnetArgs, engine: Engine) -> Result<ExitCode> {
         balance: args.balance,
         mnemonic: args.mnemonic.clone(),
         genesis_time,
-        automine: !args.no_mining,
+        automine: !args.no_mining && args.block_time.is_none(),
+        block_time: args.block_time.filter(|s| *s > 0),
         base_fee: args.base_fee,
         verbose: !args.quiet,
     };

@@ -42,6 +42,8 @@ pub struct DevnetOptions {
     pub genesis_time: u64,
     /// Mine each transaction at once.
     pub automine: bool,
+    /// Mine a block every this many seconds.
+    pub block_time: Option<u64>,
     /// A fixed base fee in attoFIL; None follows nv28's rule.
     pub base_fee: Option<u64>,
     /// Print a line per transaction.
@@ -129,6 +131,7 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
     let chain = Chain::new(engine, store, &g, opts.genesis_time, config)?;
     let mut node = Node::new(chain, opts.chain_id, keys.clone());
     node.automine = opts.automine;
+    node.interval_mining = opts.block_time.map(|s| s.saturating_mul(1000));
     node.verbose = opts.verbose;
     Ok((
         node,
@@ -173,7 +176,11 @@ pub fn banner(opts: &DevnetOptions, started: &Started, address: &str) -> String 
             Some(f) => format!("{f} attoFIL (fixed)"),
             None => "nv28 rule, from 100000000 attoFIL".into(),
         },
-        if opts.automine { "automine (a tipset per transaction)" } else { "on evm_mine only" },
+        match (opts.automine, opts.block_time) {
+            (true, _) => "automine (a tipset per transaction)".to_string(),
+            (false, Some(s)) => format!("every {s} s"),
+            (false, None) => "on evm_mine only".to_string(),
+        },
     ));
     s
 }

@@ -3,12 +3,16 @@
 //! (official actors on Skyr's machine, exactly as Filecoin executes them); this crate puts a
 //! node around it (pool, mining, dev keys: [`node`]), translates Ethereum transactions
 //! ([`ethtx`]) and views ([`views`]), answers JSON-RPC methods ([`rpc`]) and serves them over
-//! HTTP ([`server`]).
+//! HTTP ([`server`]). What test suites do to a chain lives beside: account edits and
+//! impersonation ([`cheats`], on [`evm_state`]), snapshots and time ([`snapshots`]).
 pub mod accounts;
+pub mod cheats;
 pub mod error;
 pub mod ethtx;
+pub mod evm_state;
 pub mod launch;
 pub mod node;
 pub mod rpc;
 pub mod server;
+pub mod snapshots;
 pub mod views;

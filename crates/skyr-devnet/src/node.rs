@@ -2,7 +2,7 @@
 //! transaction-hash index. It checks transactions as Lotus's message pool does before they
 //! reach a block (chain ID, signature, sender, nonce, gas limit, fee cap, balance), mines them
 //! (at once by default), and answers calls and estimates on any tipset's state.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 use cid::Cid;
@@ -14,13 +14,14 @@ use skyr::shared::message::Message;
 use skyr::state_tree::ActorState;
 use skyr::trace::TraceEvent;
 use skyr::{ApplyKind, ApplyRet};
-use skyr_chain::genesis::{f410, ids};
+use skyr_chain::genesis::ids;
 use skyr_chain::message::{ChainSignature, SigType};
 use skyr_chain::{Chain, ChainMessage, SignedMessage, TipsetRecord, BLOCK_GAS_LIMIT};
 
 use crate::accounts::DevKey;
 use crate::error::{reverted, RpcError, RpcResult};
 use crate::ethtx::{EthTx, TxKindTag};
+use crate::snapshots::{Snapshot, TimeMoves};
 
 /// What the estimator multiplies the gas a message used by (Lotus's `GasLimitOverestimation`).
 pub const GAS_OVERESTIMATION: f64 = 1.25;
@@ -52,6 +53,18 @@ pub struct Node {
     pub verbose: bool,
     /// Transactions waiting for a block, in arrival order.
     pub pool: Vec<Pending>,
+    /// Time moves the next block takes.
+    pub time: TimeMoves,
+    /// Snapshots, oldest first.
+    pub snapshots: Vec<Snapshot>,
+    /// The next snapshot's ID.
+    pub next_snapshot: u64,
+    /// Addresses whose transactions are taken without a signature.
+    pub impersonated: BTreeSet<[u8; 20]>,
+    /// Take every address's transactions without a signature.
+    pub auto_impersonate: bool,
+    /// Mine a block this often (milliseconds), as well as on demand.
+    pub interval_mining: Option<u64>,
     eth_to_cid: BTreeMap<[u8; 32], Cid>,
     cid_to_eth: BTreeMap<Cid, [u8; 32]>,
 }
@@ -76,6 +89,12 @@ impl Node {
             automine: true,
             verbose: false,
             pool: Vec::new(),
+            time: TimeMoves::default(),
+            snapshots: Vec::new(),
+            next_snapshot: 0,
+            impersonated: BTreeSet::new(),
+            auto_impersonate: false,
+            interval_mining: None,
             eth_to_cid: BTreeMap::new(),
             cid_to_eth: BTreeMap::new(),
         }
@@ -144,7 +163,7 @@ impl Node {
         self.cid_to_eth.insert(cid, eth_hash);
         self.pool.push(Pending { message, eth_hash });
         if self.automine {
-            self.mine(1, None)?;
+            self.mine(1, None, None)?;
         }
         Ok(())
     }
@@ -220,8 +239,10 @@ impl Node {
         Ok(())
     }
 
-    /// Mines `count` tipsets; the first takes the pool. `timestamp` sets the first's.
-    pub fn mine(&mut self, count: u64, timestamp: Option<u64>) -> RpcResult<()> {
+    /// Mines `count` tipsets; the first takes the pool. The first's timestamp is `first`,
+    /// or what the time moves and the block interval make it; each later one's is `spacing`
+    /// seconds (or the interval) after the one before.
+    pub fn mine(&mut self, count: u64, first: Option<u64>, spacing: Option<u64>) -> RpcResult<()> {
         for i in 0..count {
             let pending: Vec<Pending> = if i == 0 {
                 std::mem::take(&mut self.pool)
@@ -229,10 +250,19 @@ impl Node {
                 Vec::new()
             };
             let messages = pending.iter().map(|p| p.message.clone()).collect();
-            let ts = if i == 0 { timestamp } else { None };
-            if let Err(e) = self.chain.mine(messages, ts) {
-                // Nothing was applied: the transactions go back to wait.
+            let time_before = self.time;
+            let ts = match (i, first, spacing) {
+                (0, Some(t), _) => {
+                    self.time.take_next();
+                    t
+                }
+                (0, None, _) | (_, _, None) => self.next_block_time(),
+                (_, _, Some(s)) => self.chain.head().header.timestamp.saturating_add(s),
+            };
+            if let Err(e) = self.chain.mine(messages, Some(ts)) {
+                // Nothing was applied: the transactions go back to wait, time as it was.
                 self.pool = pending;
+                self.time = time_before;
                 return Err(RpcError::internal(format!("mining failed: {e:#}")));
             }
             if self.verbose {
@@ -240,6 +270,17 @@ impl Node {
             }
         }
         Ok(())
+    }
+
+    /// The next block's timestamp, taking the pending time moves.
+    fn next_block_time(&mut self) -> u64 {
+        let interval = self
+            .time
+            .interval
+            .unwrap_or(self.chain.config().block_delay);
+        let after_head = self.chain.head().header.timestamp.saturating_add(interval);
+        let (set, jump) = self.time.take_next();
+        set.unwrap_or(after_head).saturating_add(jump)
     }
 
     fn announce(&self, record: &TipsetRecord, pending: &[Pending]) {
@@ -403,7 +444,7 @@ impl Node {
         };
         Ok(Message {
             version: 0,
-            from: f410(&from.unwrap_or([0u8; 20])),
+            from: crate::ethtx::eth_to_filecoin(&from.unwrap_or([0u8; 20])),
             to: to_addr,
             sequence: 0,
             value,

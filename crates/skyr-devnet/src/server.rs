@@ -2,10 +2,12 @@
 //! `/rpc/v1`), answered by the node, which lives on a thread of its own (the machine is
 //! single-threaded) and takes one job at a time. Requests are bounded in size and batch
 //! length; a malformed one gets a JSON-RPC error naming what was wrong; a job that panics
-//! fails that request only, and the node goes on serving.
+//! fails that request only, and the node goes on serving. With interval mining on, the node's
+//! thread also mines a block each time the interval passes.
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
 use axum::body::{Body, Bytes};
@@ -54,9 +56,41 @@ impl NodeHandle {
                         return;
                     }
                 };
-                while let Ok(job) = inbox.recv() {
+                // With interval mining on, a block is mined whenever the interval passes
+                // without one; jobs are served in between.
+                let mut next_tick: Option<Instant> = None;
+                loop {
+                    let job = match node.interval_mining {
+                        None => {
+                            next_tick = None;
+                            match inbox.recv() {
+                                Ok(job) => job,
+                                Err(_) => break,
+                            }
+                        }
+                        Some(ms) => {
+                            let every = Duration::from_millis(ms);
+                            let due = *next_tick.get_or_insert_with(|| Instant::now() + every);
+                            match inbox.recv_timeout(due.saturating_duration_since(Instant::now()))
+                            {
+                                Ok(job) => job,
+                                Err(mpsc::RecvTimeoutError::Timeout) => {
+                                    next_tick = Some(Instant::now() + every);
+                                    if let Err(e) = node.mine(1, None, None) {
+                                        eprintln!("interval mining: {}", e.message);
+                                    }
+                                    continue;
+                                }
+                                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                            }
+                        }
+                    };
+                    let interval = node.interval_mining;
                     // A panic fails this job (its answer channel drops); the node goes on.
                     let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut node)));
+                    if node.interval_mining != interval {
+                        next_tick = None;
+                    }
                 }
             })?;
         started

@@ -1,171 +1,22 @@
-//! The JSON-RPC methods: a request's method name to its answer, on the node. Ethereum methods
-//! follow Lotus's meaning (and its `Filecoin.Eth*` names are aliases), with the devnet
-//! conveniences a local chain owes its users (`earliest` is block 0, a future block is null,
-//! optional block parameters); Anvil's and Hardhat's test methods answer under their
-//! `anvil_*`, `hardhat_*` and `evm_*` names.
+//! The Ethereum methods, with Lotus's meaning.
 use alloy_consensus::TxEip1559;
 use alloy_primitives::{TxKind, U256};
 use serde_json::{json, Value};
 use skyr::shared::address::Address;
 use skyr::shared::econ::TokenAmount;
 use skyr::ApplyKind;
-use skyr_chain::block::cid_from_digest;
-use skyr_chain::genesis::f410;
 use skyr_chain::message::system_message;
-use skyr_chain::{ChainMessage, TipsetRecord};
+use skyr_chain::ChainMessage;
 
+use super::*;
 use crate::error::{reverted, RpcError, RpcResult};
+use crate::evm_state::EvmState;
 use crate::node::Node;
 use crate::views::*;
 
-/// What `eth_maxPriorityFeePerGas` answers: twice Lotus's minimum gas premium (100,000
-/// attoFIL), what Lotus's estimator gives when recent blocks say nothing higher.
-pub const PRIORITY_FEE: u64 = 200_000;
-/// The EVM actor's `GetBytecode` and `GetStorageAt`.
-const GET_BYTECODE: u64 = 3;
-const GET_STORAGE_AT: u64 = 5;
-/// How many blocks back `safe` and `finalized` are.
-const SAFE_DEPTH: i64 = 30;
-const FINALITY: i64 = 900;
-
-/// Parameters, by position; a missing one reads as null.
-pub struct Params<'a>(pub &'a [Value]);
-
-impl Params<'_> {
-    fn get(&self, i: usize) -> Option<&Value> {
-        self.0.get(i).filter(|v| !v.is_null())
-    }
-    fn need(&self, i: usize, what: &str) -> RpcResult<&Value> {
-        self.get(i)
-            .ok_or_else(|| RpcError::params(format!("missing parameter {}: {what}", i + 1)))
-    }
-    fn at_most(&self, n: usize) -> RpcResult<()> {
-        if self.0.len() > n {
-            return Err(RpcError::params(format!(
-                "wrong param count: at most {n}, got {}",
-                self.0.len()
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// A block parameter resolved: a height the chain has, or a future one.
-enum At {
-    Height(i64),
-    Future,
-}
-
-fn resolve(node: &Node, v: Option<&Value>) -> RpcResult<At> {
-    let head = node.chain.head().height();
-    let Some(v) = v else {
-        return Ok(At::Height(head));
-    };
-    if let Some(obj) = v.as_object() {
-        if let Some(h) = obj.get("blockHash") {
-            return by_hash(node, h);
-        }
-        if let Some(n) = obj.get("blockNumber") {
-            return resolve(node, Some(n));
-        }
-        return Err(RpcError::params(
-            "a block object needs blockHash or blockNumber",
-        ));
-    }
-    match v.as_str() {
-        Some("latest") | Some("pending") => return Ok(At::Height(head)),
-        Some("earliest") => return Ok(At::Height(0)),
-        Some("safe") => return Ok(At::Height((head - SAFE_DEPTH).max(0))),
-        Some("finalized") => return Ok(At::Height((head - FINALITY).max(0))),
-        Some(s) if s.len() == 66 => return by_hash(node, v),
-        _ => {}
-    }
-    let n = parse_u64(v)?;
-    if n > head as u64 {
-        return Ok(At::Future);
-    }
-    Ok(At::Height(n as i64))
-}
-
-fn by_hash(node: &Node, v: &Value) -> RpcResult<At> {
-    let h = parse_hash(v)?;
-    let key = cid_from_digest(&h).map_err(|_| RpcError::params("not a block hash"))?;
-    match node.chain.by_key(&key) {
-        Some(t) => Ok(At::Height(t.height())),
-        None => Err(RpcError::new(
-            -32001,
-            format!("block 0x{} not found", hex::encode(h)),
-        )),
-    }
-}
-
-/// A height for a state read: a future block is an error there.
-fn state_height(node: &Node, v: Option<&Value>) -> RpcResult<i64> {
-    match resolve(node, v)? {
-        At::Height(h) => Ok(h),
-        At::Future => Err(RpcError::new(
-            -32000,
-            "requested a future epoch (beyond 'latest')".into(),
-        )),
-    }
-}
-
-fn tipset(node: &Node, at: At) -> Option<&TipsetRecord> {
-    match at {
-        At::Height(h) => node.chain.at(h),
-        At::Future => None,
-    }
-}
-
-/// A call object's fields.
-struct CallObject {
-    from: Option<[u8; 20]>,
-    to: Option<[u8; 20]>,
-    value: TokenAmount,
-    input: Vec<u8>,
-    gas: Option<u64>,
-    max_fee: Option<TokenAmount>,
-    max_priority: Option<TokenAmount>,
-    nonce: Option<u64>,
-}
-
-fn call_object(v: &Value) -> RpcResult<CallObject> {
-    let o = v
-        .as_object()
-        .ok_or_else(|| RpcError::params("a transaction object is expected"))?;
-    let field = |k: &str| o.get(k).filter(|v| !v.is_null());
-    let input = match field("input").or_else(|| field("data")) {
-        Some(d) => parse_data(d)?,
-        None => Vec::new(),
-    };
-    let tokens = |k: &str| -> RpcResult<Option<TokenAmount>> {
-        field(k)
-            .map(|v| parse_big(v).map(TokenAmount::from_atto))
-            .transpose()
-    };
-    Ok(CallObject {
-        from: field("from").map(parse_address).transpose()?,
-        to: field("to").map(parse_address).transpose()?,
-        value: tokens("value")?.unwrap_or_default(),
-        input,
-        gas: field("gas").map(parse_u64).transpose()?,
-        max_fee: match tokens("maxFeePerGas")? {
-            Some(f) => Some(f),
-            None => tokens("gasPrice")?,
-        },
-        max_priority: tokens("maxPriorityFeePerGas")?,
-        nonce: field("nonce").map(parse_u64).transpose()?,
-    })
-}
-
-/// Answers one method call.
-pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
-    let p = Params(params);
-    let name = method
-        .strip_prefix("Filecoin.Eth")
-        .map(|rest| format!("eth_{}{}", rest[..1].to_lowercase(), &rest[1..]))
-        .unwrap_or_else(|| method.to_string());
-    match name.as_str() {
+/// Answers an Ethereum (or web3, net) method; `name` is its `eth_` name.
+pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
+    match name {
         "web3_clientVersion" => Ok(json!(format!("skyr-devnet/{}", env!("CARGO_PKG_VERSION")))),
         "web3_sha3" => Ok(data(
             alloy_primitives::keccak256(parse_data(p.need(0, "data")?)?).as_slice(),
@@ -275,7 +126,8 @@ pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
                 return Ok(qty(0));
             };
             if node.is_evm(&actor.code) {
-                return Ok(qty(evm_nonce(node, &actor.state)?));
+                let store = skyr_chain::store::StoreRef(node.chain.store().clone());
+                return Ok(qty(EvmState::load(&store, &actor.state)?.nonce()?));
             }
             Ok(qty(actor.sequence))
         }
@@ -297,7 +149,7 @@ pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
         )),
         "eth_maxPriorityFeePerGas" => Ok(qty(PRIORITY_FEE)),
         "eth_baseFee" => Ok(qty_tokens(&node.chain.next_base_fee())),
-        "eth_feeHistory" => fee_history(node, &p),
+        "eth_feeHistory" => fee_history(node, p),
         "eth_call" => {
             p.at_most(2)?;
             let c = call_object(p.need(0, "transaction")?)?;
@@ -341,62 +193,8 @@ pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
             p.at_most(1)?;
             get_logs(node, p.need(0, "filter")?)
         }
-        "evm_mine" | "anvil_mine" | "hardhat_mine" => {
-            let (count, ts) = if name == "evm_mine" {
-                (1, p.get(0).map(parse_u64).transpose()?)
-            } else {
-                (p.get(0).map(parse_u64).transpose()?.unwrap_or(1), None)
-            };
-            if count > 10_000 {
-                return Err(RpcError::params("at most 10,000 blocks at once"));
-            }
-            node.mine(count, ts)?;
-            Ok(if name == "evm_mine" {
-                json!("0x0")
-            } else {
-                Value::Null
-            })
-        }
-        "evm_setAutomine" | "anvil_setAutomine" => {
-            let on = p
-                .need(0, "enabled")?
-                .as_bool()
-                .ok_or_else(|| RpcError::params("expected a boolean"))?;
-            node.automine = on;
-            if on && !node.pool.is_empty() {
-                node.mine(1, None)?;
-            }
-            Ok(Value::Null)
-        }
-        "anvil_getAutomine" | "hardhat_getAutomine" => Ok(json!(node.automine)),
-        _ => Err(RpcError::no_method(method)),
+        _ => Err(RpcError::no_method(name)),
     }
-}
-
-/// The EVM actor's nonce, from its state (`nonce` is the fifth field from v16 on, the fourth
-/// before; a tombstone makes it 0).
-fn evm_nonce(node: &Node, state: &cid::Cid) -> RpcResult<u64> {
-    use serde::de::IgnoredAny;
-    let bytes = node
-        .chain
-        .store()
-        .get(state)?
-        .ok_or_else(|| RpcError::internal("an EVM actor's state is missing"))?;
-    type V16 = (
-        IgnoredAny,
-        IgnoredAny,
-        IgnoredAny,
-        IgnoredAny,
-        u64,
-        Option<IgnoredAny>,
-    );
-    type V10 = (IgnoredAny, IgnoredAny, IgnoredAny, u64, Option<IgnoredAny>);
-    if let Ok(s) = fvm_ipld_encoding::from_slice::<V16>(&bytes) {
-        return Ok(if s.5.is_some() { 0 } else { s.4 });
-    }
-    let s: V10 = fvm_ipld_encoding::from_slice(&bytes)
-        .map_err(|e| RpcError::internal(format!("an EVM state does not decode: {e}")))?;
-    Ok(if s.4.is_some() { 0 } else { s.3 })
 }
 
 /// Calls an EVM actor's method as the system actor (as Lotus reads bytecode and storage).
@@ -537,18 +335,15 @@ fn send_transaction(node: &mut Node, c: CallObject) -> RpcResult {
     let from = c
         .from
         .ok_or_else(|| RpcError::params("eth_sendTransaction needs `from`"))?;
-    let key = node
-        .keys
-        .iter()
-        .find(|k| k.address == from)
-        .cloned()
-        .ok_or_else(|| {
-            RpcError::rejected(format!(
-                "no key for 0x{}: eth_sendTransaction signs with the dev accounts only",
-                hex::encode(from)
-            ))
-        })?;
-    let sender = f410(&from);
+    let key = node.keys.iter().find(|k| k.address == from).cloned();
+    if key.is_none() && !node.impersonating(&from) {
+        return Err(RpcError::rejected(format!(
+            "no key for 0x{}: eth_sendTransaction signs with the dev accounts only (or sends \
+             for an impersonated one: anvil_impersonateAccount)",
+            hex::encode(from)
+        )));
+    }
+    let sender = crate::ethtx::eth_to_filecoin(&from);
     let nonce = match c.nonce {
         Some(n) => n,
         None => node.next_nonce(&sender)?,
@@ -583,8 +378,13 @@ fn send_transaction(node: &mut Node, c: CallObject) -> RpcResult {
         access_list: Default::default(),
         input: c.input.into(),
     };
-    let raw = key.sign_1559(tx)?;
-    Ok(data(&node.send_raw(&raw)?))
+    match key {
+        Some(key) => {
+            let raw = key.sign_1559(tx)?;
+            Ok(data(&node.send_raw(&raw)?))
+        }
+        None => Ok(data(&node.send_impersonated(from, tx)?)),
+    }
 }
 
 fn get_logs(node: &Node, filter: &Value) -> RpcResult {

@@ -1,0 +1,188 @@
+//! Anvil's and Hardhat's test methods (`anvil_*`, with their `hardhat_*` and `evm_*`
+//! aliases), with Anvil's parameters and answers: mining, snapshots, time, account edits,
+//! impersonation, the pool and reset.
+use serde_json::{json, Value};
+use skyr::shared::econ::TokenAmount;
+
+use super::Params;
+use crate::error::{RpcError, RpcResult};
+use crate::node::Node;
+use crate::views::*;
+
+/// The most blocks one mining call makes.
+const MAX_MINE: u64 = 10_000;
+
+/// The method's name without its prefix: `anvil_x`, `hardhat_x` and `evm_x` are one method.
+fn base(name: &str) -> &str {
+    ["anvil_", "hardhat_", "evm_"]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .unwrap_or(name)
+}
+
+fn flag(p: &Params, i: usize, what: &str) -> RpcResult<bool> {
+    p.need(i, what)?
+        .as_bool()
+        .ok_or_else(|| RpcError::params(format!("{what}: expected a boolean")))
+}
+
+fn word(v: &Value) -> RpcResult<[u8; 32]> {
+    let n = parse_big(v)?;
+    let (_, be) = n.to_bytes_be();
+    if be.len() > 32 {
+        return Err(RpcError::params("a storage word has at most 32 bytes"));
+    }
+    let mut w = [0u8; 32];
+    w[32 - be.len()..].copy_from_slice(&be);
+    Ok(w)
+}
+
+fn count(v: Option<&Value>) -> RpcResult<u64> {
+    let n = v.map(parse_u64).transpose()?.unwrap_or(1);
+    if n > MAX_MINE {
+        return Err(RpcError::params(format!(
+            "at most {MAX_MINE} blocks at once"
+        )));
+    }
+    Ok(n)
+}
+
+/// Answers an Anvil, Hardhat or `evm_` method.
+pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
+    match base(name) {
+        // evm_mine takes a timestamp, or Anvil's {timestamp, blocks}.
+        "mine" if name == "evm_mine" => {
+            let (blocks, ts) = match p.get(0) {
+                Some(Value::Object(o)) => (
+                    count(o.get("blocks").filter(|v| !v.is_null()))?,
+                    o.get("timestamp")
+                        .filter(|v| !v.is_null())
+                        .map(parse_u64)
+                        .transpose()?,
+                ),
+                Some(v) => (1, Some(parse_u64(v)?)),
+                None => (1, None),
+            };
+            node.mine(blocks, ts, None)?;
+            Ok(json!("0x0"))
+        }
+        // anvil_mine and hardhat_mine take a count and the seconds between the blocks.
+        "mine" => {
+            let n = count(p.get(0))?;
+            let spacing = p.get(1).map(parse_u64).transpose()?;
+            node.mine(n, None, spacing)?;
+            Ok(Value::Null)
+        }
+        "setAutomine" => {
+            node.automine = flag(p, 0, "enabled")?;
+            if node.automine && !node.pool.is_empty() {
+                node.mine(1, None, None)?;
+            }
+            Ok(Value::Null)
+        }
+        "getAutomine" => Ok(json!(node.automine)),
+        "setIntervalMining" => {
+            // Seconds, as Anvil reads it; 0 turns interval mining off.
+            let secs = parse_u64(p.need(0, "seconds")?)?;
+            node.interval_mining = (secs > 0).then(|| secs.saturating_mul(1000));
+            if secs > 0 {
+                node.automine = false;
+            }
+            Ok(Value::Null)
+        }
+        "getIntervalMining" => Ok(match node.interval_mining {
+            Some(ms) => json!(ms / 1000),
+            None => Value::Null,
+        }),
+        "snapshot" => Ok(qty(node.snapshot())),
+        "revert" => Ok(json!(node.revert(parse_u64(p.need(0, "snapshot id")?)?)?)),
+        "increaseTime" => {
+            let secs = parse_u64(p.need(0, "seconds")?)?;
+            Ok(json!(node.increase_time(secs)))
+        }
+        "setNextBlockTimestamp" => {
+            node.set_next_timestamp(parse_u64(p.need(0, "timestamp")?)?)?;
+            Ok(Value::Null)
+        }
+        "setTime" => Ok(json!(node.set_time(parse_u64(p.need(0, "timestamp")?)?))),
+        "setBlockTimestampInterval" => {
+            node.time.interval = Some(parse_u64(p.need(0, "seconds")?)?);
+            Ok(Value::Null)
+        }
+        "removeBlockTimestampInterval" => Ok(json!(node.time.interval.take().is_some())),
+        "setBalance" => {
+            let a = parse_address(p.need(0, "address")?)?;
+            let b = TokenAmount::from_atto(parse_big(p.need(1, "balance")?)?);
+            node.set_balance(a, b)?;
+            Ok(Value::Null)
+        }
+        "addBalance" => {
+            let a = parse_address(p.need(0, "address")?)?;
+            let add = TokenAmount::from_atto(parse_big(p.need(1, "amount")?)?);
+            let now = node
+                .head_actor(&crate::ethtx::eth_to_filecoin(&a))?
+                .map(|(_, act)| act.balance)
+                .unwrap_or_default();
+            node.set_balance(a, now + add)?;
+            Ok(Value::Null)
+        }
+        "setNonce" => {
+            let a = parse_address(p.need(0, "address")?)?;
+            node.set_nonce(a, parse_u64(p.need(1, "nonce")?)?)?;
+            Ok(Value::Null)
+        }
+        "setCode" => {
+            let a = parse_address(p.need(0, "address")?)?;
+            node.set_code(a, parse_data(p.need(1, "code")?)?)?;
+            Ok(Value::Null)
+        }
+        "setStorageAt" => {
+            let a = parse_address(p.need(0, "address")?)?;
+            let slot = word(p.need(1, "slot")?)?;
+            let value = parse_hash(p.need(2, "value (32 bytes)")?)?;
+            node.set_storage(a, slot, value)?;
+            Ok(json!(true))
+        }
+        "impersonateAccount" => {
+            node.impersonated
+                .insert(parse_address(p.need(0, "address")?)?);
+            Ok(Value::Null)
+        }
+        "stopImpersonatingAccount" => {
+            node.impersonated
+                .remove(&parse_address(p.need(0, "address")?)?);
+            Ok(Value::Null)
+        }
+        "autoImpersonateAccount" => {
+            node.auto_impersonate = flag(p, 0, "enabled")?;
+            Ok(Value::Null)
+        }
+        "dropTransaction" => {
+            let h = parse_hash(p.need(0, "transaction hash")?)?;
+            Ok(if node.drop_transaction(&h) {
+                data(&h)
+            } else {
+                Value::Null
+            })
+        }
+        "dropAllTransactions" => {
+            node.pool.clear();
+            Ok(Value::Null)
+        }
+        "removePoolTransactions" => {
+            node.drop_transactions_from(&parse_address(p.need(0, "address")?)?);
+            Ok(Value::Null)
+        }
+        "reset" => {
+            if p.get(0).and_then(|o| o.get("forking")).is_some() {
+                return Err(RpcError::rejected(
+                    "forking a live chain is not served yet: anvil_reset starts over from the \
+                     devnet's genesis only",
+                ));
+            }
+            node.reset()?;
+            Ok(Value::Null)
+        }
+        _ => Err(RpcError::no_method(name)),
+    }
+}
