@@ -39,7 +39,7 @@ const AWARD_BLOCK_REWARD: u64 = 2;
 const EPOCH_TICK: u64 = 2;
 
 /// How a chain runs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde_tuple::Serialize_tuple, serde_tuple::Deserialize_tuple)]
 pub struct ChainConfig {
     /// The EIP-155 chain ID the machine reports (`CHAINID`).
     pub chain_id: u64,
@@ -51,7 +51,7 @@ pub struct ChainConfig {
 }
 
 /// What applying one explicit message produced.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde_tuple::Serialize_tuple, serde_tuple::Deserialize_tuple)]
 pub struct MessageResult {
     /// Its receipt.
     pub receipt: Receipt,
@@ -116,15 +116,18 @@ impl TipsetRecord {
 
 /// A chain on a store, from its genesis on.
 pub struct Chain {
-    engine: Engine,
-    store: Rc<dyn BaseStore>,
-    config: ChainConfig,
-    network_version: NetworkVersion,
-    manifest: Manifest,
-    miner: u64,
-    genesis_state: Cid,
-    tipsets: Vec<TipsetRecord>,
-    messages: BTreeMap<Cid, (ChainEpoch, usize)>,
+    pub(crate) engine: Engine,
+    pub(crate) store: Rc<dyn BaseStore>,
+    pub(crate) config: ChainConfig,
+    pub(crate) network_version: NetworkVersion,
+    pub(crate) manifest: Manifest,
+    pub(crate) miner: u64,
+    pub(crate) genesis_state: Cid,
+    pub(crate) tipsets: Vec<TipsetRecord>,
+    pub(crate) messages: BTreeMap<Cid, (ChainEpoch, usize)>,
+    /// The lowest height whose record changed since [`Chain::take_changed_from`] last said
+    /// (for saving only what changed).
+    pub(crate) changed_from: Option<ChainEpoch>,
 }
 
 fn digest(label: &[u8], epoch: ChainEpoch) -> Vec<u8> {
@@ -150,6 +153,7 @@ impl Chain {
             genesis_state: genesis.state_root,
             tipsets: Vec::new(),
             messages: BTreeMap::new(),
+            changed_from: Some(0),
         };
         let empty_receipts = chain.amt_of(Vec::<Receipt>::new())?;
         let header = BlockHeader {
@@ -272,6 +276,7 @@ impl Chain {
             .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
         self.tipsets.truncate(keep + 1);
         self.messages.retain(|_, (h, _)| *h <= height);
+        self.mark_changed(height + 1);
         Ok(())
     }
 
@@ -290,6 +295,7 @@ impl Chain {
         tree.store().flush(&root, rules.flush_walk)?;
         let last = self.tipsets.len() - 1;
         self.tipsets[last].state_root = root;
+        self.mark_changed(last as ChainEpoch);
         Ok(out)
     }
 
@@ -299,12 +305,24 @@ impl Chain {
         self.truncate(height)?;
         let last = self.tipsets.len() - 1;
         self.tipsets[last].state_root = state_root;
+        self.mark_changed(last as ChainEpoch);
         Ok(())
     }
 
     /// Back to the genesis as it was built (edits made at height 0 undone too).
     pub fn reset(&mut self) -> Result<()> {
         self.revert_to(0, self.genesis_state)
+    }
+
+    fn mark_changed(&mut self, height: ChainEpoch) {
+        self.changed_from = Some(self.changed_from.map_or(height, |h| h.min(height)));
+    }
+
+    /// The lowest height whose tipset record changed (was added, removed, or had its state
+    /// edited) since the last call, which forgets it: records from there up are what a saved
+    /// copy must rewrite, and any saved above the head must go.
+    pub fn take_changed_from(&mut self) -> Option<ChainEpoch> {
+        self.changed_from.take()
     }
 
     fn rules(&self) -> Result<&'static skyr::rules::NetworkRules> {
@@ -435,6 +453,7 @@ impl Chain {
             self.messages.insert(*c, (height, i));
         }
         self.tipsets.push(record);
+        self.mark_changed(height);
         Ok(self.head())
     }
 

@@ -129,5 +129,40 @@ fn genesis_then_blocks() -> anyhow::Result<()> {
     assert!(chain.actor_at(1, &to)?.is_none());
     assert_eq!(b2.header.parent_state_root, b1.state_root);
     assert_eq!(b2.header.parents, vec![b1.block_cid]);
+
+    // Saved and restored on the same store: the same tipsets, and the next block mined on
+    // each is the same block on the same state.
+    let saved = chain.saved();
+    let tipsets: Vec<_> = (0..=2)
+        .map(|h| chain.saved_tipset(h).expect("a tipset"))
+        .collect();
+    assert_eq!(chain.take_changed_from(), Some(0), "everything is new");
+    assert_eq!(chain.take_changed_from(), None);
+    let mut restored = Chain::restore(
+        Engine::new()?,
+        chain.store().clone(),
+        saved.clone(),
+        tipsets.clone(),
+    )?;
+    assert_eq!(restored.saved(), saved);
+    assert_eq!(restored.head().block_cid, b2.block_cid);
+    assert_eq!(restored.head().key_cid, b2.key_cid);
+    assert_eq!(
+        restored.find_message(&cid).map(|(t, i)| (t.height(), i)),
+        Some((2, 0))
+    );
+    assert_eq!(restored.head().results[0].receipt, b2.results[0].receipt);
+    let next = chain.mine(Vec::new(), None)?.clone();
+    let again = restored.mine(Vec::new(), None)?.clone();
+    assert_eq!(next.block_cid, again.block_cid);
+    assert_eq!(next.state_root, again.state_root);
+    assert_eq!(chain.take_changed_from(), Some(3));
+    // A broken saved chain is refused by name.
+    let mut broken = tipsets;
+    broken.swap(1, 2);
+    let e = Chain::restore(Engine::new()?, chain.store().clone(), saved, broken)
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("the saved chain is broken"), "{e}");
     Ok(())
 }

@@ -44,6 +44,10 @@ pub struct DevnetArgs {
     /// A fixed base fee in attoFIL (default: nv28's rule).
     #[arg(long, alias = "block-base-fee-per-gas")]
     base_fee: Option<u64>,
+    /// Keep the chain in this folder (a redb database): a restart there restores it, and
+    /// everything acknowledged survives a crash. Without it the chain lives in memory.
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
     /// Print no line per transaction.
     #[arg(long)]
     quiet: bool,
@@ -71,6 +75,7 @@ pub fn run(args: DevnetArgs, engine: Engine) -> Result<ExitCode> {
         block_time: args.block_time.filter(|s| *s > 0),
         base_fee: args.base_fee,
         verbose: !args.quiet,
+        state: args.state.clone(),
     };
     if args.accounts == 0 {
         bail!("--accounts must be at least 1");

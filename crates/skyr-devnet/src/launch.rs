@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
-use skyr::blockstore::MemoryBlockstore;
+use skyr::blockstore::{BaseStore, MemoryBlockstore};
 use skyr::shared::econ::TokenAmount;
 use skyr::Engine;
 use skyr_chain::genesis::{self, GenesisSpec};
@@ -15,6 +15,7 @@ use skyr_chain::{Chain, ChainConfig};
 
 use crate::accounts::{dev_keys, DevKey};
 use crate::node::Node;
+use crate::persist;
 
 /// The network version the devnet runs, and the official bundle it runs there (v18).
 pub const NETWORK_VERSION: u32 = 28;
@@ -48,6 +49,8 @@ pub struct DevnetOptions {
     pub base_fee: Option<u64>,
     /// Print a line per transaction.
     pub verbose: bool,
+    /// Where to keep the chain (`--state`); None keeps it in memory.
+    pub state: Option<PathBuf>,
 }
 
 /// Reads a bundle from `path`: a CAR file, or a folder holding the v18 bundle (as
@@ -97,11 +100,38 @@ pub struct Started {
     pub state_root: Cid,
     /// The bundle's manifest CID.
     pub manifest: Cid,
+    /// The height it starts at: 0, or the saved head's when it was restored.
+    pub height: i64,
+    /// Whether it was restored from `--state`.
+    pub restored: bool,
+    /// Its chain ID (a restored chain keeps its own).
+    pub chain_id: u64,
 }
 
-/// Builds the node: keys, genesis, chain. Runs on the node's thread.
+/// Builds the node: keys, genesis, chain; or, when `--state` holds a saved devnet, restores it
+/// (the genesis flags then say nothing: the saved chain is what it is). Runs on the node's
+/// thread.
 pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started)> {
     let keys = dev_keys(&opts.mnemonic, opts.accounts)?;
+    let db = opts.state.as_deref().map(persist::open).transpose()?;
+    if let Some(db) = &db {
+        if let Some(saved) = persist::saved_chain(db)? {
+            let genesis_state = saved.genesis_state;
+            let mut node = persist::restore(db.clone(), saved, engine, keys.clone())?;
+            node.automine = opts.automine;
+            node.verbose = opts.verbose;
+            node.interval_mining = opts.block_time.map(|s| s.saturating_mul(1000));
+            let started = Started {
+                keys,
+                state_root: genesis_state,
+                manifest: node.saved_bundle().unwrap_or_default(),
+                height: node.chain.head().height(),
+                restored: true,
+                chain_id: node.chain_id,
+            };
+            return Ok((node, started));
+        }
+    }
     let balance = TokenAmount::from_whole(
         i64::try_from(opts.balance)
             .map_err(|_| anyhow!("--balance {} is too large", opts.balance))?,
@@ -115,7 +145,10 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
         eth_accounts: keys.iter().map(|k| (k.address, balance.clone())).collect(),
         create2_deployer: true,
     };
-    let store = Rc::new(MemoryBlockstore::new());
+    let store: Rc<dyn BaseStore> = match &db {
+        Some(db) => db.clone(),
+        None => Rc::new(MemoryBlockstore::new()),
+    };
     let g = genesis::build(&engine, store.clone(), &spec)?;
     if g.bundle_manifest.to_string() != V18_MANIFEST {
         bail!(
@@ -131,14 +164,21 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
     let chain = Chain::new(engine, store, &g, opts.genesis_time, config)?;
     let mut node = Node::new(chain, opts.chain_id, keys.clone());
     node.automine = opts.automine;
-    node.interval_mining = opts.block_time.map(|s| s.saturating_mul(1000));
     node.verbose = opts.verbose;
+    node.interval_mining = opts.block_time.map(|s| s.saturating_mul(1000));
+    if let Some(db) = db {
+        node.persist_to(db, g.bundle_manifest);
+        node.save()?;
+    }
     Ok((
         node,
         Started {
             keys,
             state_root: g.state_root,
             manifest: g.bundle_manifest,
+            height: 0,
+            restored: false,
+            chain_id: opts.chain_id,
         },
     ))
 }
@@ -166,8 +206,8 @@ pub fn banner(opts: &DevnetOptions, started: &Started, address: &str) -> String 
     s.push_str(&format!(
         "\nChain ID:          {}\nNetwork version:   {NETWORK_VERSION} (FireHorse)\nBundle:            {} ({})\n\
          Genesis state:     {}\nGenesis timestamp: {}\nBase fee:          {}\nMining:            {}\n\
-         State:             in memory (nothing is kept after exit)\n\nListening on {address}\n",
-        opts.chain_id,
+         State:             {}\n\nListening on {address}\n",
+        started.chain_id,
         started.manifest,
         opts.bundle_origin,
         started.state_root,
@@ -180,6 +220,15 @@ pub fn banner(opts: &DevnetOptions, started: &Started, address: &str) -> String 
             (true, _) => "automine (a tipset per transaction)".to_string(),
             (false, Some(s)) => format!("every {s} s"),
             (false, None) => "on evm_mine only".to_string(),
+        },
+        match (&opts.state, started.restored) {
+            (None, _) => "in memory (nothing is kept after exit)".to_string(),
+            (Some(d), false) => format!("{} (new; saved before each answer)", d.display()),
+            (Some(d), true) => format!(
+                "{} (restored at height {}; the genesis flags were not used)",
+                d.display(),
+                started.height
+            ),
         },
     ));
     s

@@ -4,7 +4,8 @@
 //! node around it (pool, mining, dev keys: [`node`]), translates Ethereum transactions
 //! ([`ethtx`]) and views ([`views`]), answers JSON-RPC methods ([`rpc`]) and serves them over
 //! HTTP ([`server`]). What test suites do to a chain lives beside: account edits and
-//! impersonation ([`cheats`], on [`evm_state`]), snapshots and time ([`snapshots`]).
+//! impersonation ([`cheats`], on [`evm_state`]), snapshots and time ([`snapshots`]); with
+//! `--state`, everything is saved before each answer ([`persist`]).
 pub mod accounts;
 pub mod cheats;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod ethtx;
 pub mod evm_state;
 pub mod launch;
 pub mod node;
+pub mod persist;
 pub mod rpc;
 pub mod server;
 pub mod snapshots;

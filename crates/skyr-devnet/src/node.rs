@@ -21,6 +21,7 @@ use skyr_chain::{Chain, ChainMessage, SignedMessage, TipsetRecord, BLOCK_GAS_LIM
 use crate::accounts::DevKey;
 use crate::error::{reverted, RpcError, RpcResult};
 use crate::ethtx::{EthTx, TxKindTag};
+use crate::persist::Persist;
 use crate::snapshots::{Snapshot, TimeMoves};
 
 /// What the estimator multiplies the gas a message used by (Lotus's `GasLimitOverestimation`).
@@ -31,9 +32,10 @@ pub const MIN_FEE_CAP: u64 = 100;
 pub const MIN_GAS_PREMIUM: u64 = 100_000;
 
 /// A transaction waiting for a block.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pending {
     /// The message as the block will carry it.
+    #[serde(with = "crate::persist::message_bytes")]
     pub message: ChainMessage,
     /// Its Ethereum hash.
     pub eth_hash: [u8; 32],
@@ -65,6 +67,8 @@ pub struct Node {
     pub auto_impersonate: bool,
     /// Mine a block this often (milliseconds), as well as on demand.
     pub interval_mining: Option<u64>,
+    /// Where it is saved (`--state`), if anywhere.
+    pub(crate) persist: Option<Persist>,
     eth_to_cid: BTreeMap<[u8; 32], Cid>,
     cid_to_eth: BTreeMap<Cid, [u8; 32]>,
 }
@@ -95,9 +99,16 @@ impl Node {
             impersonated: BTreeSet::new(),
             auto_impersonate: false,
             interval_mining: None,
+            persist: None,
             eth_to_cid: BTreeMap::new(),
             cid_to_eth: BTreeMap::new(),
         }
+    }
+
+    /// Records that `hash` names message `cid`.
+    pub(crate) fn index_eth(&mut self, hash: [u8; 32], cid: Cid) {
+        self.eth_to_cid.insert(hash, cid);
+        self.cid_to_eth.insert(cid, hash);
     }
 
     /// The message CID an Ethereum transaction hash stands for.
@@ -159,8 +170,10 @@ impl Node {
         {
             return Err(RpcError::rejected("already known"));
         }
-        self.eth_to_cid.insert(eth_hash, cid);
-        self.cid_to_eth.insert(cid, eth_hash);
+        self.index_eth(eth_hash, cid);
+        if let Some(p) = self.persist.as_mut() {
+            p.unsaved_eth.push((eth_hash, cid));
+        }
         self.pool.push(Pending { message, eth_hash });
         if self.automine {
             self.mine(1, None, None)?;

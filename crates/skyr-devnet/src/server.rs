@@ -79,6 +79,9 @@ impl NodeHandle {
                                     if let Err(e) = node.mine(1, None, None) {
                                         eprintln!("interval mining: {}", e.message);
                                     }
+                                    if let Err(e) = node.save() {
+                                        eprintln!("interval mining: {e:#}");
+                                    }
                                     continue;
                                 }
                                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -151,8 +154,16 @@ async fn answer(node: &NodeHandle, req: Value) -> Option<Value> {
             )
         }
     };
+    // What changed is saved before the answer goes out: an acknowledged change survives a
+    // crash.
     let result = match node
-        .run(move |n| crate::rpc::dispatch(n, &method, &params))
+        .run(move |n| {
+            let answer = crate::rpc::dispatch(n, &method, &params);
+            match n.save() {
+                Ok(()) => answer,
+                Err(e) => Err(RpcError::internal(format!("{e:#}"))),
+            }
+        })
         .await
     {
         Ok(r) => r,

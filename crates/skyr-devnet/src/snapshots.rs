@@ -11,7 +11,7 @@ use crate::error::{RpcError, RpcResult};
 use crate::node::{Node, Pending};
 
 /// Time moves the next block takes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TimeMoves {
     /// The next block's timestamp, if set.
     pub next_timestamp: Option<u64>,
@@ -34,7 +34,7 @@ impl TimeMoves {
 
 /// What a snapshot keeps: the head, the state it produced (edits included), the pool and the
 /// pending time moves.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Snapshot {
     /// What `evm_snapshot` answered.
     pub id: u64,

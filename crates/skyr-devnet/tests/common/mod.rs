@@ -40,6 +40,7 @@ pub fn start(bundles: &std::path::Path) -> String {
         genesis_time: 1_700_000_000,
         automine: true,
         block_time: None,
+        state: None,
         base_fee: None,
         verbose: false,
     };

@@ -1,0 +1,216 @@
+//! `skyr devnet --state DIR` as a user runs it: transactions sent, a snapshot taken, one left
+//! pending; the process killed with SIGKILL; a restart on the same folder has every block,
+//! receipt, snapshot and pending transaction it had acknowledged, and goes on from there. A
+//! folder holding something that is not a database is refused by name. Needs the official
+//! v18 bundle in `../shared/bundles`; says SKIPPED loudly without it.
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+const ME: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+
+fn bundles() -> Option<PathBuf> {
+    let p = common::root().join("../shared/bundles");
+    if p.join("v18/builtin-actors-mainnet.car").is_file() {
+        Some(p)
+    } else {
+        eprintln!(
+            "!! SKIPPED: no v18 bundle in {}; the devnet --state test did not run",
+            p.display()
+        );
+        None
+    }
+}
+
+/// A running devnet: the process, its URL, and its banner.
+struct Devnet {
+    child: Child,
+    url: String,
+    banner: String,
+}
+
+fn start(bundles: &Path, state: &Path, extra: &[&str]) -> Devnet {
+    let b = bundles.to_string_lossy().into_owned();
+    let s = state.to_string_lossy().into_owned();
+    let mut args = vec![
+        "devnet",
+        "--bundles",
+        &b,
+        "--port",
+        "0",
+        "--state",
+        &s,
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let mut child = common::command(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("skyr devnet starts");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut banner = String::new();
+    loop {
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(300)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the devnet did not start:\n{banner}");
+        };
+        banner.push_str(&line);
+        banner.push('\n');
+        if let Some(url) = line.strip_prefix("Listening on ") {
+            return Devnet {
+                child,
+                url: url.to_string(),
+                banner,
+            };
+        }
+    }
+}
+
+impl Devnet {
+    fn call(&self, method: &str, params: Value) -> Value {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let v: Value = ureq::post(&self.url)
+            .send_json(body)
+            .expect("an answer")
+            .into_json()
+            .expect("JSON");
+        assert!(v.get("error").is_none(), "{method}: {v}");
+        v["result"].clone()
+    }
+
+    fn count(&self) -> Value {
+        self.call(
+            "eth_call",
+            json!([{"to": COUNTER, "data": "0x06661abd"}, "latest"]),
+        )
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    fn kill(mut self) {
+        self.child.kill().expect("killed");
+        self.child.wait().expect("reaped");
+    }
+}
+
+fn inc() -> Value {
+    // inc(bytes) with an empty note.
+    json!({"from": ME, "to": COUNTER, "data": format!("0x{}{:064x}{:064x}", "75069f22", 32, 0)})
+}
+
+fn word(n: u64) -> Value {
+    json!(format!("0x{n:064x}"))
+}
+
+#[test]
+fn a_killed_devnet_restarts_with_everything_it_acknowledged() {
+    let Some(bundles) = bundles() else { return };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("devnet-state-test");
+    let _ = std::fs::remove_dir_all(&dir);
+    let state = dir.join("state");
+
+    let d = start(&bundles, &state, &[]);
+    assert!(
+        d.banner.contains("(new; saved before each answer)"),
+        "{}",
+        d.banner
+    );
+    let init = format!(
+        "0x{}{:064x}",
+        std::fs::read_to_string(common::root().join("tests/fevm/build/Counter.bin"))
+            .expect("Counter.bin")
+            .trim(),
+        5
+    );
+    let deploy = d.call("eth_sendTransaction", json!([{"from": ME, "data": init}]));
+    let first = d.call("eth_sendTransaction", json!([inc()]));
+    let snapshot = d.call("evm_snapshot", json!([]));
+    let second = d.call("eth_sendTransaction", json!([inc()]));
+    assert_eq!(d.count(), word(7));
+    d.call("evm_setAutomine", json!([false]));
+    let pending = d.call("eth_sendTransaction", json!([inc()]));
+    let height = d.call("eth_blockNumber", json!([]));
+    let receipts: Vec<Value> = [&deploy, &first, &second]
+        .iter()
+        .map(|h| d.call("eth_getTransactionReceipt", json!([h])))
+        .collect();
+    d.kill();
+
+    // Restarted on the same folder: the genesis flags say nothing now (another chain ID is
+    // ignored: the saved chain keeps its own).
+    let d = start(&bundles, &state, &["--no-mining", "--chain-id", "5"]);
+    assert!(d.banner.contains("restored at height"), "{}", d.banner);
+    assert_eq!(d.call("eth_chainId", json!([])), json!("0x1df5e76"));
+    assert_eq!(d.call("eth_blockNumber", json!([])), height);
+    for (h, r) in [&deploy, &first, &second].iter().zip(&receipts) {
+        assert_eq!(&d.call("eth_getTransactionReceipt", json!([h])), r);
+    }
+    assert_eq!(d.count(), word(7));
+    // The pending transaction was kept, and is mined now.
+    assert_eq!(
+        d.call("eth_getTransactionReceipt", json!([pending])),
+        Value::Null
+    );
+    d.call("evm_mine", json!([]));
+    let r = d.call("eth_getTransactionReceipt", json!([pending]));
+    assert_eq!(r["status"], json!("0x1"), "{r}");
+    assert_eq!(d.count(), word(8));
+    // The snapshot was kept: reverting to it goes back past the second increment.
+    assert_eq!(d.call("evm_revert", json!([snapshot])), json!(true));
+    assert_eq!(d.count(), word(6));
+    let reverted_height = d.call("eth_blockNumber", json!([]));
+    d.kill();
+
+    // The revert itself was saved; the chain goes on from there.
+    let d = start(&bundles, &state, &[]);
+    assert_eq!(d.call("eth_blockNumber", json!([])), reverted_height);
+    assert_eq!(
+        d.call("eth_getTransactionReceipt", json!([second])),
+        Value::Null
+    );
+    assert_eq!(d.count(), word(6));
+    let again = d.call("eth_sendTransaction", json!([inc()]));
+    assert_eq!(
+        again, second,
+        "the same transaction again, after the revert"
+    );
+    assert_eq!(d.count(), word(7));
+    d.kill();
+
+    // A state folder whose database file is not a database is refused by name.
+    let junk = dir.join("junk");
+    std::fs::create_dir_all(&junk).expect("a folder");
+    std::fs::write(junk.join("devnet.redb"), b"not a database").expect("written");
+    let out = common::command(&[
+        "devnet",
+        "--bundles",
+        &bundles.to_string_lossy(),
+        "--port",
+        "0",
+        "--state",
+        &junk.to_string_lossy(),
+    ])
+    .output()
+    .expect("runs");
+    let (code, _, err) = common::finished(out);
+    assert_ne!(code, 0);
+    assert!(err.contains("cannot open the database"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
