@@ -189,6 +189,33 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
             let c = call_object(p.need(0, "transaction")?)?;
             send_transaction(node, c)
         }
+        "eth_sign" => {
+            let key = dev_key(node, p.need(0, "address")?)?;
+            let message = parse_data(p.need(1, "message")?)?;
+            Ok(data(&key.sign_digest(
+                &alloy_primitives::eip191_hash_message(&message).0,
+            )?))
+        }
+        "personal_sign" => {
+            let message = parse_data(p.need(0, "message")?)?;
+            let key = dev_key(node, p.need(1, "address")?)?;
+            Ok(data(&key.sign_digest(
+                &alloy_primitives::eip191_hash_message(&message).0,
+            )?))
+        }
+        "eth_signTypedData" | "eth_signTypedData_v4" => {
+            let key = dev_key(node, p.need(0, "address")?)?;
+            let typed = match p.need(1, "typed data")? {
+                Value::String(s) => serde_json::from_str(s),
+                v => serde_json::from_value(v.clone()),
+            }
+            .map_err(|e| RpcError::params(format!("not EIP-712 typed data: {e}")))?;
+            let typed: alloy_dyn_abi::TypedData = typed;
+            let digest = typed
+                .eip712_signing_hash()
+                .map_err(|e| RpcError::params(format!("the typed data does not hash: {e}")))?;
+            Ok(data(&key.sign_digest(&digest.0)?))
+        }
         "eth_getLogs" => {
             p.at_most(1)?;
             get_logs(node, p.need(0, "filter")?)
@@ -329,6 +356,21 @@ fn fee_history(node: &Node, p: &Params) -> RpcResult {
         out["reward"] = Value::Array(rewards);
     }
     Ok(out)
+}
+
+/// The dev key of an address parameter (the signing methods sign with dev keys only).
+fn dev_key(node: &Node, v: &Value) -> RpcResult<crate::accounts::DevKey> {
+    let a = parse_address(v)?;
+    node.keys
+        .iter()
+        .find(|k| k.address == a)
+        .cloned()
+        .ok_or_else(|| {
+            RpcError::rejected(format!(
+                "no key for 0x{}: the devnet signs with its dev accounts only",
+                hex::encode(a)
+            ))
+        })
 }
 
 fn send_transaction(node: &mut Node, c: CallObject) -> RpcResult {
