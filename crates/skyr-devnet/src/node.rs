@@ -31,6 +31,15 @@ pub const MIN_FEE_CAP: u64 = 100;
 /// Lotus's minimum gas premium: what fee history reports as the reward of blocks.
 pub const MIN_GAS_PREMIUM: u64 = 100_000;
 
+/// What the node tells its subscribers (WebSocket `eth_subscribe`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainEvent {
+    /// A tipset was mined at this height.
+    Mined(i64),
+    /// A transaction was taken into the pool.
+    Pending([u8; 32]),
+}
+
 /// A transaction waiting for a block.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pending {
@@ -67,6 +76,13 @@ pub struct Node {
     pub auto_impersonate: bool,
     /// Mine a block this often (milliseconds), as well as on demand.
     pub interval_mining: Option<u64>,
+    /// Installed filters.
+    pub filters: crate::filters::Filters,
+    /// The hash of every transaction taken, in order (what pending-transaction filters and
+    /// subscriptions report).
+    pub arrivals: Vec<[u8; 32]>,
+    /// Where its events go, when something listens.
+    pub events: Option<tokio::sync::broadcast::Sender<ChainEvent>>,
     /// Where it is saved (`--state`), if anywhere.
     pub(crate) persist: Option<Persist>,
     eth_to_cid: BTreeMap<[u8; 32], Cid>,
@@ -99,9 +115,19 @@ impl Node {
             impersonated: BTreeSet::new(),
             auto_impersonate: false,
             interval_mining: None,
+            filters: Default::default(),
+            arrivals: Vec::new(),
+            events: None,
             persist: None,
             eth_to_cid: BTreeMap::new(),
             cid_to_eth: BTreeMap::new(),
+        }
+    }
+
+    fn tell(&self, event: ChainEvent) {
+        if let Some(tx) = &self.events {
+            // No receiver is not an error: nobody subscribed.
+            let _ = tx.send(event);
         }
     }
 
@@ -175,6 +201,8 @@ impl Node {
             p.unsaved_eth.push((eth_hash, cid));
         }
         self.pool.push(Pending { message, eth_hash });
+        self.arrivals.push(eth_hash);
+        self.tell(ChainEvent::Pending(eth_hash));
         if self.automine {
             self.mine(1, None, None)?;
         }
@@ -281,6 +309,7 @@ impl Node {
             if self.verbose {
                 self.announce(self.chain.head(), &pending);
             }
+            self.tell(ChainEvent::Mined(self.chain.head().height()));
         }
         Ok(())
     }

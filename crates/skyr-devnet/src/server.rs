@@ -1,5 +1,5 @@
 //! The HTTP side: JSON-RPC over POST (single requests and batches, at `/` and at Lotus's
-//! `/rpc/v1`), answered by the node, which lives on a thread of its own (the machine is
+//! `/rpc/v1`) and over WebSocket on the same paths ([`crate::ws`]), answered by the node, which lives on a thread of its own (the machine is
 //! single-threaded) and takes one job at a time. Requests are bounded in size and batch
 //! length; a malformed one gets a JSON-RPC error naming what was wrong; a job that panics
 //! fails that request only, and the node goes on serving. With interval mining on, the node's
@@ -20,7 +20,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 use crate::error::RpcError;
-use crate::node::Node;
+use crate::node::{ChainEvent, Node};
 
 /// The largest request body taken, in bytes (a 2 MiB transaction hex-encoded fits).
 pub const MAX_BODY: usize = 8 << 20;
@@ -28,13 +28,16 @@ pub const MAX_BODY: usize = 8 << 20;
 const DRAIN_LIMIT: usize = 64 << 20;
 /// The most requests one batch may hold.
 pub const MAX_BATCH: usize = 1000;
+/// Events kept for a slow subscriber before it misses some.
+const EVENT_BUFFER: usize = 4096;
 
 type Job = Box<dyn FnOnce(&mut Node) + Send>;
 
-/// A handle on the node's thread: jobs go in, answers come back.
+/// A handle on the node's thread: jobs go in, answers come back; its events can be heard.
 #[derive(Clone)]
 pub struct NodeHandle {
     jobs: mpsc::Sender<Job>,
+    events: tokio::sync::broadcast::Sender<ChainEvent>,
 }
 
 impl NodeHandle {
@@ -42,12 +45,15 @@ impl NodeHandle {
     /// stay on that thread). Returns once the node is built, or with the error that stopped it.
     pub fn spawn(make: impl FnOnce() -> Result<Node> + Send + 'static) -> Result<NodeHandle> {
         let (jobs, inbox) = mpsc::channel::<Job>();
+        let (events, _) = tokio::sync::broadcast::channel(EVENT_BUFFER);
+        let node_events = events.clone();
         let (ready, started) = mpsc::channel::<Result<()>>();
         std::thread::Builder::new()
             .name("skyr-node".into())
             .spawn(move || {
                 let mut node = match make() {
-                    Ok(n) => {
+                    Ok(mut n) => {
+                        n.events = Some(node_events);
                         let _ = ready.send(Ok(()));
                         n
                     }
@@ -99,7 +105,12 @@ impl NodeHandle {
         started
             .recv()
             .map_err(|_| anyhow!("the node's thread stopped while starting"))??;
-        Ok(NodeHandle { jobs })
+        Ok(NodeHandle { jobs, events })
+    }
+
+    /// Hears the node's events from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<ChainEvent> {
+        self.events.subscribe()
     }
 
     /// Runs `f` on the node and returns what it returned.
@@ -119,7 +130,7 @@ impl NodeHandle {
 }
 
 /// One request's answer (or none, for a notification).
-async fn answer(node: &NodeHandle, req: Value) -> Option<Value> {
+pub(crate) async fn answer(node: &NodeHandle, req: Value) -> Option<Value> {
     let id = req.get("id").cloned();
     let reply = |result: Result<Value, RpcError>, id: Option<Value>| {
         let id = id.unwrap_or(Value::Null);
@@ -252,9 +263,9 @@ fn too_large() -> Response {
 /// The router: JSON-RPC at `/` and `/rpc/v1`.
 pub fn router(node: NodeHandle) -> Router {
     Router::new()
-        .route("/", post(handle))
-        .route("/rpc/v1", post(handle))
-        .route("/rpc/v0", post(handle))
+        .route("/", post(handle).get(crate::ws::upgrade))
+        .route("/rpc/v1", post(handle).get(crate::ws::upgrade))
+        .route("/rpc/v0", post(handle).get(crate::ws::upgrade))
         .fallback(not_found)
         .with_state(node)
 }

@@ -11,6 +11,7 @@ use skyr_chain::ChainMessage;
 use super::*;
 use crate::error::{reverted, RpcError, RpcResult};
 use crate::evm_state::EvmState;
+use crate::filters::{FilterKind, LogCriteria};
 use crate::node::Node;
 use crate::views::*;
 
@@ -218,8 +219,19 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
         }
         "eth_getLogs" => {
             p.at_most(1)?;
-            get_logs(node, p.need(0, "filter")?)
+            let c = LogCriteria::parse(node, p.need(0, "filter")?)?;
+            Ok(Value::Array(c.all_logs(node)?))
         }
+        "eth_newFilter" => {
+            p.at_most(1)?;
+            let c = LogCriteria::parse(node, p.need(0, "filter")?)?;
+            node.install_filter(FilterKind::Logs(c))
+        }
+        "eth_newBlockFilter" => node.install_filter(FilterKind::Blocks),
+        "eth_newPendingTransactionFilter" => node.install_filter(FilterKind::PendingTransactions),
+        "eth_getFilterChanges" => node.filter_changes(p.need(0, "filter ID")?),
+        "eth_getFilterLogs" => node.filter_logs(p.need(0, "filter ID")?),
+        "eth_uninstallFilter" => Ok(json!(node.uninstall_filter(p.need(0, "filter ID")?)?)),
         _ => Err(RpcError::no_method(name)),
     }
 }
@@ -427,71 +439,4 @@ fn send_transaction(node: &mut Node, c: CallObject) -> RpcResult {
         }
         None => Ok(data(&node.send_impersonated(from, tx)?)),
     }
-}
-
-fn get_logs(node: &Node, filter: &Value) -> RpcResult {
-    let f = filter
-        .as_object()
-        .ok_or_else(|| RpcError::params("a filter object is expected"))?;
-    let head = node.chain.head().height();
-    let (from, to) = if let Some(h) = f.get("blockHash") {
-        match by_hash(node, h)? {
-            At::Height(x) => (x, x),
-            At::Future => return Ok(json!([])),
-        }
-    } else {
-        let bound = |k: &str| -> RpcResult<i64> {
-            match resolve(node, f.get(k).filter(|v| !v.is_null()))? {
-                At::Height(x) => Ok(x),
-                At::Future => Ok(head + 1),
-            }
-        };
-        (bound("fromBlock")?, bound("toBlock")?)
-    };
-    if to - from > 2880 {
-        return Err(RpcError::new(
-            -32005,
-            format!("block range of {} is past the limit of 2880", to - from),
-        ));
-    }
-    let addresses: Vec<[u8; 20]> = match f.get("address").filter(|v| !v.is_null()) {
-        Some(Value::Array(a)) => a.iter().map(parse_address).collect::<RpcResult<_>>()?,
-        Some(v) => vec![parse_address(v)?],
-        None => Vec::new(),
-    };
-    let topics: Vec<Vec<[u8; 32]>> = match f.get("topics").filter(|v| !v.is_null()) {
-        Some(Value::Array(ts)) => {
-            if ts.len() > 4 {
-                return Err(RpcError::params("at most 4 topic positions"));
-            }
-            ts.iter()
-                .map(|t| match t {
-                    Value::Null => Ok(Vec::new()),
-                    Value::Array(alts) => alts.iter().map(parse_hash).collect(),
-                    v => Ok(vec![parse_hash(v)?]),
-                })
-                .collect::<RpcResult<_>>()?
-        }
-        Some(_) => return Err(RpcError::params("topics must be a list")),
-        None => Vec::new(),
-    };
-    let mut out = Vec::new();
-    for h in from.max(0)..=to.min(head) {
-        let Some(t) = node.chain.at(h) else { continue };
-        if t.results.iter().all(|r| r.events.is_empty()) {
-            continue;
-        }
-        for log in logs_of(&mut EthNames::at(node, h), t) {
-            if !addresses.is_empty() && !addresses.contains(&log.address) {
-                continue;
-            }
-            let matches = topics.iter().enumerate().all(|(i, alts)| {
-                alts.is_empty() || log.topics.get(i).is_some_and(|x| alts.contains(x))
-            });
-            if matches {
-                out.push(log.to_json(node, t));
-            }
-        }
-    }
-    Ok(Value::Array(out))
 }
