@@ -558,6 +558,14 @@ impl Chain {
     /// Re-applies the messages of tipset `height` up to and including message `index`,
     /// traced, and returns the last one's result: what a trace of a mined message shows.
     pub fn replay(&self, height: ChainEpoch, index: usize) -> Result<ApplyRet> {
+        self.replay_first(height, index + 1)?
+            .pop()
+            .ok_or_else(|| anyhow!("tipset {height} has no message {index}"))
+    }
+
+    /// Re-applies the first `count` messages of tipset `height` (all of them at most), traced,
+    /// in one pass, and returns what each produced.
+    pub fn replay_first(&self, height: ChainEpoch, count: usize) -> Result<Vec<ApplyRet>> {
         let at = self
             .at(height)
             .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
@@ -572,11 +580,11 @@ impl Chain {
             true,
         )?;
         let mut exec = Executor::new(machine);
-        let mut last = None;
-        for m in at.messages.iter().take(index + 1) {
-            last = Some(exec.apply_message(m.message(), ApplyKind::Explicit, m.chain_length()?)?);
+        let mut out = Vec::new();
+        for m in at.messages.iter().take(count) {
+            out.push(exec.apply_message(m.message(), ApplyKind::Explicit, m.chain_length()?)?);
         }
-        last.ok_or_else(|| anyhow!("tipset {height} has no message {index}"))
+        Ok(out)
     }
 
     /// The state tree tipset `height` produced, for reading actors.

@@ -162,27 +162,33 @@ pub fn created_contract(m: &Message, r: &Receipt) -> Option<[u8; 20]> {
 /// A transaction's input: the unwrapped calldata or init code, or for other methods the ABI
 /// call `handle_filecoin_method(uint64,uint64,bytes)` Lotus shows.
 fn input_of(m: &Message) -> Vec<u8> {
-    let unwrap = || {
-        fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(m.params.bytes())
-            .map(|b| b.into_vec())
-            .unwrap_or_default()
-    };
-    if m.params.bytes().is_empty() {
+    call_input(
+        m.to == Address::new_id(ids::EAM),
+        m.method_num,
+        m.params.bytes(),
+    )
+}
+
+/// A call's input as Lotus shows it: for InvokeContract (to anything but the EAM) and the
+/// EAM's CreateExternal the CBOR byte string's contents, for other methods the ABI call
+/// `handle_filecoin_method(uint64 method, uint64 codec, bytes params)`.
+pub fn call_input(to_eam: bool, method: u64, params: &[u8]) -> Vec<u8> {
+    if params.is_empty() {
         return Vec::new();
     }
-    if (m.method_num == INVOKE_CONTRACT && m.to != Address::new_id(ids::EAM))
-        || (m.to == Address::new_id(ids::EAM) && m.method_num == CREATE_EXTERNAL)
-    {
-        return unwrap();
+    if (method == INVOKE_CONTRACT && !to_eam) || (to_eam && method == CREATE_EXTERNAL) {
+        return fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(params)
+            .map(|b| b.into_vec())
+            .unwrap_or_default();
     }
     let word = |n: u64| {
         let mut w = [0u8; 32];
         w[24..].copy_from_slice(&n.to_be_bytes());
         w
     };
-    let p = m.params.bytes();
+    let p = params;
     let mut out = vec![0x86, 0x8e, 0x10, 0xc4];
-    out.extend(word(m.method_num));
+    out.extend(word(method));
     out.extend(word(0x51));
     out.extend(word(96));
     out.extend(word(p.len() as u64));

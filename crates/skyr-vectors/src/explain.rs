@@ -38,7 +38,37 @@ pub struct MessageTrace {
     pub actor_names: Arc<BTreeMap<Cid, String>>,
 }
 
+/// Actor type by code CID, from a manifest (what a trace names its calls' actors with).
+pub fn actor_names(manifest: &skyr::bundle::Manifest) -> Arc<BTreeMap<Cid, String>> {
+    let entries = manifest.entries().iter();
+    Arc::new(entries.map(|(name, code)| (*code, name.clone())).collect())
+}
+
 impl MessageTrace {
+    /// The trace of message `msg` applied as `ret` (its events are moved out of `ret`), its
+    /// actors named by `names`.
+    pub fn new(
+        names: &Arc<BTreeMap<Cid, String>>,
+        variant: &str,
+        index: usize,
+        msg: &fvm_shared::message::Message,
+        ret: &mut skyr::ApplyRet,
+    ) -> anyhow::Result<MessageTrace> {
+        let tree = skyr::trace::CallTree::build(&ret.trace)
+            .map_err(|e| anyhow::anyhow!("message {index}: the trace does not nest: {e}"))?;
+        Ok(MessageTrace {
+            variant: variant.to_owned(),
+            index,
+            to: msg.to,
+            method: msg.method_num,
+            exit_code: ret.receipt.exit_code.value(),
+            gas_used: ret.receipt.gas_used,
+            tree,
+            events: std::mem::take(&mut ret.trace),
+            actor_names: names.clone(),
+        })
+    }
+
     /// The actor type a call ran (its receiver's code named by the manifest), or what is
     /// known of it: `unknown` for a receiver never found, the CID for code outside the
     /// manifest.

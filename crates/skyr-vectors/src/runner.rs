@@ -575,8 +575,7 @@ pub(crate) fn actor_named<'m>(machine: &'m Machine, code: &Cid) -> &'m str {
 
 /// Actor types by code CID, as the machine's manifest names them.
 pub(crate) fn actor_names_of(machine: &Machine) -> Arc<BTreeMap<Cid, String>> {
-    let entries = machine.manifest.entries().iter();
-    Arc::new(entries.map(|(name, code)| (*code, name.clone())).collect())
+    crate::explain::actor_names(&machine.manifest)
 }
 
 /// A message's trace, its actors named by `names`; the events are moved out of `ret`.
@@ -587,17 +586,5 @@ pub(crate) fn trace_of(
     msg: &Message,
     ret: &mut skyr::ApplyRet,
 ) -> Result<MessageTrace> {
-    let tree = skyr::trace::CallTree::build(&ret.trace)
-        .map_err(|e| anyhow!("message {index}: the trace does not nest: {e}"))?;
-    Ok(MessageTrace {
-        variant: variant.to_owned(),
-        index,
-        to: msg.to,
-        method: msg.method_num,
-        exit_code: ret.receipt.exit_code.value(),
-        gas_used: ret.receipt.gas_used,
-        tree,
-        events: std::mem::take(&mut ret.trace),
-        actor_names: names.clone(),
-    })
+    MessageTrace::new(names, variant, index, msg, ret)
 }

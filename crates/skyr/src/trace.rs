@@ -77,8 +77,10 @@ pub enum TraceEvent {
         method: MethodNum,
         /// Value sent.
         value: TokenAmount,
-        /// Bytes of parameters.
-        params_len: usize,
+        /// The parameters' bytes (their block's data; empty for none).
+        params: Vec<u8>,
+        /// Their codec (0 for none).
+        params_codec: u64,
         /// The send's own gas limit, if it set one.
         gas_limit: Option<Gas>,
         /// Whether the callee may not change state.
@@ -105,8 +107,8 @@ pub enum TraceEvent {
     Return {
         /// Exit code of the call.
         exit_code: ExitCode,
-        /// Bytes of return data.
-        return_len: usize,
+        /// The return value's bytes (its block's data; empty for none).
+        return_data: Vec<u8>,
     },
     /// The send failed in the machine: a syscall error, out of gas, or a fatal error.
     Error {
@@ -130,6 +132,10 @@ pub struct CallNode {
     pub value: TokenAmount,
     /// Bytes of parameters.
     pub params_len: usize,
+    /// The parameters (their block's data).
+    pub params: Vec<u8>,
+    /// Their codec (0 for none).
+    pub params_codec: u64,
     /// Its own gas limit, if it set one.
     pub gas_limit: Option<Gas>,
     /// Read-only call.
@@ -138,6 +144,8 @@ pub struct CallNode {
     pub exit_code: Option<ExitCode>,
     /// Bytes of return data.
     pub return_len: usize,
+    /// The return value (its block's data).
+    pub return_data: Vec<u8>,
     /// The machine's error, when the call ended in one.
     pub error: Option<String>,
     /// Charges applied in this call itself, in order.
@@ -187,7 +195,8 @@ impl CallTree {
                     to,
                     method,
                     value,
-                    params_len,
+                    params,
+                    params_codec,
                     gas_limit,
                     read_only,
                 } => stack.push(CallNode {
@@ -196,11 +205,14 @@ impl CallTree {
                     receiver: None,
                     method: *method,
                     value: value.clone(),
-                    params_len: *params_len,
+                    params_len: params.len(),
+                    params: params.clone(),
+                    params_codec: *params_codec,
                     gas_limit: *gas_limit,
                     read_only: *read_only,
                     exit_code: None,
                     return_len: 0,
+                    return_data: Vec::new(),
                     error: None,
                     charges: Vec::new(),
                     events: Vec::new(),
@@ -225,10 +237,11 @@ impl CallTree {
                     match event {
                         TraceEvent::Return {
                             exit_code,
-                            return_len,
+                            return_data,
                         } => {
                             call.exit_code = Some(*exit_code);
-                            call.return_len = *return_len;
+                            call.return_len = return_data.len();
+                            call.return_data = return_data.clone();
                         }
                         TraceEvent::Error { message } => call.error = Some(message.clone()),
                         _ => {}
@@ -267,7 +280,8 @@ mod tests {
             to: Address::new_id(to),
             method: 2,
             value: TokenAmount::default(),
-            params_len: 0,
+            params: Vec::new(),
+            params_codec: 0,
             gas_limit: None,
             read_only: false,
         }
@@ -283,7 +297,7 @@ mod tests {
     fn ret() -> TraceEvent {
         TraceEvent::Return {
             exit_code: ExitCode::OK,
-            return_len: 0,
+            return_data: Vec::new(),
         }
     }
 

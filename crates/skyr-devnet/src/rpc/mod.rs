@@ -2,9 +2,11 @@
 //! follow Lotus's meaning (and its `Filecoin.Eth*` names are aliases), with the devnet
 //! conveniences a local chain owes its users (`earliest` is block 0, a future block is null,
 //! optional block parameters); Anvil's and Hardhat's test methods answer under their
-//! `anvil_*`, `hardhat_*` and `evm_*` names ([`anvil`]); the rest are Ethereum's ([`eth`]).
+//! `anvil_*`, `hardhat_*` and `evm_*` names ([`anvil`]); traces under `skyr_*` and `trace_*`
+//! ([`trace`]); the rest are Ethereum's ([`eth`]).
 mod anvil;
 mod eth;
+mod trace;
 
 use serde_json::Value;
 use skyr::shared::econ::TokenAmount;
@@ -174,6 +176,8 @@ pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
         .any(|x| name.starts_with(x))
     {
         anvil::dispatch(node, &name, &p)
+    } else if name.starts_with("skyr_") || name.starts_with("trace_") {
+        trace::dispatch(node, &name, &p)
     } else {
         eth::dispatch(node, &name, &p)
     };

@@ -190,7 +190,8 @@ impl CallManager {
             to,
             method,
             value: value.clone(),
-            params_len: params.as_ref().map_or(0, |p| p.data().len()),
+            params: params.as_ref().map_or(Vec::new(), |p| p.data().to_vec()),
+            params_codec: params.as_ref().map_or(0, |p| p.codec()),
             gas_limit: options.gas_limit,
             read_only: options.read_only,
         });
@@ -485,11 +486,11 @@ fn return_event(res: &Result<InvocationResult>) -> TraceEvent {
     match res {
         Ok(r) => TraceEvent::Return {
             exit_code: r.exit_code(),
-            return_len: r.value().map_or(0, |b| b.data().len()),
+            return_data: r.value().map_or(Vec::new(), |b| b.data().to_vec()),
         },
         Err(ExecError::OutOfGas) => TraceEvent::Return {
             exit_code: ExitCode::SYS_OUT_OF_GAS,
-            return_len: 0,
+            return_data: Vec::new(),
         },
         Err(e) => TraceEvent::Error {
             message: e.to_string(),
