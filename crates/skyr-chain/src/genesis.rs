@@ -17,7 +17,7 @@ use multihash_codetable::Code;
 use skyr::blockstore::{BaseStore, BufferedStore};
 use skyr::bundle::{load_bundle, manifest_cid};
 use skyr::rules::rules_for_number;
-use skyr::shared::address::Address;
+use skyr::shared::address::{Address, Protocol};
 use skyr::shared::bigint::bigint_ser::BigIntSer;
 use skyr::shared::bigint::BigInt;
 use skyr::shared::econ::TokenAmount;
@@ -152,9 +152,10 @@ const CREATE2_DEPLOYER_CREATOR: [u8; 20] = [
 /// Its init code: it returns the 69-byte runtime that CREATE2s its calldata past a 32-byte salt.
 const CREATE2_DEPLOYER_INITCODE: &str = "604580600e600039806000f350fe7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3";
 
-/// A BLS public key for the genesis miner's owner and worker: the G1 generator, compressed.
-/// Nothing checks a signature of it (the devnet's blocks carry none).
-const MINER_KEY: [u8; 48] = [
+/// A BLS public key for the genesis miner's owner and worker: the G1 generator, compressed,
+/// whose secret key is 1 (a dev key, like Anvil's: not a secret). The devnet's blocks carry
+/// no signatures; a BLS message from this account can be signed with it.
+pub const MINER_KEY: [u8; 48] = [
     0x97, 0xf1, 0xd3, 0xa7, 0x31, 0x97, 0xd7, 0x94, 0x26, 0x95, 0x63, 0x8c, 0x4f, 0xa9, 0xac, 0x0f,
     0xc3, 0x68, 0x8c, 0x4f, 0x97, 0x74, 0xb9, 0x05, 0xa1, 0x4e, 0x3a, 0x3f, 0x17, 0x1b, 0xac, 0x58,
     0x6c, 0x55, 0xe8, 0x3f, 0xf9, 0x7a, 0x1a, 0xef, 0xfb, 0x3a, 0xf0, 0x0a, 0xdb, 0x22, 0xc6, 0xbb,
@@ -181,6 +182,8 @@ pub struct GenesisSpec {
     pub timestamp: u64,
     /// Ethereum addresses to fund as EthAccounts, with their balances.
     pub eth_accounts: Vec<([u8; 20], TokenAmount)>,
+    /// Key addresses (f1 or f3) to fund as accounts, with their balances.
+    pub key_accounts: Vec<(Address, TokenAmount)>,
     /// Whether to deploy the CREATE2 deployer at its usual address.
     pub create2_deployer: bool,
 }
@@ -195,6 +198,8 @@ pub struct Genesis {
     pub miner: ActorID,
     /// The ID of each funded Ethereum address, in the order given.
     pub eth_account_ids: Vec<ActorID>,
+    /// The ID of each funded key address, in the order given.
+    pub key_account_ids: Vec<ActorID>,
     /// The bundle's manifest CID (the CAR's root).
     pub bundle_manifest: Cid,
     /// The bundle's actors by name.
@@ -315,6 +320,23 @@ pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> R
             eth_account_ids.push(id);
         }
     }
+    // Key accounts (f1, f3), after the Ethereum ones.
+    let mut key_account_ids = Vec::new();
+    for (addr, balance) in &spec.key_accounts {
+        if !matches!(addr.protocol(), Protocol::Secp256k1 | Protocol::BLS) {
+            bail!("{addr} is not a key address (f1 or f3)");
+        }
+        if st.lookup_id(addr)?.is_some() {
+            bail!("the address {addr} is funded twice");
+        }
+        let id = st.register_new_address(addr)?;
+        let state = buf.put_cbor(&AccountState { address: *addr }, Code::Blake2b256)?;
+        let mut a = ActorState::new_empty(code("account")?, None);
+        a.state = state;
+        a.balance = balance.clone();
+        st.set_actor(id, a);
+        key_account_ids.push(id);
+    }
     let base_root = st.flush()?;
     buf.flush(&base_root, rules.flush_walk)?;
 
@@ -400,6 +422,7 @@ pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> R
         state_root,
         miner: miner.ok_or_else(|| anyhow!("genesis: no miner was created"))?,
         eth_account_ids,
+        key_account_ids,
         bundle_manifest: manifest_cid(&bundle.manifest_data)?,
         manifest: bundle.manifest,
     })

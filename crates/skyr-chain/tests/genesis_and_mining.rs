@@ -38,6 +38,7 @@ fn spec(bundle: Vec<u8>) -> GenesisSpec {
         chain_id: 31415926,
         timestamp: 1_700_000_000,
         eth_accounts: vec![([0x11; 20], TokenAmount::from_whole(10_000))],
+        key_accounts: Vec::new(),
         create2_deployer: true,
     }
 }

@@ -35,6 +35,36 @@ impl DevKey {
         Ok(tx.into_signed(sig).encoded_2718())
     }
 
+    /// The same key's Filecoin secp256k1 address (f1): the devnet funds it too, so a
+    /// Filecoin tool can send native messages with the dev keys.
+    pub fn filecoin_address(&self) -> Result<skyr::shared::address::Address> {
+        let point = self
+            .signer
+            .credential()
+            .verifying_key()
+            .to_encoded_point(false);
+        Ok(skyr::shared::address::Address::new_secp256k1(
+            point.as_bytes(),
+        )?)
+    }
+
+    /// A Filecoin secp256k1 signature of `data` (a message's CID bytes): r‖s‖recovery id
+    /// over its blake2b-256 digest, as Lotus's wallet signs.
+    pub fn sign_filecoin(&self, data: &[u8]) -> Result<Vec<u8>> {
+        let digest = blake2b_simd::Params::new().hash_length(32).hash(data);
+        let mut d = [0u8; 32];
+        d.copy_from_slice(digest.as_bytes());
+        let sig = self
+            .signer
+            .sign_hash_sync(&d.into())
+            .map_err(|e| anyhow!("signing failed: {e}"))?;
+        let mut out = Vec::with_capacity(65);
+        out.extend_from_slice(&sig.r().to_be_bytes::<32>());
+        out.extend_from_slice(&sig.s().to_be_bytes::<32>());
+        out.push(sig.v() as u8);
+        Ok(out)
+    }
+
     /// Signs a 32-byte digest (eth_sign and friends): r‖s‖v with v = 27 or 28.
     pub fn sign_digest(&self, digest: &[u8; 32]) -> Result<Vec<u8>> {
         let sig = self

@@ -239,6 +239,148 @@ impl EthTx {
         }
     }
 
+    /// The Ethereum transaction a signed message stands for, as Lotus rebuilds it
+    /// (`EthTransactionFromSignedFilecoinMessage`): the delegated signature's layout says
+    /// which kind; the sender is recovered from it. The message must be one that
+    /// [`EthTx::message`] makes (checked by the caller, by comparing).
+    pub fn from_signed_message(sm: &SignedMessage, chain_id: u64) -> Result<EthTx> {
+        let m = &sm.message;
+        if sm.signature.sig_type != SigType::Delegated {
+            bail!("not a delegated signature");
+        }
+        let to = match (m.to == Address::new_id(ids::EAM), m.method_num) {
+            (true, CREATE_EXTERNAL) => None,
+            (false, INVOKE_CONTRACT) => Some(match f410_payload(&m.to) {
+                Some(eth) => eth,
+                None => match m.to.id() {
+                    Ok(id) => masked_id(id),
+                    Err(_) => bail!("an Ethereum transaction cannot go to {}", m.to),
+                },
+            }),
+            _ => bail!(
+                "a delegated signature signs only InvokeContract or the EAM's CreateExternal, not method {} of {}",
+                m.method_num,
+                m.to
+            ),
+        };
+        let input = if m.params.bytes().is_empty() {
+            Vec::new()
+        } else {
+            fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(m.params.bytes())
+                .map_err(|_| anyhow!("the parameters are not a CBOR byte string"))?
+                .into_vec()
+        };
+        let u128_of = |t: &TokenAmount, what: &str| {
+            u128::try_from(t.atto()).map_err(|_| anyhow!("the {what} does not fit 128 bits"))
+        };
+        let fee_cap = u128_of(&m.gas_fee_cap, "fee cap")?;
+        let premium = u128_of(&m.gas_premium, "premium")?;
+        let (_, value_be) = m.value.atto().to_bytes_be();
+        if value_be.len() > 32 {
+            bail!("the value does not fit 256 bits");
+        }
+        let value = U256::from_be_slice(&value_be);
+        let kind_to = to.map_or(TxKind::Create, |a| TxKind::Call(a.into()));
+        let d = &sm.signature.data;
+        let word = |b: &[u8]| U256::from_be_slice(b);
+        let (kind, tx_chain, r, s, parity, sig_hash, encoded) = match d.len() {
+            65 => {
+                let tx = alloy_consensus::TxEip1559 {
+                    chain_id,
+                    nonce: m.sequence,
+                    gas_limit: m.gas_limit,
+                    max_fee_per_gas: fee_cap,
+                    max_priority_fee_per_gas: premium,
+                    to: kind_to,
+                    value,
+                    access_list: Default::default(),
+                    input: input.clone().into(),
+                };
+                if d[64] > 1 {
+                    bail!("an EIP-1559 signature's y parity is 0 or 1, not {}", d[64]);
+                }
+                let sig = Signature::new(word(&d[..32]), word(&d[32..64]), d[64] == 1);
+                let hash = tx.signature_hash();
+                let enc = alloy_eips::eip2718::Encodable2718::encoded_2718(&tx.into_signed(sig));
+                (
+                    TxKindTag::Eip1559,
+                    Some(chain_id),
+                    word(&d[..32]),
+                    word(&d[32..64]),
+                    d[64] == 1,
+                    hash,
+                    enc,
+                )
+            }
+            n if n > 65 && (d[0] == 1 || d[0] == 2) => {
+                if fee_cap != premium {
+                    bail!("a legacy transaction's fee cap and premium are its one gas price");
+                }
+                let v = d[65..].iter().fold(0u128, |acc, b| (acc << 8) | *b as u128);
+                let (kind, tx_chain, parity) = match d[0] {
+                    1 => {
+                        if n != 66 || !(v == 27 || v == 28) {
+                            bail!("a Homestead signature ends in v = 27 or 28");
+                        }
+                        (TxKindTag::Homestead, None, v == 28)
+                    }
+                    _ => {
+                        let id = (v
+                            .checked_sub(35)
+                            .ok_or_else(|| anyhow!("an EIP-155 v below 35"))?)
+                            / 2;
+                        if id != chain_id as u128 {
+                            bail!("the signature is for chain {id}, not {chain_id}");
+                        }
+                        (TxKindTag::Eip155, Some(chain_id), (v - 35) % 2 == 1)
+                    }
+                };
+                let tx = alloy_consensus::TxLegacy {
+                    chain_id: tx_chain,
+                    nonce: m.sequence,
+                    gas_price: fee_cap,
+                    gas_limit: m.gas_limit,
+                    to: kind_to,
+                    value,
+                    input: input.clone().into(),
+                };
+                let sig = Signature::new(word(&d[1..33]), word(&d[33..65]), parity);
+                let hash = tx.signature_hash();
+                let enc = alloy_eips::eip2718::Encodable2718::encoded_2718(&tx.into_signed(sig));
+                (
+                    kind,
+                    tx_chain,
+                    word(&d[1..33]),
+                    word(&d[33..65]),
+                    parity,
+                    hash,
+                    enc,
+                )
+            }
+            n => bail!("a delegated signature of {n} bytes has no Ethereum layout"),
+        };
+        let from: [u8; 20] = Signature::new(r, s, parity)
+            .recover_address_from_prehash(&sig_hash)
+            .map_err(|e| anyhow!("the signature does not recover a sender: {e}"))?
+            .into();
+        Ok(EthTx {
+            kind,
+            chain_id: tx_chain,
+            nonce: m.sequence,
+            to,
+            value,
+            input,
+            gas_limit: m.gas_limit,
+            max_fee_per_gas: fee_cap,
+            max_priority_fee_per_gas: premium,
+            r,
+            s,
+            y_parity: parity,
+            from,
+            hash: alloy_primitives::keccak256(&encoded).into(),
+        })
+    }
+
     /// The signed message a block carries for it.
     pub fn signed_message(&self) -> Result<SignedMessage> {
         Ok(SignedMessage {

@@ -143,6 +143,10 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
         chain_id: opts.chain_id,
         timestamp: opts.genesis_time,
         eth_accounts: keys.iter().map(|k| (k.address, balance.clone())).collect(),
+        key_accounts: keys
+            .iter()
+            .map(|k| Ok((k.filecoin_address()?, balance.clone())))
+            .collect::<Result<_>>()?,
         create2_deployer: true,
     };
     let store: Rc<dyn BaseStore> = match &db {
@@ -194,6 +198,12 @@ pub fn banner(opts: &DevnetOptions, started: &Started, address: &str) -> String 
             hex::encode(k.address),
             opts.balance
         ));
+    }
+    s.push_str("\nFilecoin Accounts (the same keys, secp256k1; as funded)\n==================\n");
+    for (i, k) in started.keys.iter().enumerate() {
+        if let Ok(a) = k.filecoin_address() {
+            s.push_str(&format!("({i}) {a}\n"));
+        }
     }
     s.push_str("\nPrivate Keys\n==================\n");
     for (i, k) in started.keys.iter().enumerate() {

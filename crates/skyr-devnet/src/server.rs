@@ -28,6 +28,8 @@ pub const MAX_BODY: usize = 8 << 20;
 const DRAIN_LIMIT: usize = 64 << 20;
 /// The most requests one batch may hold.
 pub const MAX_BATCH: usize = 1000;
+/// How long a StateWaitMsg waits for its message to be mined.
+const WAIT_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
 /// Events kept for a slow subscriber before it misses some.
 const EVENT_BUFFER: usize = 4096;
 
@@ -129,6 +131,24 @@ impl NodeHandle {
     }
 }
 
+/// Runs one method on the node, then saves what it changed before the answer goes out: an
+/// acknowledged change survives a crash.
+async fn ask(node: &NodeHandle, method: String, params: Vec<Value>) -> Result<Value, RpcError> {
+    match node
+        .run(move |n| {
+            let answer = crate::rpc::dispatch(n, &method, &params);
+            match n.save() {
+                Ok(()) => answer,
+                Err(e) => Err(RpcError::internal(format!("{e:#}"))),
+            }
+        })
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => Err(RpcError::internal(e)),
+    }
+}
+
 /// One request's answer (or none, for a notification).
 pub(crate) async fn answer(node: &NodeHandle, req: Value) -> Option<Value> {
     let id = req.get("id").cloned();
@@ -165,21 +185,23 @@ pub(crate) async fn answer(node: &NodeHandle, req: Value) -> Option<Value> {
             )
         }
     };
-    // What changed is saved before the answer goes out: an acknowledged change survives a
-    // crash.
-    let result = match node
-        .run(move |n| {
-            let answer = crate::rpc::dispatch(n, &method, &params);
-            match n.save() {
-                Ok(()) => answer,
-                Err(e) => Err(RpcError::internal(format!("{e:#}"))),
+    let mut result = ask(node, method.clone(), params.clone()).await;
+    // A StateWaitMsg for a pending message waits for blocks (up to WAIT_LIMIT), asking again
+    // after each.
+    if matches!(&result, Err(e) if e.code == crate::rpc::NOT_YET) {
+        let mut mined = node.subscribe();
+        let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
+        loop {
+            result = ask(node, method.clone(), params.clone()).await;
+            if !matches!(&result, Err(e) if e.code == crate::rpc::NOT_YET) {
+                break;
             }
-        })
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => Err(RpcError::internal(e)),
-    };
+            match tokio::time::timeout_at(deadline, mined.recv()).await {
+                Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
+                _ => break,
+            }
+        }
+    }
     // A request without an id is a notification: no answer.
     id.as_ref()?;
     reply(result, id)

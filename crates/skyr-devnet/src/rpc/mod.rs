@@ -3,10 +3,14 @@
 //! conveniences a local chain owes its users (`earliest` is block 0, a future block is null,
 //! optional block parameters); Anvil's and Hardhat's test methods answer under their
 //! `anvil_*`, `hardhat_*` and `evm_*` names ([`anvil`]); traces under `skyr_*` and `trace_*`
-//! ([`trace`]); the rest are Ethereum's ([`eth`]).
+//! ([`trace`]); Filecoin's own under `Filecoin.*` ([`filecoin`]); the rest are Ethereum's
+//! ([`eth`]).
 mod anvil;
 mod eth;
+mod filecoin;
 mod trace;
+
+pub use filecoin::NOT_YET;
 
 use serde_json::Value;
 use skyr::shared::econ::TokenAmount;
@@ -160,6 +164,12 @@ fn call_object(v: &Value) -> RpcResult<CallObject> {
 /// Answers one method call.
 pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
     let p = Params(params);
+    // Filecoin's own methods, including its Ethereum-address helpers.
+    if let Some(rest) = method.strip_prefix("Filecoin.") {
+        if !rest.starts_with("Eth") || FILECOIN_ETH.contains(&rest) {
+            return filecoin::dispatch(node, rest, &p);
+        }
+    }
     // Lotus serves the Ethereum methods under `Filecoin.EthX` too.
     let name = match method.strip_prefix("Filecoin.Eth") {
         Some(rest) => {
@@ -186,6 +196,13 @@ pub fn dispatch(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
         other => other,
     }
 }
+
+/// `Filecoin.Eth*` methods that are Filecoin's own, not aliases of Ethereum ones.
+const FILECOIN_ETH: [&str; 3] = [
+    "EthAddressToFilecoinAddress",
+    "EthGetMessageCidByTransactionHash",
+    "EthGetTransactionHashByCid",
+];
 
 /// The code an answerer gives for a name it does not know.
 const UNKNOWN: i64 = -32601;
