@@ -34,6 +34,8 @@ use crate::message::{cbor_cid, system_message, ChainMessage};
 use crate::store::StoreRef;
 use crate::BLOCK_GAS_LIMIT;
 
+/// The bit width of a receipt's events AMT.
+const EVENTS_AMT_BIT_WIDTH: u32 = 5;
 /// Reward's `AwardBlockReward` and cron's `EpochTick`.
 const AWARD_BLOCK_REWARD: u64 = 2;
 const EPOCH_TICK: u64 = 2;
@@ -318,6 +320,11 @@ impl Chain {
         self.changed_from = Some(self.changed_from.map_or(height, |h| h.min(height)));
     }
 
+    /// Marks every tipset changed (the chain was replaced wholesale: all of it is to save).
+    pub fn mark_all_changed(&mut self) {
+        self.changed_from = Some(0);
+    }
+
     /// The lowest height whose tipset record changed (was added, removed, or had its state
     /// edited) since the last call, which forgets it: records from there up are what a saved
     /// copy must rewrite, and any saved above the head must go.
@@ -441,6 +448,20 @@ impl Chain {
         )
         .context("cron's tick")?;
         let state_root = exec.flush()?;
+        // The machine computes each events root without keeping the AMT; the chain keeps it,
+        // so the receipt's link leads somewhere (as a node's event index does).
+        for r in &results {
+            if let Some(root) = r.receipt.events_root {
+                let kept = fvm_ipld_amt::Amt::new_from_iter_with_bit_width(
+                    StoreRef(self.store.clone()),
+                    EVENTS_AMT_BIT_WIDTH,
+                    r.events.iter(),
+                )?;
+                if kept != root {
+                    bail!("the events AMT rebuilt is {kept}, not the receipt's {root}");
+                }
+            }
+        }
         for ((m, bytes), cid) in messages.iter().zip(&encoded).zip(&cids) {
             self.store.put_keyed(cid, bytes)?;
             if let ChainMessage::Signed(signed) = m {

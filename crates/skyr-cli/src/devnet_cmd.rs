@@ -48,6 +48,13 @@ pub struct DevnetArgs {
     /// everything acknowledged survives a crash. Without it the chain lives in memory.
     #[arg(long, value_name = "DIR")]
     state: Option<PathBuf>,
+    /// Load this dump (a CAR written by --dump-state or anvil_dumpState) at start: its chain
+    /// replaces the new genesis.
+    #[arg(long, value_name = "FILE")]
+    load_state: Option<PathBuf>,
+    /// Write the devnet to this file (a CAR) when it shuts down.
+    #[arg(long, value_name = "FILE")]
+    dump_state: Option<PathBuf>,
     /// Print no line per transaction.
     #[arg(long)]
     quiet: bool,
@@ -62,6 +69,10 @@ pub fn run(args: DevnetArgs, engine: Engine) -> Result<ExitCode> {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0),
+    };
+    let load = match &args.load_state {
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("--load-state {}", p.display()))?),
+        None => None,
     };
     let opts = DevnetOptions {
         bundle_car,
@@ -92,17 +103,28 @@ pub fn run(args: DevnetArgs, engine: Engine) -> Result<ExitCode> {
         let for_node = opts.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let handle = NodeHandle::spawn(move || {
-            let (node, started) = launch::build_node(&for_node, engine)?;
+            let (mut node, started) = launch::build_node(&for_node, engine)?;
+            if let Some(car) = load {
+                node.load_dump(&car).context("--load-state")?;
+                node.save()?;
+            }
             let _ = tx.send(started);
             Ok(node)
         })?;
         let started = rx.recv().context("the node did not start")?;
-        println!("{}", launch::banner(&opts, &started, &address));
+        skyr_devnet::say(&launch::banner(&opts, &started, &address));
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
-            println!("\nskyr devnet: shutting down");
+            skyr_devnet::say("\nskyr devnet: shutting down");
         };
-        server::serve(listener, handle, shutdown).await
+        server::serve(listener, handle.clone(), shutdown).await?;
+        if let Some(path) = &args.dump_state {
+            let car = handle.run(|n| n.dump()).await??;
+            std::fs::write(path, car)
+                .with_context(|| format!("--dump-state {}", path.display()))?;
+            skyr_devnet::say(&format!("skyr devnet: state written to {}", path.display()));
+        }
+        anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -37,18 +37,15 @@ struct Devnet {
 }
 
 fn start(bundles: &Path, state: &Path, extra: &[&str]) -> Devnet {
-    let b = bundles.to_string_lossy().into_owned();
     let s = state.to_string_lossy().into_owned();
-    let mut args = vec![
-        "devnet",
-        "--bundles",
-        &b,
-        "--port",
-        "0",
-        "--state",
-        &s,
-        "--quiet",
-    ];
+    let mut args = vec!["--state", s.as_str()];
+    args.extend_from_slice(extra);
+    launch(bundles, &args)
+}
+
+fn launch(bundles: &Path, extra: &[&str]) -> Devnet {
+    let b = bundles.to_string_lossy().into_owned();
+    let mut args = vec!["devnet", "--bundles", &b, "--port", "0", "--quiet"];
     args.extend_from_slice(extra);
     let mut child = common::command(&args)
         .stdout(Stdio::piped())
@@ -101,6 +98,18 @@ impl Devnet {
             "eth_call",
             json!([{"to": COUNTER, "data": "0x06661abd"}, "latest"]),
         )
+    }
+
+    /// SIGINT, as Ctrl-C sends: a clean shutdown.
+    fn interrupt(mut self) {
+        let pid = self.child.id().to_string();
+        let ok = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(ok.success());
+        let status = self.child.wait().expect("reaped");
+        assert!(status.success(), "a clean exit: {status}");
     }
 
     /// SIGKILL: no shutdown, no flush.
@@ -192,6 +201,22 @@ fn a_killed_devnet_restarts_with_everything_it_acknowledged() {
         "the same transaction again, after the revert"
     );
     assert_eq!(d.count(), word(7));
+    d.kill();
+
+    // --dump-state writes the devnet at Ctrl-C; --load-state starts from it.
+    let file = dir.join("dump.car");
+    let f = file.to_string_lossy().into_owned();
+    let d = launch(&bundles, &["--dump-state", &f]);
+    let deploy = d.call("eth_sendTransaction", json!([{"from": ME, "data": init}]));
+    let receipt = d.call("eth_getTransactionReceipt", json!([deploy]));
+    d.interrupt();
+    assert!(file.is_file(), "the dump was written");
+    let d = launch(&bundles, &["--load-state", &f]);
+    assert_eq!(
+        d.call("eth_getTransactionReceipt", json!([deploy])),
+        receipt
+    );
+    assert_eq!(d.count(), word(5));
     d.kill();
 
     // A state folder whose database file is not a database is refused by name.

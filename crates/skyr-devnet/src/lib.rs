@@ -8,6 +8,7 @@
 //! `--state`, everything is saved before each answer ([`persist`]).
 pub mod accounts;
 pub mod cheats;
+pub mod dump;
 pub mod error;
 pub mod ethtx;
 pub mod evm_state;
@@ -22,3 +23,11 @@ pub mod server;
 pub mod snapshots;
 pub mod views;
 pub mod ws;
+
+/// Prints a line for the person running the devnet. A closed stdout (a pipe whose reader went
+/// away) is not the node's failure: the line is dropped, the node goes on.
+pub fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|_| out.flush());
+}

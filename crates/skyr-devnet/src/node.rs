@@ -137,6 +137,16 @@ impl Node {
         self.cid_to_eth.insert(cid, hash);
     }
 
+    /// Every transaction hash and the message it names.
+    pub fn eth_index(&self) -> impl Iterator<Item = (&[u8; 32], &Cid)> {
+        self.eth_to_cid.iter()
+    }
+
+    pub(crate) fn clear_eth_index(&mut self) {
+        self.eth_to_cid.clear();
+        self.cid_to_eth.clear();
+    }
+
     /// The message CID an Ethereum transaction hash stands for.
     pub fn cid_of_eth_hash(&self, hash: &[u8; 32]) -> Option<Cid> {
         self.eth_to_cid.get(hash).copied()
@@ -349,7 +359,7 @@ impl Node {
                     line.push_str(&format!("  reason {}", crate::error::revert_reason(&raw)));
                 }
             }
-            println!("{line}");
+            crate::say(&line);
         }
     }
 

@@ -155,6 +155,45 @@ impl Node {
         self.persist.as_ref().map(|p| p.bundle_manifest)
     }
 
+    /// The node's own state, for saving.
+    pub fn saved_node(&self) -> SavedNode {
+        SavedNode {
+            bundle_manifest: self.saved_bundle().unwrap_or_default(),
+            pool: self.pool.clone(),
+            snapshots: self.snapshots.clone(),
+            next_snapshot: self.next_snapshot,
+            time: self.time,
+        }
+    }
+
+    /// Puts `chain` in place of the node's, with the node state and transaction-hash index
+    /// saved beside it (a dump loaded); everything is saved again at the next save.
+    pub fn replace_chain(
+        &mut self,
+        mut chain: Chain,
+        saved: SavedNode,
+        eth: impl Iterator<Item = ([u8; 32], Cid)>,
+    ) {
+        chain.mark_all_changed();
+        self.chain = chain;
+        self.pool = saved.pool;
+        self.snapshots = saved.snapshots;
+        self.next_snapshot = saved.next_snapshot;
+        self.time = saved.time;
+        self.clear_eth_index();
+        let pending: Vec<([u8; 32], Cid)> = self
+            .pool
+            .iter()
+            .filter_map(|p| p.message.cid().ok().map(|c| (p.eth_hash, c)))
+            .collect();
+        for (h, c) in eth.chain(pending) {
+            self.index_eth(h, c);
+            if let Some(p) = self.persist.as_mut() {
+                p.unsaved_eth.push((h, c));
+            }
+        }
+    }
+
     /// Writes what changed since the last save, in one durable commit (nothing without a
     /// database).
     pub fn save(&mut self) -> Result<()> {
@@ -165,14 +204,7 @@ impl Node {
         else {
             return Ok(());
         };
-        let node = SavedNode {
-            bundle_manifest: self.saved_bundle().unwrap_or_default(),
-            pool: self.pool.clone(),
-            snapshots: self.snapshots.clone(),
-            next_snapshot: self.next_snapshot,
-            time: self.time,
-        };
-        let node_bytes = fvm_ipld_encoding::to_vec(&node)?;
+        let node_bytes = fvm_ipld_encoding::to_vec(&self.saved_node())?;
         let head = self.chain.head().height();
         let saved_chain = fvm_ipld_encoding::to_vec(&self.chain.saved())?;
         let mut tipsets = Vec::new();

@@ -85,10 +85,10 @@ impl NodeHandle {
                                 Err(mpsc::RecvTimeoutError::Timeout) => {
                                     next_tick = Some(Instant::now() + every);
                                     if let Err(e) = node.mine(1, None, None) {
-                                        eprintln!("interval mining: {}", e.message);
+                                        crate::say(&format!("interval mining: {}", e.message));
                                     }
                                     if let Err(e) = node.save() {
-                                        eprintln!("interval mining: {e:#}");
+                                        crate::say(&format!("interval mining: {e:#}"));
                                     }
                                     continue;
                                 }

@@ -1,6 +1,6 @@
 //! Anvil's and Hardhat's test methods (`anvil_*`, with their `hardhat_*` and `evm_*`
 //! aliases), with Anvil's parameters and answers: mining, snapshots, time, account edits,
-//! impersonation, the pool and reset.
+//! impersonation, the pool, reset, and dumping and loading the whole devnet.
 use serde_json::{json, Value};
 use skyr::shared::econ::TokenAmount;
 
@@ -172,6 +172,14 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
         "removePoolTransactions" => {
             node.drop_transactions_from(&parse_address(p.need(0, "address")?)?);
             Ok(Value::Null)
+        }
+        // The devnet as a CAR (hex): chain, state and pool.
+        "dumpState" => Ok(data(&node.dump()?)),
+        "loadState" => {
+            let car = parse_data(p.need(0, "a dump (hex CAR)")?)?;
+            node.load_dump(&car)
+                .map_err(|e| RpcError::rejected(format!("the dump does not load: {e:#}")))?;
+            Ok(json!(true))
         }
         "reset" => {
             if p.get(0).and_then(|o| o.get("forking")).is_some() {
