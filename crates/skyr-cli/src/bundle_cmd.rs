@@ -29,6 +29,19 @@ pub enum BundleCmd {
         #[arg(required = true)]
         actors: Vec<String>,
     },
+    /// Download an official bundle (v8 to v18) into the cache, checked against the manifest
+    /// CID compiled into Skyr. `skyr devnet` uses the cached v18 when given no --bundles.
+    Fetch {
+        /// Which: v8 … v18.
+        version: String,
+        /// A mirror laid out as ../shared/bundles is (`URL/vNN/builtin-actors-mainnet.car`)
+        /// instead of the GitHub release; $SKYR_BUNDLE_MIRROR says the same.
+        #[arg(long, value_name = "URL")]
+        from: Option<String>,
+        /// Download again even if the cache has it.
+        #[arg(long)]
+        force: bool,
+    },
     /// List a bundle's manifest: type number, name, code CID.
     Show {
         /// The bundle CAR.
@@ -70,6 +83,14 @@ pub fn run(cmd: BundleCmd) -> Result<ExitCode> {
                 out.display(),
                 car.len()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        BundleCmd::Fetch {
+            version,
+            from,
+            force,
+        } => {
+            crate::fetch::fetch(&version, from, force, false)?;
             Ok(ExitCode::SUCCESS)
         }
         BundleCmd::Show { file } => {

@@ -21,8 +21,9 @@ pub struct DevnetArgs {
     #[arg(long, default_value_t = launch::DEFAULT_CHAIN_ID)]
     chain_id: u64,
     /// The official v18 bundle: a CAR, or a folder holding it (e.g. ../shared/bundles).
+    /// Default: the one `skyr bundle fetch v18` cached.
     #[arg(long, value_name = "DIR|CAR")]
-    bundles: PathBuf,
+    bundles: Option<PathBuf>,
     /// How many dev accounts to fund.
     #[arg(short, long, default_value_t = 10)]
     accounts: u32,
@@ -62,7 +63,18 @@ pub struct DevnetArgs {
 
 /// Starts the devnet and serves until Ctrl-C.
 pub fn run(args: DevnetArgs, engine: Engine) -> Result<ExitCode> {
-    let (bundle_car, origin) = launch::read_bundle(&args.bundles)?;
+    let bundles = match &args.bundles {
+        Some(b) => b.clone(),
+        None => skyr::engine::cache::bundle_path(18)
+            .filter(|p| p.is_file())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no bundle: run `skyr bundle fetch v18` once (it downloads the official \
+                     v18 bundle into the cache), or pass --bundles DIR|CAR"
+                )
+            })?,
+    };
+    let (bundle_car, origin) = launch::read_bundle(&bundles)?;
     let genesis_time = match args.genesis_time {
         Some(t) => t,
         None => std::time::SystemTime::now()

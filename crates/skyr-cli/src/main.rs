@@ -4,6 +4,7 @@ mod cache_cmd;
 mod devnet_cmd;
 mod engine_args;
 mod exec_cmd;
+mod fetch;
 mod params;
 mod show;
 mod vectors_cmd;

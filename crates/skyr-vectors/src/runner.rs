@@ -16,7 +16,6 @@ use fvm_shared::state::StateRoot;
 use fvm_shared::version::NetworkVersion;
 use ipld_core::ipld::Ipld;
 use serde::Serialize;
-use skyr::bundle::KNOWN_BUNDLES;
 use skyr::machine::SystemState;
 use skyr::{AcceptAllProofs, ApplyKind, Engine, Executor, Machine, MachineConfig};
 
@@ -296,15 +295,10 @@ pub fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
 /// (its CAR root), and the release when it is a known one.
 fn bundle_label(data: &Cid) -> Result<String> {
     let published = skyr::bundle::manifest_cid(data)?;
-    Ok(
-        match KNOWN_BUNDLES
-            .iter()
-            .find(|(c, _)| *c == published.to_string())
-        {
-            Some((_, release)) => format!("bundle {published} ({release})"),
-            None => format!("bundle {published} (manifest data {data})"),
-        },
-    )
+    Ok(match skyr::bundle::official_label(&published) {
+        Some(release) => format!("bundle {published} ({release})"),
+        None => format!("bundle {published} (manifest data {data})"),
+    })
 }
 
 /// Why the actors' code is not at hand, if it is not. Extracted vectors carry the manifest

@@ -201,12 +201,106 @@ pub fn manifest_cid(data: &Cid) -> Result<Cid> {
     Ok(Cid::new_v1(DAG_CBOR, Code::Blake2b256.digest(&header)))
 }
 
-/// Official bundles whose manifest Skyr has checked against real extracted vectors, so a
-/// run can say which release file a vector needs.
-pub const KNOWN_BUNDLES: [(&str, &str); 1] = [(
-    "bafy2bzaceb6j6666h36xnhksu3ww4kxb6e25niayfgkdnifaqi6m6ooc66i6i",
-    "builtin-actors v9.0.3, builtin-actors-mainnet.car (nv17 mainnet)",
-)];
+/// An official mainnet bundle of the builtin-actors project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OfficialBundle {
+    /// Its actors version (the `vNN` of its folder).
+    pub version: u32,
+    /// The release tag it is published under.
+    pub tag: &'static str,
+    /// The network versions mainnet ran it at.
+    pub network_versions: &'static str,
+    /// Its manifest CID (the CAR's root).
+    pub manifest: &'static str,
+}
+
+/// Every mainnet bundle of the FVM era, with the manifest CID Lotus pins for it (a download is
+/// checked against it) and the release it comes from.
+pub const OFFICIAL_BUNDLES: [OfficialBundle; 11] = [
+    OfficialBundle {
+        version: 8,
+        tag: "v8.0.0",
+        network_versions: "16",
+        manifest: "bafy2bzacebogjbpiemi7npzxchgcjjki3tfxon4ims55obfyfleqntteljsea",
+    },
+    OfficialBundle {
+        version: 9,
+        tag: "v9.0.3",
+        network_versions: "17",
+        manifest: "bafy2bzaceb6j6666h36xnhksu3ww4kxb6e25niayfgkdnifaqi6m6ooc66i6i",
+    },
+    OfficialBundle {
+        version: 10,
+        tag: "v10.0.0",
+        network_versions: "18",
+        manifest: "bafy2bzacecsuyf7mmvrhkx2evng5gnz5canlnz2fdlzu2lvcgptiq2pzuovos",
+    },
+    OfficialBundle {
+        version: 11,
+        tag: "v11.0.0",
+        network_versions: "19, 20",
+        manifest: "bafy2bzacecnhaiwcrpyjvzl4uv4q3jzoif26okl3m66q3cijp3dfwlcxwztwo",
+    },
+    OfficialBundle {
+        version: 12,
+        tag: "v12.0.0",
+        network_versions: "21",
+        manifest: "bafy2bzaceapkgfggvxyllnmuogtwasmsv5qi2qzhc2aybockd6kag2g5lzaio",
+    },
+    OfficialBundle {
+        version: 13,
+        tag: "v13.0.0",
+        network_versions: "22",
+        manifest: "bafy2bzacecdhvfmtirtojwhw2tyciu4jkbpsbk5g53oe24br27oy62sn4dc4e",
+    },
+    OfficialBundle {
+        version: 14,
+        tag: "v14.0.0",
+        network_versions: "23",
+        manifest: "bafy2bzacecbueuzsropvqawsri27owo7isa5gp2qtluhrfsto2qg7wpgxnkba",
+    },
+    OfficialBundle {
+        version: 15,
+        tag: "v15.0.0",
+        network_versions: "24",
+        manifest: "bafy2bzaceakwje2hyinucrhgtsfo44p54iw4g6otbv5ghov65vajhxgntr53u",
+    },
+    OfficialBundle {
+        version: 16,
+        tag: "v16.0.1",
+        network_versions: "25, 26",
+        manifest: "bafy2bzacecnepvsh4lw6pwljobvwm6zwu6mbwveatp7llhpuguvjhjiqz7o46",
+    },
+    OfficialBundle {
+        version: 17,
+        tag: "v17.0.0",
+        network_versions: "27",
+        manifest: "bafy2bzaceai74ppsvuxs3nvpzzeuptdr3wl7vmdpbphvtz4qt5hfq2qdfvz3e",
+    },
+    OfficialBundle {
+        version: 18,
+        tag: "v18.0.0",
+        network_versions: "28",
+        manifest: "bafy2bzacedxsqapxwj5znwy4leem5gsuenhhfyqcntews3yis5iek67thy6lc",
+    },
+];
+
+/// The official bundle of actors version `version`.
+pub fn official_bundle(version: u32) -> Option<&'static OfficialBundle> {
+    OFFICIAL_BUNDLES.iter().find(|b| b.version == version)
+}
+
+/// How a run names an official bundle by its manifest CID: the release file and the network
+/// versions it ran at.
+pub fn official_label(manifest: &Cid) -> Option<String> {
+    let m = manifest.to_string();
+    OFFICIAL_BUNDLES.iter().find(|b| b.manifest == m).map(|b| {
+        format!(
+            "builtin-actors {}, builtin-actors-mainnet.car (nv{} mainnet)",
+            b.tag, b.network_versions
+        )
+    })
+}
 
 /// The code CID of a WASM module: raw codec over blake2b-256 of its bytes.
 pub fn code_cid(wasm: &[u8]) -> Cid {

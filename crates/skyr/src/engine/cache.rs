@@ -51,6 +51,17 @@ pub fn default_dir() -> Option<PathBuf> {
     }
 }
 
+/// Where `skyr bundle fetch` keeps official bundle `version` (under the default folder):
+/// `bundles/vNN/builtin-actors-mainnet.car`, laid out as `../shared/bundles` is.
+pub fn bundle_path(version: u32) -> Option<PathBuf> {
+    Some(
+        default_dir()?
+            .join("bundles")
+            .join(format!("v{version}"))
+            .join("builtin-actors-mainnet.car"),
+    )
+}
+
 /// What the cache did in this process: each counter only grows.
 #[derive(Debug, Default)]
 pub struct CacheStats {
