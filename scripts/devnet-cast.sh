@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # skyr devnet against a real client: Foundry's `cast` (npm @foundry-rs/cast-linux-amd64,
-# pinned, installed into target/clients) deploys Counter from tests/fevm, sends, calls, reads
+# pinned, installed into target/clients by devnet-clients-install.sh) deploys Counter from tests/fevm, sends, calls, reads
 # a receipt, logs, balance, code and storage, sees a revert reason, and drives the chain as a
 # test suite does (snapshot and revert, time, balance, code and storage set by hand, a send
 # from an impersonated account, `cast send --unlocked`). Needs the official
@@ -12,12 +12,8 @@ if [ ! -f "$bundles/v18/builtin-actors-mainnet.car" ]; then
   echo "!! SKIPPED: devnet client checks: no v18 bundle in $bundles"
   exit 0
 fi
-clients="$root/target/clients"
+clients=$("$root/scripts/devnet-clients-install.sh")
 cast="$clients/node_modules/@foundry-rs/cast-linux-amd64/bin/cast"
-if [ ! -x "$cast" ]; then
-  mkdir -p "$clients"
-  (cd "$clients" && npm install --no-audit --no-fund --silent @foundry-rs/cast-linux-amd64@1.7.1)
-fi
 skyr="$root/target/debug/skyr"
 log=$(mktemp)
 "$skyr" devnet --bundles "$bundles" --port 0 --genesis-time 1700000000 > "$log" 2>&1 &

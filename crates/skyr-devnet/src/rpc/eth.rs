@@ -29,10 +29,19 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
         "eth_syncing" => Ok(json!(false)),
         "eth_mining" => Ok(json!(node.automine)),
         "eth_hashrate" => Ok(qty(0)),
+        // The dev keys, then the impersonated accounts (as Anvil lists them: a client checks
+        // an account is there before it sends for it).
         "eth_accounts" => Ok(json!(node
             .keys
             .iter()
-            .map(|k| data(&k.address))
+            .map(|k| k.address)
+            .chain(
+                node.impersonated
+                    .iter()
+                    .copied()
+                    .filter(|a| node.keys.iter().all(|k| &k.address != a))
+            )
+            .map(|a| data(&a))
             .collect::<Vec<_>>())),
         "eth_blockNumber" => Ok(qty(node.chain.head().height() as u64)),
         "eth_getBlockByNumber" | "eth_getBlockByHash" => {
