@@ -16,8 +16,7 @@ clients=$("$root/scripts/devnet-clients-install.sh")
 src="$root/tests/devnet-clients"
 suites="$clients/suites"
 mkdir -p "$suites"
-cp "$src"/*.mjs "$suites/"
-cp "$src"/*.py "$suites/" 2>/dev/null || true
+cp "$src"/*.mjs "$src"/*.py "$src"/*.cjs "$suites/"
 node "$src/compile.mjs" "$clients/node_modules" "$clients/artifacts.json"
 skyr="$root/target/debug/skyr"
 anvil="$clients/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
@@ -61,8 +60,33 @@ run() { # suite, command…
   done
 }
 run ethers node "$suites/ethers.mjs"
-[ -f "$suites/viem.mjs" ] && run viem node "$suites/viem.mjs"
-[ -f "$suites/web3_suite.py" ] && run web3 "$clients/venv/bin/python" "$suites/web3_suite.py"
+run viem node "$suites/viem.mjs"
+run web3 "$clients/venv/bin/python" "$suites/web3_suite.py"
+
+# forge script --broadcast --skip-simulation: deploys the ERC-20 and transfers 10 tokens; cast
+# reads the result. The compiler is solc-js behind solc's command line (solc-wrapper.cjs).
+forge_check() { # url, kind
+  local proj="$clients/forge"
+  rm -rf "$proj" && cp -r "$src/forge" "$proj" && mkdir -p "$proj/src" && cp "$src/contracts/Token.sol" "$proj/src/"
+  chmod +x "$suites/solc-wrapper.cjs"
+  (cd "$proj" && "$clients/node_modules/.bin/forge" script script/Deploy.s.sol --rpc-url "$1" \
+      --broadcast --skip-simulation --offline --use "$suites/solc-wrapper.cjs" \
+      --remappings "@openzeppelin/=$clients/node_modules/@openzeppelin/") > "$logs/forge.log" 2>&1 \
+    || { cat "$logs/forge.log"; echo "FAIL forge/$2: forge script"; return 1; }
+  local got
+  got=$("$clients/node_modules/.bin/cast" call --rpc-url "$1" 0x5FbDB2315678afecb367f032d93F642f64180aa3 \
+      'balanceOf(address)(uint256)' 0x000000000000000000000000000000000000f0F0)
+  if [ "$got" = 10 ]; then
+    echo "ok   forge/$2: forge script --broadcast --skip-simulation deployed and called the ERC-20"
+  else
+    echo "FAIL forge/$2: expected a balance of 10, got [$got]"; return 1
+  fi
+}
+for kind in skyr anvil; do
+  start $kind
+  forge_check "$url" $kind || failed=$((failed + 1))
+  stop
+done
 if [ "$failed" -ne 0 ]; then
   echo "devnet-clients: $failed suite run(s) failed"
   exit 1

@@ -20,10 +20,13 @@ if [ -d "$shared/vectors" ] && [ -d "$shared/bundles" ]; then
   # skyr devnet against a real client (Foundry's cast, pinned, installed from npm).
   echo "== skyr devnet with cast"
   "$root/scripts/devnet-cast.sh" "$shared/bundles"
+  # The client suites (ethers, viem, web3.py, forge), each against skyr devnet and Anvil.
+  echo "== skyr devnet with ethers, viem, web3.py and forge (and the same against Anvil)"
+  "$root/scripts/devnet-clients.sh" "$shared/bundles"
 else
   echo "!! SKIPPED: the official mainnet vectors and bundles ($shared/vectors, $shared/bundles)"
   echo "!! are not beside this checkout; nothing here checked Skyr against mainnet's own receipts."
-  echo "!! SKIPPED: skyr devnet with cast (it needs the official v18 bundle)"
+  echo "!! SKIPPED: skyr devnet with cast, ethers, viem, web3.py and forge (they need the official v18 bundle)"
 fi
 
 # Skyr beside the reference on the same vectors, one process each (debug build: the figures
