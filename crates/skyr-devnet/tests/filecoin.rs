@@ -307,6 +307,34 @@ fn filecoin_tools_read_the_chain_and_push_native_messages() {
     let by_hash = c.ok("eth_getTransactionByHash", json!([h(&tx.hash)]));
     assert_eq!(by_hash["from"], json!(h(&keys[2].address)));
 
+    // Lotus's Limited and Untrusted variants.
+    assert_eq!(
+        c.ok(
+            "Filecoin.EthGetTransactionByHashLimited",
+            json!([h(&tx.hash), 100])
+        ),
+        by_hash
+    );
+    let receipt = c.ok("eth_getTransactionReceipt", json!([h(&tx.hash)]));
+    assert_eq!(
+        c.ok(
+            "Filecoin.EthGetTransactionReceiptLimited",
+            json!([h(&tx.hash), 100])
+        ),
+        receipt
+    );
+    let raw = sign_1559(
+        &keys[2],
+        1,
+        Some(counter_eth),
+        calldata.clone(),
+        30_000_000,
+        CHAIN_ID,
+    );
+    let hash = c.ok("Filecoin.EthSendRawTransactionUntrusted", json!([h(&raw)]));
+    let r = c.ok("eth_getTransactionReceipt", json!([hash]));
+    assert_eq!(r["status"], json!("0x1"), "{r}");
+
     // Addresses both ways.
     let f4 = c.ok("Filecoin.EthAddressToFilecoinAddress", json!([counter]));
     assert!(f4.as_str().unwrap_or("").starts_with("f410"), "{f4}");

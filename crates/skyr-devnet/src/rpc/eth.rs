@@ -67,8 +67,10 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
                 .map(|t| qty(t.messages.len() as u64))
                 .unwrap_or(Value::Null))
         }
-        "eth_getTransactionByHash" => {
-            p.at_most(1)?;
+        // Lotus's `…Limited` variants take a lookback limit, which a devnet's short chain
+        // never reaches.
+        "eth_getTransactionByHash" | "eth_getTransactionByHashLimited" => {
+            p.at_most(if name.ends_with("Limited") { 2 } else { 1 })?;
             let h = parse_hash(p.need(0, "transaction hash")?)?;
             if let Some(cid) = node.cid_of_eth_hash(&h) {
                 if let Some((t, i)) = node.chain.find_message(&cid) {
@@ -91,8 +93,8 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
                 _ => Ok(Value::Null),
             }
         }
-        "eth_getTransactionReceipt" => {
-            p.at_most(1)?;
+        "eth_getTransactionReceipt" | "eth_getTransactionReceiptLimited" => {
+            p.at_most(if name.ends_with("Limited") { 2 } else { 1 })?;
             let h = parse_hash(p.need(0, "transaction hash")?)?;
             let Some(cid) = node.cid_of_eth_hash(&h) else {
                 return Ok(Value::Null);
@@ -189,7 +191,9 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
             let msg = Node::call_message(c.from, c.to, c.value, &c.input)?;
             Ok(qty(node.estimate_gas(msg)?))
         }
-        "eth_sendRawTransaction" => {
+        // Lotus's untrusted variant applies its pool's stricter checks, which the devnet's
+        // pool applies to every transaction.
+        "eth_sendRawTransaction" | "eth_sendRawTransactionUntrusted" => {
             p.at_most(1)?;
             let raw = parse_data(p.need(0, "signed transaction")?)?;
             Ok(data(&node.send_raw(&raw)?))
