@@ -7,6 +7,7 @@
 //! nv18–20, 4.8.4 for nv21–28). `fuzz/` runs each target under libFuzzer; `tests/smoke.rs`
 //! runs every target on its committed seeds, its regressions and generated inputs, in CI.
 //! `FUZZING.md` says how to run them.
+pub mod devnet;
 pub mod differential;
 pub mod gen;
 pub mod machines;
@@ -75,6 +76,11 @@ pub const TARGETS: &[Target] = &[
         name: "mainnet_messages",
         run: differential::mainnet_messages,
         differential: true,
+    },
+    Target {
+        name: "devnet_rpc",
+        run: devnet::devnet_rpc,
+        differential: false,
     },
 ];
 

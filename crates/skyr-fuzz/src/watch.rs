@@ -10,12 +10,18 @@ static SKYR_PANICS: AtomicU64 = AtomicU64::new(0);
 static LAST: Mutex<String> = Mutex::new(String::new());
 static HOOK: Once = Once::new();
 
-/// Whether a panic raised at `file` is Skyr's (the machine's or the vector tools').
+/// Whether a panic raised at `file` is Skyr's (the machine's, the vector tools', the chain's
+/// or the devnet's).
 fn is_skyr(file: &str) -> bool {
     let file = file.replace('\\', "/");
-    ["crates/skyr/src/", "crates/skyr-vectors/src/"]
-        .iter()
-        .any(|p| file.contains(p))
+    [
+        "crates/skyr/src/",
+        "crates/skyr-vectors/src/",
+        "crates/skyr-chain/src/",
+        "crates/skyr-devnet/src/",
+    ]
+    .iter()
+    .any(|p| file.contains(p))
 }
 
 /// Installs the hook (once; it replaces any earlier one, libFuzzer's abort-on-any-panic

@@ -156,3 +156,16 @@ fn wasm_bytes() {
 fn mainnet_messages() {
     smoke("mainnet_messages", 40);
 }
+
+#[test]
+fn devnet_rpc() {
+    if skyr_fuzz::devnet::bundles().is_none() {
+        println!(
+            "!! SKIPPED: devnet_rpc (the official v18 bundle in ../shared is not beside this \
+             checkout)"
+        );
+        return;
+    }
+    let t = smoke("devnet_rpc", 400);
+    assert!(t.refused > 0, "devnet_rpc: nothing was refused");
+}

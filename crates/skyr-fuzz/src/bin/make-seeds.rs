@@ -68,6 +68,34 @@ fn main() -> Result<()> {
             write(&seeds, target, &format!("random-{len}"), &bytes)?;
         }
     }
+    // The devnet: JSON-RPC requests (mode byte 1), transactions built from bytes (mode 2)
+    // and raw bytes as a transaction (mode 0).
+    let requests = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"eth_getBalance","params":["0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266","latest"]}"#,
+        r#"{"jsonrpc":"2.0","id":3,"method":"eth_call","params":[{"to":"0x4e59b44847b379578588920ca78fbf26c0b4956c","data":"0x00"},"latest"]}"#,
+        r#"{"jsonrpc":"2.0","id":4,"method":"anvil_setStorageAt","params":["0x4e59b44847b379578588920ca78fbf26c0b4956c","0x0","0x0000000000000000000000000000000000000000000000000000000000000001"]}"#,
+        r#"{"jsonrpc":"2.0","id":5,"method":"Filecoin.MpoolPush","params":[{"Message":{"To":"f01","From":"f02"},"Signature":{"Type":1,"Data":"AA=="}}]}"#,
+        r#"{"jsonrpc":"2.0","id":6,"method":"eth_getLogs","params":[{"fromBlock":"earliest","topics":[null,["0x00"]]}]}"#,
+        r#"{"jsonrpc":"2.0","id":7,"method":"evm_snapshot","params":[]}"#,
+    ];
+    for (i, r) in requests.iter().enumerate() {
+        let mut b = vec![1u8];
+        b.extend_from_slice(r.as_bytes());
+        write(&seeds, "devnet_rpc", &format!("request-{i}"), &b)?;
+    }
+    for (i, len) in [64usize, 256, 1024].iter().enumerate() {
+        let mut b = vec![2u8];
+        b.extend(skyr_fuzz::gen::fixed_bytes("devnet_rpc", i as u64, *len));
+        write(&seeds, "devnet_rpc", &format!("transaction-{len}"), &b)?;
+        let mut raw = vec![0u8, 0x02, 0xf8];
+        raw.extend(skyr_fuzz::gen::fixed_bytes(
+            "devnet_rpc_raw",
+            i as u64,
+            *len,
+        ));
+        write(&seeds, "devnet_rpc", &format!("raw-{len}"), &raw)?;
+    }
     println!("seeds written under {}", seeds.display());
     Ok(())
 }
