@@ -53,6 +53,27 @@ pub struct DevnetOptions {
     pub state: Option<PathBuf>,
 }
 
+impl DevnetOptions {
+    /// Anvil's defaults (ten dev accounts of Anvil's mnemonic with 10,000 FIL each, automine,
+    /// the nv28 base fee rule, in memory) on the bundle `bundle_car`, at genesis time 0.
+    pub fn new(bundle_car: Vec<u8>, bundle_origin: String) -> DevnetOptions {
+        DevnetOptions {
+            bundle_car,
+            bundle_origin,
+            chain_id: DEFAULT_CHAIN_ID,
+            accounts: 10,
+            balance: 10_000,
+            mnemonic: crate::accounts::DEFAULT_MNEMONIC.into(),
+            genesis_time: 0,
+            automine: true,
+            block_time: None,
+            base_fee: None,
+            verbose: false,
+            state: None,
+        }
+    }
+}
+
 /// Reads a bundle from `path`: a CAR file, or a folder holding the v18 bundle (as
 /// `v18/builtin-actors-mainnet.car`, or any `.car` whose root is v18's manifest).
 pub fn read_bundle(path: &Path) -> Result<(Vec<u8>, PathBuf)> {

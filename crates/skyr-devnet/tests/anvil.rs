@@ -15,14 +15,6 @@ use common::*;
 
 const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 
-/// Calldata of Counter's `inc(bytes)` with an empty note.
-fn inc() -> String {
-    let mut d = selector("inc(bytes)");
-    d.extend(word(32));
-    d.extend(word(0));
-    h(&d)
-}
-
 fn count_of(c: &mut Client, at: &str) -> u64 {
     num(&c.ok(
         "eth_call",
@@ -46,17 +38,12 @@ fn send(c: &mut Client, tx: Value) -> Value {
 
 #[test]
 fn a_test_suite_drives_the_chain() {
-    let Some(bundles) = shared_bundles() else {
+    let Some(mut c) = devnet() else {
         return;
-    };
-    let mut c = Client {
-        url: start(&bundles),
-        id: 0,
     };
     let keys = dev_keys(DEFAULT_MNEMONIC, 3).expect("keys");
     let me = h(&keys[0].address);
-    let mut init = file_hex("Counter.bin");
-    init.extend(word(5));
+    let init = counter_init(5);
     let r = send(&mut c, json!({"from": me, "data": h(&init)}));
     assert_eq!(r["contractAddress"], json!(COUNTER), "{r}");
     assert_eq!(count_of(&mut c, COUNTER), 5);
@@ -64,7 +51,10 @@ fn a_test_suite_drives_the_chain() {
     // A snapshot; a transaction; the revert undoes it, and the snapshot is then gone.
     let height = block_number(&mut c);
     let snap = c.ok("evm_snapshot", json!([]));
-    let r = send(&mut c, json!({"from": me, "to": COUNTER, "data": inc()}));
+    let r = send(
+        &mut c,
+        json!({"from": me, "to": COUNTER, "data": inc_call()}),
+    );
     assert_eq!(r["status"], json!("0x1"));
     let mined = r["transactionHash"].clone();
     assert_eq!(count_of(&mut c, COUNTER), 6);
@@ -78,7 +68,10 @@ fn a_test_suite_drives_the_chain() {
     );
     assert_eq!(c.ok("evm_revert", json!([snap])), json!(false));
     // The same transaction can be sent again after the revert (nonce as before).
-    let r = send(&mut c, json!({"from": me, "to": COUNTER, "data": inc()}));
+    let r = send(
+        &mut c,
+        json!({"from": me, "to": COUNTER, "data": inc_call()}),
+    );
     assert_eq!(
         r["transactionHash"], mined,
         "same nonce, same fields: same hash"
@@ -91,7 +84,7 @@ fn a_test_suite_drives_the_chain() {
     c.ok("evm_setAutomine", json!([false]));
     let pending = c.ok(
         "eth_sendTransaction",
-        json!([{"from": me, "to": COUNTER, "data": inc()}]),
+        json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
     );
     c.ok("evm_increaseTime", json!([500]));
     let inner = c.ok("evm_snapshot", json!([]));
@@ -114,7 +107,7 @@ fn a_test_suite_drives_the_chain() {
     // A snapshot taken with the transaction pending keeps it.
     let pending = c.ok(
         "eth_sendTransaction",
-        json!([{"from": me, "to": COUNTER, "data": inc()}]),
+        json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
     );
     let snap = c.ok("evm_snapshot", json!([]));
     c.ok("evm_mine", json!([]));
@@ -127,7 +120,7 @@ fn a_test_suite_drives_the_chain() {
     // The pool: a dropped transaction is never mined; dropping it again finds nothing.
     let dropped = c.ok(
         "eth_sendTransaction",
-        json!([{"from": me, "to": COUNTER, "data": inc()}]),
+        json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
     );
     assert_eq!(c.ok("anvil_dropTransaction", json!([dropped])), dropped);
     assert_eq!(c.ok("anvil_dropTransaction", json!([dropped])), Value::Null);
@@ -138,7 +131,7 @@ fn a_test_suite_drives_the_chain() {
     );
     c.ok(
         "eth_sendTransaction",
-        json!([{"from": me, "to": COUNTER, "data": inc()}]),
+        json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
     );
     c.ok("anvil_dropAllTransactions", json!([]));
     c.ok("evm_mine", json!([]));
@@ -165,7 +158,10 @@ fn a_test_suite_drives_the_chain() {
         "before the latest block",
     );
     c.ok("evm_setNextBlockTimestamp", json!([t1 + 7]));
-    let r = send(&mut c, json!({"from": me, "to": COUNTER, "data": inc()}));
+    let r = send(
+        &mut c,
+        json!({"from": me, "to": COUNTER, "data": inc_call()}),
+    );
     let b = c.ok("eth_getBlockByNumber", json!([r["blockNumber"], false]));
     assert_eq!(num(&b["timestamp"]), t1 + 7);
     c.ok("evm_mine", json!([t1 + 100]));
@@ -206,13 +202,13 @@ fn a_test_suite_drives_the_chain() {
     );
     c.refused(
         "eth_sendTransaction",
-        json!([{"from": stranger, "to": COUNTER, "data": inc()}]),
+        json!([{"from": stranger, "to": COUNTER, "data": inc_call()}]),
         "no key",
     );
     c.ok("anvil_impersonateAccount", json!([stranger]));
     let r = send(
         &mut c,
-        json!({"from": stranger, "to": COUNTER, "data": inc()}),
+        json!({"from": stranger, "to": COUNTER, "data": inc_call()}),
     );
     assert_eq!(r["status"], json!("0x1"), "{r}");
     assert_eq!(r["from"], json!(stranger));
@@ -224,13 +220,13 @@ fn a_test_suite_drives_the_chain() {
     c.ok("hardhat_stopImpersonatingAccount", json!([stranger]));
     c.refused(
         "eth_sendTransaction",
-        json!([{"from": stranger, "to": COUNTER, "data": inc()}]),
+        json!([{"from": stranger, "to": COUNTER, "data": inc_call()}]),
         "no key",
     );
     c.ok("anvil_autoImpersonateAccount", json!([true]));
     let r = send(
         &mut c,
-        json!({"from": stranger, "to": COUNTER, "data": inc()}),
+        json!({"from": stranger, "to": COUNTER, "data": inc_call()}),
     );
     assert_eq!(r["status"], json!("0x1"), "{r}");
     // A contract cannot send a message on the FVM, impersonated or not.
@@ -248,7 +244,10 @@ fn a_test_suite_drives_the_chain() {
         c.ok("eth_getTransactionCount", json!([other, "latest"])),
         json!("0x5")
     );
-    let r = send(&mut c, json!({"from": other, "to": COUNTER, "data": inc()}));
+    let r = send(
+        &mut c,
+        json!({"from": other, "to": COUNTER, "data": inc_call()}),
+    );
     assert_eq!(r["status"], json!("0x1"), "{r}");
     let tx = c.ok("eth_getTransactionByHash", json!([r["transactionHash"]]));
     assert_eq!(tx["nonce"], json!("0x5"));
@@ -269,7 +268,10 @@ fn a_test_suite_drives_the_chain() {
         c.ok("eth_getStorageAt", json!([COUNTER, "0x0", "latest"])),
         json!(hundred)
     );
-    let r = send(&mut c, json!({"from": me, "to": COUNTER, "data": inc()}));
+    let r = send(
+        &mut c,
+        json!({"from": me, "to": COUNTER, "data": inc_call()}),
+    );
     assert_eq!(r["status"], json!("0x1"));
     assert_eq!(count_of(&mut c, COUNTER), 101);
 
@@ -292,7 +294,7 @@ fn a_test_suite_drives_the_chain() {
         "hardhat_setStorageAt",
         json!([fresh, "0x0", format!("0x{:064x}", 41)]),
     );
-    let r = send(&mut c, json!({"from": me, "to": fresh, "data": inc()}));
+    let r = send(&mut c, json!({"from": me, "to": fresh, "data": inc_call()}));
     assert_eq!(r["status"], json!("0x1"), "{r}");
     assert_eq!(count_of(&mut c, fresh), 42);
     assert_eq!(r["logs"][0]["address"], json!(fresh));

@@ -12,30 +12,14 @@ use common::*;
 
 const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 
-fn inc() -> String {
-    let mut d = selector("inc(bytes)");
-    d.extend(word(32));
-    d.extend(word(0));
-    h(&d)
-}
-
 #[test]
 fn a_dump_loads_into_another_devnet() {
-    let Some(bundles) = shared_bundles() else {
+    let (Some(mut a), Some(mut b)) = (devnet(), devnet()) else {
         return;
-    };
-    let mut a = Client {
-        url: start(&bundles),
-        id: 0,
-    };
-    let mut b = Client {
-        url: start(&bundles),
-        id: 0,
     };
     let keys = dev_keys(DEFAULT_MNEMONIC, 1).expect("keys");
     let me = h(&keys[0].address);
-    let mut init = file_hex("Counter.bin");
-    init.extend(word(5));
+    let init = counter_init(5);
     let deploy = a.ok(
         "eth_sendTransaction",
         json!([{"from": me, "data": h(&init)}]),
@@ -43,7 +27,7 @@ fn a_dump_loads_into_another_devnet() {
     let snap = a.ok("evm_snapshot", json!([]));
     let first = a.ok(
         "eth_sendTransaction",
-        json!([{"from": me, "to": COUNTER, "data": inc()}]),
+        json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
     );
     a.ok(
         "anvil_setStorageAt",
@@ -52,11 +36,12 @@ fn a_dump_loads_into_another_devnet() {
     a.ok("evm_setAutomine", json!([false]));
     let pending = a.ok(
         "eth_sendTransaction",
-        json!([{"from": me, "to": COUNTER, "data": inc()}]),
+        json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
     );
 
     let dump = a.ok("anvil_dumpState", json!([]));
     let car = hex::decode(&dump.as_str().expect("hex")[2..]).expect("hex");
+    let bundles = shared_bundles().expect("the bundles (the devnets run on them)");
     let bundle =
         std::fs::metadata(bundles.join("v18/builtin-actors-mainnet.car")).expect("the bundle");
     assert!(

@@ -69,12 +69,8 @@ fn push(c: &mut Client, signed: Value) -> Value {
 
 #[test]
 fn filecoin_tools_read_the_chain_and_push_native_messages() {
-    let Some(bundles) = shared_bundles() else {
+    let Some(mut c) = devnet() else {
         return;
-    };
-    let mut c = Client {
-        url: start(&bundles),
-        id: 0,
     };
     let keys = dev_keys(DEFAULT_MNEMONIC, 3).expect("keys");
     let f1 = keys[0].filecoin_address().expect("an f1 address");
@@ -167,8 +163,7 @@ fn filecoin_tools_read_the_chain_and_push_native_messages() {
 
     // A native call into a contract deployed by an Ethereum transaction.
     let me = h(&keys[1].address);
-    let mut init = file_hex("Counter.bin");
-    init.extend(word(5));
+    let init = counter_init(5);
     let deploy = c.ok(
         "eth_sendTransaction",
         json!([{"from": me, "data": h(&init)}]),
@@ -200,6 +195,7 @@ fn filecoin_tools_read_the_chain_and_push_native_messages() {
     assert_eq!(count, json!(h(&word(6))));
 
     // A multisig, created through init's Exec.
+    let bundles = shared_bundles().expect("the bundles (the devnet runs on them)");
     let car = std::fs::read(bundles.join("v18/builtin-actors-mainnet.car")).expect("the bundle");
     let bundle =
         skyr::bundle::load_bundle(&skyr::blockstore::MemoryBlockstore::new(), &car).expect("loads");

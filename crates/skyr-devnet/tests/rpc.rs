@@ -15,12 +15,8 @@ use common::*;
 
 #[test]
 fn a_client_deploys_calls_and_is_refused_bad_input() {
-    let Some(bundles) = shared_bundles() else {
+    let Some(mut c) = devnet() else {
         return;
-    };
-    let mut c = Client {
-        url: start(&bundles),
-        id: 0,
     };
     let keys = dev_keys(DEFAULT_MNEMONIC, 3).expect("keys");
     let me = h(&keys[0].address);
@@ -39,8 +35,7 @@ fn a_client_deploys_calls_and_is_refused_bad_input() {
     assert_eq!(deployer, json!("0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3"));
 
     // Deploy Counter(5) with a signed raw transaction, its gas from eth_estimateGas.
-    let mut init = file_hex("Counter.bin");
-    init.extend(word(5));
+    let init = counter_init(5);
     let gas = num(&c.ok("eth_estimateGas", json!([{"from": me, "data": h(&init)}])));
     assert!(gas > 1_000_000, "FEVM gas, not EVM gas: {gas}");
     let raw = sign_1559(&keys[0], 0, None, init.clone(), gas, CHAIN_ID);

@@ -23,12 +23,8 @@ fn recover(sig: &serde_json::Value, digest: B256) -> [u8; 20] {
 
 #[test]
 fn dev_keys_sign_messages_and_typed_data() {
-    let Some(bundles) = shared_bundles() else {
+    let Some(mut c) = devnet() else {
         return;
-    };
-    let mut c = Client {
-        url: start(&bundles),
-        id: 0,
     };
     let keys = dev_keys(DEFAULT_MNEMONIC, 3).expect("keys");
     let me = h(&keys[1].address);

@@ -18,13 +18,6 @@ use common::*;
 
 const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 
-fn inc() -> String {
-    let mut d = selector("inc(bytes)");
-    d.extend(word(32));
-    d.extend(word(0));
-    h(&d)
-}
-
 fn incremented() -> String {
     h(alloy_primitives::keccak256(b"Incremented(address,uint256,bytes)").as_slice())
 }
@@ -47,17 +40,12 @@ fn ws_read(s: &mut Socket) -> Value {
 
 #[test]
 fn filters_and_subscriptions_report_what_is_new() {
-    let Some(bundles) = shared_bundles() else {
+    let Some(mut c) = devnet() else {
         return;
-    };
-    let mut c = Client {
-        url: start(&bundles),
-        id: 0,
     };
     let keys = dev_keys(DEFAULT_MNEMONIC, 1).expect("keys");
     let me = h(&keys[0].address);
-    let mut init = file_hex("Counter.bin");
-    init.extend(word(5));
+    let init = counter_init(5);
     c.ok(
         "eth_sendTransaction",
         json!([{"from": me, "data": h(&init)}]),
@@ -76,7 +64,7 @@ fn filters_and_subscriptions_report_what_is_new() {
     for _ in 0..2 {
         hashes.push(c.ok(
             "eth_sendTransaction",
-            json!([{"from": me, "to": COUNTER, "data": inc()}]),
+            json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
         ));
     }
     let head = num(&c.ok("eth_blockNumber", json!([])));
@@ -109,7 +97,7 @@ fn filters_and_subscriptions_report_what_is_new() {
     let snap = c.ok("evm_snapshot", json!([]));
     c.ok(
         "eth_sendTransaction",
-        json!([{"from": me, "to": COUNTER, "data": inc()}]),
+        json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
     );
     c.ok("evm_revert", json!([snap]));
     assert_eq!(c.ok("eth_getFilterChanges", json!([blocks])), json!([]));
@@ -167,7 +155,7 @@ fn filters_and_subscriptions_report_what_is_new() {
 
     let tx = c.ok(
         "eth_sendTransaction",
-        json!([{"from": me, "to": COUNTER, "data": inc()}]),
+        json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
     );
     let mut seen = (None, None, None);
     while seen.0.is_none() || seen.1.is_none() || seen.2.is_none() {

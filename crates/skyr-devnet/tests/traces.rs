@@ -22,17 +22,12 @@ fn addr_word(a: &str) -> Vec<u8> {
 
 #[test]
 fn transactions_are_explained() {
-    let Some(bundles) = shared_bundles() else {
+    let Some(mut c) = devnet() else {
         return;
-    };
-    let mut c = Client {
-        url: start(&bundles),
-        id: 0,
     };
     let keys = dev_keys(DEFAULT_MNEMONIC, 1).expect("keys");
     let me = h(&keys[0].address);
-    let mut init = file_hex("Counter.bin");
-    init.extend(word(5));
+    let init = counter_init(5);
     c.ok(
         "eth_sendTransaction",
         json!([{"from": me, "data": h(&init)}]),

@@ -41,18 +41,10 @@ fn build(bundles: &std::path::Path) -> Node {
     let (car, origin) =
         launch::read_bundle(bundles).unwrap_or_else(|e| panic!("the v18 bundle: {e:#}"));
     let opts = DevnetOptions {
-        bundle_car: car,
-        bundle_origin: origin.display().to_string(),
         chain_id: CHAIN_ID,
         accounts: 3,
-        balance: 10_000,
-        mnemonic: DEFAULT_MNEMONIC.into(),
         genesis_time: 1_700_000_000,
-        automine: true,
-        block_time: None,
-        base_fee: None,
-        verbose: false,
-        state: None,
+        ..DevnetOptions::new(car, origin.display().to_string())
     };
     let engine = skyr::Engine::new().unwrap_or_else(|e| panic!("no engine: {e:#}"));
     launch::build_node(&opts, engine)

@@ -24,7 +24,9 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
 use cid::Cid;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{
+    Database, ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition, TableHandle,
+};
 
 const BLOCKS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("blocks");
 const INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("index");
@@ -132,57 +134,51 @@ impl Db {
             .push(IndexOp::DeleteRange(from.to_vec(), to.to_vec()));
     }
 
-    /// The committed index entries whose keys start with `prefix`, in key order (pending
-    /// changes are not seen: read at start, before any).
-    pub fn index_scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    /// Runs `f` on table `table` in a read transaction.
+    fn read<T>(
+        &self,
+        table: TableDefinition<&'static [u8], &'static [u8]>,
+        f: impl FnOnce(&ReadOnlyTable<&'static [u8], &'static [u8]>) -> Result<T, redb::StorageError>,
+    ) -> Result<T> {
         let txn = self
             .db
             .begin_read()
             .map_err(|e| anyhow!("starting a read: {e}"))?;
-        let index = txn
-            .open_table(INDEX)
-            .map_err(|e| anyhow!("opening the index table: {e}"))?;
-        let mut out = Vec::new();
-        for entry in index
-            .range(prefix..)
-            .map_err(|e| anyhow!("reading the index: {e}"))?
-        {
-            let (k, v) = entry.map_err(|e| anyhow!("reading the index: {e}"))?;
-            if !k.value().starts_with(prefix) {
-                break;
+        let t = txn
+            .open_table(table)
+            .map_err(|e| anyhow!("opening the {} table: {e}", table.name()))?;
+        f(&t).map_err(|e| anyhow!("reading the {} table: {e}", table.name()))
+    }
+
+    /// The committed index entries whose keys start with `prefix`, in key order (pending
+    /// changes are not seen: read at start, before any).
+    pub fn index_scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.read(INDEX, |index| {
+            let mut out = Vec::new();
+            for entry in index.range(prefix..)? {
+                let (k, v) = entry?;
+                if !k.value().starts_with(prefix) {
+                    break;
+                }
+                out.push((k.value().to_vec(), v.value().to_vec()));
             }
-            out.push((k.value().to_vec(), v.value().to_vec()));
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// One committed index entry.
     pub fn index_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let txn = self
-            .db
-            .begin_read()
-            .map_err(|e| anyhow!("starting a read: {e}"))?;
-        let index = txn
-            .open_table(INDEX)
-            .map_err(|e| anyhow!("opening the index table: {e}"))?;
-        let v = index
-            .get(key)
-            .map_err(|e| anyhow!("reading the index: {e}"))?;
-        Ok(v.map(|v| v.value().to_vec()))
+        self.read(INDEX, |index| {
+            Ok(index.get(key)?.map(|v| v.value().to_vec()))
+        })
     }
 
     fn read_block(&self, k: &Cid) -> Result<Option<Vec<u8>>> {
-        let txn = self
-            .db
-            .begin_read()
-            .map_err(|e| anyhow!("starting a read: {e}"))?;
-        let blocks = txn
-            .open_table(BLOCKS)
-            .map_err(|e| anyhow!("opening the blocks table: {e}"))?;
-        let v = blocks
-            .get(k.to_bytes().as_slice())
-            .map_err(|e| anyhow!("reading a block: {e}"))?;
-        Ok(v.map(|v| v.value().to_vec()))
+        self.read(BLOCKS, |blocks| {
+            Ok(blocks
+                .get(k.to_bytes().as_slice())?
+                .map(|v| v.value().to_vec()))
+        })
     }
 }
 

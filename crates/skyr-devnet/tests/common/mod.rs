@@ -8,7 +8,7 @@ use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{keccak256, TxKind, U256};
 use alloy_signer::SignerSync;
 use serde_json::{json, Value};
-use skyr_devnet::accounts::{DevKey, DEFAULT_MNEMONIC};
+use skyr_devnet::accounts::DevKey;
 use skyr_devnet::launch::{self, DevnetOptions};
 use skyr_devnet::server::{self, NodeHandle};
 
@@ -31,18 +31,10 @@ pub fn shared_bundles() -> Option<PathBuf> {
 pub fn start(bundles: &std::path::Path) -> String {
     let (car, origin) = launch::read_bundle(bundles).expect("the v18 bundle reads");
     let opts = DevnetOptions {
-        bundle_car: car,
-        bundle_origin: origin.display().to_string(),
         chain_id: CHAIN_ID,
         accounts: 3,
-        balance: 10_000,
-        mnemonic: DEFAULT_MNEMONIC.into(),
         genesis_time: 1_700_000_000,
-        automine: true,
-        block_time: None,
-        state: None,
-        base_fee: None,
-        verbose: false,
+        ..DevnetOptions::new(car, origin.display().to_string())
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -68,6 +60,30 @@ pub fn start(bundles: &std::path::Path) -> String {
         });
     });
     rx.recv().expect("the devnet started")
+}
+
+/// A devnet on a free port and a client for it; None (and SKIPPED, loudly) without the bundle.
+pub fn devnet() -> Option<Client> {
+    let bundles = shared_bundles()?;
+    Some(Client {
+        url: start(&bundles),
+        id: 0,
+    })
+}
+
+/// Counter's `inc(bytes)` with an empty note, as hex calldata.
+pub fn inc_call() -> String {
+    let mut d = selector("inc(bytes)");
+    d.extend(word(32));
+    d.extend(word(0));
+    h(&d)
+}
+
+/// Counter's init code, constructed with `start`.
+pub fn counter_init(start: u64) -> Vec<u8> {
+    let mut init = file_hex("Counter.bin");
+    init.extend(word(start));
+    init
 }
 
 pub struct Client {
