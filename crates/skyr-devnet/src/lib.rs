@@ -18,6 +18,7 @@ pub mod launch;
 pub mod mpool;
 pub mod node;
 pub mod persist;
+pub mod pool;
 pub mod rpc;
 pub mod server;
 pub mod snapshots;

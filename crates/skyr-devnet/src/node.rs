@@ -166,21 +166,6 @@ impl Node {
         self.chain.actor_at(self.chain.head().height(), addr)
     }
 
-    /// The nonce the sender's next transaction must have: its state's, plus what waits in the
-    /// pool.
-    pub fn next_nonce(&self, addr: &Address) -> Result<u64> {
-        let base = self.head_actor(addr)?.map(|(_, a)| a.sequence).unwrap_or(0);
-        Ok(base + self.pooled_from(addr))
-    }
-
-    /// How many of the sender's transactions wait in the pool.
-    fn pooled_from(&self, addr: &Address) -> u64 {
-        self.pool
-            .iter()
-            .filter(|p| &p.message.message().from == addr)
-            .count() as u64
-    }
-
     /// Takes a raw Ethereum transaction: decoded, checked, pooled and (with automine) mined.
     /// Returns its hash.
     pub fn send_raw(&mut self, raw: &[u8]) -> RpcResult<[u8; 32]> {
@@ -214,89 +199,34 @@ impl Node {
         self.arrivals.push(eth_hash);
         self.tell(ChainEvent::Pending(eth_hash));
         if self.automine {
-            self.mine(1, None, None)?;
+            // Each transaction in a tipset of its own; one that filled a nonce gap lets the
+            // ones waiting behind it follow.
+            while self.has_executable()? {
+                self.mine_with(1, None, None, 1)?;
+            }
         }
         Ok(())
     }
 
-    fn check(&self, message: &ChainMessage) -> RpcResult<()> {
-        let m = message.message();
-        if m.gas_limit == 0 || m.gas_limit > BLOCK_GAS_LIMIT {
-            return Err(RpcError::rejected(format!(
-                "gas limit {} is out of range (1 to {BLOCK_GAS_LIMIT})",
-                m.gas_limit
-            )));
-        }
-        let rules = skyr::rules::rules_for(self.chain.network_version())
-            .ok_or_else(|| RpcError::internal("no rules for the chain's version"))?;
-        let inclusion = rules
-            .prices
-            .on_chain_message(message.chain_length()?)
-            .total()
-            .round_up();
-        if (m.gas_limit as i64) < inclusion {
-            return Err(RpcError::rejected(format!(
-                "intrinsic gas too low: gas limit {} is below the {inclusion} gas that including \
-                 the message costs (Filecoin gas: use eth_estimateGas)",
-                m.gas_limit
-            )));
-        }
-        if m.gas_fee_cap < TokenAmount::from_atto(MIN_FEE_CAP) {
-            return Err(RpcError::rejected(format!(
-                "max fee per gas {} is below the minimum of {MIN_FEE_CAP}",
-                m.gas_fee_cap.atto()
-            )));
-        }
-        if m.gas_premium > m.gas_fee_cap {
-            return Err(RpcError::rejected(
-                "max priority fee per gas higher than max fee per gas",
-            ));
-        }
-        let base_fee = self.chain.next_base_fee();
-        if m.gas_fee_cap < base_fee {
-            return Err(RpcError::rejected(format!(
-                "max fee per gas less than block base fee: {} < {}",
-                m.gas_fee_cap.atto(),
-                base_fee.atto()
-            )));
-        }
-        let Some((_, sender)) = self.head_actor(&m.from)? else {
-            return Err(RpcError::rejected(format!(
-                "sender {} does not exist: fund it first",
-                m.from
-            )));
-        };
-        let expected = sender.sequence + self.pooled_from(&m.from);
-        if m.sequence < expected {
-            return Err(RpcError::rejected(format!(
-                "nonce too low: next nonce {expected}, tx nonce {}",
-                m.sequence
-            )));
-        }
-        if m.sequence > expected {
-            return Err(RpcError::rejected(format!(
-                "nonce too high: next nonce {expected}, tx nonce {} (gapped nonces are not queued)",
-                m.sequence
-            )));
-        }
-        let cost = &m.value + &m.gas_fee_cap * m.gas_limit;
-        if sender.balance < cost {
-            return Err(RpcError::rejected(format!(
-                "insufficient funds for gas * price + value: balance {}, cost {}",
-                sender.balance.atto(),
-                cost.atto()
-            )));
-        }
-        Ok(())
-    }
-
-    /// Mines `count` tipsets; the first takes the pool. The first's timestamp is `first`,
+    /// Mines `count` tipsets; the first takes what the pool can mine. The first's timestamp is
+    /// `first`,
     /// or what the time moves and the block interval make it; each later one's is `spacing`
     /// seconds (or the interval) after the one before.
     pub fn mine(&mut self, count: u64, first: Option<u64>, spacing: Option<u64>) -> RpcResult<()> {
+        self.mine_with(count, first, spacing, usize::MAX)
+    }
+
+    /// [`Node::mine`], the first tipset holding at most `limit` transactions.
+    fn mine_with(
+        &mut self,
+        count: u64,
+        first: Option<u64>,
+        spacing: Option<u64>,
+        limit: usize,
+    ) -> RpcResult<()> {
         for i in 0..count {
             let pending: Vec<Pending> = if i == 0 {
-                std::mem::take(&mut self.pool)
+                self.take_executable(limit)?
             } else {
                 Vec::new()
             };
@@ -312,7 +242,9 @@ impl Node {
             };
             if let Err(e) = self.chain.mine(messages, Some(ts)) {
                 // Nothing was applied: the transactions go back to wait, time as it was.
+                let rest = std::mem::take(&mut self.pool);
                 self.pool = pending;
+                self.pool.extend(rest);
                 self.time = time_before;
                 return Err(RpcError::internal(format!("mining failed: {e:#}")));
             }

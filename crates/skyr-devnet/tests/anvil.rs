@@ -366,6 +366,48 @@ fn a_test_suite_drives_the_chain() {
     let r = send(&mut c, json!({"from": me, "data": h(&init)}));
     assert_eq!(r["contractAddress"], json!(COUNTER), "the same nonce again");
 
+    // A burst sent out of order: a transaction past a nonce gap waits, and is mined once the
+    // gap is filled, each in a tipset of its own (automine).
+    let k1 = &keys[1];
+    let from1 = h(&k1.address);
+    let n = num(&c.ok("eth_getTransactionCount", json!([from1, "latest"])));
+    let later = sign_1559(
+        k1,
+        n + 1,
+        Some([0x33; 20]),
+        Vec::new(),
+        10_000_000,
+        CHAIN_ID,
+    );
+    let first = sign_1559(k1, n, Some([0x33; 20]), Vec::new(), 10_000_000, CHAIN_ID);
+    let height = block_number(&mut c);
+    let later_hash = c.ok("eth_sendRawTransaction", json!([h(&later)]));
+    assert_eq!(block_number(&mut c), height, "it waits");
+    assert_eq!(
+        c.ok("eth_getTransactionReceipt", json!([later_hash])),
+        Value::Null
+    );
+    assert_eq!(
+        c.ok("eth_getTransactionCount", json!([from1, "pending"])),
+        json!(format!("0x{n:x}")),
+        "the gap is still the next nonce"
+    );
+    c.refused(
+        "eth_sendRawTransaction",
+        json!([h(&later)]),
+        "nonce too low",
+    );
+    let first_hash = c.ok("eth_sendRawTransaction", json!([h(&first)]));
+    assert_eq!(
+        block_number(&mut c),
+        height + 2,
+        "both mined, one tipset each"
+    );
+    let r0 = c.ok("eth_getTransactionReceipt", json!([first_hash]));
+    let r1 = c.ok("eth_getTransactionReceipt", json!([later_hash]));
+    assert_eq!(num(&r0["blockNumber"]) + 1, num(&r1["blockNumber"]));
+    assert_eq!(r1["status"], json!("0x1"));
+
     // Interval mining: blocks come without transactions, then stop when it is turned off.
     assert_eq!(c.ok("anvil_getIntervalMining", json!([])), Value::Null);
     c.ok("anvil_setIntervalMining", json!([1]));
