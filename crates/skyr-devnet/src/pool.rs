@@ -14,7 +14,7 @@ use crate::error::{RpcError, RpcResult};
 use crate::node::{Node, Pending, MIN_FEE_CAP};
 
 /// How far past its next nonce a sender's transaction may wait.
-pub const MAX_NONCE_GAP: u64 = 64;
+pub const MAX_NONCE_GAP: u64 = 1024;
 /// The most transactions the pool holds.
 pub const MAX_POOL: usize = 10_000;
 

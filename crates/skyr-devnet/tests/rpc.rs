@@ -234,7 +234,7 @@ fn a_client_deploys_calls_and_is_refused_bad_input() {
         json!([h(&stale)]),
         "nonce too low",
     );
-    let gapped = sign_1559(&keys[2], 500, Some(fresh), Vec::new(), 3_000_000, CHAIN_ID);
+    let gapped = sign_1559(&keys[2], 5000, Some(fresh), Vec::new(), 3_000_000, CHAIN_ID);
     c.refused(
         "eth_sendRawTransaction",
         json!([h(&gapped)]),
