@@ -207,7 +207,11 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
             Ok(cid(&node.push_signed(sm)?))
         }
         "StateCall" => {
-            let m = parse_message(p.need(0, "message")?)?;
+            let mut m = parse_message(p.need(0, "message")?)?;
+            // As Lotus: a call with no gas limit gets the block's.
+            if m.gas_limit == 0 {
+                m.gas_limit = skyr_chain::BLOCK_GAS_LIMIT;
+            }
             let t = tipset_of(node, p.get(1))?;
             let h = t.height();
             let ret = node.apply_call(h, m.clone(), false)?;
