@@ -130,6 +130,8 @@ pub struct Chain {
     /// The lowest height whose record changed since [`Chain::take_changed_from`] last said
     /// (for saving only what changed).
     pub(crate) changed_from: Option<ChainEpoch>,
+    /// The base fee the next tipset pays, when set by hand (taken by that tipset).
+    pub(crate) next_base_fee: Option<TokenAmount>,
 }
 
 fn digest(label: &[u8], epoch: ChainEpoch) -> Vec<u8> {
@@ -156,6 +158,7 @@ impl Chain {
             tipsets: Vec::new(),
             messages: BTreeMap::new(),
             changed_from: Some(0),
+            next_base_fee: None,
         };
         let empty_receipts = chain.amt_of(Vec::<Receipt>::new())?;
         let header = BlockHeader {
@@ -245,6 +248,9 @@ impl Chain {
 
     /// The base fee the next tipset's messages pay.
     pub fn next_base_fee(&self) -> TokenAmount {
+        if let Some(set) = &self.next_base_fee {
+            return set.clone();
+        }
         if let Some(fixed) = &self.config.fixed_base_fee {
             return fixed.clone();
         }
@@ -318,6 +324,18 @@ impl Chain {
 
     fn mark_changed(&mut self, height: ChainEpoch) {
         self.changed_from = Some(self.changed_from.map_or(height, |h| h.min(height)));
+    }
+
+    /// Sets the base fee the next tipset pays (a devnet's `anvil_setNextBlockBaseFeePerGas`).
+    pub fn set_next_base_fee(&mut self, fee: TokenAmount) {
+        self.next_base_fee = Some(fee);
+    }
+
+    /// Sets the chain ID later tipsets' machines report (`anvil_setChainId`); the saved
+    /// chain is rewritten with it.
+    pub fn set_chain_id(&mut self, chain_id: u64) {
+        self.config.chain_id = chain_id;
+        self.mark_changed(0);
     }
 
     /// Marks every tipset changed (the chain was replaced wholesale: all of it is to save).
@@ -475,6 +493,8 @@ impl Chain {
         }
         self.tipsets.push(record);
         self.mark_changed(height);
+        // A base fee set by hand was this tipset's.
+        self.next_base_fee = None;
         Ok(self.head())
     }
 

@@ -137,6 +137,7 @@ impl Chain {
             tipsets: records,
             messages,
             changed_from: None,
+            next_base_fee: None,
         })
     }
 }

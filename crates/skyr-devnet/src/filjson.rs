@@ -88,6 +88,11 @@ fn parse_u64_field(o: &serde_json::Map<String, Value>, k: &str) -> RpcResult<u64
     }
 }
 
+/// Reads base64 bytes.
+pub fn parse_b64(v: &Value) -> RpcResult<Vec<u8>> {
+    parse_bytes(Some(v), "data")
+}
+
 fn parse_bytes(v: Option<&Value>, what: &str) -> RpcResult<Vec<u8>> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),

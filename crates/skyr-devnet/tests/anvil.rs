@@ -408,6 +408,23 @@ fn a_test_suite_drives_the_chain() {
     assert_eq!(num(&r0["blockNumber"]) + 1, num(&r1["blockNumber"]));
     assert_eq!(r1["status"], json!("0x1"));
 
+    // The next block's base fee and the chain ID, set by hand; a minimum gas price is not
+    // (EIP-1559 base fees, as Anvil answers).
+    c.ok("anvil_setNextBlockBaseFeePerGas", json!(["0x3b9aca00"]));
+    assert_eq!(c.ok("eth_baseFee", json!([])), json!("0x3b9aca00"));
+    c.ok("evm_mine", json!([]));
+    let b = c.ok("eth_getBlockByNumber", json!(["latest", false]));
+    assert_eq!(b["baseFeePerGas"], json!("0x3b9aca00"));
+    assert_ne!(
+        c.ok("eth_baseFee", json!([])),
+        json!("0x3b9aca00"),
+        "taken once"
+    );
+    c.ok("anvil_setChainId", json!([1234]));
+    assert_eq!(c.ok("eth_chainId", json!([])), json!("0x4d2"));
+    c.ok("anvil_setChainId", json!([CHAIN_ID]));
+    c.refused("anvil_setMinGasPrice", json!(["0x1"]), "EIP-1559");
+
     // Interval mining: blocks come without transactions, then stop when it is turned off.
     assert_eq!(c.ok("anvil_getIntervalMining", json!([])), Value::Null);
     c.ok("anvil_setIntervalMining", json!([1]));

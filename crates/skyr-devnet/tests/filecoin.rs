@@ -193,6 +193,48 @@ fn filecoin_tools_read_the_chain_and_push_native_messages() {
         json!([{"to": counter, "data": h(&selector("count()"))}, "latest"]),
     );
     assert_eq!(count, json!(h(&word(6))));
+    // Its event, read through the receipt's events root.
+    let events = c.ok("Filecoin.ChainGetEvents", json!([r["EventsRoot"]]));
+    assert_eq!(events.as_array().map(Vec::len), Some(1), "{events}");
+    assert_eq!(events[0]["Entries"].as_array().map(Vec::len), Some(4));
+    assert_eq!(events[0]["Entries"][0]["Key"], json!("t1"));
+
+    // The wallet: the dev keys' f1 accounts, which sign and send.
+    assert_eq!(
+        c.ok("Filecoin.WalletDefaultAddress", json!([])),
+        json!(f1.to_string())
+    );
+    assert_eq!(
+        c.ok("Filecoin.WalletList", json!([]))[0],
+        json!(f1.to_string())
+    );
+    let sig = c.ok(
+        "Filecoin.WalletSign",
+        json!([f1.to_string(), B64.encode(b"hello")]),
+    );
+    assert_eq!(sig["Type"], json!(1));
+    let sig = B64
+        .decode(sig["Data"].as_str().unwrap_or(""))
+        .expect("base64");
+    skyr::shared::crypto::signature::ops::verify_secp256k1_sig(&sig, b"hello", &f1)
+        .expect("the wallet's signature verifies");
+    let sent = c.ok(
+        "Filecoin.MpoolPushMessage",
+        json!([
+            filjson::message(&msg(f1, to, 0, Vec::new(), TokenAmount::from_atto(7u8))),
+            null
+        ]),
+    );
+    let found = c.ok(
+        "Filecoin.StateSearchMsg",
+        json!([[], sent["CID"], -1, true]),
+    );
+    assert_eq!(found["Receipt"]["ExitCode"], json!(0), "{found}");
+    c.refused(
+        "Filecoin.WalletSign",
+        json!(["f1abjxfbp274xpdqcpuaykwkfb43omjotacm2p3za", "aGk="]),
+        "no key",
+    );
 
     // A multisig, created through init's Exec.
     let bundles = shared_bundles().expect("the bundles (the devnet runs on them)");

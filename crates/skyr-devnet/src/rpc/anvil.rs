@@ -173,6 +173,23 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
             node.drop_transactions_from(&parse_address(p.need(0, "address")?)?);
             Ok(Value::Null)
         }
+        "setNextBlockBaseFeePerGas" => {
+            let fee = TokenAmount::from_atto(parse_big(p.need(0, "base fee")?)?);
+            node.chain.set_next_base_fee(fee);
+            Ok(Value::Null)
+        }
+        "setChainId" => {
+            let id = parse_u64(p.need(0, "chain id")?)?;
+            node.chain.set_chain_id(id);
+            node.chain_id = id;
+            Ok(Value::Null)
+        }
+        // As Anvil answers it on a chain with EIP-1559 base fees.
+        "setMinGasPrice" => Err(RpcError::rejected(
+            "anvil_setMinGasPrice is not supported when EIP-1559 is active: the devnet follows \
+             nv28's base fee (set the next one with anvil_setNextBlockBaseFeePerGas, or start \
+             with --base-fee)",
+        )),
         // The devnet as a CAR (hex): chain, state and pool.
         "dumpState" => Ok(data(&node.dump()?)),
         "loadState" => {

@@ -271,6 +271,53 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
             }
             Ok(message(&m))
         }
+        "ChainGetEvents" => {
+            let root = parse_cid(p.need(0, "events root")?)?;
+            events(node, &root)
+        }
+        "WalletList" => Ok(Value::Array(
+            node.keys
+                .iter()
+                .filter_map(|k| k.filecoin_address().ok())
+                .map(|a| address(&a))
+                .collect(),
+        )),
+        "WalletDefaultAddress" => Ok(node
+            .keys
+            .first()
+            .and_then(|k| k.filecoin_address().ok())
+            .map(|a| address(&a))
+            .unwrap_or(Value::Null)),
+        "WalletSign" => {
+            let a = parse_address(p.need(0, "address")?)?;
+            let key = wallet_key(node, &a)?;
+            let data = parse_b64(p.need(1, "data (base64)")?)?;
+            Ok(json!({"Type": 1, "Data": bytes(&key.sign_filecoin(&data)?)}))
+        }
+        "MpoolPushMessage" => {
+            let mut m = parse_message(p.need(0, "message")?)?;
+            let key = wallet_key(node, &m.from)?;
+            m.sequence = node.next_nonce(&m.from)?;
+            if m.gas_limit == 0 {
+                m.gas_limit = node.estimate_gas(m.clone())?;
+            }
+            if m.gas_premium.is_zero() {
+                m.gas_premium = TokenAmount::from_atto(super::PRIORITY_FEE);
+            }
+            if m.gas_fee_cap.is_zero() {
+                m.gas_fee_cap = node.chain.next_base_fee() * 2 + &m.gas_premium;
+            }
+            let unsigned = ChainMessage::Unsigned(m.clone()).cid()?;
+            let sm = skyr_chain::SignedMessage {
+                message: m,
+                signature: skyr_chain::ChainSignature {
+                    sig_type: skyr_chain::message::SigType::Secp256k1,
+                    data: key.sign_filecoin(&unsigned.to_bytes())?,
+                },
+            };
+            node.push_signed(sm.clone())?;
+            Ok(signed_message(&sm))
+        }
         "EthAddressToFilecoinAddress" => {
             let a = crate::views::parse_address(p.need(0, "Ethereum address")?)?;
             Ok(address(&eth_to_filecoin(&a)))
@@ -309,6 +356,44 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
         }
         _ => Err(RpcError::no_method(name)),
     }
+}
+
+/// The dev key whose f1 account `a` names (the devnet's wallet holds the dev keys only).
+fn wallet_key(node: &Node, a: &Address) -> RpcResult<crate::accounts::DevKey> {
+    let h = node.chain.head().height();
+    let key_addr = node.key_address(h, a)?;
+    node.keys
+        .iter()
+        .find(|k| k.filecoin_address().ok() == key_addr)
+        .cloned()
+        .ok_or_else(|| {
+            RpcError::rejected(format!(
+                "the wallet has no key for {a}: it holds the dev keys' f1 accounts"
+            ))
+        })
+}
+
+/// The events of a receipt's events root, in Lotus's JSON.
+fn events(node: &Node, root: &cid::Cid) -> RpcResult {
+    let store = skyr_chain::store::StoreRef(node.chain.store().clone());
+    let amt: fvm_ipld_amt::Amt<skyr::shared::event::StampedEvent, _> =
+        fvm_ipld_amt::Amt::load(root, store)
+            .map_err(|e| RpcError::rejected(format!("no events under {root}: {e}")))?;
+    let mut out = Vec::new();
+    amt.for_each(|_, ev| {
+        out.push(json!({
+            "Emitter": ev.emitter,
+            "Entries": ev.event.entries.iter().map(|e| json!({
+                "Flags": e.flags.bits(),
+                "Key": e.key,
+                "Codec": e.codec,
+                "Value": bytes(&e.value),
+            })).collect::<Vec<_>>(),
+        }));
+        Ok(())
+    })
+    .map_err(|e| RpcError::internal(format!("reading events: {e}")))?;
+    Ok(Value::Array(out))
 }
 
 /// A message's lookup: the tipset including it, its receipt.
