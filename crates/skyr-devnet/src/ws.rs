@@ -2,7 +2,10 @@
 //! and `eth_subscribe` adds what only a socket can do, notifications as the chain moves:
 //! `newHeads` (each block mined), `logs` (with a filter object, each matching log as its block
 //! is mined) and `newPendingTransactions` (each transaction hash taken). `eth_unsubscribe`
-//! ends one. Subscriptions belong to their connection and end with it.
+//! ends one. Filecoin's `ChainNotify` opens a go-jsonrpc channel (`xrpc.ch.val` messages): the
+//! current head, then each tipset applied (a revert sends no `revert` entry: the devnet's
+//! reverts are a test suite's, not a chain's). Subscriptions belong to their connection and
+//! end with it.
 use std::collections::BTreeMap;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -27,6 +30,11 @@ enum Subscription {
     Heads,
     Logs(LogCriteria),
     Pending,
+    /// Filecoin's `ChainNotify`: a go-jsonrpc channel of head changes; whether its first
+    /// message (the current head) went out.
+    ChainNotify {
+        current_sent: bool,
+    },
 }
 
 /// Takes the upgrade of a GET to a JSON-RPC path.
@@ -45,10 +53,14 @@ async fn serve(socket: WebSocket, node: NodeHandle) {
         let out: Vec<Value> = tokio::select! {
             msg = stream.next() => match msg {
                 Some(Ok(Message::Text(t))) => {
-                    requests(&node, &mut subs, &mut next_id, t.as_bytes()).await.into_iter().collect()
+                    let mut out: Vec<Value> = requests(&node, &mut subs, &mut next_id, t.as_bytes()).await.into_iter().collect();
+                    out.extend(currents(&node, &mut subs).await);
+                    out
                 }
                 Some(Ok(Message::Binary(b))) => {
-                    requests(&node, &mut subs, &mut next_id, &b).await.into_iter().collect()
+                    let mut out: Vec<Value> = requests(&node, &mut subs, &mut next_id, &b).await.into_iter().collect();
+                    out.extend(currents(&node, &mut subs).await);
+                    out
                 }
                 Some(Ok(_)) => Vec::new(),
                 Some(Err(_)) | None => break,
@@ -112,10 +124,26 @@ async fn one(
     req: Value,
 ) -> Option<Value> {
     let method = req.get("method").and_then(Value::as_str).unwrap_or("");
+    let id = req.get("id").cloned().unwrap_or(Value::Null);
+    if method == "Filecoin.ChainNotify" {
+        // A go-jsonrpc channel: the answer is its number; the head follows at once.
+        if subs.len() >= MAX_SUBSCRIPTIONS {
+            let e = RpcError::rejected("too many subscriptions on this connection");
+            return Some(json!({"jsonrpc": "2.0", "id": id, "error": e.to_json()}));
+        }
+        let n = *next_id;
+        *next_id += 1;
+        subs.insert(
+            n,
+            Subscription::ChainNotify {
+                current_sent: false,
+            },
+        );
+        return Some(json!({"jsonrpc": "2.0", "id": id, "result": n}));
+    }
     if method != "eth_subscribe" && method != "eth_unsubscribe" {
         return answer(node, req).await;
     }
-    let id = req.get("id").cloned().unwrap_or(Value::Null);
     let params = req
         .get("params")
         .and_then(Value::as_array)
@@ -184,6 +212,28 @@ async fn subscribe(
     Ok(json!(sub_id(n)))
 }
 
+/// A `ChainNotify` channel's message: head changes of one type.
+fn channel_value(n: u64, kind: &str, tipset: Value) -> Value {
+    json!({"jsonrpc": "2.0", "method": "xrpc.ch.val",
+           "params": [n, [{"Type": kind, "Val": tipset}]]})
+}
+
+/// The first message of every new `ChainNotify` channel: the current head.
+async fn currents(node: &NodeHandle, subs: &mut BTreeMap<u64, Subscription>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (n, sub) in subs.iter_mut() {
+        if let Subscription::ChainNotify { current_sent } = sub {
+            if !*current_sent {
+                *current_sent = true;
+                if let Ok(head) = node.run(|n| crate::filjson::tipset(n.chain.head())).await {
+                    out.push(channel_value(*n, "current", head));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The notifications an event makes for this connection's subscriptions.
 async fn notifications(
     node: &NodeHandle,
@@ -219,6 +269,14 @@ async fn notifications(
                 }
             }
             (Subscription::Pending, ChainEvent::Pending(hash)) => out.push(note(*n, data(&hash))),
+            (Subscription::ChainNotify { .. }, ChainEvent::Mined(h)) => {
+                let ts = node
+                    .run(move |node| node.chain.at(h).map(crate::filjson::tipset))
+                    .await;
+                if let Ok(Some(ts)) = ts {
+                    out.push(channel_value(*n, "apply", ts));
+                }
+            }
             _ => {}
         }
     }

@@ -201,5 +201,31 @@ fn filters_and_subscriptions_report_what_is_new() {
     let batch = ws_read(&mut s);
     assert_eq!(batch[0]["result"], json!("0x1df5e76"));
     assert_eq!(batch[1]["result"], json!("31415926"));
+    // Filecoin's ChainNotify: a channel whose first message is the current head, then each
+    // tipset applied.
+    ws_send(
+        &mut s,
+        r#"{"jsonrpc":"2.0","id":10,"method":"Filecoin.ChainNotify","params":[]}"#,
+    );
+    let chan = ws_read(&mut s)["result"].clone();
+    assert!(chan.is_u64(), "a channel number: {chan}");
+    let current = ws_read(&mut s);
+    assert_eq!(current["method"], json!("xrpc.ch.val"), "{current}");
+    assert_eq!(current["params"][0], chan);
+    assert_eq!(current["params"][1][0]["Type"], json!("current"));
+    let head = num(&c.ok("eth_blockNumber", json!([])));
+    assert_eq!(current["params"][1][0]["Val"]["Height"], json!(head));
+    c.ok(
+        "eth_sendTransaction",
+        json!([{"from": me, "to": COUNTER, "data": inc_call()}]),
+    );
+    let applied = loop {
+        let n = ws_read(&mut s);
+        if n["method"] == json!("xrpc.ch.val") {
+            break n;
+        }
+    };
+    assert_eq!(applied["params"][1][0]["Type"], json!("apply"));
+    assert_eq!(applied["params"][1][0]["Val"]["Height"], json!(head + 1));
     s.close(None).expect("closed");
 }
