@@ -216,6 +216,18 @@ impl Node {
         self.mine_with(count, first, spacing, usize::MAX)
     }
 
+    /// Block `i` (from 0) of a request to mine several, on its own: the first takes the pool
+    /// and the given timestamp, each later one comes `spacing` seconds after the one before
+    /// (or as the chain's timing has it). The server mines a long request this way, a block
+    /// per job, so requests that arrive meanwhile are answered between blocks.
+    pub fn mine_step(&mut self, i: u64, first: Option<u64>, spacing: Option<u64>) -> RpcResult<()> {
+        if i == 0 {
+            return self.mine(1, first, None);
+        }
+        let ts = spacing.map(|s| self.chain.head().header.timestamp.saturating_add(s));
+        self.mine(1, ts, None)
+    }
+
     /// [`Node::mine`], the first tipset holding at most `limit` transactions.
     fn mine_with(
         &mut self,

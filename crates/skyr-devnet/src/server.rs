@@ -149,6 +149,27 @@ async fn ask(node: &NodeHandle, method: String, params: Vec<Value>) -> Result<Va
     }
 }
 
+/// A mining request, a block per job: requests that arrive meanwhile are answered between the
+/// blocks, so no one waits for a long mining run to end.
+async fn mine_in_steps(
+    node: &NodeHandle,
+    method: String,
+    params: Vec<Value>,
+) -> Result<Value, RpcError> {
+    let req = crate::rpc::anvil::mining(&method, &crate::rpc::Params(&params))?;
+    for i in 0..req.blocks {
+        let (first, spacing) = (req.first, req.spacing);
+        node.run(move |n| {
+            let step = n.mine_step(i, first, spacing);
+            let saved = n.save().map_err(|e| RpcError::internal(format!("{e:#}")));
+            step.and(saved)
+        })
+        .await
+        .map_err(RpcError::internal)??;
+    }
+    Ok(req.answer)
+}
+
 /// One request's answer (or none, for a notification).
 pub(crate) async fn answer(node: &NodeHandle, req: Value) -> Option<Value> {
     let id = req.get("id").cloned();
@@ -185,7 +206,11 @@ pub(crate) async fn answer(node: &NodeHandle, req: Value) -> Option<Value> {
             )
         }
     };
-    let mut result = ask(node, method.clone(), params.clone()).await;
+    let mut result = if crate::rpc::anvil::is_mining(&method) {
+        mine_in_steps(node, method.clone(), params.clone()).await
+    } else {
+        ask(node, method.clone(), params.clone()).await
+    };
     // A StateWaitMsg for a pending message waits for blocks (up to WAIT_LIMIT), asking again
     // after each.
     if matches!(&result, Err(e) if e.code == crate::rpc::NOT_YET) {

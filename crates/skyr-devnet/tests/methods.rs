@@ -239,3 +239,32 @@ fn thousands_of_requests_at_once() {
         json!("0xa")
     );
 }
+
+/// A long mining request does not hold other requests up: reads sent while `anvil_mine`
+/// mines 200 blocks are answered between the blocks, and see the chain grow.
+#[test]
+fn reads_are_answered_while_blocks_are_mined() {
+    let Some(mut c) = devnet() else {
+        return;
+    };
+    let start = num(&c.ok("eth_blockNumber", json!([])));
+    let url = c.url.clone();
+    let miner = std::thread::spawn(move || {
+        let mut m = Client { url, id: 0 };
+        m.ok("anvil_mine", json!([200]))
+    });
+    let mut seen = Vec::new();
+    while !miner.is_finished() {
+        seen.push(num(&c.ok("eth_blockNumber", json!([]))));
+    }
+    assert_eq!(miner.join().expect("the miner"), Value::Null);
+    assert_eq!(num(&c.ok("eth_blockNumber", json!([]))), start + 200);
+    let between = seen
+        .iter()
+        .filter(|n| **n > start && **n < start + 200)
+        .count();
+    assert!(
+        between > 0,
+        "no read was answered while the blocks were mined: {seen:?}"
+    );
+}

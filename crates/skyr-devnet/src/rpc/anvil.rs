@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use skyr::shared::econ::TokenAmount;
 
-use super::Params;
+pub use super::Params;
 use crate::error::{RpcError, RpcResult};
 use crate::node::Node;
 use crate::views::*;
@@ -47,31 +47,64 @@ fn count(v: Option<&Value>) -> RpcResult<u64> {
     Ok(n)
 }
 
+/// A mining request: how many blocks, the first's timestamp, the seconds between them, and
+/// what the method answers.
+#[derive(Clone, Debug)]
+pub struct Mining {
+    /// Blocks to mine.
+    pub blocks: u64,
+    /// The first block's timestamp, if given.
+    pub first: Option<u64>,
+    /// Seconds between blocks, if given.
+    pub spacing: Option<u64>,
+    /// The method's answer once mined.
+    pub answer: Value,
+}
+
+/// Reads a mining method's parameters: `evm_mine` takes a timestamp or Anvil's `{timestamp,
+/// blocks}`; `anvil_mine` and `hardhat_mine` take a count and the seconds between blocks.
+pub fn mining(name: &str, p: &Params) -> RpcResult<Mining> {
+    if name == "evm_mine" {
+        let (blocks, first) = match p.get(0) {
+            Some(Value::Object(o)) => (
+                count(o.get("blocks").filter(|v| !v.is_null()))?,
+                o.get("timestamp")
+                    .filter(|v| !v.is_null())
+                    .map(parse_u64)
+                    .transpose()?,
+            ),
+            Some(v) => (1, Some(parse_u64(v)?)),
+            None => (1, None),
+        };
+        return Ok(Mining {
+            blocks,
+            first,
+            spacing: None,
+            answer: json!("0x0"),
+        });
+    }
+    Ok(Mining {
+        blocks: count(p.get(0))?,
+        first: None,
+        spacing: p.get(1).map(parse_u64).transpose()?,
+        answer: Value::Null,
+    })
+}
+
+/// Whether `method` mines blocks on request (which the server mines a block at a time,
+/// answering other requests between them).
+pub fn is_mining(method: &str) -> bool {
+    matches!(method, "evm_mine" | "anvil_mine" | "hardhat_mine")
+}
+
 /// Answers an Anvil, Hardhat or `evm_` method.
 pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
     match base(name) {
         // evm_mine takes a timestamp, or Anvil's {timestamp, blocks}.
-        "mine" if name == "evm_mine" => {
-            let (blocks, ts) = match p.get(0) {
-                Some(Value::Object(o)) => (
-                    count(o.get("blocks").filter(|v| !v.is_null()))?,
-                    o.get("timestamp")
-                        .filter(|v| !v.is_null())
-                        .map(parse_u64)
-                        .transpose()?,
-                ),
-                Some(v) => (1, Some(parse_u64(v)?)),
-                None => (1, None),
-            };
-            node.mine(blocks, ts, None)?;
-            Ok(json!("0x0"))
-        }
-        // anvil_mine and hardhat_mine take a count and the seconds between the blocks.
         "mine" => {
-            let n = count(p.get(0))?;
-            let spacing = p.get(1).map(parse_u64).transpose()?;
-            node.mine(n, None, spacing)?;
-            Ok(Value::Null)
+            let req = mining(name, p)?;
+            node.mine(req.blocks, req.first, req.spacing)?;
+            Ok(req.answer)
         }
         "setAutomine" => {
             node.automine = flag(p, 0, "enabled")?;

@@ -5,7 +5,7 @@
 //! `anvil_*`, `hardhat_*` and `evm_*` names ([`anvil`]); traces under `skyr_*` and `trace_*`
 //! ([`trace`]); Filecoin's own under `Filecoin.*` ([`filecoin`]); the rest are Ethereum's
 //! ([`eth`]).
-mod anvil;
+pub mod anvil;
 mod eth;
 mod filecoin;
 mod trace;
@@ -35,7 +35,8 @@ const FINALITY: i64 = 900;
 pub struct Params<'a>(pub &'a [Value]);
 
 impl Params<'_> {
-    fn get(&self, i: usize) -> Option<&Value> {
+    /// Parameter `i`, unless missing or null.
+    pub fn get(&self, i: usize) -> Option<&Value> {
         self.0.get(i).filter(|v| !v.is_null())
     }
     fn need(&self, i: usize, what: &str) -> RpcResult<&Value> {
