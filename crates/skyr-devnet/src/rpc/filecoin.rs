@@ -260,15 +260,7 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
         }
         "GasEstimateMessageGas" => {
             let mut m = parse_message(p.need(0, "message")?)?;
-            if m.gas_limit == 0 {
-                m.gas_limit = node.estimate_gas(m.clone())?;
-            }
-            if m.gas_premium.is_zero() {
-                m.gas_premium = TokenAmount::from_atto(super::PRIORITY_FEE);
-            }
-            if m.gas_fee_cap.is_zero() {
-                m.gas_fee_cap = node.chain.next_base_fee() * 2 + &m.gas_premium;
-            }
+            fill_gas(node, &mut m)?;
             Ok(message(&m))
         }
         "ChainGetEvents" => {
@@ -298,15 +290,7 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
             let mut m = parse_message(p.need(0, "message")?)?;
             let key = wallet_key(node, &m.from)?;
             m.sequence = node.next_nonce(&m.from)?;
-            if m.gas_limit == 0 {
-                m.gas_limit = node.estimate_gas(m.clone())?;
-            }
-            if m.gas_premium.is_zero() {
-                m.gas_premium = TokenAmount::from_atto(super::PRIORITY_FEE);
-            }
-            if m.gas_fee_cap.is_zero() {
-                m.gas_fee_cap = node.chain.next_base_fee() * 2 + &m.gas_premium;
-            }
+            fill_gas(node, &mut m)?;
             let unsigned = ChainMessage::Unsigned(m.clone()).cid()?;
             let sm = skyr_chain::SignedMessage {
                 message: m,
@@ -356,6 +340,22 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
         }
         _ => Err(RpcError::no_method(name)),
     }
+}
+
+/// Fills a message's gas fields left at zero, as Lotus's estimator does: the limit by
+/// `eth_estimateGas`'s algorithm, the premium at the devnet's, the fee cap at twice the next
+/// base fee plus the premium.
+fn fill_gas(node: &Node, m: &mut skyr::shared::message::Message) -> RpcResult<()> {
+    if m.gas_limit == 0 {
+        m.gas_limit = node.estimate_gas(m.clone())?;
+    }
+    if m.gas_premium.is_zero() {
+        m.gas_premium = TokenAmount::from_atto(super::PRIORITY_FEE);
+    }
+    if m.gas_fee_cap.is_zero() {
+        m.gas_fee_cap = node.chain.next_base_fee() * 2 + &m.gas_premium;
+    }
+    Ok(())
 }
 
 /// The dev key whose f1 account `a` names (the devnet's wallet holds the dev keys only).
