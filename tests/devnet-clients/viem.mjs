@@ -17,6 +17,8 @@ import {
   concat,
   toHex,
   parseEther,
+  zeroAddress,
+  decodeAbiParameters,
   BaseError,
   ContractFunctionRevertedError,
 } from "viem";
@@ -133,6 +135,15 @@ await t.check("an actor through the 0xfe precompiles (FEVM only)", async () => {
   probe = (await mined(await w0.deployContract({ abi: A.Probe.abi, bytecode: A.Probe.bytecode }))).contractAddress;
   const { result } = await pub.simulateContract({ account: acc0, address: probe, abi: A.Probe.abi, functionName: "resolve", args: ["0x0063"] });
   t.eq(result[1], t.fevm ? toHex(99, { size: 32 }) : "0x", "resolve_address of f099 (absent on Ethereum)");
+  if (t.fevm) {
+    // call_actor_id by DELEGATECALL, CBOR params (codec 0x51), to the EthAccount at 0x0…0.
+    const f4 = (await t.rpc("Filecoin.EthAddressToFilecoinAddress", [zeroAddress])).result;
+    const id = BigInt((await t.rpc("Filecoin.StateLookupID", [f4, []])).result.slice(2));
+    const call = await pub.simulateContract({ account: acc0, address: probe, abi: A.Probe.abi, functionName: "callActor", args: [3844450837n, 0n, 0x51n, "0x40", id] });
+    t.ok(call.result[0], "call_actor_id ran");
+    const [exit] = decodeAbiParameters([{ type: "int256" }, { type: "uint64" }, { type: "bytes" }], call.result[1]);
+    t.eq(exit, 0n, "the actor's exit code");
+  }
   const h = await pub.readContract({ address: probe, abi: A.Probe.abi, functionName: "codehash", args: ["0xfe00000000000000000000000000000000000003"] });
   t.eq(h, t.fevm ? EMPTY_HASH : "0x" + "00".repeat(32), "extcodehash of a precompile");
 });

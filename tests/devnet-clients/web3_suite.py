@@ -158,6 +158,14 @@ def _():
     ctx["probe"] = probe
     ok, out = probe.functions.resolve(bytes.fromhex("0063")).call()
     eq(out, (99).to_bytes(32, "big") if FEVM else b"", "resolve_address of f099 (absent on Ethereum)")
+    if FEVM:
+        # call_actor_id by DELEGATECALL, CBOR params (codec 0x51), to the EthAccount at 0x0…0.
+        f4 = w3.provider.make_request("Filecoin.EthAddressToFilecoinAddress", ["0x" + "00" * 20])["result"]
+        actor = int(w3.provider.make_request("Filecoin.StateLookupID", [f4, []])["result"][2:])
+        ran, out = probe.functions.callActor(3844450837, 0, 0x51, b"\x40", actor).call()
+        assert ran, "call_actor_id ran"
+        exit_code, _codec, _ret = w3.codec.decode(["int256", "uint64", "bytes"], out)
+        eq(exit_code, 0, "the actor's exit code")
     h = probe.functions.codehash(Web3.to_checksum_address("0xfe00000000000000000000000000000000000003")).call()
     eq(h, EMPTY_HASH if FEVM else b"\0" * 32, "extcodehash of a precompile")
 
