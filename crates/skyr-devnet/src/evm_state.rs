@@ -1,5 +1,6 @@
-//! The EVM actor's state, read and rewritten by hand for the devnet's cheats (`anvil_setCode`,
-//! `anvil_setStorageAt`, `anvil_setNonce`) and for nonces. The state is a CBOR list whose
+//! The EVM actor's state, read for `eth_getCode`, `eth_getStorageAt` and nonces (what the
+//! actor's own getters answer, without running the actor) and rewritten by hand for the
+//! devnet's cheats (`anvil_setCode`, `anvil_setStorageAt`, `anvil_setNonce`). The state is a CBOR list whose
 //! layout grew across bundles: `[bytecode, bytecode hash, storage KAMT, …transient storage
 //! fields (v16 on)…, nonce, tombstone]`. Only the fields at both ends are read or written, so
 //! every layout is handled the same way and the middle is kept as it was.
@@ -162,11 +163,29 @@ impl EvmState {
         Ok(())
     }
 
-    /// Reads storage word `slot` (zero when unset).
+    /// Reads storage word `slot`: zero when unset, or when the contract has self-destructed
+    /// (the actor's `GetStorageAt` answers the same).
     pub fn storage<BS: Blockstore>(&self, store: BS, slot: [u8; 32]) -> Result<[u8; 32]> {
+        if self.is_dead() {
+            return Ok([0u8; 32]);
+        }
         let kamt = Storage::load_with_config(&self.storage_root()?, store, kamt_config())
             .context("the contract's storage does not load")?;
         Ok(kamt.get(&Word(slot))?.map(|w| w.0).unwrap_or([0u8; 32]))
+    }
+
+    /// The runtime code: empty once self-destructed (the actor's `GetBytecode` answers no
+    /// code then).
+    pub fn code(&self, store: &impl Blockstore) -> Result<Vec<u8>> {
+        if self.is_dead() {
+            return Ok(Vec::new());
+        }
+        let Ipld::Link(cid) = &self.fields[0] else {
+            bail!("an EVM bytecode field that is not a link");
+        };
+        store
+            .get(cid)?
+            .ok_or_else(|| anyhow!("the contract's code {cid} is not in the store"))
     }
 
     /// A new contract's state shaped like `template` (any EVM actor's state of the same

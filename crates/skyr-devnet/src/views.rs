@@ -103,6 +103,17 @@ pub fn parse_big(v: &Value) -> RpcResult<BigInt> {
         .ok_or_else(|| RpcError::params(format!("not a 256-bit quantity: {s:.80}")))
 }
 
+/// Parses a 256-bit word (a storage slot or value given as a quantity): big-endian, 32 bytes.
+pub fn parse_word(v: &Value) -> RpcResult<[u8; 32]> {
+    let (_, be) = parse_big(v)?.to_bytes_be();
+    if be.len() > 32 {
+        return Err(RpcError::params("a 256-bit word has at most 32 bytes"));
+    }
+    let mut w = [0u8; 32];
+    w[32 - be.len()..].copy_from_slice(&be);
+    Ok(w)
+}
+
 /// Ethereum names of actors at one tipset's state, which is loaded once, on the first lookup,
 /// for all the lookups a view makes (a block's transactions, a tipset's logs).
 pub struct EthNames<'a> {

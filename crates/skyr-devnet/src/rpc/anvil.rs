@@ -26,17 +26,6 @@ fn flag(p: &Params, i: usize, what: &str) -> RpcResult<bool> {
         .ok_or_else(|| RpcError::params(format!("{what}: expected a boolean")))
 }
 
-fn word(v: &Value) -> RpcResult<[u8; 32]> {
-    let n = parse_big(v)?;
-    let (_, be) = n.to_bytes_be();
-    if be.len() > 32 {
-        return Err(RpcError::params("a storage word has at most 32 bytes"));
-    }
-    let mut w = [0u8; 32];
-    w[32 - be.len()..].copy_from_slice(&be);
-    Ok(w)
-}
-
 fn count(v: Option<&Value>) -> RpcResult<u64> {
     let n = v.map(parse_u64).transpose()?.unwrap_or(1);
     if n > MAX_MINE {
@@ -171,7 +160,7 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
         }
         "setStorageAt" => {
             let a = parse_address(p.need(0, "address")?)?;
-            let slot = word(p.need(1, "slot")?)?;
+            let slot = parse_word(p.need(1, "slot")?)?;
             let value = parse_hash(p.need(2, "value (32 bytes)")?)?;
             node.set_storage(a, slot, value)?;
             Ok(json!(true))

@@ -4,9 +4,6 @@ use alloy_primitives::{TxKind, U256};
 use serde_json::{json, Value};
 use skyr::shared::address::Address;
 use skyr::shared::econ::TokenAmount;
-use skyr::ApplyKind;
-use skyr_chain::message::system_message;
-use skyr_chain::ChainMessage;
 
 use super::*;
 use crate::error::{reverted, RpcError, RpcResult};
@@ -152,9 +149,9 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
         "eth_getStorageAt" => {
             p.at_most(3)?;
             let a = crate::ethtx::eth_to_filecoin(&parse_address(p.need(0, "address")?)?);
-            let pos = parse_big(p.need(1, "position")?)?;
+            let pos = parse_word(p.need(1, "position")?)?;
             let h = state_height(node, p.get(2))?;
-            Ok(data(&storage_at(node, h, &a, &pos)?))
+            Ok(data(&storage_at(node, h, &a, pos)?))
         }
         "eth_gasPrice" => Ok(qty_big(
             (node.chain.next_base_fee() + TokenAmount::from_atto(PRIORITY_FEE)).atto(),
@@ -249,83 +246,34 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
     }
 }
 
-/// Calls an EVM actor's method as the system actor (as Lotus reads bytecode and storage).
-fn system_call(
-    node: &Node,
-    h: i64,
-    to: u64,
-    method: u64,
-    params: Vec<u8>,
-) -> RpcResult<Option<Vec<u8>>> {
-    let msg = system_message(to, method, params, 0, skyr_chain::BLOCK_GAS_LIMIT);
-    let ret = node.chain.call(
-        h,
-        &ChainMessage::Unsigned(msg),
-        ApplyKind::Implicit,
-        TokenAmount::default(),
-        false,
-    )?;
-    if !ret.receipt.exit_code.is_success() {
+/// The state of the EVM actor at `a` at height `h`, if there is one.
+fn evm_state(node: &Node, h: i64, a: &Address) -> RpcResult<Option<EvmState>> {
+    let Some((_, actor)) = node.chain.actor_at(h, a)? else {
+        return Ok(None);
+    };
+    if !node.is_evm(&actor.code) {
         return Ok(None);
     }
-    Ok(Some(ret.receipt.return_data.bytes().to_vec()))
+    let store = skyr_chain::store::StoreRef(node.chain.store().clone());
+    Ok(Some(EvmState::load(&store, &actor.state)?))
 }
 
 /// A contract's runtime code at height `h` (empty for anything but a live EVM actor).
 fn code_at(node: &Node, h: i64, a: &Address) -> RpcResult<Vec<u8>> {
-    let Some((id, actor)) = node.chain.actor_at(h, a)? else {
-        return Ok(Vec::new());
-    };
-    if !node.is_evm(&actor.code) {
-        return Ok(Vec::new());
-    }
-    let Some(ret) = system_call(node, h, id, GET_BYTECODE, Vec::new())? else {
-        return Ok(Vec::new());
-    };
-    let code: Option<cid::Cid> = fvm_ipld_encoding::from_slice(&ret)
-        .map_err(|e| RpcError::internal(format!("GetBytecode's return does not decode: {e}")))?;
-    match code {
-        Some(c) => Ok(node.chain.store().get(&c)?.unwrap_or_default()),
+    let store = skyr_chain::store::StoreRef(node.chain.store().clone());
+    match evm_state(node, h, a)? {
+        Some(st) => Ok(st.code(&store)?),
         None => Ok(Vec::new()),
     }
 }
 
-/// A contract's storage word at `pos` (32 zero bytes for anything but an EVM actor).
-fn storage_at(
-    node: &Node,
-    h: i64,
-    a: &Address,
-    pos: &skyr::shared::bigint::BigInt,
-) -> RpcResult<Vec<u8>> {
-    let (_, be) = pos.to_bytes_be();
-    if be.len() > 32 {
-        return Err(RpcError::params("a storage position has at most 32 bytes"));
+/// A contract's storage word at `slot` (32 zero bytes for anything but a live EVM actor).
+fn storage_at(node: &Node, h: i64, a: &Address, slot: [u8; 32]) -> RpcResult<Vec<u8>> {
+    let store = skyr_chain::store::StoreRef(node.chain.store().clone());
+    match evm_state(node, h, a)? {
+        Some(st) => Ok(st.storage(store, slot)?.to_vec()),
+        None => Ok(vec![0u8; 32]),
     }
-    let mut key = [0u8; 32];
-    key[32 - be.len()..].copy_from_slice(&be);
-    let zero = vec![0u8; 32];
-    let Some((id, actor)) = node.chain.actor_at(h, a)? else {
-        return Ok(zero);
-    };
-    if !node.is_evm(&actor.code) {
-        return Ok(zero);
-    }
-    let params = fvm_ipld_encoding::to_vec(&(serde_bytes::Bytes::new(&key),))
-        .map_err(|e| RpcError::internal(e.to_string()))?;
-    let Some(ret) = system_call(node, h, id, GET_STORAGE_AT, params)? else {
-        return Ok(zero);
-    };
-    let word: serde_bytes::ByteBuf = fvm_ipld_encoding::from_slice(&ret)
-        .map_err(|e| RpcError::internal(format!("GetStorageAt's return does not decode: {e}")))?;
-    let w = word.into_vec();
-    if w.len() > 32 {
-        return Err(RpcError::internal(
-            "GetStorageAt returned more than 32 bytes",
-        ));
-    }
-    let mut out = zero;
-    out[32 - w.len()..].copy_from_slice(&w);
-    Ok(out)
 }
 
 fn fee_history(node: &Node, p: &Params) -> RpcResult {

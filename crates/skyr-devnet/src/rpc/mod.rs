@@ -24,9 +24,6 @@ use crate::views::*;
 /// What `eth_maxPriorityFeePerGas` answers: twice Lotus's minimum gas premium (100,000
 /// attoFIL), what Lotus's estimator gives when recent blocks say nothing higher.
 pub const PRIORITY_FEE: u64 = 200_000;
-/// The EVM actor's `GetBytecode` and `GetStorageAt`.
-const GET_BYTECODE: u64 = 3;
-const GET_STORAGE_AT: u64 = 5;
 /// How many blocks back `safe` and `finalized` are.
 const SAFE_DEPTH: i64 = 30;
 const FINALITY: i64 = 900;
