@@ -67,6 +67,20 @@ pub struct SignedMessage {
     pub signature: ChainSignature,
 }
 
+impl SignedMessage {
+    /// `message` with a delegated signature of zeros, which nothing checks (the FVM never
+    /// checks signatures): a call's stand-in for a real signature, and an impersonated send.
+    pub fn unchecked(message: Message) -> SignedMessage {
+        SignedMessage {
+            message,
+            signature: ChainSignature {
+                sig_type: SigType::Delegated,
+                data: vec![0; 65],
+            },
+        }
+    }
+}
+
 /// A message as a block includes it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ChainMessage {

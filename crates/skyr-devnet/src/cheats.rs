@@ -8,19 +8,14 @@
 use alloy_consensus::TxEip1559;
 use alloy_primitives::TxKind;
 use anyhow::anyhow;
-use skyr::shared::address::Address;
 use skyr::shared::econ::TokenAmount;
-use skyr::shared::message::Message;
 use skyr::shared::ActorID;
 use skyr::state_tree::{ActorState, StateTree};
-use skyr_chain::genesis::{f410, ids, CREATE2_DEPLOYER};
-use skyr_chain::message::{ChainSignature, SigType};
+use skyr_chain::genesis::{f410, CREATE2_DEPLOYER};
 use skyr_chain::{ChainMessage, SignedMessage};
 
 use crate::error::{RpcError, RpcResult};
-use crate::ethtx::{
-    cbor_bytes_params, eth_to_filecoin, u256_to_tokens, CREATE_EXTERNAL, INVOKE_CONTRACT,
-};
+use crate::ethtx::{eth_to_filecoin, u256_to_tokens, EthCall};
 use crate::evm_state::EvmState;
 use crate::node::Node;
 
@@ -185,31 +180,21 @@ impl Node {
                 hex::encode(from)
             )));
         }
-        let message = Message {
-            version: 0,
+        let message = EthCall {
             from: eth_to_filecoin(&from),
             to: match tx.to {
-                TxKind::Call(to) => eth_to_filecoin(&to.into()),
-                TxKind::Create => Address::new_id(ids::EAM),
+                TxKind::Call(to) => Some(to.into()),
+                TxKind::Create => None,
             },
-            sequence: tx.nonce,
+            nonce: tx.nonce,
             value: u256_to_tokens(&tx.value),
-            method_num: match tx.to {
-                TxKind::Call(_) => INVOKE_CONTRACT,
-                TxKind::Create => CREATE_EXTERNAL,
-            },
-            params: cbor_bytes_params(&tx.input)?,
+            input: &tx.input,
             gas_limit: tx.gas_limit,
-            gas_fee_cap: TokenAmount::from_atto(tx.max_fee_per_gas),
-            gas_premium: TokenAmount::from_atto(tx.max_priority_fee_per_gas),
-        };
-        let signed = ChainMessage::Signed(SignedMessage {
-            message,
-            signature: ChainSignature {
-                sig_type: SigType::Delegated,
-                data: vec![0; 65],
-            },
-        });
+            fee_cap: TokenAmount::from_atto(tx.max_fee_per_gas),
+            premium: TokenAmount::from_atto(tx.max_priority_fee_per_gas),
+        }
+        .message()?;
+        let signed = ChainMessage::Signed(SignedMessage::unchecked(message));
         let hash = skyr_chain::block::cid_digest(&signed.cid()?);
         self.submit(signed, hash)?;
         Ok(hash)

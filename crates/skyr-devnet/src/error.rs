@@ -113,9 +113,7 @@ pub fn revert_reason(data: &[u8]) -> String {
 /// The revert error of a failed call or estimate: code 3, Lotus's message, the raw revert
 /// bytes (the receipt's return, unwrapped from its CBOR byte string) in `data`.
 pub fn reverted(exit: u32, return_data: &[u8], vm_error: &str) -> RpcError {
-    let raw: Option<Vec<u8>> = fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(return_data)
-        .ok()
-        .map(|b| b.into_vec());
+    let raw = crate::ethtx::cbor_bytes(return_data);
     let reason = match &raw {
         Some(b) if b.is_empty() => ", revert reason=[none]".to_string(),
         Some(b) => format!(", revert reason=[{}]", revert_reason(b)),

@@ -99,6 +99,57 @@ pub fn f410_payload(a: &Address) -> Option<[u8; 20]> {
     }
 }
 
+/// What an Ethereum call or transaction asks, before it is a Filecoin message.
+pub struct EthCall<'a> {
+    /// The sender's Filecoin address.
+    pub from: Address,
+    /// The recipient; `None` deploys.
+    pub to: Option<[u8; 20]>,
+    /// The sender's nonce.
+    pub nonce: u64,
+    /// attoFIL sent.
+    pub value: TokenAmount,
+    /// Calldata or init code.
+    pub input: &'a [u8],
+    /// Gas limit (FVM gas).
+    pub gas_limit: u64,
+    /// Fee cap per gas.
+    pub fee_cap: TokenAmount,
+    /// Premium per gas.
+    pub premium: TokenAmount,
+}
+
+impl EthCall<'_> {
+    /// The Filecoin message it stands for, as Lotus makes it: to an address, InvokeContract
+    /// with the input as a CBOR byte string; without one, the EAM's CreateExternal.
+    pub fn message(&self) -> Result<Message> {
+        let (to, method) = match &self.to {
+            Some(to) => (eth_to_filecoin(to), INVOKE_CONTRACT),
+            None => (Address::new_id(ids::EAM), CREATE_EXTERNAL),
+        };
+        Ok(Message {
+            version: 0,
+            from: self.from,
+            to,
+            sequence: self.nonce,
+            value: self.value.clone(),
+            method_num: method,
+            params: cbor_bytes_params(self.input)?,
+            gas_limit: self.gas_limit,
+            gas_fee_cap: self.fee_cap.clone(),
+            gas_premium: self.premium.clone(),
+        })
+    }
+}
+
+/// The contents of a CBOR byte string (InvokeContract's and CreateExternal's parameters, an
+/// EVM call's return), if `b` is one.
+pub fn cbor_bytes(b: &[u8]) -> Option<Vec<u8>> {
+    fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(b)
+        .ok()
+        .map(|b| b.into_vec())
+}
+
 /// A CBOR byte string of `b` (the parameters of InvokeContract and CreateExternal); empty
 /// input gives empty parameters, as Lotus sends it.
 pub fn cbor_bytes_params(b: &[u8]) -> Result<RawBytes> {
@@ -186,22 +237,17 @@ impl EthTx {
 
     /// The Filecoin message it stands for.
     pub fn message(&self) -> Result<Message> {
-        let (to, method) = match &self.to {
-            Some(to) => (eth_to_filecoin(to), INVOKE_CONTRACT),
-            None => (Address::new_id(ids::EAM), CREATE_EXTERNAL),
-        };
-        Ok(Message {
-            version: 0,
+        EthCall {
             from: f410(&self.from),
-            to,
-            sequence: self.nonce,
+            to: self.to,
+            nonce: self.nonce,
             value: u256_to_tokens(&self.value),
-            method_num: method,
-            params: cbor_bytes_params(&self.input)?,
+            input: &self.input,
             gas_limit: self.gas_limit,
-            gas_fee_cap: TokenAmount::from_atto(self.max_fee_per_gas),
-            gas_premium: TokenAmount::from_atto(self.max_priority_fee_per_gas),
-        })
+            fee_cap: TokenAmount::from_atto(self.max_fee_per_gas),
+            premium: TokenAmount::from_atto(self.max_priority_fee_per_gas),
+        }
+        .message()
     }
 
     /// Its v as the transaction carried it.
@@ -266,9 +312,8 @@ impl EthTx {
         let input = if m.params.bytes().is_empty() {
             Vec::new()
         } else {
-            fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(m.params.bytes())
-                .map_err(|_| anyhow!("the parameters are not a CBOR byte string"))?
-                .into_vec()
+            cbor_bytes(m.params.bytes())
+                .ok_or_else(|| anyhow!("the parameters are not a CBOR byte string"))?
         };
         let u128_of = |t: &TokenAmount, what: &str| {
             u128::try_from(t.atto()).map_err(|_| anyhow!("the {what} does not fit 128 bits"))

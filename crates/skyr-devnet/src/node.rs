@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 use cid::Cid;
-use fvm_ipld_encoding::RawBytes;
 use skyr::shared::address::Address;
 use skyr::shared::econ::TokenAmount;
 use skyr::shared::error::ExitCode;
@@ -14,8 +13,6 @@ use skyr::shared::message::Message;
 use skyr::state_tree::ActorState;
 use skyr::trace::TraceEvent;
 use skyr::{ApplyKind, ApplyRet};
-use skyr_chain::genesis::ids;
-use skyr_chain::message::{ChainSignature, SigType};
 use skyr_chain::{Chain, ChainMessage, SignedMessage, TipsetRecord, BLOCK_GAS_LIMIT};
 
 use crate::accounts::DevKey;
@@ -297,9 +294,7 @@ impl Node {
                 line.push_str(&format!("  contract 0x{}", hex::encode(c)));
             }
             if !r.receipt.exit_code.is_success() {
-                if let Ok(raw) = fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(
-                    r.receipt.return_data.bytes(),
-                ) {
+                if let Some(raw) = crate::ethtx::cbor_bytes(r.receipt.return_data.bytes()) {
                     line.push_str(&format!("  reason {}", crate::error::revert_reason(&raw)));
                 }
             }
@@ -320,13 +315,7 @@ impl Node {
         message.sequence = sender.map(|(_, a)| a.sequence).unwrap_or(0);
         let zero = TokenAmount::default();
         if can_send {
-            let signed = ChainMessage::Signed(SignedMessage {
-                message,
-                signature: ChainSignature {
-                    sig_type: SigType::Delegated,
-                    data: vec![0; 65],
-                },
-            });
+            let signed = ChainMessage::Signed(SignedMessage::unchecked(message));
             self.chain
                 .call(height, &signed, ApplyKind::Explicit, zero, trace)
         } else {
@@ -431,28 +420,16 @@ impl Node {
         value: TokenAmount,
         input: &[u8],
     ) -> Result<Message> {
-        let (to_addr, method) = match &to {
-            Some(t) => (
-                crate::ethtx::eth_to_filecoin(t),
-                crate::ethtx::INVOKE_CONTRACT,
-            ),
-            None => (Address::new_id(ids::EAM), crate::ethtx::CREATE_EXTERNAL),
-        };
-        Ok(Message {
-            version: 0,
+        crate::ethtx::EthCall {
             from: crate::ethtx::eth_to_filecoin(&from.unwrap_or([0u8; 20])),
-            to: to_addr,
-            sequence: 0,
+            to,
+            nonce: 0,
             value,
-            method_num: method,
-            params: if input.is_empty() {
-                RawBytes::default()
-            } else {
-                crate::ethtx::cbor_bytes_params(input)?
-            },
+            input,
             gas_limit: BLOCK_GAS_LIMIT,
-            gas_fee_cap: TokenAmount::default(),
-            gas_premium: TokenAmount::default(),
-        })
+            fee_cap: TokenAmount::default(),
+            premium: TokenAmount::default(),
+        }
+        .message()
     }
 }

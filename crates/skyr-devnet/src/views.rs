@@ -165,8 +165,14 @@ pub fn created_contract(m: &Message, r: &Receipt) -> Option<[u8; 20]> {
     if !r.exit_code.is_success() {
         return None;
     }
+    eam_created(r.return_data.bytes())
+}
+
+/// The Ethereum address an EAM create returned (its return is `[actor ID, robust address,
+/// Ethereum address]`).
+pub fn eam_created(ret: &[u8]) -> Option<[u8; 20]> {
     let (_id, _robust, eth): (u64, Option<Address>, serde_bytes::ByteBuf) =
-        fvm_ipld_encoding::from_slice(r.return_data.bytes()).ok()?;
+        fvm_ipld_encoding::from_slice(ret).ok()?;
     eth.into_vec().try_into().ok()
 }
 
@@ -188,9 +194,7 @@ pub fn call_input(to_eam: bool, method: u64, params: &[u8]) -> Vec<u8> {
         return Vec::new();
     }
     if (method == INVOKE_CONTRACT && !to_eam) || (to_eam && method == CREATE_EXTERNAL) {
-        return fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(params)
-            .map(|b| b.into_vec())
-            .unwrap_or_default();
+        return crate::ethtx::cbor_bytes(params).unwrap_or_default();
     }
     let word = |n: u64| {
         let mut w = [0u8; 32];

@@ -175,11 +175,7 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
             if c.to.is_none() {
                 return Ok(json!("0x"));
             }
-            let out = fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(
-                ret.receipt.return_data.bytes(),
-            )
-            .map(|b| b.into_vec())
-            .unwrap_or_default();
+            let out = crate::ethtx::cbor_bytes(ret.receipt.return_data.bytes()).unwrap_or_default();
             Ok(data(&out))
         }
         "eth_estimateGas" => {

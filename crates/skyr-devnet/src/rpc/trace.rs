@@ -199,13 +199,7 @@ impl Walk<'_, '_> {
                     .unwrap_or_default()
                 }
             };
-            let address = fvm_ipld_encoding::from_slice::<(
-                u64,
-                Option<skyr::shared::address::Address>,
-                serde_bytes::ByteBuf,
-            )>(&call.return_data)
-            .ok()
-            .map(|(_, _, eth)| data(&eth));
+            let address = eam_created(&call.return_data).map(|eth| data(&eth));
             json!({
                 "type": "create",
                 "action": {"from": data(&from), "gas": qty(gas), "value": qty_tokens(&call.value), "init": data(&init)},
@@ -234,9 +228,7 @@ impl Walk<'_, '_> {
             };
             let output =
                 if call.method == INVOKE_CONTRACT || (evm && call.method == INVOKE_DELEGATE) {
-                    fvm_ipld_encoding::from_slice::<serde_bytes::ByteBuf>(&call.return_data)
-                        .map(|b| b.into_vec())
-                        .unwrap_or_default()
+                    crate::ethtx::cbor_bytes(&call.return_data).unwrap_or_default()
                 } else {
                     call.return_data.clone()
                 };
