@@ -127,6 +127,8 @@ pub struct Chain {
     pub(crate) genesis_state: Cid,
     pub(crate) tipsets: Vec<TipsetRecord>,
     pub(crate) messages: BTreeMap<Cid, (ChainEpoch, usize)>,
+    /// Each tipset's height by its key CID and by its block's CID.
+    pub(crate) heights: BTreeMap<Cid, ChainEpoch>,
     /// The lowest height whose record changed since [`Chain::take_changed_from`] last said
     /// (for saving only what changed).
     pub(crate) changed_from: Option<ChainEpoch>,
@@ -157,6 +159,7 @@ impl Chain {
             genesis_state: genesis.state_root,
             tipsets: Vec::new(),
             messages: BTreeMap::new(),
+            heights: BTreeMap::new(),
             changed_from: Some(0),
             next_base_fee: None,
         };
@@ -188,7 +191,7 @@ impl Chain {
             Vec::new(),
             genesis.state_root,
         )?;
-        chain.tipsets.push(record);
+        chain.push(record);
         Ok(chain)
     }
 
@@ -237,7 +240,25 @@ impl Chain {
 
     /// The tipset whose key CID is `key`.
     pub fn by_key(&self, key: &Cid) -> Option<&TipsetRecord> {
-        self.tipsets.iter().rev().find(|t| &t.key_cid == key)
+        self.at(*self.heights.get(key)?)
+            .filter(|t| &t.key_cid == key)
+    }
+
+    /// The tipset whose block's CID is `block`.
+    pub fn by_block(&self, block: &Cid) -> Option<&TipsetRecord> {
+        self.at(*self.heights.get(block)?)
+            .filter(|t| &t.block_cid == block)
+    }
+
+    /// Puts `record` on top and indexes its CIDs and its messages'.
+    pub(crate) fn push(&mut self, record: TipsetRecord) {
+        let height = record.height();
+        for (i, c) in record.message_cids.iter().enumerate() {
+            self.messages.insert(*c, (height, i));
+        }
+        self.heights.insert(record.key_cid, height);
+        self.heights.insert(record.block_cid, height);
+        self.tipsets.push(record);
     }
 
     /// The tipset that includes message `cid`, and its index there.
@@ -284,6 +305,7 @@ impl Chain {
             .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
         self.tipsets.truncate(keep + 1);
         self.messages.retain(|_, (h, _)| *h <= height);
+        self.heights.retain(|_, h| *h <= height);
         self.mark_changed(height + 1);
         Ok(())
     }
@@ -488,10 +510,7 @@ impl Chain {
             }
         }
         let record = self.seal(header, messages, cids, results, state_root)?;
-        for (i, c) in record.message_cids.iter().enumerate() {
-            self.messages.insert(*c, (height, i));
-        }
-        self.tipsets.push(record);
+        self.push(record);
         self.mark_changed(height);
         // A base fee set by hand was this tipset's.
         self.next_base_fee = None;

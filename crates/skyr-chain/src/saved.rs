@@ -84,7 +84,6 @@ impl Chain {
                 .ok_or_else(|| anyhow!("the saved chain's {what} {cid} is not in the store"))
         };
         let mut records: Vec<TipsetRecord> = Vec::with_capacity(tipsets.len());
-        let mut messages = BTreeMap::new();
         for (h, t) in tipsets.into_iter().enumerate() {
             let header: BlockHeader = fvm_ipld_encoding::from_slice(&read(&t.block_cid, "block")?)
                 .with_context(|| format!("the saved block at height {h} does not decode"))?;
@@ -106,9 +105,8 @@ impl Chain {
                 bail!("the saved tipset {h} has messages and results that do not pair up");
             }
             let mut ms = Vec::with_capacity(t.message_cids.len());
-            for (i, c) in t.message_cids.iter().enumerate() {
+            for c in &t.message_cids {
                 ms.push(ChainMessage::decode(&read(c, "message")?)?);
-                messages.insert(*c, (h as i64, i));
             }
             records.push(TipsetRecord {
                 key_cid: tipset_key_cid(&[t.block_cid])?,
@@ -126,7 +124,7 @@ impl Chain {
         }
         let network_version = NetworkVersion::from(saved.network_version);
         let manifest = manifest_at(&store, &saved.genesis_state, network_version)?;
-        Ok(Chain {
+        let mut chain = Chain {
             engine,
             store,
             config: saved.config,
@@ -134,11 +132,16 @@ impl Chain {
             manifest,
             miner: saved.miner,
             genesis_state: saved.genesis_state,
-            tipsets: records,
-            messages,
+            tipsets: Vec::with_capacity(records.len()),
+            messages: BTreeMap::new(),
+            heights: BTreeMap::new(),
             changed_from: None,
             next_base_fee: None,
-        })
+        };
+        for r in records {
+            chain.push(r);
+        }
+        Ok(chain)
     }
 }
 

@@ -145,16 +145,6 @@ fn bound(v: Option<&Value>) -> RpcResult<Bound> {
     }
 }
 
-fn height_of_hash(node: &Node, v: &Value) -> RpcResult<i64> {
-    let h = parse_hash(v)?;
-    let key =
-        skyr_chain::block::cid_from_digest(&h).map_err(|_| RpcError::params("not a block hash"))?;
-    node.chain
-        .by_key(&key)
-        .map(|t| t.height())
-        .ok_or_else(|| RpcError::new(-32001, format!("block 0x{} not found", hex::encode(h))))
-}
-
 /// What an installed filter watches.
 #[derive(Clone, Debug)]
 pub enum FilterKind {

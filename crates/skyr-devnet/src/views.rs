@@ -103,6 +103,17 @@ pub fn parse_big(v: &Value) -> RpcResult<BigInt> {
         .ok_or_else(|| RpcError::params(format!("not a 256-bit quantity: {s:.80}")))
 }
 
+/// The height of the block whose Ethereum hash `v` is (the digest of its tipset key CID).
+pub fn height_of_hash(node: &Node, v: &Value) -> RpcResult<i64> {
+    let h = parse_hash(v)?;
+    let key =
+        skyr_chain::block::cid_from_digest(&h).map_err(|_| RpcError::params("not a block hash"))?;
+    node.chain
+        .by_key(&key)
+        .map(|t| t.height())
+        .ok_or_else(|| RpcError::new(-32001, format!("block 0x{} not found", hex::encode(h))))
+}
+
 /// Parses a 256-bit word (a storage slot or value given as a quantity): big-endian, 32 bytes.
 pub fn parse_word(v: &Value) -> RpcResult<[u8; 32]> {
     let (_, be) = parse_big(v)?.to_bytes_be();

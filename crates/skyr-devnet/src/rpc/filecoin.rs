@@ -43,17 +43,9 @@ fn tipset_of<'a>(node: &'a Node, v: Option<&Value>) -> RpcResult<&'a TipsetRecor
 
 /// The tipset holding block `c` as a member.
 fn block_tipset<'a>(node: &'a Node, c: &cid::Cid) -> RpcResult<&'a TipsetRecord> {
-    let hdr = node
-        .chain
-        .store()
-        .get(c)?
-        .ok_or_else(|| RpcError::rejected(format!("block {c} not found")))?;
-    let h: skyr_chain::block::BlockHeader = fvm_ipld_encoding::from_slice(&hdr)
-        .map_err(|_| RpcError::rejected(format!("{c} is not a block header")))?;
     node.chain
-        .at(h.height)
-        .filter(|t| &t.block_cid == c)
-        .ok_or_else(|| RpcError::rejected(format!("block {c} is not on the chain")))
+        .by_block(c)
+        .ok_or_else(|| RpcError::rejected(format!("block {c} not found")))
 }
 
 /// Answers a `Filecoin.*` method (its name without the prefix).

@@ -14,7 +14,6 @@ pub use filecoin::NOT_YET;
 
 use serde_json::Value;
 use skyr::shared::econ::TokenAmount;
-use skyr_chain::block::cid_from_digest;
 use skyr_chain::TipsetRecord;
 
 use crate::error::{RpcError, RpcResult};
@@ -89,15 +88,7 @@ fn resolve(node: &Node, v: Option<&Value>) -> RpcResult<At> {
 }
 
 fn by_hash(node: &Node, v: &Value) -> RpcResult<At> {
-    let h = parse_hash(v)?;
-    let key = cid_from_digest(&h).map_err(|_| RpcError::params("not a block hash"))?;
-    match node.chain.by_key(&key) {
-        Some(t) => Ok(At::Height(t.height())),
-        None => Err(RpcError::new(
-            -32001,
-            format!("block 0x{} not found", hex::encode(h)),
-        )),
-    }
+    Ok(At::Height(height_of_hash(node, v)?))
 }
 
 /// A height for a state read: a future block is an error there.
