@@ -43,7 +43,6 @@ impl Node {
         let addr = eth_to_filecoin(eth);
         let actor = self.head_actor(&addr)?;
         let m = self.chain.manifest();
-        let is = |name: &str, a: &ActorState| m.code_by_name(name) == Some(&a.code);
         Ok(match actor {
             None if addr.id().is_ok() => {
                 return Err(RpcError::rejected(format!(
@@ -52,11 +51,11 @@ impl Node {
                 )))
             }
             None => Kind::None,
-            Some((_, a)) if is("evm", &a) => Kind::Evm,
+            Some((_, a)) if self.is_evm(&a.code) => Kind::Evm,
             Some((_, a))
-                if ["account", "ethaccount", "placeholder"]
-                    .iter()
-                    .any(|n| is(n, &a)) =>
+                if m.is_account(&a.code)
+                    || m.is_eth_account(&a.code)
+                    || m.is_placeholder(&a.code) =>
             {
                 Kind::Plain
             }

@@ -32,7 +32,7 @@ impl Node {
     }
 
     fn key_of(&self, actor: &ActorState) -> Result<Option<Address>> {
-        if self.chain.manifest().code_by_name("account") == Some(&actor.code) {
+        if self.chain.manifest().is_account(&actor.code) {
             let bytes = self.chain.store().get(&actor.state)?;
             // The account state is `[key address]`.
             let st: Option<(Address,)> = bytes

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use skyr::shared::address::Address;
 use skyr::shared::econ::TokenAmount;
+use skyr::state_tree::StateTree;
 use skyr_chain::{ChainMessage, BLOCK_GAS_LIMIT};
 
 use crate::error::{RpcError, RpcResult};
@@ -18,10 +19,28 @@ pub const MAX_NONCE_GAP: u64 = 1024;
 /// The most transactions the pool holds.
 pub const MAX_POOL: usize = 10_000;
 
+/// Senders' nonces in the head's state, from one load of it (the pool asks for many).
+struct StateNonces {
+    tree: StateTree,
+}
+
+impl StateNonces {
+    /// The nonce of `addr` (0 for an address with no actor).
+    fn of(&mut self, addr: &Address) -> RpcResult<u64> {
+        let state = |e| RpcError::internal(format!("reading the head's state: {e}"));
+        let Some(id) = self.tree.lookup_id(addr).map_err(state)? else {
+            return Ok(0);
+        };
+        let actor = self.tree.get_actor(id).map_err(state)?;
+        Ok(actor.map(|a| a.sequence).unwrap_or(0))
+    }
+}
+
 impl Node {
-    /// The sender's state nonce (0 for an address with no actor).
-    fn state_nonce(&self, addr: &Address) -> RpcResult<u64> {
-        Ok(self.head_actor(addr)?.map(|(_, a)| a.sequence).unwrap_or(0))
+    fn state_nonces(&self) -> RpcResult<StateNonces> {
+        Ok(StateNonces {
+            tree: self.chain.state_at(self.chain.head().height())?,
+        })
     }
 
     /// The nonce the sender's next transaction must have: its state's, past the run of its
@@ -34,7 +53,7 @@ impl Node {
             .filter(|m| &m.from == addr)
             .map(|m| m.sequence)
             .collect();
-        let mut n = self.state_nonce(addr)?;
+        let mut n = self.state_nonces()?.of(addr)?;
         while waiting.contains(&n) {
             n += 1;
         }
@@ -126,9 +145,10 @@ impl Node {
 
     /// Whether a waiting transaction can be mined now.
     pub(crate) fn has_executable(&self) -> RpcResult<bool> {
+        let mut nonces = self.state_nonces()?;
         for p in &self.pool {
             let m = p.message.message();
-            if m.sequence == self.state_nonce(&m.from)? {
+            if m.sequence == nonces.of(&m.from)? {
                 return Ok(true);
             }
         }
@@ -140,6 +160,7 @@ impl Node {
     /// waits behind a gap stays; what a nonce already passed (a state edit moved it) is
     /// dropped.
     pub(crate) fn take_executable(&mut self, limit: usize) -> RpcResult<Vec<Pending>> {
+        let mut nonces = self.state_nonces()?;
         let mut next: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
         let mut taken = Vec::new();
         loop {
@@ -150,7 +171,7 @@ impl Node {
                 let key = m.from.to_bytes();
                 let expected = match next.get(&key) {
                     Some(n) => *n,
-                    None => self.state_nonce(&m.from)?,
+                    None => nonces.of(&m.from)?,
                 };
                 next.insert(key, expected);
                 if m.sequence == expected {
