@@ -323,9 +323,7 @@ impl Chain {
         let out = edit(&mut tree)?;
         let root = tree.flush()?;
         tree.store().flush(&root, rules.flush_walk)?;
-        let last = self.tipsets.len() - 1;
-        self.tipsets[last].state_root = root;
-        self.mark_changed(last as ChainEpoch);
+        self.set_head_state(root);
         Ok(out)
     }
 
@@ -333,10 +331,15 @@ impl Chain {
     /// snapshot recorded: the head's state may have been edited since it was mined).
     pub fn revert_to(&mut self, height: ChainEpoch, state_root: Cid) -> Result<()> {
         self.truncate(height)?;
-        let last = self.tipsets.len() - 1;
-        self.tipsets[last].state_root = state_root;
-        self.mark_changed(last as ChainEpoch);
+        self.set_head_state(state_root);
         Ok(())
+    }
+
+    /// Makes `root` the state the head produced.
+    fn set_head_state(&mut self, root: Cid) {
+        let last = self.tipsets.len() - 1;
+        self.tipsets[last].state_root = root;
+        self.mark_changed(last as ChainEpoch);
     }
 
     /// Back to the genesis as it was built (edits made at height 0 undone too).

@@ -74,6 +74,16 @@ impl DevnetOptions {
     }
 }
 
+impl DevnetOptions {
+    /// Sets how `node` runs (mining, output), which a restored devnet takes from the flags
+    /// too.
+    fn run_as(&self, node: &mut Node) {
+        node.automine = self.automine;
+        node.verbose = self.verbose;
+        node.interval_mining = self.block_time.map(|s| s.saturating_mul(1000));
+    }
+}
+
 /// Reads a bundle from `path`: a CAR file, or a folder holding the v18 bundle (as
 /// `v18/builtin-actors-mainnet.car`, or any `.car` whose root is v18's manifest).
 pub fn read_bundle(path: &Path) -> Result<(Vec<u8>, PathBuf)> {
@@ -139,9 +149,7 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
         if let Some(saved) = persist::saved_chain(db)? {
             let genesis_state = saved.genesis_state;
             let mut node = persist::restore(db.clone(), saved, engine, keys.clone())?;
-            node.automine = opts.automine;
-            node.verbose = opts.verbose;
-            node.interval_mining = opts.block_time.map(|s| s.saturating_mul(1000));
+            opts.run_as(&mut node);
             let started = Started {
                 keys,
                 state_root: genesis_state,
@@ -188,9 +196,7 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
     };
     let chain = Chain::new(engine, store, &g, opts.genesis_time, config)?;
     let mut node = Node::new(chain, opts.chain_id, keys.clone());
-    node.automine = opts.automine;
-    node.verbose = opts.verbose;
-    node.interval_mining = opts.block_time.map(|s| s.saturating_mul(1000));
+    opts.run_as(&mut node);
     if let Some(db) = db {
         node.persist_to(db, g.bundle_manifest);
         node.save()?;

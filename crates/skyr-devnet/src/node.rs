@@ -267,13 +267,19 @@ impl Node {
 
     /// The next block's timestamp, taking the pending time moves.
     fn next_block_time(&mut self) -> u64 {
+        let due = self.due_timestamp();
+        let (set, jump) = self.time.take_next();
+        set.unwrap_or(due).saturating_add(jump)
+    }
+
+    /// When the next block is due if no time move says otherwise: one interval (the block
+    /// timestamp interval, else the chain's delay) after the head.
+    pub(crate) fn due_timestamp(&self) -> u64 {
         let interval = self
             .time
             .interval
             .unwrap_or(self.chain.config().block_delay);
-        let after_head = self.chain.head().header.timestamp.saturating_add(interval);
-        let (set, jump) = self.time.take_next();
-        set.unwrap_or(after_head).saturating_add(jump)
+        self.chain.head().header.timestamp.saturating_add(interval)
     }
 
     fn announce(&self, record: &TipsetRecord, pending: &[Pending]) {

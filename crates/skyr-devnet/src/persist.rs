@@ -126,15 +126,13 @@ pub fn restore(db: Rc<Db>, saved: SavedChain, engine: Engine, keys: Vec<DevKey>)
         let cid = Cid::try_from(v.as_slice()).context("a saved message CID does not parse")?;
         node.index_eth(hash, cid);
     }
-    node.pool = n.pool;
-    node.snapshots = n.snapshots;
-    node.next_snapshot = n.next_snapshot;
-    node.time = n.time;
+    let bundle_manifest = n.bundle_manifest;
+    node.take_saved(n);
     node.persist = Some(Persist {
         db,
         last_node: node_bytes,
         unsaved_eth: Vec::new(),
-        bundle_manifest: n.bundle_manifest,
+        bundle_manifest,
     });
     Ok(node)
 }
@@ -166,6 +164,14 @@ impl Node {
         }
     }
 
+    /// Takes the node state a save or a dump kept: pool, snapshots, time moves.
+    fn take_saved(&mut self, saved: SavedNode) {
+        self.pool = saved.pool;
+        self.snapshots = saved.snapshots;
+        self.next_snapshot = saved.next_snapshot;
+        self.time = saved.time;
+    }
+
     /// Puts `chain` in place of the node's, with the node state and transaction-hash index
     /// saved beside it (a dump loaded); everything is saved again at the next save.
     pub fn replace_chain(
@@ -176,10 +182,7 @@ impl Node {
     ) {
         chain.mark_all_changed();
         self.chain = chain;
-        self.pool = saved.pool;
-        self.snapshots = saved.snapshots;
-        self.next_snapshot = saved.next_snapshot;
-        self.time = saved.time;
+        self.take_saved(saved);
         self.clear_eth_index();
         let pending: Vec<([u8; 32], Cid)> = self
             .pool

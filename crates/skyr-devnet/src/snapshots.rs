@@ -110,11 +110,7 @@ impl Node {
     /// Sets the clock: the next block is at `ts` (even before the head, as Anvil allows).
     /// Returns how far that moved the next block from where it was due.
     pub fn set_time(&mut self, ts: u64) -> i64 {
-        let interval = self
-            .time
-            .interval
-            .unwrap_or(self.chain.config().block_delay);
-        let due = self.chain.head().header.timestamp.saturating_add(interval);
+        let due = self.due_timestamp();
         self.time.next_timestamp = Some(ts);
         self.time.jump = 0;
         ts as i64 - due as i64
