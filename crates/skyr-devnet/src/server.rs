@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -261,26 +261,9 @@ async fn handle(State(node): State<NodeHandle>, body: Body) -> Response {
     if seen > MAX_BODY {
         return too_large();
     }
-    let body = Bytes::from(buf);
-    let parsed: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => {
-            return json_reply(
-                json!({"jsonrpc": "2.0", "id": null, "error": RpcError::parse(e).to_json()}),
-            )
-        }
-    };
-    match parsed {
-        Value::Array(batch) => {
-            if batch.is_empty() {
-                return json_reply(json!({"jsonrpc": "2.0", "id": null,
-                    "error": RpcError::invalid_request("an empty batch").to_json()}));
-            }
-            if batch.len() > MAX_BATCH {
-                return json_reply(json!({"jsonrpc": "2.0", "id": null,
-                    "error": RpcError::invalid_request(format!(
-                        "a batch of {} requests is over the limit of {MAX_BATCH}", batch.len())).to_json()}));
-            }
+    match incoming(&buf) {
+        Err(reply) => json_reply(reply),
+        Ok(Incoming::Batch(batch)) => {
             let mut out = Vec::with_capacity(batch.len());
             for req in batch {
                 if let Some(a) = answer(&node, req).await {
@@ -289,10 +272,38 @@ async fn handle(State(node): State<NodeHandle>, body: Body) -> Response {
             }
             json_reply(Value::Array(out))
         }
-        single => match answer(&node, single).await {
+        Ok(Incoming::One(single)) => match answer(&node, single).await {
             Some(a) => json_reply(a),
             None => StatusCode::NO_CONTENT.into_response(),
         },
+    }
+}
+
+/// A message's requests: one, or a batch.
+pub(crate) enum Incoming {
+    /// A single request.
+    One(Value),
+    /// A batch of 1 to [`MAX_BATCH`] requests.
+    Batch(Vec<Value>),
+}
+
+/// Reads a message's text (over HTTP or WebSocket) as requests, or gives the error reply for
+/// what it is not: malformed JSON, an empty batch, a batch over the limit.
+pub(crate) fn incoming(text: &[u8]) -> Result<Incoming, Value> {
+    let error = |e: RpcError| json!({"jsonrpc": "2.0", "id": null, "error": e.to_json()});
+    match serde_json::from_slice(text) {
+        Err(e) => Err(error(RpcError::parse(e))),
+        Ok(Value::Array(batch)) if batch.is_empty() => {
+            Err(error(RpcError::invalid_request("an empty batch")))
+        }
+        Ok(Value::Array(batch)) if batch.len() > MAX_BATCH => {
+            Err(error(RpcError::invalid_request(format!(
+                "a batch of {} requests is over the limit of {MAX_BATCH}",
+                batch.len()
+            ))))
+        }
+        Ok(Value::Array(batch)) => Ok(Incoming::Batch(batch)),
+        Ok(single) => Ok(Incoming::One(single)),
     }
 }
 

@@ -18,7 +18,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::error::RpcError;
 use crate::filters::LogCriteria;
 use crate::node::ChainEvent;
-use crate::server::{answer, NodeHandle, MAX_BATCH, MAX_BODY};
+use crate::server::{answer, incoming, Incoming, NodeHandle, MAX_BODY};
 use crate::views::{block_json, data};
 
 /// The most subscriptions one connection may hold.
@@ -91,19 +91,9 @@ async fn requests(
     next_id: &mut u64,
     text: &[u8],
 ) -> Option<Value> {
-    let error = |e: RpcError| json!({"jsonrpc": "2.0", "id": null, "error": e.to_json()});
-    let parsed: Value = match serde_json::from_slice(text) {
-        Ok(v) => v,
-        Err(e) => return Some(error(RpcError::parse(e))),
-    };
-    match parsed {
-        Value::Array(batch) => {
-            if batch.is_empty() || batch.len() > MAX_BATCH {
-                return Some(error(RpcError::invalid_request(format!(
-                    "a batch holds 1 to {MAX_BATCH} requests, not {}",
-                    batch.len()
-                ))));
-            }
+    match incoming(text) {
+        Err(reply) => Some(reply),
+        Ok(Incoming::Batch(batch)) => {
             let mut out = Vec::new();
             for req in batch {
                 if let Some(a) = one(node, subs, next_id, req).await {
@@ -112,7 +102,7 @@ async fn requests(
             }
             Some(Value::Array(out))
         }
-        single => one(node, subs, next_id, single).await,
+        Ok(Incoming::One(single)) => one(node, subs, next_id, single).await,
     }
 }
 
