@@ -11,7 +11,8 @@ runs=${1:-3}
 bundles="$root/../shared/bundles"
 [ -f "$bundles/v18/builtin-actors-mainnet.car" ] || { echo "!! SKIPPED: bench-devnet needs $bundles/v18"; exit 0; }
 clients=$("$root/scripts/devnet-clients-install.sh")
-node "$root/tests/devnet-clients/compile.mjs" "$clients/node_modules" "$clients/artifacts.json" 2>/dev/null
+node "$root/scripts/compile-contracts.js" "$clients/node_modules/solc" \
+  "$root/tests/devnet-clients/contracts" "$clients/artifacts.json" "$clients/node_modules" 2>/dev/null
 mkdir -p "$clients/suites" && cp "$root/tests/devnet-clients"/*.mjs "$clients/suites/"
 skyr="$root/target/release/skyr"
 [ -x "$skyr" ] || (cd "$root" && cargo build --release --locked -p skyr-cli)

@@ -17,7 +17,8 @@ src="$root/tests/devnet-clients"
 suites="$clients/suites"
 mkdir -p "$suites"
 cp "$src"/*.mjs "$src"/*.py "$src"/*.cjs "$suites/"
-node "$src/compile.mjs" "$clients/node_modules" "$clients/artifacts.json"
+node "$root/scripts/compile-contracts.js" "$clients/node_modules/solc" "$src/contracts" \
+  "$clients/artifacts.json" "$clients/node_modules"
 skyr="$root/target/debug/skyr"
 anvil="$clients/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 logs=$(mktemp -d)
