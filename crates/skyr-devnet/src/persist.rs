@@ -208,28 +208,33 @@ impl Node {
             return Ok(());
         };
         let node_bytes = fvm_ipld_encoding::to_vec(&self.saved_node())?;
-        let head = self.chain.head().height();
-        let saved_chain = fvm_ipld_encoding::to_vec(&self.chain.saved())?;
-        let mut tipsets = Vec::new();
-        if let Some(from) = changed {
-            for h in from.max(0)..=head {
+        // What changed of the chain: its tipsets from the lowest changed height up (and the
+        // chain itself when the change reaches the genesis).
+        let mut rewrite = None;
+        if let Some(from) = changed.map(|h| h.max(0)) {
+            let mut puts = Vec::new();
+            if from == 0 {
+                puts.push((
+                    CHAIN_KEY.to_vec(),
+                    fvm_ipld_encoding::to_vec(&self.chain.saved())?,
+                ));
+            }
+            for h in from..=self.chain.head().height() {
                 let t = self
                     .chain
                     .saved_tipset(h)
                     .ok_or_else(|| anyhow!("the chain has no tipset {h}"))?;
-                tipsets.push((h as u64, fvm_ipld_encoding::to_vec(&t)?));
+                puts.push((tipset_key(h as u64), fvm_ipld_encoding::to_vec(&t)?));
             }
+            rewrite = Some((from as u64, puts));
         }
         let Some(p) = self.persist.as_mut() else {
             return Ok(());
         };
-        if let Some(from) = changed {
-            if from <= 0 {
-                p.db.index_put(CHAIN_KEY, &saved_chain);
-            }
-            p.db.index_delete_range(&tipset_key(from.max(0) as u64), &tipset_key(u64::MAX));
-            for (h, bytes) in &tipsets {
-                p.db.index_put(&tipset_key(*h), bytes);
+        if let Some((from, puts)) = rewrite {
+            p.db.index_delete_range(&tipset_key(from), &tipset_key(u64::MAX));
+            for (k, v) in &puts {
+                p.db.index_put(k, v);
             }
         }
         for (hash, cid) in p.unsaved_eth.drain(..) {
