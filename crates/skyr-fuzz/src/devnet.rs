@@ -119,17 +119,13 @@ fn signed(keys: &[DevKey], node: &Node, t: TxInput) -> Vec<u8> {
 }
 
 /// Methods that would take the run's time, not test the doors: long mining and waiting.
-fn too_slow(method: &str, params: &Value) -> bool {
-    let count = params
-        .get(0)
-        .and_then(|v| {
-            v.as_u64().or_else(|| {
-                v.as_str()
-                    .and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
-            })
-        })
+fn too_slow(method: &str, params: &[Value]) -> bool {
+    use skyr_devnet::rpc::{anvil, Params};
+    let blocks = anvil::is_mining(method)
+        .then(|| anvil::mining(method, &Params(params)).map(|m| m.blocks).ok())
+        .flatten()
         .unwrap_or(1);
-    (method.contains("mine") && count > 3) || method.ends_with("StateWaitMsg")
+    blocks > 3 || method.ends_with("StateWaitMsg")
 }
 
 /// The target.
@@ -193,7 +189,7 @@ pub fn devnet_rpc(data: &[u8]) -> Reached {
                         Some(Value::Array(a)) => a.clone(),
                         _ => Vec::new(),
                     };
-                    if too_slow(&method, &Value::Array(params.clone())) {
+                    if too_slow(&method, &params) {
                         return Reached::Nothing;
                     }
                     match skyr_devnet::rpc::dispatch(node, &method, &params) {
