@@ -122,7 +122,11 @@ fn signed(keys: &[DevKey], node: &Node, t: TxInput) -> Vec<u8> {
 fn too_slow(method: &str, params: &[Value]) -> bool {
     use skyr_devnet::rpc::{anvil, Params};
     let blocks = anvil::is_mining(method)
-        .then(|| anvil::mining(method, &Params(params)).map(|m| m.blocks).ok())
+        .then(|| {
+            anvil::mining(method, &Params(params))
+                .map(|m| m.blocks)
+                .ok()
+        })
         .flatten()
         .unwrap_or(1);
     blocks > 3 || method.ends_with("StateWaitMsg")
