@@ -17,6 +17,7 @@ pub mod oracle2_kernel;
 pub mod oracle3;
 pub mod oracle3_kernel;
 pub mod oracle4;
+pub mod oracle4_kernel;
 pub mod outcome;
 pub mod programs;
 pub mod proof_log;

@@ -22,10 +22,12 @@ use fvm_shared3::version::NetworkVersion;
 
 /// The reference's externs for scenarios: the same deterministic answers as
 /// [`skyr::TestExterns`] (randomness, tipset CIDs, no consensus fault), noting every
-/// randomness request (so a vector can replay them).
+/// randomness request (so a vector can replay them), and holding how fvm 4's verifier answers
+/// the message at hand (see [`crate::oracle4_kernel`]).
 #[derive(Default)]
 pub struct ScenarioExterns {
     pub log: crate::oracle::RandomnessLog,
+    pub answer: std::rc::Rc<std::cell::Cell<crate::proof_log::Answer>>,
 }
 
 impl ScenarioExterns {
@@ -107,6 +109,7 @@ pub fn run_scenario_with(
         let pool = engines.get(&nc)?;
         let externs = ScenarioExterns {
             log: externs.log.clone(),
+            answer: externs.answer.clone(),
         };
         let machine = ScenarioMachine::new(&ctx, store.clone(), externs)?;
         ScenarioExec::new(pool, machine)

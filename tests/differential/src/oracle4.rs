@@ -8,7 +8,6 @@ use cid::Cid;
 use fvm4::call_manager::DefaultCallManager;
 use fvm4::engine::MultiEngine;
 use fvm4::executor::{ApplyKind, DefaultExecutor, Executor};
-use fvm4::kernel::filecoin::DefaultFilecoinKernel;
 use fvm4::machine::{DefaultMachine, NetworkConfig};
 use fvm_ipld_blockstore::MemoryBlockstore;
 use skyr::shared::clock::ChainEpoch;
@@ -17,6 +16,8 @@ use skyr::shared::econ::TokenAmount;
 use skyr::shared::version::NetworkVersion;
 
 use crate::oracle3::ScenarioExterns;
+use crate::oracle4_kernel::{AnsweringKernel, ProofVerdicts};
+use crate::proof_log::Answer;
 
 impl fvm4::externs::Rand for ScenarioExterns {
     fn get_chain_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
@@ -46,8 +47,14 @@ impl fvm4::externs::Chain for ScenarioExterns {
 
 impl fvm4::externs::Externs for ScenarioExterns {}
 
+impl ProofVerdicts for ScenarioExterns {
+    fn answer(&self) -> Answer {
+        self.answer.get()
+    }
+}
+
 type ScenarioMachine = DefaultMachine<Rc<MemoryBlockstore>, ScenarioExterns>;
-type ScenarioExec = DefaultExecutor<DefaultFilecoinKernel<DefaultCallManager<ScenarioMachine>>>;
+type ScenarioExec = DefaultExecutor<AnsweringKernel<DefaultCallManager<ScenarioMachine>>>;
 
 /// Runs an nv21–28 scenario's messages on fvm 4.8.4, flushing after each; one outcome each.
 /// `Err` when the reference refuses to build the machine.
@@ -70,11 +77,14 @@ pub fn run_scenario_with(
         let pool = engines.get(&nc)?;
         let externs = ScenarioExterns {
             log: externs.log.clone(),
+            answer: externs.answer.clone(),
         };
         let machine = ScenarioMachine::new(&ctx, store.clone(), externs)?;
         ScenarioExec::new(pool, machine)
     };
+    let answer = externs.answer.clone();
     let out = s.apply_by_epoch(root, machine_at, |exec, m| {
+        answer.set(s.answer_for(m));
         let kind = if m.implicit {
             ApplyKind::Implicit
         } else {

@@ -1,6 +1,6 @@
-//! A verifier that checks proofs as Skyr's [`RealProofs`] does and counts what it was asked,
-//! so a scenario can require that a message got as far as verifying its seals or PoSts:
-//! verification is charged before it runs, so agreeing on gas, the reference got there too.
+//! A verifier that answers as the scenario says and counts what it was asked, so a scenario
+//! can require that a message got as far as verifying its seals or PoSts: verification is
+//! charged before it runs, so agreeing on gas, the reference got there too.
 use std::cell::Cell;
 
 use skyr::proof_types::ProofTypes;
@@ -8,6 +8,20 @@ use skyr::shared::sector::{
     AggregateSealVerifyProofAndInfos, ReplicaUpdateInfo, SealVerifyInfo, WindowPoStVerifyInfo,
 };
 use skyr::{RealProofs, Verifier};
+
+/// How the verifier answers: each scenario, and each message that needs another answer, names
+/// one, and both machines give it after charging the check.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Answer {
+    /// Checked for real, as Skyr's [`RealProofs`] and the reference's kernel check them. The
+    /// scenarios' made-up proofs fail.
+    #[default]
+    Checked,
+    /// Valid, as conformance runners answer for vectors (whose proofs mainnet checked).
+    Valid,
+    /// Invalid (a disputed PoSt).
+    Invalid,
+}
 
 /// What a message asked the verifier.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,10 +36,11 @@ pub struct Asked {
     pub updates: u64,
 }
 
-/// [`RealProofs`], counting every proof it is asked to check.
+/// A verifier giving the [`Answer`] it is set to, counting every proof it is asked to check.
 #[derive(Default)]
 pub struct CountingProofs {
     asked: Cell<Asked>,
+    answer: Cell<Answer>,
 }
 
 impl Asked {
@@ -60,10 +75,24 @@ impl CountingProofs {
         self.asked.get()
     }
 
-    fn note(&self, f: impl FnOnce(&mut Asked)) {
+    /// Answers `answer` from now on.
+    pub fn set_answer(&self, answer: Answer) {
+        self.answer.set(answer);
+    }
+
+    /// Counts a question and answers it: `check` verifies for real.
+    fn note(
+        &self,
+        f: impl FnOnce(&mut Asked),
+        check: impl FnOnce() -> anyhow::Result<bool>,
+    ) -> anyhow::Result<bool> {
         let mut a = self.asked.get();
         f(&mut a);
         self.asked.set(a);
+        match self.answer.get() {
+            Answer::Checked => check(),
+            answer => Ok(answer == Answer::Valid),
+        }
     }
 }
 
@@ -81,23 +110,25 @@ impl std::ops::Sub for Asked {
 
 impl Verifier for CountingProofs {
     fn verify_seal(&self, info: &SealVerifyInfo, types: &ProofTypes) -> anyhow::Result<bool> {
-        self.note(|a| a.seals += 1);
-        RealProofs.verify_seal(info, types)
+        self.note(|a| a.seals += 1, || RealProofs.verify_seal(info, types))
     }
     fn verify_post(&self, info: &WindowPoStVerifyInfo, types: &ProofTypes) -> anyhow::Result<bool> {
-        self.note(|a| a.posts += 1);
-        RealProofs.verify_post(info, types)
+        self.note(|a| a.posts += 1, || RealProofs.verify_post(info, types))
     }
     fn verify_aggregate_seals(
         &self,
         info: &AggregateSealVerifyProofAndInfos,
         types: &ProofTypes,
     ) -> anyhow::Result<bool> {
-        self.note(|a| a.aggregates += 1);
-        RealProofs.verify_aggregate_seals(info, types)
+        self.note(
+            |a| a.aggregates += 1,
+            || RealProofs.verify_aggregate_seals(info, types),
+        )
     }
     fn verify_replica_update(&self, info: &ReplicaUpdateInfo) -> anyhow::Result<bool> {
-        self.note(|a| a.updates += 1);
-        RealProofs.verify_replica_update(info)
+        self.note(
+            |a| a.updates += 1,
+            || RealProofs.verify_replica_update(info),
+        )
     }
 }

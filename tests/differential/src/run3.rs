@@ -74,6 +74,7 @@ pub fn run_skyr_asked(
         } else {
             ApplyKind::Explicit
         };
+        proofs.set_answer(s.answer_for(m));
         let before = proofs.asked();
         let ret = exec.apply_message(&m.message, kind, m.raw_length)?;
         if print_failures {
@@ -224,6 +225,10 @@ fn outputs(outcomes: &[Outcome], i: usize) -> Result<Vec<Out>> {
     })
 }
 
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 fn check_reach(r: &Reach, outcomes: &[Outcome], asked: &[Asked]) -> Result<()> {
     let get = |i: usize| outcomes.get(i).ok_or_else(|| anyhow!("no message {i}"));
     match r {
@@ -262,6 +267,25 @@ fn check_reach(r: &Reach, outcomes: &[Outcome], asked: &[Asked]) -> Result<()> {
             let (a, b) = (get(*i)?.gas_used, get(*k)?.gas_used);
             if a != b {
                 bail!("did not reach: message {i} used {a} gas, message {k} {b}");
+            }
+        }
+        Reach::Returns(i, want) => {
+            let got = &get(*i)?.return_data;
+            if got != want {
+                bail!(
+                    "did not reach: message {i} returned {}, expected {}",
+                    hex(got),
+                    hex(want)
+                );
+            }
+        }
+        Reach::ReturnDiffers(i, k) => {
+            let (a, b) = (&get(*i)?.return_data, &get(*k)?.return_data);
+            if a == b {
+                bail!(
+                    "did not reach: messages {i} and {k} both returned {}",
+                    hex(a)
+                );
             }
         }
         Reach::Asked(i, want) => {

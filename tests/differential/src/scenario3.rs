@@ -12,6 +12,7 @@ use skyr::shared::message::Message;
 use skyr_test_program::{Op, Out, Program, METHOD_RUN};
 
 use crate::genesis::{bls_key, ids, secp_key};
+use crate::proof_log::Answer;
 
 /// Default gas limit of a message.
 pub const GAS_LIMIT: u64 = 3_000_000_000;
@@ -25,6 +26,8 @@ pub struct Msg3 {
     /// The epoch it is applied at, when not the scenario's: the machines are built anew at
     /// each change of epoch, from the state the previous message left.
     pub epoch: Option<i64>,
+    /// How the verifier answers it, when not as the scenario says.
+    pub proofs: Option<Answer>,
 }
 
 /// What a scenario must reach, checked on the outcomes both machines agreed on.
@@ -44,6 +47,11 @@ pub enum Reach {
     SameGas(usize, usize),
     /// Message `i`'s program ran all its `n` ops (it returned `n` outputs).
     Completed(usize, usize),
+    /// Message `i` returned exactly these bytes (a getter read this state back).
+    Returns(usize, Vec<u8>),
+    /// Messages `i` and `k` returned different bytes (what a getter reads moved between
+    /// them).
+    ReturnDiffers(usize, usize),
     /// Message `i` asked Skyr's proof verifier exactly this (it reached verification, which
     /// is charged first: agreeing on gas, the reference reached it too).
     Asked(usize, crate::proof_log::Asked),
@@ -73,9 +81,17 @@ pub struct Scenario3 {
     /// Refusing (both, at the same stage) is as fine as running (both, alike): for
     /// generated inputs, whose `reach` is empty.
     pub either: bool,
+    /// How both machines' verifiers answer proofs (after charging them), unless a message
+    /// says otherwise.
+    pub proofs: Answer,
 }
 
 impl Scenario3 {
+    /// How the verifier answers message `m`.
+    pub fn answer_for(&self, m: &Msg3) -> Answer {
+        m.proofs.unwrap_or(self.proofs)
+    }
+
     /// The epoch message `m` is applied at.
     pub fn epoch_of(&self, m: &Msg3) -> i64 {
         m.epoch.unwrap_or(self.epoch)
@@ -162,6 +178,8 @@ pub struct M3 {
     pub fee_cap: TokenAmount,
     pub premium: TokenAmount,
     pub sequence: Option<u64>,
+    /// How the verifier answers it, when not as the scenario says.
+    pub proofs: Option<Answer>,
 }
 
 impl M3 {
@@ -177,6 +195,7 @@ impl M3 {
             fee_cap: TokenAmount::from_atto(200),
             premium: TokenAmount::from_atto(10),
             sequence: None,
+            proofs: None,
         }
     }
 
@@ -211,6 +230,12 @@ impl M3 {
         self
     }
 
+    /// Answered by the verifier as `answer` says, whatever the scenario's answer.
+    pub fn answered(mut self, answer: Answer) -> M3 {
+        self.proofs = Some(answer);
+        self
+    }
+
     /// With this sequence number.
     pub fn sequence(mut self, n: u64) -> M3 {
         self.sequence = Some(n);
@@ -235,6 +260,7 @@ impl Builder3 {
                 genesis_edits: Vec::new(),
                 test_wasm: None,
                 either: false,
+                proofs: Answer::Checked,
             },
             nonces: BTreeMap::new(),
             epoch: None,
@@ -284,7 +310,14 @@ impl Builder3 {
             raw_length,
             implicit: false,
             epoch: self.epoch,
+            proofs: m.proofs,
         });
+        self
+    }
+
+    /// Has both verifiers answer proofs `answer`, unless a message says otherwise.
+    pub fn proofs(mut self, answer: Answer) -> Builder3 {
+        self.s.proofs = answer;
         self
     }
 
@@ -329,6 +362,7 @@ impl Builder3 {
             raw_length,
             implicit: true,
             epoch: self.epoch,
+            proofs: None,
         });
         self
     }
@@ -343,6 +377,17 @@ impl Builder3 {
     pub fn edge(mut self) -> Builder3 {
         self.s.edge = Some(self.s.messages.len().saturating_sub(1));
         self
+    }
+
+    /// Requires what `r` makes of the last message's index.
+    pub fn reach_last(self, r: impl FnOnce(usize) -> Reach) -> Builder3 {
+        let i = self.s.messages.len().saturating_sub(1);
+        self.reach(r(i))
+    }
+
+    /// The scenario as built so far.
+    pub fn build_ref(&self) -> &Scenario3 {
+        &self.s
     }
 
     /// Requires the last message added to exit with `code`.

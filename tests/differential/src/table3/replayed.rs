@@ -155,6 +155,7 @@ pub fn scenarios_at(nv: u32) -> Vec<Scenario3> {
                 raw_length: m.raw_length,
                 implicit: false,
                 epoch: None,
+                proofs: None,
             });
         }
         if messages.is_empty() {
@@ -173,6 +174,7 @@ pub fn scenarios_at(nv: u32) -> Vec<Scenario3> {
             genesis_edits: s.genesis_edits.clone(),
             test_wasm: None,
             either: false,
+            proofs: Default::default(),
         });
     }
     out

@@ -17,22 +17,22 @@ pub(super) const CRON: u64 = 3;
 pub(super) const POWER: u64 = 4;
 pub(super) const MARKET: u64 = 5;
 pub(super) const VERIFREG: u64 = 6;
-const CREATE_MINER: u64 = 2;
+pub(super) const CREATE_MINER: u64 = 2;
 pub(super) const CRON_EPOCH_TICK: u64 = 2;
 /// The miner the scenarios create: the first actor init hands out.
 pub(super) const MINER: u64 = ids::FIRST_NEW;
-const PRE_COMMIT_SECTOR_BATCH2: u64 = 28;
-const PROVE_COMMIT_SECTORS3: u64 = 34;
-const PROVE_COMMIT_SECTOR: u64 = 7;
-const PROVE_COMMIT_SECTORS_NI: u64 = 36;
+pub(super) const PRE_COMMIT_SECTOR_BATCH2: u64 = 28;
+pub(super) const PROVE_COMMIT_SECTORS3: u64 = 34;
+pub(super) const PROVE_COMMIT_SECTOR: u64 = 7;
+pub(super) const PROVE_COMMIT_SECTORS_NI: u64 = 36;
 /// SnarkPack v2, the aggregate proof type, and the non-interactive 32 GiB seal type.
-const SNARKPACK_V2: i64 = 1;
+pub(super) const SNARKPACK_V2: i64 = 1;
 const SEAL_32G_NI: i64 = 18;
 /// Window PoSt of 32 GiB sectors, version 1.2, and the seal type that goes with it.
 pub(super) const WINDOW_POST_32G: i64 = 13;
-const SEAL_32G: i64 = 8;
+pub(super) const SEAL_32G: i64 = 8;
 /// What a 32 GiB seal proof may weigh at most.
-const SEAL_PROOF_BYTES: usize = 1920;
+pub(super) const SEAL_PROOF_BYTES: usize = 1920;
 /// Epochs between a pre-commit and its prove-commit: the challenge delay (150) and a margin.
 pub(super) const PROVE_AFTER: i64 = 200;
 /// What the miner is sent when created (FIP-0077's deposit from v17 on) and what the worker
@@ -48,12 +48,12 @@ pub(super) fn id(n: u64) -> Address {
 }
 
 /// `CreateMinerParams` (the library's, which the devnet's genesis also sends).
-fn create_miner(owner: Address, worker: Address) -> Vec<u8> {
+pub(super) fn create_miner_params(owner: Address, worker: Address) -> Vec<u8> {
     skyr_chain::genesis::create_miner_params(&owner, &worker, b"skyr-peer").expect("params encode")
 }
 
 /// A sealed sector CID (CommR) made from `seed`.
-fn comm_r(seed: u8) -> cid::Cid {
+pub(super) fn comm_r(seed: u8) -> cid::Cid {
     let mut c = [seed; 32];
     c[31] &= 0x3f; // a field element
     commcid::replica_commitment_v1_to_cid(&c).expect("a commitment")
@@ -61,11 +61,11 @@ fn comm_r(seed: u8) -> cid::Cid {
 
 /// The epoch every sector's seal randomness is drawn at, and where sectors expire (about
 /// 243 days after the scenarios' epoch 1000).
-const SEAL_RAND_EPOCH: i64 = 900;
-const EXPIRATION: i64 = 700_000;
+pub(super) const SEAL_RAND_EPOCH: i64 = 900;
+pub(super) const EXPIRATION: i64 = 700_000;
 
 /// `PreCommitSectorBatchParams2` for sectors `numbers`: 32 GiB, no deals, zero data.
-fn pre_commit(numbers: std::ops::Range<u64>) -> Vec<u8> {
+pub(super) fn pre_commit(numbers: std::ops::Range<u64>) -> Vec<u8> {
     let sectors: Vec<_> = numbers
         .map(|n| {
             (
@@ -88,7 +88,7 @@ fn activations(numbers: std::ops::Range<u64>) -> Vec<(u64, Vec<()>)> {
 }
 
 /// `ProveCommitSectors3Params` proving sectors `numbers` with one (failing) proof each.
-fn prove_commit(numbers: std::ops::Range<u64>, require_success: bool) -> Vec<u8> {
+pub(super) fn prove_commit(numbers: std::ops::Range<u64>, require_success: bool) -> Vec<u8> {
     let proofs: Vec<_> = numbers
         .clone()
         .map(|_| serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]))
@@ -123,7 +123,7 @@ pub(super) fn with_miner(name: &str) -> Builder3 {
     storage(name)
         .msg(
             M3::new(From::Secp(0), id(POWER), CREATE_MINER)
-                .params(create_miner(owner, worker))
+                .params(create_miner_params(owner, worker))
                 .value_whole(MINER_FUNDS),
         )
         .exits(0)
@@ -150,7 +150,7 @@ pub fn scenarios() -> Vec<Scenario3> {
         storage("builtin: CreateMiner with a secp worker is refused")
             .msg(
                 M3::new(From::Secp(0), power, CREATE_MINER)
-                    .params(create_miner(owner, owner))
+                    .params(create_miner_params(owner, owner))
                     .value_whole(MINER_FUNDS),
             )
             .exits(16)
@@ -230,7 +230,7 @@ pub fn prove_commit_by_cron_scenarios() -> Vec<Scenario3> {
 
 /// `ProveCommitSectors3Params` proving sectors `numbers` with one (failing) SnarkPack v2
 /// aggregate.
-fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> Vec<u8> {
+pub(super) fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> Vec<u8> {
     cbor(&(
         activations(numbers),
         Vec::<serde_bytes::ByteBuf>::new(),
@@ -243,7 +243,7 @@ fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> Vec<u8> {
 
 /// `ProveCommitSectorsNIParams` (as v14 to v18 have them) for sectors `numbers` sealed by
 /// the miner itself, with one (failing) aggregate, scheduled at `deadline`.
-fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> Vec<u8> {
+pub(super) fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> Vec<u8> {
     let sectors: Vec<_> = numbers
         .map(|n| {
             (

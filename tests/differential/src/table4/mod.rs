@@ -7,6 +7,7 @@
 //! drive the fvm_sdk 4 syscalls (packed events, burning self-destruct, randomness digests,
 //! reachability of every block they open, link and set as root).
 mod builtins;
+mod lifecycle;
 mod registry;
 mod syscalls;
 mod window_post;
@@ -95,6 +96,9 @@ pub fn all() -> Vec<Scenario3> {
         }
         if NI_POREP_VERSIONS.contains(&nv) {
             out.extend(builtins::ni_scenarios(nv).iter().map(|s| at(nv, s)));
+        }
+        if BUILTIN_VERSIONS.contains(&nv) {
+            out.extend(lifecycle::scenarios(nv).iter().map(|s| at(nv, s)));
         }
         if TEST_ACTOR_VERSIONS.contains(&nv) {
             out.extend(sdk4.iter().map(|s| at(nv, s)));

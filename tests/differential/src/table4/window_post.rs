@@ -57,7 +57,7 @@ fn chain_commit_rand(epoch: i64) -> Vec<u8> {
 
 /// `SubmitWindowedPoStParams`: partition 0 of `deadline`, one (failing) proof, committed to
 /// the chain one epoch before `at`.
-fn submit(deadline: u64, at: i64) -> Vec<u8> {
+pub(super) fn submit(deadline: u64, at: i64) -> Vec<u8> {
     cbor(&(
         deadline,
         vec![(0u64, serde_bytes::ByteBuf::new())],
@@ -84,7 +84,7 @@ fn with_sector(name: &str, nv: u32) -> Builder3 {
 
 /// `{deadline 0, partition 0, sectors {0}}` in a list: the parameters of DeclareFaults and
 /// DeclareFaultsRecovered. `0x0c` is the RLE+ bitfield holding only sector 0.
-fn sector_zero() -> Vec<u8> {
+pub(super) fn sector_zero() -> Vec<u8> {
     cbor(&(vec![(0u64, 0u64, serde_bytes::ByteBuf::from(vec![0x0c]))],))
 }
 
