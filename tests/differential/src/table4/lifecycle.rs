@@ -206,6 +206,15 @@ fn powered(name: &str, nv: u32, n: u64) -> Builder3 {
         .reach_last(|i| Reach::Returns(i, power_of(n)))
 }
 
+/// One sector proven and powered, cron run to the middle of the next deadline but one, the
+/// builder set there: deadline 0 is then neither open nor next, so it may be changed.
+pub(super) fn powered_at(name: &str, nv: u32) -> Builder3 {
+    at(
+        crons(powered(name, nv, 1), POST_AT + 1, POST_AT + 129),
+        POST_AT + 130,
+    )
+}
+
 fn worker_message(method: u64, params: Vec<u8>) -> M3 {
     M3::new(From::Bls(0), id(MINER), method).params(params)
 }

@@ -7,6 +7,7 @@
 //! drive the fvm_sdk 4 syscalls (packed events, burning self-destruct, randomness digests,
 //! reachability of every block they open, link and set as root).
 mod builtins;
+mod data;
 mod lifecycle;
 mod registry;
 mod syscalls;
@@ -99,6 +100,9 @@ pub fn all() -> Vec<Scenario3> {
         }
         if BUILTIN_VERSIONS.contains(&nv) {
             out.extend(lifecycle::scenarios(nv).iter().map(|s| at(nv, s)));
+        }
+        if PROVE_COMMIT3_VERSIONS.contains(&nv) {
+            out.extend(data::scenarios(nv).iter().map(|s| at(nv, s)));
         }
         if TEST_ACTOR_VERSIONS.contains(&nv) {
             out.extend(sdk4.iter().map(|s| at(nv, s)));
