@@ -68,6 +68,10 @@ pub struct VectorResult {
     pub reason: Option<String>,
     pub receipts: Vec<ReceiptCheck>,
     pub root_ok: bool,
+    /// The vector names no circulating supply, so the run assumed Skyr's default (the total
+    /// supply, as fvm 2 and 3 do; fvm 4's runner assumes zero): a receipt that reads it
+    /// (FIP-0077's miner deposit, pledges) depends on the runner.
+    pub assumed_circ_supply: bool,
     pub setup_ms: f64,
     pub exec_ms: f64,
     /// Each message's trace, when the run traced ([`RunOptions::trace`]).
@@ -83,6 +87,7 @@ impl VectorResult {
             reason,
             receipts: Vec::new(),
             root_ok: false,
+            assumed_circ_supply: false,
             setup_ms: 0.0,
             exec_ms: 0.0,
             traces: Vec::new(),
@@ -398,6 +403,7 @@ fn run_vector(
     let mut blocks = Some(decode_car(v)?);
     let last = v.preconditions.variants.len().saturating_sub(1);
     let mut result = VectorResult::new(name, Status::Pass, None);
+    result.assumed_circ_supply = circ.is_none();
     for (n, variant) in v.preconditions.variants.iter().enumerate() {
         let setup = Instant::now();
         let (store, manifest) = if n == last {
