@@ -36,6 +36,9 @@ pub trait ProofVerdicts {
 type Externs<C> = <<C as CallManager>::Machine as Machine>::Externs;
 
 /// [`DefaultFilecoinKernel`] answering proof checks as the externs say, after charging them.
+// The delegation attributes repeat their `where` clause on purpose (clippy reads them as
+// duplicates).
+#[allow(clippy::duplicated_attributes)]
 #[derive(Delegate)]
 #[delegate(IpldBlockOps, where = "C: CallManager")]
 #[delegate(ActorOps, where = "C: CallManager")]

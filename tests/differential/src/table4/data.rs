@@ -23,15 +23,16 @@ fn piece(seed: u8) -> cid::Cid {
     skyr::shared::commcid::piece_commitment_v1_to_cid(&c).expect("a commitment")
 }
 
-/// A `PieceActivationManifest` for `piece(seed)`: no verified allocation, no notification.
-fn manifest(
-    seed: u8,
-) -> (
+/// A `PieceActivationManifest`: piece, size, verified allocation key, notifications.
+type Manifest = (
     cid::Cid,
     u64,
     Option<(u64, u64)>,
     Vec<(skyr::shared::address::Address, serde_bytes::ByteBuf)>,
-) {
+);
+
+/// The manifest of `piece(seed)`: no verified allocation, no notification.
+fn manifest(seed: u8) -> Manifest {
     (piece(seed), PIECE_SIZE, None, Vec::new())
 }
 
