@@ -4,9 +4,10 @@
 //! putting a piece into a proven committed-capacity sector. Both emit the miner's sector
 //! events (`sector-activated`, `sector-updated`).
 use super::builtins::{
-    cbor, comm_r, id, with_miner, EXPIRATION, MINER, MINER_FUNDS, PRE_COMMIT_SECTOR_BATCH2,
+    cbor, comm_r, id, with_miner, EXPIRATION, MARKET, MINER, MINER_FUNDS, PRE_COMMIT_SECTOR_BATCH2,
     PROVE_AFTER, PROVE_COMMIT_SECTORS3, SEAL_32G, SEAL_PROOF_BYTES, SEAL_RAND_EPOCH,
 };
+use super::registry::{deal_of, funded, PUBLISH_STORAGE_DEALS};
 use crate::proof_log::{Answer, Asked};
 use crate::scenario3::{From, Reach, Scenario3, M3};
 
@@ -36,6 +37,12 @@ fn manifest(seed: u8) -> Manifest {
     (piece(seed), PIECE_SIZE, None, Vec::new())
 }
 
+/// The manifest of `piece(seed)` notifying the market that deal `deal` is in the sector.
+fn manifest_of_deal(seed: u8, deal: u64) -> Manifest {
+    let notify = (id(MARKET), serde_bytes::ByteBuf::from(cbor(&deal)));
+    (piece(seed), PIECE_SIZE, None, vec![notify])
+}
+
 /// Pre-commits sector 0 holding `piece(seed)`.
 fn pre_commit_with_data(seed: u8) -> Vec<u8> {
     cbor(&(vec![(
@@ -51,8 +58,13 @@ fn pre_commit_with_data(seed: u8) -> Vec<u8> {
 
 /// `ProveCommitSectors3Params` activating sector 0 with `piece(seed)`.
 fn prove_with_data(seed: u8) -> Vec<u8> {
+    prove_with(manifest(seed))
+}
+
+/// `ProveCommitSectors3Params` activating sector 0 with one piece, notifications required.
+fn prove_with(piece: Manifest) -> Vec<u8> {
     cbor(&(
-        vec![(0u64, vec![manifest(seed)])],
+        vec![(0u64, vec![piece])],
         vec![serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES])],
         serde_bytes::ByteBuf::new(),
         Option::<i64>::None,
@@ -91,7 +103,33 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
     let prove = |seed: u8| {
         M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3).params(prove_with_data(seed))
     };
+    let published = funded(with_miner("builtin: a deal activated into a sector").nv(nv))
+        .msg(
+            M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
+                piece(5),
+                PIECE_SIZE,
+                true,
+            )),
+        )
+        .exits(0);
     vec![
+        published
+            .proofs(Answer::Valid)
+            .msg(
+                M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+                    .params(pre_commit_with_data(5))
+                    .value_whole(MINER_FUNDS),
+            )
+            .exits(0)
+            .later(PROVE_AFTER)
+            .msg(
+                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
+                    .params(prove_with(manifest_of_deal(5, 0))),
+            )
+            .exits(0)
+            .asks(Asked::seals(1))
+            .reach_last(Reach::Events)
+            .build(),
         pre_commit("builtin: a sector activated with a piece", 7)
             .msg(prove(7))
             .exits(0)

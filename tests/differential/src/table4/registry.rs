@@ -101,7 +101,7 @@ pub fn scenarios() -> Vec<Scenario3> {
     ]
 }
 
-const PUBLISH_STORAGE_DEALS: u64 = 4;
+pub(super) const PUBLISH_STORAGE_DEALS: u64 = 4;
 
 /// A storage deal between BLS account 1 (the client) and the scenarios' miner, for a 1 MiB
 /// piece over 520,000 epochs from epoch 3000, signed by the client (`good`) or by another
@@ -110,9 +110,14 @@ fn deal(good: bool) -> Vec<u8> {
     let mut commitment = [7u8; 32];
     commitment[31] &= 0x3f;
     let piece = skyr::shared::commcid::piece_commitment_v1_to_cid(&commitment).expect("commP");
+    deal_of(piece, MIB, good)
+}
+
+/// `PublishStorageDealsParams` of one deal for `piece` of `size` bytes (see [`deal`]).
+pub(super) fn deal_of(piece: cid::Cid, size: u64, good: bool) -> Vec<u8> {
     let proposal = (
         piece,
-        MIB,
+        size,
         false,
         client(),
         Address::new_id(super::builtins::MINER),
@@ -132,19 +137,7 @@ fn deal(good: bool) -> Vec<u8> {
 /// Storage deals published by the miner's worker after both sides locked funds.
 pub fn deal_scenarios() -> Vec<Scenario3> {
     let publish = |name: &str, good: bool| {
-        super::builtins::with_miner(name)
-            .msg(
-                M3::new(From::Secp(0), id(MARKET), ADD_BALANCE)
-                    .params(cbor(&Address::new_id(super::builtins::MINER)))
-                    .value_whole(10),
-            )
-            .exits(0)
-            .msg(
-                M3::new(From::Bls(1), id(MARKET), ADD_BALANCE)
-                    .params(cbor(&client()))
-                    .value_whole(10),
-            )
-            .exits(0)
+        funded(super::builtins::with_miner(name))
             .msg(M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal(good)))
     };
     vec![
@@ -155,4 +148,20 @@ pub fn deal_scenarios() -> Vec<Scenario3> {
             .exits(16)
             .build(),
     ]
+}
+
+/// Market balance locked by the miner's owner and the client, 10 FIL each.
+pub(super) fn funded(b: crate::scenario3::Builder3) -> crate::scenario3::Builder3 {
+    b.msg(
+        M3::new(From::Secp(0), id(MARKET), ADD_BALANCE)
+            .params(cbor(&Address::new_id(super::builtins::MINER)))
+            .value_whole(10),
+    )
+    .exits(0)
+    .msg(
+        M3::new(From::Bls(1), id(MARKET), ADD_BALANCE)
+            .params(cbor(&client()))
+            .value_whole(10),
+    )
+    .exits(0)
 }
