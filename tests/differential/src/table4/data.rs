@@ -7,13 +7,17 @@ use super::builtins::{
     cbor, comm_r, id, with_miner, EXPIRATION, MARKET, MINER, MINER_FUNDS, PRE_COMMIT_SECTOR_BATCH2,
     PROVE_AFTER, PROVE_COMMIT_SECTORS3, SEAL_32G, SEAL_PROOF_BYTES, SEAL_RAND_EPOCH,
 };
-use super::registry::{deal_of, funded, PUBLISH_STORAGE_DEALS};
+use super::registry::{
+    client, datacap, deal_from, deal_of, funded, get_balance, PUBLISH_STORAGE_DEALS,
+};
 use crate::proof_log::{Answer, Asked};
 use crate::scenario3::{From, Reach, Scenario3, M3};
 
 const PROVE_REPLICA_UPDATES3: u64 = 35;
 /// The replica-update proof of 32 GiB sectors.
 const UPDATE_32G: i64 = 3;
+/// The first allocation the verified registry makes.
+const FIRST_ALLOCATION: u64 = 1;
 /// A 32 GiB piece: alone in a sector, its commitment is the sector's unsealed CID.
 const PIECE_SIZE: u64 = 1 << 35;
 
@@ -37,20 +41,28 @@ fn manifest(seed: u8) -> Manifest {
     (piece(seed), PIECE_SIZE, None, Vec::new())
 }
 
-/// The manifest of `piece(seed)` notifying the market that deal `deal` is in the sector.
-fn manifest_of_deal(seed: u8, deal: u64) -> Manifest {
+/// The manifest of `piece(seed)` notifying the market that deal `deal` is in the sector,
+/// claiming the client's verified allocation `allocation` if given.
+fn manifest_of_deal(seed: u8, deal: u64, allocation: Option<u64>) -> Manifest {
     let notify = (id(MARKET), serde_bytes::ByteBuf::from(cbor(&deal)));
-    (piece(seed), PIECE_SIZE, None, vec![notify])
+    let key = allocation.map(|a| (client().id().expect("an ID address"), a));
+    (piece(seed), PIECE_SIZE, key, vec![notify])
 }
 
 /// Pre-commits sector 0 holding `piece(seed)`.
 fn pre_commit_with_data(seed: u8) -> Vec<u8> {
+    pre_commit_with_deals(seed, Vec::new())
+}
+
+/// Pre-commits sector 0 holding `piece(seed)`, the piece of deals `deals` (builtin-actors
+/// v12 activates pre-committed deals when the sector is proven).
+fn pre_commit_with_deals(seed: u8, deals: Vec<u64>) -> Vec<u8> {
     cbor(&(vec![(
         SEAL_32G,
         0u64,
         comm_r(1),
         SEAL_RAND_EPOCH,
-        Vec::<u64>::new(),
+        deals,
         EXPIRATION,
         Some(piece(seed)),
     )],))
@@ -86,6 +98,93 @@ fn update_with_data(seed: u8) -> Vec<u8> {
     ))
 }
 
+/// `ProveReplicaUpdatesParams2` (builtin-actors v12) putting `piece(seed)` into sector 0
+/// (deadline 0, partition 0), with deals `deals`.
+fn update2_with_data(seed: u8, deals: Vec<u64>) -> Vec<u8> {
+    cbor(&(vec![(
+        0u64,
+        0u64,
+        0u64,
+        comm_r(99),
+        piece(seed),
+        deals,
+        UPDATE_32G,
+        serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]),
+    )],))
+}
+
+/// The paths of builtin-actors v12 (nv21) that v13 replaced, every proof valid: deals
+/// pre-committed with their sector and activated when cron confirms its seal; sectors proven
+/// by `ProveCommitAggregate`; SnapDeals through `ProveReplicaUpdates2`.
+pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
+    const PROVE_COMMIT_AGGREGATE: u64 = 26;
+    const PROVE_REPLICA_UPDATES2: u64 = 29;
+    /// The RLE+ bitfield {0, 1, 2, 3}.
+    const SECTORS_0_TO_3: u8 = 0x94;
+    let published = |name: &str| {
+        funded(with_miner(name).nv(nv))
+            .proofs(Answer::Valid)
+            .msg(
+                M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
+                    piece(5),
+                    PIECE_SIZE,
+                    false,
+                    true,
+                )),
+            )
+            .exits(0)
+    };
+    let with_deal = published("builtin: a pre-committed deal activated with its sector")
+        .msg(
+            M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+                .params(pre_commit_with_deals(5, vec![0]))
+                .value_whole(MINER_FUNDS),
+        )
+        .exits(0)
+        .later(PROVE_AFTER);
+    vec![
+        super::lifecycle::prove(with_deal, nv, MINER, 0, 1).build(),
+        super::builtins::pre_committed("builtin: an aggregate proves four sectors (v12)", 0..4)
+            .nv(nv)
+            .proofs(Answer::Valid)
+            .later(PROVE_AFTER)
+            .msg(
+                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_AGGREGATE).params(cbor(&(
+                    serde_bytes::ByteBuf::from(vec![SECTORS_0_TO_3]),
+                    serde_bytes::ByteBuf::from(vec![0u8; 4096]),
+                ))),
+            )
+            .exits(0)
+            .asks(Asked::aggregates(1))
+            .build(),
+        // v12 updates a sector only to put deals in it.
+        funded(super::lifecycle::powered_at(
+            "builtin: a replica update puts a deal into a sector (v12)",
+            nv,
+        ))
+        .msg(
+            M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_from(
+                piece(9),
+                PIECE_SIZE,
+                false,
+                true,
+                4000,
+            )),
+        )
+        .exits(0)
+        .msg(
+            M3::new(From::Bls(0), id(MINER), PROVE_REPLICA_UPDATES2)
+                .params(update2_with_data(9, vec![0])),
+        )
+        .exits(0)
+        .asks(Asked {
+            updates: 1,
+            ..Asked::default()
+        })
+        .build(),
+    ]
+}
+
 /// Every scenario of the family at network version `nv` (22 on).
 pub fn scenarios(nv: u32) -> Vec<Scenario3> {
     let pre_commit = |name: &str, seed: u8| {
@@ -103,18 +202,25 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
     let prove = |seed: u8| {
         M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3).params(prove_with_data(seed))
     };
-    let published = funded(with_miner("builtin: a deal activated into a sector").nv(nv))
-        .msg(
-            M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
-                piece(5),
-                PIECE_SIZE,
-                true,
-            )),
-        )
-        .exits(0);
-    vec![
-        published
-            .proofs(Answer::Valid)
+    // A deal of piece 5 published (verified after the client got datacap: the market
+    // turns it into a verified-registry allocation), pre-committed and activated.
+    let deal = |name: &str, verified: bool| {
+        let b = with_miner(name).nv(nv).proofs(Answer::Valid);
+        let b = if verified {
+            datacap(b, 2 * PIECE_SIZE, PIECE_SIZE)
+        } else {
+            b
+        };
+        funded(b)
+            .msg(
+                M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
+                    piece(5),
+                    PIECE_SIZE,
+                    verified,
+                    true,
+                )),
+            )
+            .exits(0)
             .msg(
                 M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
                     .params(pre_commit_with_data(5))
@@ -123,13 +229,39 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
             .exits(0)
             .later(PROVE_AFTER)
             .msg(
-                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
-                    .params(prove_with(manifest_of_deal(5, 0))),
+                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3).params(prove_with(
+                    manifest_of_deal(5, 0, verified.then_some(FIRST_ALLOCATION)),
+                )),
             )
             .exits(0)
             .asks(Asked::seals(1))
             .reach_last(Reach::Events)
-            .build(),
+    };
+    let client_balance =
+        || M3::new(From::Secp(1), id(MARKET), get_balance()).params(cbor(&client()));
+    let settle = skyr_vectors::names::frc42_method_number("SettleDealPayments").expect("FRC-42");
+    vec![
+        deal("builtin: a deal activated into a sector", false).build(),
+        // From v13 the market's cron no longer pays deals: anyone settles them.
+        deal(
+            "builtin: deal payments settled after the deal's start",
+            false,
+        )
+        .msg(client_balance())
+        .later(2100)
+        .msg(
+            M3::new(From::Secp(1), id(MARKET), settle)
+                .params(cbor(&serde_bytes::ByteBuf::from(vec![0x0c]))),
+        )
+        .exits(0)
+        .msg(client_balance())
+        .reach_last(|i| Reach::ReturnDiffers(i, i - 2))
+        .build(),
+        deal(
+            "builtin: a verified deal's allocation claimed by its sector",
+            true,
+        )
+        .build(),
         pre_commit("builtin: a sector activated with a piece", 7)
             .msg(prove(7))
             .exits(0)

@@ -104,7 +104,7 @@ fn proven(name: &str, nv: u32, n: u64) -> Builder3 {
 /// Sectors `0..n` of `miner` proven by its worker, BLS account `worker`, at the builder's
 /// epoch: `ProveCommitSectors3` from v13 (nv22) on, `ProveCommitSector` and cron's batch
 /// before.
-fn prove(mut b: Builder3, nv: u32, miner: u64, worker: usize, n: u64) -> Builder3 {
+pub(super) fn prove(mut b: Builder3, nv: u32, miner: u64, worker: usize, n: u64) -> Builder3 {
     if super::PROVE_BY_CRON_VERSIONS.contains(&nv) {
         for sector in 0..n {
             let proof = serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]);

@@ -90,6 +90,7 @@ pub fn all() -> Vec<Scenario3> {
         }
         if PROVE_BY_CRON_VERSIONS.contains(&nv) {
             out.extend(by_cron.iter().map(|s| at(nv, s)));
+            out.extend(data::v12_scenarios(nv).iter().map(|s| at(nv, s)));
         }
         if PROVE_COMMIT3_VERSIONS.contains(&nv) {
             out.extend(proving.iter().map(|s| at(nv, s)));

@@ -9,7 +9,7 @@ use skyr::shared::econ::TokenAmount;
 
 use super::builtins::{cbor, id, storage, MARKET, VERIFREG};
 use crate::genesis::ids;
-use crate::scenario3::{From, Scenario3, M3};
+use crate::scenario3::{Builder3, From, Scenario3, M3};
 
 const ADD_VERIFIER: u64 = 2;
 const REMOVE_VERIFIER: u64 = 3;
@@ -21,7 +21,7 @@ const WITHDRAW_BALANCE: u64 = 3;
 fn verifier() -> Address {
     Address::new_id(ids::SECP[3])
 }
-fn client() -> Address {
+pub(super) fn client() -> Address {
     Address::new_id(ids::BLS[1])
 }
 
@@ -31,6 +31,21 @@ fn allowance(who: Address, bytes: u64) -> Vec<u8> {
 }
 
 const MIB: u64 = 1 << 20;
+
+/// The root key adds the verifier with `verifier_bytes`, who gives the client `client_bytes`
+/// of datacap.
+pub(super) fn datacap(b: Builder3, verifier_bytes: u64, client_bytes: u64) -> Builder3 {
+    b.msg(
+        M3::new(From::Secp(2), id(VERIFREG), ADD_VERIFIER)
+            .params(allowance(verifier(), verifier_bytes)),
+    )
+    .exits(0)
+    .msg(
+        M3::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
+            .params(allowance(client(), client_bytes)),
+    )
+    .exits(0)
+}
 
 /// Every scenario of the family.
 pub fn scenarios() -> Vec<Scenario3> {
@@ -60,13 +75,11 @@ pub fn scenarios() -> Vec<Scenario3> {
             )
             .exits(18)
             .build(),
-        add_verifier(
+        datacap(
             storage("builtin: verifier gives a client datacap"),
             64 * MIB,
+            8 * MIB,
         )
-        .exits(0)
-        .msg(add_client())
-        .exits(0)
         .build(),
         add_verifier(
             storage("builtin: a client past the verifier's allowance"),
@@ -110,20 +123,32 @@ fn deal(good: bool) -> Vec<u8> {
     let mut commitment = [7u8; 32];
     commitment[31] &= 0x3f;
     let piece = skyr::shared::commcid::piece_commitment_v1_to_cid(&commitment).expect("commP");
-    deal_of(piece, MIB, good)
+    deal_of(piece, MIB, false, good)
 }
 
-/// `PublishStorageDealsParams` of one deal for `piece` of `size` bytes (see [`deal`]).
-pub(super) fn deal_of(piece: cid::Cid, size: u64, good: bool) -> Vec<u8> {
+/// `PublishStorageDealsParams` of one deal for `piece` of `size` bytes, `verified` or not
+/// (see [`deal`]).
+pub(super) fn deal_of(piece: cid::Cid, size: u64, verified: bool, good: bool) -> Vec<u8> {
+    deal_from(piece, size, verified, good, 3000)
+}
+
+/// [`deal_of`], the deal starting at epoch `start`.
+pub(super) fn deal_from(
+    piece: cid::Cid,
+    size: u64,
+    verified: bool,
+    good: bool,
+    start: i64,
+) -> Vec<u8> {
     let proposal = (
         piece,
         size,
-        false,
+        verified,
         client(),
         Address::new_id(super::builtins::MINER),
         "skyr",
-        3000i64,
-        3000i64 + 520_000,
+        start,
+        start + 520_000,
         TokenAmount::from_atto(1000),
         TokenAmount::from_whole(1),
         TokenAmount::from_atto(0),
@@ -148,6 +173,11 @@ pub fn deal_scenarios() -> Vec<Scenario3> {
             .exits(16)
             .build(),
     ]
+}
+
+/// The market's `GetBalance` (an FRC-42 method): an address's `{balance, locked}`.
+pub(super) fn get_balance() -> u64 {
+    skyr_vectors::names::frc42_method_number("GetBalance").expect("an FRC-42 name")
 }
 
 /// Market balance locked by the miner's owner and the client, 10 FIL each.
