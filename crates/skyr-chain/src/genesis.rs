@@ -64,7 +64,7 @@ const CREATE_MINER: u64 = 2;
 const EXEC4: u64 = 3;
 /// Power's end-of-epoch tick and market's cron tick: what cron calls each epoch.
 const POWER_ON_EPOCH_TICK_END: u64 = 5;
-const MARKET_CRON_TICK: u64 = 2;
+const MARKET_CRON_TICK: u64 = 9;
 /// Window PoSt of 32 GiB sectors, version 1.1 (what the v12+ miners accept).
 pub const WINDOW_POST_32G: i64 = 13;
 

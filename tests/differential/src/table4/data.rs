@@ -134,16 +134,48 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
             )
             .exits(0)
     };
-    let with_deal = published("builtin: a pre-committed deal activated with its sector")
-        .msg(
-            M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
-                .params(pre_commit_with_deals(5, vec![0]))
-                .value_whole(MINER_FUNDS),
-        )
-        .exits(0)
-        .later(PROVE_AFTER);
+    let with_deal = |name: &str| {
+        let b = published(name)
+            .msg(
+                M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+                    .params(pre_commit_with_deals(5, vec![0]))
+                    .value_whole(MINER_FUNDS),
+            )
+            .exits(0)
+            .later(PROVE_AFTER);
+        super::lifecycle::prove(b, nv, MINER, 0, 1)
+    };
+    let client_balance =
+        || M3::new(From::Secp(1), id(MARKET), get_balance()).params(cbor(&client()));
+    // v12's market pays deals from cron, deal 0 first at epoch 86,400 (the deal-update
+    // interval, quantized): cron runs daily up to there (each tick walks the epochs since
+    // the last), the miner's deadlines falling behind as they may.
+    // `GetDealActivation`: the epochs the deal was activated and terminated (-1: not).
+    let activation =
+        skyr_vectors::names::frc42_method_number("GetDealActivation").expect("an FRC-42 name");
+    let mut paid = with_deal("builtin: market cron pays a deal (v12)")
+        .msg(M3::new(From::Secp(1), id(MARKET), activation).params(cbor(&0u64)))
+        .reach_last(|i| Reach::Returns(i, cbor(&(PROVE_AFTER + 1000, -1i64))))
+        .msg(client_balance());
+    let before = paid.build_ref().messages.len() - 1;
+    for epoch in (PROVE_AFTER + 1000 + 2880..86_400)
+        .step_by(2880)
+        .chain([86_410])
+    {
+        paid = paid
+            .later(epoch - 1000)
+            .implicit(
+                id(super::builtins::CRON),
+                super::builtins::CRON_EPOCH_TICK,
+                Vec::new(),
+            )
+            .exits(0);
+    }
     vec![
-        super::lifecycle::prove(with_deal, nv, MINER, 0, 1).build(),
+        with_deal("builtin: a pre-committed deal activated with its sector").build(),
+        paid.msg(client_balance())
+            .reach_last(|i| Reach::ReturnDiffers(i, before))
+            .build(),
         super::builtins::pre_committed("builtin: an aggregate proves four sectors (v12)", 0..4)
             .nv(nv)
             .proofs(Answer::Valid)
