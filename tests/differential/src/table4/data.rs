@@ -5,7 +5,7 @@
 //! events (`sector-activated`, `sector-updated`).
 use super::builtins::{
     cbor, comm_r, id, with_miner, EXPIRATION, MARKET, MINER, MINER_FUNDS, PRE_COMMIT_SECTOR_BATCH2,
-    PROVE_AFTER, PROVE_COMMIT_SECTORS3, SEAL_32G, SEAL_PROOF_BYTES, SEAL_RAND_EPOCH,
+    PROVE_AFTER, PROVE_COMMIT_SECTORS3, SEAL_32G, SEAL_PROOF_BYTES, SEAL_RAND_EPOCH, VERIFREG,
 };
 use super::registry::{
     client, datacap, deal_from, deal_of, funded, get_balance, PUBLISH_STORAGE_DEALS,
@@ -113,6 +113,12 @@ fn update2_with_data(seed: u8, deals: Vec<u64>) -> Vec<u8> {
     )],))
 }
 
+/// The verified registry's `GetClaims` of the miner's claim 1 (the first allocation's).
+fn get_claims() -> M3 {
+    let method = skyr_vectors::names::frc42_method_number("GetClaims").expect("an FRC-42 name");
+    M3::new(From::Secp(1), id(VERIFREG), method).params(cbor(&(MINER, vec![FIRST_ALLOCATION])))
+}
+
 /// The paths of builtin-actors v12 (nv21) that v13 replaced, every proof valid: deals
 /// pre-committed with their sector and activated when cron confirms its seal; sectors proven
 /// by `ProveCommitAggregate`; SnapDeals through `ProveReplicaUpdates2`.
@@ -121,21 +127,27 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
     const PROVE_REPLICA_UPDATES2: u64 = 29;
     /// The RLE+ bitfield {0, 1, 2, 3}.
     const SECTORS_0_TO_3: u8 = 0x94;
-    let published = |name: &str| {
-        funded(with_miner(name).nv(nv))
-            .proofs(Answer::Valid)
+    // A deal of piece 5 (verified after the client got datacap) published, pre-committed
+    // with sector 0 and activated when cron confirms the seal (the market claims a verified
+    // deal's allocation from the registry then).
+    let with_deal = |name: &str, verified: bool| {
+        let b = with_miner(name).nv(nv).proofs(Answer::Valid);
+        let b = if verified {
+            datacap(b, 2 * PIECE_SIZE, PIECE_SIZE)
+        } else {
+            b
+        };
+        let b = funded(b)
             .msg(
                 M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
                     piece(5),
                     PIECE_SIZE,
-                    false,
+                    verified,
                     true,
                 )),
             )
             .exits(0)
-    };
-    let with_deal = |name: &str| {
-        let b = published(name)
+            .msg(get_claims())
             .msg(
                 M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
                     .params(pre_commit_with_deals(5, vec![0]))
@@ -153,7 +165,7 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
     // `GetDealActivation`: the epochs the deal was activated and terminated (-1: not).
     let activation =
         skyr_vectors::names::frc42_method_number("GetDealActivation").expect("an FRC-42 name");
-    let mut paid = with_deal("builtin: market cron pays a deal (v12)")
+    let mut paid = with_deal("builtin: market cron pays a deal (v12)", false)
         .msg(M3::new(From::Secp(1), id(MARKET), activation).params(cbor(&0u64)))
         .reach_last(|i| Reach::Returns(i, cbor(&(PROVE_AFTER + 1000, -1i64))))
         .msg(client_balance());
@@ -172,7 +184,25 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
             .exits(0);
     }
     vec![
-        with_deal("builtin: a pre-committed deal activated with its sector").build(),
+        with_deal(
+            "builtin: a pre-committed deal activated with its sector",
+            false,
+        )
+        .build(),
+        {
+            let b = with_deal(
+                "builtin: a verified deal activated with its sector (v12)",
+                true,
+            );
+            let first = b
+                .build_ref()
+                .messages
+                .iter()
+                .position(|m| m.message.method_num == get_claims().method);
+            b.msg(get_claims())
+                .reach_last(|i| Reach::ReturnDiffers(i, first.expect("a first reading")))
+                .build()
+        },
         paid.msg(client_balance())
             .reach_last(|i| Reach::ReturnDiffers(i, before))
             .build(),
