@@ -11,7 +11,7 @@ use super::registry::{
     client, datacap, deal_from, deal_of, funded, get_balance, PUBLISH_STORAGE_DEALS,
 };
 use crate::proof_log::{Answer, Asked};
-use crate::scenario3::{From, Reach, Scenario3, M3};
+use crate::scenario3::{Builder3, From, Reach, Scenario3, M3};
 
 const PROVE_REPLICA_UPDATES3: u64 = 35;
 /// The replica-update proof of 32 GiB sectors.
@@ -113,6 +113,28 @@ fn update2_with_data(seed: u8, deals: Vec<u64>) -> Vec<u8> {
     )],))
 }
 
+/// A miner and a deal of piece 5 it published at network version `nv`, every proof to be
+/// answered valid; `verified` after the client got datacap (the market then turns the deal
+/// into a verified-registry allocation).
+fn deal_published(name: &str, nv: u32, verified: bool) -> Builder3 {
+    let b = with_miner(name).nv(nv).proofs(Answer::Valid);
+    let b = if verified {
+        datacap(b, 2 * PIECE_SIZE, PIECE_SIZE)
+    } else {
+        b
+    };
+    funded(b)
+        .msg(
+            M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
+                piece(5),
+                PIECE_SIZE,
+                verified,
+                true,
+            )),
+        )
+        .exits(0)
+}
+
 /// The verified registry's `GetClaims` of the miner's claim 1 (the first allocation's).
 fn get_claims() -> M3 {
     let method = skyr_vectors::names::frc42_method_number("GetClaims").expect("an FRC-42 name");
@@ -131,22 +153,7 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
     // with sector 0 and activated when cron confirms the seal (the market claims a verified
     // deal's allocation from the registry then).
     let with_deal = |name: &str, verified: bool| {
-        let b = with_miner(name).nv(nv).proofs(Answer::Valid);
-        let b = if verified {
-            datacap(b, 2 * PIECE_SIZE, PIECE_SIZE)
-        } else {
-            b
-        };
-        let b = funded(b)
-            .msg(
-                M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
-                    piece(5),
-                    PIECE_SIZE,
-                    verified,
-                    true,
-                )),
-            )
-            .exits(0)
+        let b = deal_published(name, nv, verified)
             .msg(get_claims())
             .msg(
                 M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
@@ -267,22 +274,7 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
     // A deal of piece 5 published (verified after the client got datacap: the market
     // turns it into a verified-registry allocation), pre-committed and activated.
     let deal = |name: &str, verified: bool| {
-        let b = with_miner(name).nv(nv).proofs(Answer::Valid);
-        let b = if verified {
-            datacap(b, 2 * PIECE_SIZE, PIECE_SIZE)
-        } else {
-            b
-        };
-        funded(b)
-            .msg(
-                M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
-                    piece(5),
-                    PIECE_SIZE,
-                    verified,
-                    true,
-                )),
-            )
-            .exits(0)
+        deal_published(name, nv, verified)
             .msg(
                 M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
                     .params(pre_commit_with_data(5))
