@@ -139,9 +139,9 @@ pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<se
         "variants": [{"id": format!("nv{}", s.nv), "epoch": s.epoch, "nv": s.nv}],
     });
     if family == "nv21-28" {
-        // Both machines ran with Skyr's default; a vector states it, as runners differ
-        // (fvm 4's own assumes zero). The nv18-20 vectors keep to what fvm 3 assumes.
-        let circ = skyr::MachineConfig::new(s.nv.into(), s.epoch, pre).circ_supply;
+        // What both machines ran with, stated: runners differ (fvm 4's own assumes zero).
+        // The nv18-20 vectors keep to what fvm 3 assumes.
+        let circ = crate::oracle4::scenario_circ_supply(s.nv, s.epoch, pre);
         preconditions["circ_supply"] = json!(circ.atto().to_string());
     }
     Ok(json!({

@@ -56,6 +56,13 @@ impl ProofVerdicts for ScenarioExterns {
 type ScenarioMachine = DefaultMachine<Rc<MemoryBlockstore>, ScenarioExterns>;
 type ScenarioExec = DefaultExecutor<AnsweringKernel<DefaultCallManager<ScenarioMachine>>>;
 
+/// The circulating supply both machines run an nv21–28 scenario with at `epoch` on `root`:
+/// Skyr's default (the total supply, as fvm 3 assumes). fvm 4's default is zero, and a node
+/// always sets one, so the reference is given the same; a recorded vector states it.
+pub fn scenario_circ_supply(nv: u32, epoch: ChainEpoch, root: Cid) -> TokenAmount {
+    skyr::MachineConfig::new(NetworkVersion::from(nv), epoch, root).circ_supply
+}
+
 /// Runs an nv21–28 scenario's messages on fvm 4.8.4, flushing after each; one outcome each.
 /// `Err` when the reference refuses to build the machine.
 pub fn run_scenario_with(
@@ -70,10 +77,7 @@ pub fn run_scenario_with(
     let machine_at = |epoch: i64, root: Cid| -> Result<ScenarioExec> {
         let mut ctx = nc.for_epoch(epoch, 0, root);
         ctx.set_base_fee(s.base_fee.clone());
-        // fvm 4's default circulating supply is zero (fvm 3's, and Skyr's, the total supply):
-        // a node always sets it, so the scenarios give both machines the same.
-        let skyr_default = skyr::MachineConfig::new(NetworkVersion::from(s.nv), epoch, root);
-        ctx.set_circulating_supply(skyr_default.circ_supply);
+        ctx.set_circulating_supply(scenario_circ_supply(s.nv, epoch, root));
         let pool = engines.get(&nc)?;
         let externs = ScenarioExterns {
             log: externs.log.clone(),
