@@ -13,8 +13,6 @@ use skyr_devnet::accounts::{dev_keys, DEFAULT_MNEMONIC};
 
 use common::*;
 
-const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-
 fn count_of(c: &mut Client, at: &str) -> u64 {
     num(&c.ok(
         "eth_call",

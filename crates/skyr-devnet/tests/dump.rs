@@ -10,8 +10,6 @@ use skyr_devnet::accounts::{dev_keys, DEFAULT_MNEMONIC};
 
 use common::*;
 
-const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-
 #[test]
 fn a_dump_loads_into_another_devnet() {
     let (Some(mut a), Some(mut b)) = (devnet(), devnet()) else {

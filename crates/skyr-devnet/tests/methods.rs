@@ -12,8 +12,6 @@ use skyr_devnet::accounts::{dev_keys, DEFAULT_MNEMONIC};
 
 use common::*;
 
-const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-
 #[test]
 fn the_remaining_methods_answer() {
     let Some(mut c) = devnet() else {

@@ -16,8 +16,6 @@ use tungstenite::{Message, WebSocket};
 
 use common::*;
 
-const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-
 fn incremented() -> String {
     h(alloy_primitives::keccak256(b"Incremented(address,uint256,bytes)").as_slice())
 }

@@ -11,7 +11,6 @@ use skyr_devnet::accounts::{dev_keys, DEFAULT_MNEMONIC};
 
 use common::*;
 
-const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 const CALLER: &str = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
 
 fn addr_word(a: &str) -> Vec<u8> {

@@ -14,6 +14,10 @@ use skyr_devnet::server::{self, NodeHandle};
 
 pub const CHAIN_ID: u64 = 31415926;
 
+/// Where dev account 0's first contract lands (its CREATE address at nonce 0): the Counter
+/// most tests deploy first.
+pub const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+
 pub fn shared_bundles() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bundles");
     if p.join("v18/builtin-actors-mainnet.car").is_file() {
