@@ -273,6 +273,12 @@ impl Builder3 {
         self
     }
 
+    /// Applies the messages added from now on at epoch `epoch`.
+    pub fn at_epoch(mut self, epoch: i64) -> Builder3 {
+        self.epoch = Some(epoch);
+        self
+    }
+
     /// At this network version.
     pub fn nv(mut self, nv: u32) -> Builder3 {
         self.s.nv = nv;
@@ -381,13 +387,18 @@ impl Builder3 {
 
     /// Requires what `r` makes of the last message's index.
     pub fn reach_last(self, r: impl FnOnce(usize) -> Reach) -> Builder3 {
-        let i = self.s.messages.len().saturating_sub(1);
+        let i = self.last_index();
         self.reach(r(i))
     }
 
     /// The scenario as built so far.
     pub fn build_ref(&self) -> &Scenario3 {
         &self.s
+    }
+
+    /// The index of the last message added (a reach names messages by index).
+    pub fn last_index(&self) -> usize {
+        self.s.messages.len().saturating_sub(1)
     }
 
     /// Requires the last message added to exit with `code`.

@@ -23,7 +23,7 @@ pub(super) const CRON_EPOCH_TICK: u64 = 2;
 pub(super) const MINER: u64 = ids::FIRST_NEW;
 pub(super) const PRE_COMMIT_SECTOR_BATCH2: u64 = 28;
 pub(super) const PROVE_COMMIT_SECTORS3: u64 = 34;
-pub(super) const PROVE_COMMIT_SECTOR: u64 = 7;
+const PROVE_COMMIT_SECTOR: u64 = 7;
 pub(super) const PROVE_COMMIT_SECTORS_NI: u64 = 36;
 /// SnarkPack v2, the aggregate proof type, and the non-interactive 32 GiB seal type.
 pub(super) const SNARKPACK_V2: i64 = 1;
@@ -50,6 +50,13 @@ pub(super) fn id(n: u64) -> Address {
 /// `CreateMinerParams` (the library's, which the devnet's genesis also sends).
 pub(super) fn create_miner_params(owner: Address, worker: Address) -> Vec<u8> {
     skyr_chain::genesis::create_miner_params(&owner, &worker, b"skyr-peer").expect("params encode")
+}
+
+/// A piece commitment (CommP) made from `seed`.
+pub(super) fn piece(seed: u8) -> cid::Cid {
+    let mut c = [seed; 32];
+    c[31] &= 0x3f; // a field element
+    commcid::piece_commitment_v1_to_cid(&c).expect("a commitment")
 }
 
 /// A sealed sector CID (CommR) made from `seed`.
@@ -167,10 +174,11 @@ pub fn scenarios() -> Vec<Scenario3> {
             )
             .exits(16)
             .build(),
-        pre_committed("builtin: cron ticks after a pre-commit", 0..1)
-            .implicit(id(CRON), CRON_EPOCH_TICK, Vec::new())
-            .exits(0)
-            .build(),
+        cron_tick(pre_committed(
+            "builtin: cron ticks after a pre-commit",
+            0..1,
+        ))
+        .build(),
     ]
 }
 
@@ -207,25 +215,62 @@ pub fn prove_commit_scenarios() -> Vec<Scenario3> {
 /// power actor, and cron's tick at the end of the epoch verifies the queue in one batch.
 pub fn prove_commit_by_cron_scenarios() -> Vec<Scenario3> {
     let prove = |name: &str, n: u64| {
-        let mut b = pre_committed(name, 0..n).later(PROVE_AFTER);
-        for sector in 0..n {
-            let proof = serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]);
-            b = b
-                .msg(
-                    M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTOR)
-                        .params(cbor(&(sector, proof))),
-                )
-                .exits(0);
-        }
-        b.implicit(id(CRON), CRON_EPOCH_TICK, Vec::new())
-            .exits(0)
-            .asks(Asked::seals(n))
-            .build()
+        prove_sectors(
+            pre_committed(name, 0..n).later(PROVE_AFTER),
+            21,
+            MINER,
+            0,
+            n,
+        )
+        .build()
     };
     vec![
         prove("builtin: cron verifies one queued seal", 1),
         prove("builtin: cron verifies two queued seals", 2),
     ]
+}
+
+/// Sectors `0..n` of `miner` proven by its worker, BLS account `worker`, at the builder's
+/// epoch and network version `nv`: `ProveCommitSectors3` from v13 (nv22) on,
+/// `ProveCommitSector` and cron's batch before. Every seal must be asked; the proving
+/// message (or cron) exits 0 whatever the verifier answers.
+pub(super) fn prove_sectors(
+    mut b: Builder3,
+    nv: u32,
+    miner: u64,
+    worker: usize,
+    n: u64,
+) -> Builder3 {
+    if super::PROVE_BY_CRON_VERSIONS.contains(&nv) {
+        for sector in 0..n {
+            let proof = serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]);
+            b = b
+                .msg(
+                    M3::new(From::Bls(worker), id(miner), PROVE_COMMIT_SECTOR)
+                        .params(cbor(&(sector, proof))),
+                )
+                .exits(0);
+        }
+        cron_tick(b).asks(Asked::seals(n))
+    } else {
+        b.msg(
+            M3::new(From::Bls(worker), id(miner), PROVE_COMMIT_SECTORS3)
+                .params(prove_commit(0..n, true)),
+        )
+        .exits(0)
+        .asks(Asked::seals(n))
+    }
+}
+
+/// Cron's end-of-epoch tick at the builder's epoch, applied implicitly as a node applies it;
+/// it must exit 0 (the cron actor ignores what its entries answer).
+pub(super) fn cron_tick(b: Builder3) -> Builder3 {
+    b.implicit(id(CRON), CRON_EPOCH_TICK, Vec::new()).exits(0)
+}
+
+/// The method number of an actor's FRC-42 exported method `name`.
+pub(super) fn exported(name: &str) -> u64 {
+    skyr_vectors::names::frc42_method_number(name).expect("an FRC-42 name")
 }
 
 /// `ProveCommitSectors3Params` proving sectors `numbers` with one (failing) SnarkPack v2

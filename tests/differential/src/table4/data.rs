@@ -4,9 +4,11 @@
 //! putting a piece into a proven committed-capacity sector. Both emit the miner's sector
 //! events (`sector-activated`, `sector-updated`).
 use super::builtins::{
-    cbor, comm_r, id, with_miner, EXPIRATION, MARKET, MINER, MINER_FUNDS, PRE_COMMIT_SECTOR_BATCH2,
-    PROVE_AFTER, PROVE_COMMIT_SECTORS3, SEAL_32G, SEAL_PROOF_BYTES, SEAL_RAND_EPOCH, VERIFREG,
+    cbor, comm_r, cron_tick, exported, id, piece, prove_sectors, with_miner, EXPIRATION, MARKET,
+    MINER, MINER_FUNDS, PRE_COMMIT_SECTOR_BATCH2, PROVE_AFTER, PROVE_COMMIT_SECTORS3, SEAL_32G,
+    SEAL_PROOF_BYTES, SEAL_RAND_EPOCH, VERIFREG,
 };
+use super::lifecycle::PROVE_AT;
 use super::registry::{
     client, datacap, deal_from, deal_of, funded, get_balance, PUBLISH_STORAGE_DEALS,
 };
@@ -20,13 +22,6 @@ const UPDATE_32G: i64 = 3;
 const FIRST_ALLOCATION: u64 = 1;
 /// A 32 GiB piece: alone in a sector, its commitment is the sector's unsealed CID.
 const PIECE_SIZE: u64 = 1 << 35;
-
-/// A piece commitment (CommP) made from `seed`.
-fn piece(seed: u8) -> cid::Cid {
-    let mut c = [seed; 32];
-    c[31] &= 0x3f;
-    skyr::shared::commcid::piece_commitment_v1_to_cid(&c).expect("a commitment")
-}
 
 /// A `PieceActivationManifest`: piece, size, verified allocation key, notifications.
 type Manifest = (
@@ -137,8 +132,8 @@ fn deal_published(name: &str, nv: u32, verified: bool) -> Builder3 {
 
 /// The verified registry's `GetClaims` of the miner's claim 1 (the first allocation's).
 fn get_claims() -> M3 {
-    let method = skyr_vectors::names::frc42_method_number("GetClaims").expect("an FRC-42 name");
-    M3::new(From::Secp(1), id(VERIFREG), method).params(cbor(&(MINER, vec![FIRST_ALLOCATION])))
+    M3::new(From::Secp(1), id(VERIFREG), exported("GetClaims"))
+        .params(cbor(&(MINER, vec![FIRST_ALLOCATION])))
 }
 
 /// The paths of builtin-actors v12 (nv21) that v13 replaced, every proof valid: deals
@@ -162,7 +157,7 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
             )
             .exits(0)
             .later(PROVE_AFTER);
-        super::lifecycle::prove(b, nv, MINER, 0, 1)
+        prove_sectors(b, nv, MINER, 0, 1)
     };
     let client_balance =
         || M3::new(From::Secp(1), id(MARKET), get_balance()).params(cbor(&client()));
@@ -170,25 +165,14 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
     // interval, quantized): cron runs daily up to there (each tick walks the epochs since
     // the last), the miner's deadlines falling behind as they may.
     // `GetDealActivation`: the epochs the deal was activated and terminated (-1: not).
-    let activation =
-        skyr_vectors::names::frc42_method_number("GetDealActivation").expect("an FRC-42 name");
+    let activation = exported("GetDealActivation");
     let mut paid = with_deal("builtin: market cron pays a deal (v12)", false)
         .msg(M3::new(From::Secp(1), id(MARKET), activation).params(cbor(&0u64)))
-        .reach_last(|i| Reach::Returns(i, cbor(&(PROVE_AFTER + 1000, -1i64))))
+        .reach_last(|i| Reach::Returns(i, cbor(&(PROVE_AT, -1i64))))
         .msg(client_balance());
-    let before = paid.build_ref().messages.len() - 1;
-    for epoch in (PROVE_AFTER + 1000 + 2880..86_400)
-        .step_by(2880)
-        .chain([86_410])
-    {
-        paid = paid
-            .later(epoch - 1000)
-            .implicit(
-                id(super::builtins::CRON),
-                super::builtins::CRON_EPOCH_TICK,
-                Vec::new(),
-            )
-            .exits(0);
+    let before = paid.last_index();
+    for epoch in (PROVE_AT + 2880..86_400).step_by(2880).chain([86_410]) {
+        paid = cron_tick(paid.at_epoch(epoch));
     }
     vec![
         with_deal(
@@ -293,7 +277,7 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
     };
     let client_balance =
         || M3::new(From::Secp(1), id(MARKET), get_balance()).params(cbor(&client()));
-    let settle = skyr_vectors::names::frc42_method_number("SettleDealPayments").expect("FRC-42");
+    let settle = exported("SettleDealPayments");
     vec![
         deal("builtin: a deal activated into a sector", false).build(),
         // From v13 the market's cron no longer pays deals: anyone settles them.

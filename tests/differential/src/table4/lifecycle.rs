@@ -20,17 +20,18 @@ use skyr::shared::bigint::BigInt;
 use skyr::shared::econ::TokenAmount;
 
 use super::builtins::{
-    cbor, id, pre_committed, prove_commit, prove_commit_aggregate, prove_commit_ni, with_miner,
-    CRON, CRON_EPOCH_TICK, MINER, POWER, PROVE_AFTER, PROVE_COMMIT_SECTOR, PROVE_COMMIT_SECTORS3,
-    PROVE_COMMIT_SECTORS_NI, SEAL_PROOF_BYTES,
+    cbor, cron_tick, exported, id, pre_committed, prove_commit_aggregate, prove_commit_ni,
+    prove_sectors, with_miner, MINER, POWER, PROVE_AFTER, PROVE_COMMIT_SECTORS3,
+    PROVE_COMMIT_SECTORS_NI,
 };
-use super::window_post::{sector_zero, submit};
+use super::window_post::{post, sector_zero, DECLARE_FAULTS, DECLARE_FAULTS_RECOVERED};
 use crate::genesis::ids;
 use crate::proof_log::{Answer, Asked};
 use crate::scenario3::{Builder3, From, Reach, Scenario3, M3};
 
 const START: i64 = 1000;
-const PROVE_AT: i64 = START + PROVE_AFTER;
+/// Where the scenarios prove their sectors.
+pub(super) const PROVE_AT: i64 = START + PROVE_AFTER;
 /// Where deadline 0 of the period after the sectors' activation opens, and where its PoSt is
 /// submitted.
 const DEADLINE0_OPENS: i64 = 3049;
@@ -42,20 +43,13 @@ const PERIOD: i64 = 2880;
 
 const CONTROL_ADDRESSES: u64 = 2;
 const CHANGE_WORKER_ADDRESS: u64 = 3;
-const SUBMIT_WINDOWED_POST: u64 = 5;
 const TERMINATE_SECTORS: u64 = 9;
-const DECLARE_FAULTS: u64 = 10;
-const DECLARE_FAULTS_RECOVERED: u64 = 11;
 const WITHDRAW_BALANCE: u64 = 16;
 const CHANGE_OWNER_ADDRESS: u64 = 23;
 const DISPUTE_WINDOWED_POST: u64 = 24;
 const EXTEND_SECTOR_EXPIRATION2: u64 = 32;
 const REWARD: u64 = 2;
 const AWARD_BLOCK_REWARD: u64 = 2;
-
-fn exported(name: &str) -> u64 {
-    skyr_vectors::names::frc42_method_number(name).expect("an FRC-42 name")
-}
 
 /// Messages reading state back, sent by secp account 1 (which has no other part).
 fn raw_power() -> M3 {
@@ -77,17 +71,10 @@ fn power_of(sectors: u64) -> Vec<u8> {
     cbor(&(BigIntSer(&BigInt::from(sectors << 35)), sectors > 0))
 }
 
-/// The builder's epoch set to `epoch` for the messages that follow.
-fn at(b: Builder3, epoch: i64) -> Builder3 {
-    b.later(epoch - START)
-}
-
 /// Cron at the last epoch of every deadline in `from..=to`.
 fn crons(mut b: Builder3, from: i64, to: i64) -> Builder3 {
     for epoch in (from..=to).filter(|e| e.rem_euclid(60) == DEADLINE_LAST) {
-        b = at(b, epoch)
-            .implicit(id(CRON), CRON_EPOCH_TICK, Vec::new())
-            .exits(0);
+        b = cron_tick(b.at_epoch(epoch));
     }
     b
 }
@@ -98,34 +85,7 @@ fn proven(name: &str, nv: u32, n: u64) -> Builder3 {
         .nv(nv)
         .proofs(Answer::Valid)
         .msg(available_balance());
-    prove(at(b, PROVE_AT), nv, MINER, 0, n)
-}
-
-/// Sectors `0..n` of `miner` proven by its worker, BLS account `worker`, at the builder's
-/// epoch: `ProveCommitSectors3` from v13 (nv22) on, `ProveCommitSector` and cron's batch
-/// before.
-pub(super) fn prove(mut b: Builder3, nv: u32, miner: u64, worker: usize, n: u64) -> Builder3 {
-    if super::PROVE_BY_CRON_VERSIONS.contains(&nv) {
-        for sector in 0..n {
-            let proof = serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]);
-            b = b
-                .msg(
-                    M3::new(From::Bls(worker), id(miner), PROVE_COMMIT_SECTOR)
-                        .params(cbor(&(sector, proof))),
-                )
-                .exits(0);
-        }
-        b.implicit(id(CRON), CRON_EPOCH_TICK, Vec::new())
-            .exits(0)
-            .asks(Asked::seals(n))
-    } else {
-        b.msg(
-            M3::new(From::Bls(worker), id(miner), PROVE_COMMIT_SECTORS3)
-                .params(prove_commit(0..n, true)),
-        )
-        .exits(0)
-        .asks(Asked::seals(n))
-    }
+    prove_sectors(b.at_epoch(PROVE_AT), nv, MINER, 0, n)
 }
 
 /// A block won by the miner at the builder's epoch, with `gas_reward` FIL of fees: the reward
@@ -169,37 +129,26 @@ fn return_power_kept(b: Builder3, sectors: u64) -> Builder3 {
         .reach_last(|i| Reach::Returns(i, power_of(sectors)))
 }
 
-/// Index of the last message added.
-fn last(s: &Scenario3) -> usize {
-    s.messages.len() - 1
-}
-
 /// [`proven`], then the balance read again: the initial pledge is locked (the reading differs
 /// from the one before proving, message 1 after the setup).
 fn pledged(name: &str, nv: u32, n: u64) -> Builder3 {
     proven(name, nv, n).msg(available_balance())
 }
 
-/// Adds a reach on the builder's scenario as it stands.
-fn reach(b: Builder3, r: impl FnOnce(&Scenario3) -> Reach) -> Builder3 {
-    let s = b.build_ref();
-    let r = r(s);
-    b.reach(r)
-}
-
-/// The window PoSt of deadline 0 at `epoch` (partition 0).
-fn post(epoch: i64) -> M3 {
-    M3::new(From::Bls(0), id(MINER), SUBMIT_WINDOWED_POST).params(submit(0, epoch))
+/// Requires the last message, a balance reading, to differ from the scenario's first one
+/// (made before the sectors were proven): their pledge is locked.
+fn pledge_locked(b: Builder3) -> Builder3 {
+    let first = first_reading(b.build_ref());
+    b.reach_last(|i| Reach::ReturnDiffers(i, first))
 }
 
 /// [`pledged`], crons up to deadline 0, its PoSt, and power read back: the sectors' power is
 /// claimed once they are first proven.
 fn powered(name: &str, nv: u32, n: u64) -> Builder3 {
     let b = crons(pledged(name, nv, n), PROVE_AT + 1, DEADLINE0_OPENS - 1);
-    let b = at(b, POST_AT).msg(raw_power());
-    let before = b.build_ref().messages.len() - 1;
-    at(b, POST_AT)
-        .msg(post(POST_AT))
+    let b = b.at_epoch(POST_AT).msg(raw_power());
+    let before = b.last_index();
+    b.msg(post(0, POST_AT))
         .exits(0)
         .msg(raw_power())
         .reach(Reach::Returns(before, power_of(0)))
@@ -209,10 +158,12 @@ fn powered(name: &str, nv: u32, n: u64) -> Builder3 {
 /// One sector proven and powered, cron run to the middle of the next deadline but one, the
 /// builder set there: deadline 0 is then neither open nor next, so it may be changed.
 pub(super) fn powered_at(name: &str, nv: u32) -> Builder3 {
-    at(
-        crons(powered(name, nv, 1), POST_AT + 1, POST_AT + 129),
-        POST_AT + 130,
-    )
+    crons(powered(name, nv, 1), POST_AT + 1, POST_AT + 129).at_epoch(POST_AT + 130)
+}
+
+/// `WithdrawBalance` of 100 FIL, sent by `from`.
+fn withdraw(from: From) -> M3 {
+    M3::new(from, id(MINER), WITHDRAW_BALANCE).params(cbor(&(TokenAmount::from_whole(100),)))
 }
 
 fn worker_message(method: u64, params: Vec<u8>) -> M3 {
@@ -238,15 +189,17 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
     let new_worker = Address::new_id(ids::BLS[1]);
     let deadline0_last = DEADLINE0_OPENS + 59;
     let mut out = vec![
-        reach(
-            pledged("builtin: prove-commit activates and pledges", nv, 1),
-            |s| Reach::ReturnDiffers(last(s), first_reading(s)),
-        )
+        pledge_locked(pledged(
+            "builtin: prove-commit activates and pledges",
+            nv,
+            1,
+        ))
         .build(),
-        reach(
-            pledged("builtin: prove-commit activates three sectors", nv, 3),
-            |s| Reach::ReturnDiffers(last(s), first_reading(s)),
-        )
+        pledge_locked(pledged(
+            "builtin: prove-commit activates three sectors",
+            nv,
+            3,
+        ))
         .build(),
         powered(
             "builtin: first window PoSt brings the sectors' power",
@@ -281,7 +234,8 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
                 POST_AT + 1,
                 declare_at - 1,
             );
-            let b = at(b, declare_at)
+            let b = b
+                .at_epoch(declare_at)
                 .msg(worker_message(DECLARE_FAULTS, sector_zero()))
                 .exits(0)
                 .msg(raw_power())
@@ -289,8 +243,8 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
                 .msg(worker_message(DECLARE_FAULTS_RECOVERED, sector_zero()))
                 .exits(0);
             let b = crons(b, declare_at + 1, DEADLINE0_OPENS + PERIOD - 1);
-            at(b, POST_AT + PERIOD)
-                .msg(post(POST_AT + PERIOD))
+            b.at_epoch(POST_AT + PERIOD)
+                .msg(post(0, POST_AT + PERIOD))
                 .exits(0)
                 .asks(Asked::posts(1))
                 .msg(raw_power())
@@ -300,14 +254,12 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
         // The PoSt was accepted optimistically; disputed after its deadline closed, the
         // verifier finds it invalid: the sector is faulted and the disputer rewarded.
         settled(
-            at(
-                crons(
-                    powered("builtin: a disputed window PoSt is found invalid", nv, 1),
-                    POST_AT + 1,
-                    deadline0_last + 99,
-                ),
-                deadline0_last + 100,
+            crons(
+                powered("builtin: a disputed window PoSt is found invalid", nv, 1),
+                POST_AT + 1,
+                deadline0_last + 99,
             )
+            .at_epoch(deadline0_last + 100)
             .msg(
                 M3::new(From::Secp(1), id(MINER), DISPUTE_WINDOWED_POST)
                     .params(cbor(&(0u64, 0u64)))
@@ -319,46 +271,30 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
         .msg(raw_power())
         .reach_last(|i| Reach::Returns(i, power_of(u64::from(PLEDGE_TOTAL_REFUSED.contains(&nv)))))
         .build(),
-        at(
-            crons(
-                powered("builtin: a dispute of a valid PoSt is refused", nv, 1),
-                POST_AT + 1,
-                deadline0_last + 99,
-            ),
-            deadline0_last + 100,
+        crons(
+            powered("builtin: a dispute of a valid PoSt is refused", nv, 1),
+            POST_AT + 1,
+            deadline0_last + 99,
         )
+        .at_epoch(deadline0_last + 100)
         .msg(M3::new(From::Secp(1), id(MINER), DISPUTE_WINDOWED_POST).params(cbor(&(0u64, 0u64))))
         .exits(16)
         .asks(Asked::posts(1))
         .build(),
-        at(
-            crons(
-                powered("builtin: sector expiration extended", nv, 1),
-                POST_AT + 1,
-                POST_AT + 129,
-            ),
-            POST_AT + 130,
-        )
-        .msg(worker_message(
-            EXTEND_SECTOR_EXPIRATION2,
-            extension(800_000),
-        ))
-        .exits(0)
-        .build(),
-        at(
-            crons(
-                powered("builtin: an extension past the maximum is refused", nv, 1),
-                POST_AT + 1,
-                POST_AT + 129,
-            ),
-            POST_AT + 130,
-        )
-        .msg(worker_message(
-            EXTEND_SECTOR_EXPIRATION2,
-            extension(5_000_000),
-        ))
-        .exits(16)
-        .build(),
+        powered_at("builtin: sector expiration extended", nv)
+            .msg(worker_message(
+                EXTEND_SECTOR_EXPIRATION2,
+                extension(800_000),
+            ))
+            .exits(0)
+            .build(),
+        powered_at("builtin: an extension past the maximum is refused", nv)
+            .msg(worker_message(
+                EXTEND_SECTOR_EXPIRATION2,
+                extension(5_000_000),
+            ))
+            .exits(16)
+            .build(),
         // Terminated early: power is gone at once, the fee is settled by the deadline's cron.
         {
             let terminate_at = POST_AT + 330;
@@ -371,8 +307,8 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
                 POST_AT + 1,
                 terminate_at - 1,
             );
-            let b = at(b, terminate_at).msg(available_balance());
-            let before = last(b.build_ref());
+            let b = b.at_epoch(terminate_at).msg(available_balance());
+            let before = b.last_index();
             let b = settled(b.msg(worker_message(TERMINATE_SECTORS, sector_zero())), nv);
             if PLEDGE_TOTAL_REFUSED.contains(&nv) {
                 return_power_kept(b, 1).build()
@@ -389,89 +325,68 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
         },
         // A block won: the reward actor pays the miner, three quarters locked to vest.
         {
-            let b = at(
-                proven("builtin: a block reward vests", nv, 1),
-                PROVE_AT + 10,
-            )
-            .msg(vesting_funds());
-            let before = last(b.build_ref());
+            let b = proven("builtin: a block reward vests", nv, 1)
+                .at_epoch(PROVE_AT + 10)
+                .msg(vesting_funds());
+            let before = b.last_index();
             rewarded(b, 1)
                 .msg(vesting_funds())
                 .reach_last(|i| Reach::ReturnDiffers(i, before))
                 .build()
         },
-        at(
-            pledged("builtin: owner withdraws balance", nv, 1),
-            PROVE_AT + 10,
-        )
-        .msg(
-            M3::new(From::Secp(0), id(MINER), WITHDRAW_BALANCE)
-                .params(cbor(&(TokenAmount::from_whole(100),))),
-        )
-        .exits(0)
-        .msg(available_balance())
-        .reach_last(|i| Reach::ReturnDiffers(i, i - 2))
-        .build(),
-        at(
-            pledged("builtin: the worker may not withdraw", nv, 1),
-            PROVE_AT + 10,
-        )
-        .msg(
-            M3::new(From::Bls(0), id(MINER), WITHDRAW_BALANCE)
-                .params(cbor(&(TokenAmount::from_whole(100),))),
-        )
-        .exits(18)
-        .build(),
-        at(
-            with_miner("builtin: owner changes the worker").nv(nv),
-            START,
-        )
-        .msg(control_addresses())
-        .msg(
-            M3::new(From::Secp(0), id(MINER), CHANGE_WORKER_ADDRESS)
-                .params(cbor(&(new_worker, Vec::<Address>::new()))),
-        )
-        .exits(0)
-        .msg(control_addresses())
-        .build(),
-        at(
-            with_miner("builtin: ownership proposed and accepted").nv(nv),
-            START,
-        )
-        .msg(M3::new(From::Secp(0), id(MINER), CHANGE_OWNER_ADDRESS).params(cbor(&new_owner)))
-        .exits(0)
-        .msg(control_addresses())
-        .msg(M3::new(From::Secp(3), id(MINER), CHANGE_OWNER_ADDRESS).params(cbor(&new_owner)))
-        .exits(0)
-        .msg(control_addresses())
-        .reach_last(|i| Reach::ReturnDiffers(i, i - 2))
-        .build(),
-        at(
-            with_miner("builtin: only the owner proposes a new owner").nv(nv),
-            START,
-        )
-        .msg(M3::new(From::Bls(0), id(MINER), CHANGE_OWNER_ADDRESS).params(cbor(&owner)))
-        .exits(18)
-        .build(),
+        pledged("builtin: owner withdraws balance", nv, 1)
+            .at_epoch(PROVE_AT + 10)
+            .msg(withdraw(From::Secp(0)))
+            .exits(0)
+            .msg(available_balance())
+            .reach_last(|i| Reach::ReturnDiffers(i, i - 2))
+            .build(),
+        pledged("builtin: the worker may not withdraw", nv, 1)
+            .at_epoch(PROVE_AT + 10)
+            .msg(withdraw(From::Bls(0)))
+            .exits(18)
+            .build(),
+        with_miner("builtin: owner changes the worker")
+            .nv(nv)
+            .msg(control_addresses())
+            .msg(
+                M3::new(From::Secp(0), id(MINER), CHANGE_WORKER_ADDRESS)
+                    .params(cbor(&(new_worker, Vec::<Address>::new()))),
+            )
+            .exits(0)
+            .msg(control_addresses())
+            .build(),
+        with_miner("builtin: ownership proposed and accepted")
+            .nv(nv)
+            .msg(M3::new(From::Secp(0), id(MINER), CHANGE_OWNER_ADDRESS).params(cbor(&new_owner)))
+            .exits(0)
+            .msg(control_addresses())
+            .msg(M3::new(From::Secp(3), id(MINER), CHANGE_OWNER_ADDRESS).params(cbor(&new_owner)))
+            .exits(0)
+            .msg(control_addresses())
+            .reach_last(|i| Reach::ReturnDiffers(i, i - 2))
+            .build(),
+        with_miner("builtin: only the owner proposes a new owner")
+            .nv(nv)
+            .msg(M3::new(From::Bls(0), id(MINER), CHANGE_OWNER_ADDRESS).params(cbor(&owner)))
+            .exits(18)
+            .build(),
     ];
     if !super::PROVE_BY_CRON_VERSIONS.contains(&nv) {
         out.push(
-            reach(
-                at(
-                    pre_committed("builtin: an aggregate proves four sectors", 0..4)
-                        .nv(nv)
-                        .proofs(Answer::Valid)
-                        .msg(available_balance()),
-                    PROVE_AT,
-                )
-                .msg(
-                    M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
-                        .params(prove_commit_aggregate(0..4)),
-                )
-                .exits(0)
-                .asks(Asked::aggregates(1))
-                .msg(available_balance()),
-                |s| Reach::ReturnDiffers(last(s), first_reading(s)),
+            pledge_locked(
+                pre_committed("builtin: an aggregate proves four sectors", 0..4)
+                    .nv(nv)
+                    .proofs(Answer::Valid)
+                    .msg(available_balance())
+                    .at_epoch(PROVE_AT)
+                    .msg(
+                        M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
+                            .params(prove_commit_aggregate(0..4)),
+                    )
+                    .exits(0)
+                    .asks(Asked::aggregates(1))
+                    .msg(available_balance()),
             )
             .build(),
         );

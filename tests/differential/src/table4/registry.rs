@@ -120,10 +120,7 @@ pub(super) const PUBLISH_STORAGE_DEALS: u64 = 4;
 /// piece over 520,000 epochs from epoch 3000, signed by the client (`good`) or by another
 /// key.
 fn deal(good: bool) -> Vec<u8> {
-    let mut commitment = [7u8; 32];
-    commitment[31] &= 0x3f;
-    let piece = skyr::shared::commcid::piece_commitment_v1_to_cid(&commitment).expect("commP");
-    deal_of(piece, MIB, false, good)
+    deal_of(super::builtins::piece(7), MIB, false, good)
 }
 
 /// `PublishStorageDealsParams` of one deal for `piece` of `size` bytes, `verified` or not
@@ -177,7 +174,7 @@ pub fn deal_scenarios() -> Vec<Scenario3> {
 
 /// The market's `GetBalance` (an FRC-42 method): an address's `{balance, locked}`.
 pub(super) fn get_balance() -> u64 {
-    skyr_vectors::names::frc42_method_number("GetBalance").expect("an FRC-42 name")
+    super::builtins::exported("GetBalance")
 }
 
 /// Market balance locked by the miner's owner and the client, 10 FIL each.

@@ -17,8 +17,8 @@ const SETUP_PRESEALED: u64 = 17;
 /// v12 and v13); later ones from the system actor (InternalSectorSetupForPreseal).
 const CONFIRMED_BY_POWER: std::ops::RangeInclusive<u32> = 21..=22;
 const SUBMIT_WINDOWED_POST: u64 = 5;
-const DECLARE_FAULTS: u64 = 10;
-const DECLARE_FAULTS_RECOVERED: u64 = 11;
+pub(super) const DECLARE_FAULTS: u64 = 10;
+pub(super) const DECLARE_FAULTS_RECOVERED: u64 = 11;
 /// The domain separation tag of a PoSt's chain commitment.
 const POST_CHAIN_COMMIT: i64 = 9;
 
@@ -57,7 +57,7 @@ fn chain_commit_rand(epoch: i64) -> Vec<u8> {
 
 /// `SubmitWindowedPoStParams`: partition 0 of `deadline`, one (failing) proof, committed to
 /// the chain one epoch before `at`.
-pub(super) fn submit(deadline: u64, at: i64) -> Vec<u8> {
+fn submit(deadline: u64, at: i64) -> Vec<u8> {
     cbor(&(
         deadline,
         vec![(0u64, serde_bytes::ByteBuf::new())],
@@ -65,6 +65,11 @@ pub(super) fn submit(deadline: u64, at: i64) -> Vec<u8> {
         at - 1,
         serde_bytes::ByteBuf::from(chain_commit_rand(at - 1)),
     ))
+}
+
+/// The worker's window PoSt of partition 0 of `deadline`, submitted at `at`.
+pub(super) fn post(deadline: u64, at: i64) -> M3 {
+    M3::new(From::Bls(0), id(MINER), SUBMIT_WINDOWED_POST).params(submit(deadline, at))
 }
 
 /// A miner with sector 0 active at network version `nv`, set up as at genesis: confirmed by
@@ -92,12 +97,10 @@ pub(super) fn sector_zero() -> Vec<u8> {
 /// open from epoch `open` on.
 pub fn scenarios(nv: u32, deadline: u64, open: i64) -> Vec<Scenario3> {
     let at = open + 10;
-    let post =
-        || M3::new(From::Bls(0), id(MINER), SUBMIT_WINDOWED_POST).params(submit(deadline, at));
     vec![
         with_sector("builtin: window PoSt accepted optimistically", nv)
             .later(at - 1000)
-            .msg(post())
+            .msg(post(deadline, at))
             .exits(0)
             .asks(Asked::default())
             .build(),
@@ -107,7 +110,7 @@ pub fn scenarios(nv: u32, deadline: u64, open: i64) -> Vec<Scenario3> {
             .msg(M3::new(From::Bls(0), id(MINER), DECLARE_FAULTS_RECOVERED).params(sector_zero()))
             .exits(0)
             .later(at - 1000)
-            .msg(post())
+            .msg(post(deadline, at))
             .exits(16)
             .asks(Asked::posts(1))
             .build(),
