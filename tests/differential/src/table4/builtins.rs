@@ -78,7 +78,7 @@ pub(super) fn pre_commit(numbers: std::ops::Range<u64>) -> Vec<u8> {
             (
                 SEAL_32G,
                 n,
-                comm_r(n as u8 + 1),
+                comm_r((n as u8).wrapping_add(1)),
                 SEAL_RAND_EPOCH,
                 Vec::<u64>::new(),
                 EXPIRATION,
@@ -294,7 +294,7 @@ pub(super) fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> V
             (
                 n,
                 MINER,
-                comm_r(n as u8 + 1),
+                comm_r((n as u8).wrapping_add(1)),
                 n,
                 SEAL_RAND_EPOCH,
                 EXPIRATION,

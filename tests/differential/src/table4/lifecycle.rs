@@ -24,7 +24,7 @@ use super::builtins::{
     prove_sectors, with_miner, MINER, POWER, PROVE_AFTER, PROVE_COMMIT_SECTORS3,
     PROVE_COMMIT_SECTORS_NI,
 };
-use super::window_post::{post, sector_zero, DECLARE_FAULTS, DECLARE_FAULTS_RECOVERED};
+use super::window_post::{post, posts, sector_zero, DECLARE_FAULTS, DECLARE_FAULTS_RECOVERED};
 use crate::genesis::ids;
 use crate::proof_log::{Answer, Asked};
 use crate::scenario3::{Builder3, From, Reach, Scenario3, M3};
@@ -108,19 +108,23 @@ fn rewarded(b: Builder3, gas_reward: i64) -> Builder3 {
 }
 
 /// Versions whose power actor refuses a pledge change that would take the network's total
-/// pledge below zero (builtin-actors v17 on). The scenarios' network has one miner, whose
-/// penalties (a disputed PoSt, an early termination) exceed the pledge the network holds:
-/// there the message fails with USR_ILLEGAL_STATE, and nothing it did is kept.
+/// pledge below zero (builtin-actors v17 on). A network of one miner holds less pledge than
+/// that miner's penalties (a disputed PoSt, an early termination) can take, because FIP-0077's
+/// creation deposit is locked by the miner but never counted in power's total.
 const PLEDGE_TOTAL_REFUSED: std::ops::RangeInclusive<u32> = 27..=28;
+const UPDATE_PLEDGE_TOTAL: u64 = 6;
 
-/// The last message, which penalises the miner, succeeds, or at the versions of
-/// [`PLEDGE_TOTAL_REFUSED`] fails as described there.
-fn settled(b: Builder3, nv: u32) -> Builder3 {
-    b.exits(if PLEDGE_TOTAL_REFUSED.contains(&nv) {
-        20
-    } else {
-        0
-    })
+/// The pledge the rest of the network holds (mainnet's other miners), added to power's total
+/// by the one way power accepts it: the miner reporting a pledge change (an implicit message,
+/// as no miner sends one). Without it, penalties fail at [`PLEDGE_TOTAL_REFUSED`].
+fn network_pledge(b: Builder3) -> Builder3 {
+    b.implicit_as(
+        id(MINER),
+        id(POWER),
+        UPDATE_PLEDGE_TOTAL,
+        cbor(&TokenAmount::from_whole(1_000_000)),
+    )
+    .exits(0)
 }
 
 /// Power read back: `sectors` sectors' worth.
@@ -253,23 +257,15 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
         },
         // The PoSt was accepted optimistically; disputed after its deadline closed, the
         // verifier finds it invalid: the sector is faulted and the disputer rewarded.
-        settled(
-            crons(
-                powered("builtin: a disputed window PoSt is found invalid", nv, 1),
-                POST_AT + 1,
-                deadline0_last + 99,
-            )
-            .at_epoch(deadline0_last + 100)
-            .msg(
-                M3::new(From::Secp(1), id(MINER), DISPUTE_WINDOWED_POST)
-                    .params(cbor(&(0u64, 0u64)))
-                    .answered(Answer::Invalid),
-            ),
+        disputed(network_pledge(powered(
+            "builtin: a disputed window PoSt is found invalid",
             nv,
-        )
+            1,
+        )))
+        .exits(0)
         .asks(Asked::posts(1))
         .msg(raw_power())
-        .reach_last(|i| Reach::Returns(i, power_of(u64::from(PLEDGE_TOTAL_REFUSED.contains(&nv)))))
+        .reach_last(|i| Reach::Returns(i, power_of(0)))
         .build(),
         crons(
             powered("builtin: a dispute of a valid PoSt is refused", nv, 1),
@@ -309,19 +305,17 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
             );
             let b = b.at_epoch(terminate_at).msg(available_balance());
             let before = b.last_index();
-            let b = settled(b.msg(worker_message(TERMINATE_SECTORS, sector_zero())), nv);
-            if PLEDGE_TOTAL_REFUSED.contains(&nv) {
-                return_power_kept(b, 1).build()
-            } else {
-                crons(
-                    return_power_kept(b, 0),
-                    terminate_at + 1,
-                    terminate_at + 120,
-                )
-                .msg(available_balance())
-                .reach_last(|i| Reach::ReturnDiffers(i, before))
-                .build()
-            }
+            let b = network_pledge(b)
+                .msg(worker_message(TERMINATE_SECTORS, sector_zero()))
+                .exits(0);
+            crons(
+                return_power_kept(b, 0),
+                terminate_at + 1,
+                terminate_at + 120,
+            )
+            .msg(available_balance())
+            .reach_last(|i| Reach::ReturnDiffers(i, before))
+            .build()
         },
         // A block won: the reward actor pays the miner, three quarters locked to vest.
         {
@@ -372,6 +366,24 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
             .exits(18)
             .build(),
     ];
+    if PLEDGE_TOTAL_REFUSED.contains(&nv) {
+        // The same dispute on a network holding only this miner's pledge: power refuses the
+        // change, the message fails, and nothing it did is kept.
+        out.push(
+            disputed(powered(
+                "builtin: a penalty beyond the network's pledge is refused",
+                nv,
+                1,
+            ))
+            .exits(20)
+            .msg(raw_power())
+            .reach_last(|i| Reach::Returns(i, power_of(1)))
+            .build(),
+        );
+    }
+    if super::NI_POREP_VERSIONS.contains(&nv) {
+        out.push(two_partitions(nv));
+    }
     if !super::PROVE_BY_CRON_VERSIONS.contains(&nv) {
         out.push(
             pledge_locked(
@@ -409,6 +421,57 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
         );
     }
     out
+}
+
+/// `b` (one sector powered in deadline 0), crons until deadline 0 has closed, then secp
+/// account 1 disputing its PoSt, which the verifier finds invalid.
+fn disputed(b: Builder3) -> Builder3 {
+    let deadline0_last = DEADLINE0_OPENS + 59;
+    crons(b, POST_AT + 1, deadline0_last + 99)
+        .at_epoch(deadline0_last + 100)
+        .msg(
+            M3::new(From::Secp(1), id(MINER), DISPUTE_WINDOWED_POST)
+                .params(cbor(&(0u64, 0u64)))
+                .answered(Answer::Invalid),
+        )
+}
+
+/// Sectors in one partition of a deadline (32 GiB window PoSt).
+const PARTITION_SECTORS: u64 = 2349;
+/// The most sectors one non-interactive PoRep proves.
+const NI_BATCH: u64 = 65;
+/// The deadline the two-partition scenario fills: neither current nor next at epoch 1000
+/// (deadline 13), open from 169 + 15 × 60.
+const FULL_DEADLINE: u64 = 15;
+
+/// One window PoSt proving two partitions of a deadline. Deadline assignment fills a
+/// partition in each of the 48 deadlines before it starts a second anywhere, so only FIP-0090's
+/// non-interactive PoRep, which names the deadline, reaches two partitions with few sectors:
+/// one full partition and one more sector, in batches of [`NI_BATCH`].
+fn two_partitions(nv: u32) -> Scenario3 {
+    let sectors = PARTITION_SECTORS + 1;
+    let mut b = with_miner("builtin: one window PoSt proves two partitions")
+        .nv(nv)
+        .proofs(Answer::Valid);
+    for first in (0..sectors).step_by(NI_BATCH as usize) {
+        let batch = first..(first + NI_BATCH).min(sectors);
+        b = b
+            .msg(
+                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS_NI)
+                    .params(prove_commit_ni(batch, FULL_DEADLINE)),
+            )
+            .exits(0);
+    }
+    let opens = 169 + 60 * FULL_DEADLINE as i64;
+    let at = opens + 10;
+    crons(b, START + 1, opens - 1)
+        .at_epoch(at)
+        .msg(posts(FULL_DEADLINE, 2, at))
+        .exits(0)
+        .asks(Asked::default())
+        .msg(raw_power())
+        .reach_last(|i| Reach::Returns(i, power_of(sectors)))
+        .build()
 }
 
 /// The first explicit balance reading of a scenario (made just after the pre-commit).

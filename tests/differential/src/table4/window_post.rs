@@ -55,12 +55,15 @@ fn chain_commit_rand(epoch: i64) -> Vec<u8> {
     Code::Blake2b256.digest(&data).digest().to_vec()
 }
 
-/// `SubmitWindowedPoStParams`: partition 0 of `deadline`, one (failing) proof, committed to
-/// the chain one epoch before `at`.
-fn submit(deadline: u64, at: i64) -> Vec<u8> {
+/// `SubmitWindowedPoStParams`: partitions `0..partitions` of `deadline`, one proof (failing
+/// unless the verifier answers otherwise), committed to the chain one epoch before `at`.
+fn submit(deadline: u64, partitions: u64, at: i64) -> Vec<u8> {
+    let partitions: Vec<_> = (0..partitions)
+        .map(|p| (p, serde_bytes::ByteBuf::new()))
+        .collect();
     cbor(&(
         deadline,
-        vec![(0u64, serde_bytes::ByteBuf::new())],
+        partitions,
         vec![(WINDOW_POST_32G, serde_bytes::ByteBuf::from(vec![0u8; 192]))],
         at - 1,
         serde_bytes::ByteBuf::from(chain_commit_rand(at - 1)),
@@ -69,7 +72,12 @@ fn submit(deadline: u64, at: i64) -> Vec<u8> {
 
 /// The worker's window PoSt of partition 0 of `deadline`, submitted at `at`.
 pub(super) fn post(deadline: u64, at: i64) -> M3 {
-    M3::new(From::Bls(0), id(MINER), SUBMIT_WINDOWED_POST).params(submit(deadline, at))
+    posts(deadline, 1, at)
+}
+
+/// The worker's window PoSt of partitions `0..partitions` of `deadline`, submitted at `at`.
+pub(super) fn posts(deadline: u64, partitions: u64, at: i64) -> M3 {
+    M3::new(From::Bls(0), id(MINER), SUBMIT_WINDOWED_POST).params(submit(deadline, partitions, at))
 }
 
 /// A miner with sector 0 active at network version `nv`, set up as at genesis: confirmed by
