@@ -30,15 +30,11 @@ use crate::basefee::{effective_premium, next_base_fee, premium_at_target, INITIA
 use crate::block::{tipset_key_cid, BlockHeader, ElectionProof, Ticket, TxMeta};
 use crate::externs::{ChainExterns, TIPSET_LOOKBACK};
 use crate::genesis::{ids, Genesis};
-use crate::message::{cbor_cid, system_message, ChainMessage};
+use crate::message::{cbor_cid, ChainMessage};
 use crate::store::StoreRef;
-use crate::BLOCK_GAS_LIMIT;
 
 /// The bit width of a receipt's events AMT.
 const EVENTS_AMT_BIT_WIDTH: u32 = 5;
-/// Reward's `AwardBlockReward` and cron's `EpochTick`.
-const AWARD_BLOCK_REWARD: u64 = 2;
-const EPOCH_TICK: u64 = 2;
 
 /// How a chain runs.
 #[derive(Clone, Debug, PartialEq, serde_tuple::Serialize_tuple, serde_tuple::Deserialize_tuple)]
@@ -470,26 +466,15 @@ impl Chain {
             penalty += &ret.miner_penalty;
             results.push(MessageResult::from_apply(ret));
         }
-        let award =
-            fvm_ipld_encoding::to_vec(&(Address::new_id(self.miner), &penalty, &gas_reward, 1i64))?;
-        self.implicit(
+        crate::tipset::award_block_reward(
             &mut exec,
-            ids::REWARD,
-            AWARD_BLOCK_REWARD,
-            award,
             height,
-            1 << 30,
-        )
-        .context("the block reward")?;
-        self.implicit(
-            &mut exec,
-            ids::CRON,
-            EPOCH_TICK,
-            Vec::new(),
-            height,
-            BLOCK_GAS_LIMIT * 10_000,
-        )
-        .context("cron's tick")?;
+            Address::new_id(self.miner),
+            &penalty,
+            &gas_reward,
+            1,
+        )?;
+        crate::tipset::cron_tick(&mut exec, height)?;
         let state_root = exec.flush()?;
         // The machine computes each events root without keeping the AMT; the chain keeps it,
         // so the receipt's link leads somewhere (as a node's event index does).
@@ -518,28 +503,6 @@ impl Chain {
         // A base fee set by hand was this tipset's.
         self.next_base_fee = None;
         Ok(self.head())
-    }
-
-    fn implicit(
-        &self,
-        exec: &mut Executor,
-        to: u64,
-        method: u64,
-        params: Vec<u8>,
-        height: ChainEpoch,
-        gas_limit: u64,
-    ) -> Result<()> {
-        let msg = system_message(to, method, params, height as u64, gas_limit);
-        // An implicit message pays no inclusion: its length prices nothing.
-        let ret = exec.apply_message(&msg, ApplyKind::Implicit, 0)?;
-        if !ret.receipt.exit_code.is_success() {
-            bail!(
-                "exit {}: {}",
-                ret.receipt.exit_code,
-                ret.failure.unwrap_or_default()
-            );
-        }
-        Ok(())
     }
 
     /// Stores the header and receipts and makes the record (the messages are stored).

@@ -4,7 +4,7 @@
 //! built from an official bundle ([`genesis`]), block headers and tipset keys ([`block`]),
 //! signed messages ([`message`]), the base fee rule ([`basefee`]), the externs a chain gives
 //! the machine ([`externs`]) and the chain itself ([`chain`]): tipsets applied in order
-//! (explicit messages, the block reward, cron's tick), their receipts and events kept; saved
+//! (explicit messages, the block reward, cron's tick, the pieces in [`tipset`]), their receipts and events kept; saved
 //! to an index and restored from it ([`saved`]).
 //!
 //! It knows nothing of Ethereum, JSON-RPC or HTTP: the devnet (`skyr-devnet`) translates its
@@ -17,6 +17,7 @@ pub mod genesis;
 pub mod message;
 pub mod saved;
 pub mod store;
+pub mod tipset;
 
 pub use chain::{Chain, ChainConfig, MessageResult, TipsetRecord};
 pub use genesis::{Genesis, GenesisSpec};

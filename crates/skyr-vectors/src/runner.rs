@@ -265,14 +265,14 @@ pub(crate) fn open_state(
 }
 
 /// The manifest data CID the pre-state's system actor names.
-pub fn manifest_of(store: &MemoryBlockstore, root: &Cid) -> Result<Cid> {
+pub fn manifest_of<S: Blockstore>(store: &S, root: &Cid) -> Result<Cid> {
     let sr: StateRoot = store
         .get_cbor(root)
         .map_err(|e| anyhow!("pre-state root {root}: not a state root: {e}"))?
         .ok_or_else(|| anyhow!("pre-state root {root}: its block is missing from the CAR"))?;
     // Records are read generically: `[code, state, ...]` has four fields up to state tree
     // version 4 and five from version 5 on; only the state is needed here.
-    let tree = fvm_ipld_hamt::Hamt::<&MemoryBlockstore, Ipld>::load_with_bit_width(
+    let tree = fvm_ipld_hamt::Hamt::<&S, Ipld>::load_with_bit_width(
         &sr.actors,
         store,
         skyr::state_tree::HAMT_BIT_WIDTH,
@@ -308,7 +308,7 @@ fn bundle_label(data: &Cid) -> Result<String> {
 
 /// Why the actors' code is not at hand, if it is not. Extracted vectors carry the manifest
 /// their state names but not the WASM, so the bundle must come from `--bundles`.
-pub(crate) fn missing_code(store: &impl Blockstore, data: &Cid) -> Result<Option<String>> {
+pub fn missing_code(store: &impl Blockstore, data: &Cid) -> Result<Option<String>> {
     let wanted = bundle_label(data)?;
     if !store.has(data)? {
         return Ok(Some(format!("needs {wanted}, which is not in --bundles")));
@@ -564,7 +564,7 @@ fn run_vector(
 }
 
 /// The actor type the machine's manifest gives `code`, or `an unknown actor`.
-pub(crate) fn actor_named<'m>(machine: &'m Machine, code: &Cid) -> &'m str {
+pub fn actor_named<'m>(machine: &'m Machine, code: &Cid) -> &'m str {
     machine
         .manifest
         .entries()
@@ -574,12 +574,12 @@ pub(crate) fn actor_named<'m>(machine: &'m Machine, code: &Cid) -> &'m str {
 }
 
 /// Actor types by code CID, as the machine's manifest names them.
-pub(crate) fn actor_names_of(machine: &Machine) -> Arc<BTreeMap<Cid, String>> {
+pub fn actor_names_of(machine: &Machine) -> Arc<BTreeMap<Cid, String>> {
     crate::explain::actor_names(&machine.manifest)
 }
 
 /// A message's trace, its actors named by `names`; the events are moved out of `ret`.
-pub(crate) fn trace_of(
+pub fn trace_of(
     names: &Arc<BTreeMap<Cid, String>>,
     variant: &str,
     index: usize,

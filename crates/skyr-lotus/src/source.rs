@@ -1,0 +1,214 @@
+//! Blocks and answers from a node, through an on-disk cache.
+//!
+//! A block is asked for with `Filecoin.ChainReadObj` and checked against its CID (the digest
+//! of its bytes under the CID's hash function) before anything uses it: a node serving other
+//! bytes is caught, named, and nothing is cached. Answers that are not blocks (a tipset at a
+//! height, a network version, randomness, the circulating supply) are cached by method and
+//! parameters when they cannot change: every such call names a tipset by its key.
+//!
+//! The cache is the devnet's database ([`skyr_store::Db`]): blocks by CID, answers in its
+//! index. Offline (no client), only the cache answers, and a miss says what was missing.
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context, Result};
+use base64::Engine as _;
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use multihash_codetable::{Code, MultihashDigest};
+use serde_json::{json, Value};
+use skyr_store::Db;
+
+use crate::client::NodeClient;
+
+/// The identity hash: a CID that holds its block in its digest.
+const IDENTITY: u64 = 0x00;
+/// Index keys of cached answers start with this.
+const ANSWER_PREFIX: &[u8] = b"rpc-answer/";
+/// Blocks fetched between two commits of the cache, so a long run that is killed keeps most
+/// of what it fetched.
+const COMMIT_EVERY: u64 = 2_000;
+
+/// A node (or only its cached answers), read through the cache.
+pub struct NodeSource {
+    client: Option<NodeClient>,
+    db: Db,
+    /// Answers of this run, before they are committed (the index shows committed ones only).
+    answers: RefCell<BTreeMap<String, Value>>,
+    /// Blocks fetched from the node since the last commit.
+    uncommitted: Cell<u64>,
+    /// Blocks fetched from the node in all.
+    fetched: Cell<u64>,
+}
+
+/// The JSON form of a CID in Lotus's API.
+pub fn cid_json(c: &Cid) -> Value {
+    json!({"/": c.to_string()})
+}
+
+/// A CID from Lotus's `{"/": "bafy…"}`.
+pub fn parse_cid(v: &Value, what: &str) -> Result<Cid> {
+    let s = v
+        .get("/")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("{what}: expected a CID as {{\"/\": \"…\"}}, got {v}"))?;
+    s.parse()
+        .map_err(|e| anyhow!("{what}: `{s}` is not a CID: {e}"))
+}
+
+/// Bytes from Lotus's base64 (standard alphabet, padded).
+pub fn parse_b64(v: &Value, what: &str) -> Result<Vec<u8>> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| anyhow!("{what}: expected base64 bytes, got {v}"))?;
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|e| anyhow!("{what}: not base64: {e}"))
+}
+
+/// Whether `data` is the block `c` names: its digest under `c`'s hash function.
+pub fn check_block(c: &Cid, data: &[u8]) -> Result<()> {
+    let code = c.hash().code();
+    let hasher = Code::try_from(code)
+        .map_err(|_| anyhow!("block {c}: hash function {code:#x} is not one Skyr knows"))?;
+    let digest = hasher.digest(data);
+    if digest.digest() != c.hash().digest() {
+        bail!(
+            "the node served block {c} with {} bytes that do not hash to it: refused",
+            data.len()
+        );
+    }
+    Ok(())
+}
+
+impl NodeSource {
+    /// A source reading `client`'s node (offline when `None`) through the cache database at
+    /// `cache` (created when missing).
+    pub fn open(client: Option<NodeClient>, cache: &Path) -> Result<NodeSource> {
+        if let Some(dir) = cache.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the cache folder {}", dir.display()))?;
+        }
+        let db = Db::open(cache)?;
+        Ok(NodeSource {
+            client,
+            db,
+            answers: RefCell::default(),
+            uncommitted: Cell::new(0),
+            fetched: Cell::new(0),
+        })
+    }
+
+    /// The client, when online.
+    pub fn client(&self) -> Option<&NodeClient> {
+        self.client.as_ref()
+    }
+
+    /// Blocks fetched from the node by this source.
+    pub fn fetched(&self) -> u64 {
+        self.fetched.get()
+    }
+
+    /// Block `c`: from the cache, else from the node (checked). A block the node lacks is an
+    /// error naming it.
+    pub fn block(&self, c: &Cid) -> Result<Vec<u8>> {
+        if c.hash().code() == IDENTITY {
+            return Ok(c.hash().digest().to_vec());
+        }
+        if let Some(b) = self.db.get(c)? {
+            return Ok(b);
+        }
+        let client = self.online(&format!("block {c}"))?;
+        let v = client.call("Filecoin.ChainReadObj", &json!([cid_json(c)]))?;
+        let data = parse_b64(&v, &format!("Filecoin.ChainReadObj of {c}"))?;
+        self.keep(c, data)
+    }
+
+    /// Fetches those of `cids` the cache lacks, several at a time (a tipset's headers, a
+    /// bundle's code), so later [`Self::block`] calls find them.
+    pub fn prefetch(&self, cids: &[Cid]) -> Result<()> {
+        let mut missing = Vec::new();
+        for c in cids {
+            if c.hash().code() != IDENTITY && !self.db.has(c)? && !missing.contains(c) {
+                missing.push(*c);
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let client = self.online(&format!("{} blocks", missing.len()))?;
+        let calls: Vec<(String, Value)> = missing
+            .iter()
+            .map(|c| ("Filecoin.ChainReadObj".to_string(), json!([cid_json(c)])))
+            .collect();
+        for (c, r) in missing.iter().zip(client.call_all(&calls)) {
+            let data = parse_b64(&r?, &format!("Filecoin.ChainReadObj of {c}"))?;
+            self.keep(c, data)?;
+        }
+        Ok(())
+    }
+
+    fn keep(&self, c: &Cid, data: Vec<u8>) -> Result<Vec<u8>> {
+        check_block(c, &data)?;
+        self.db.put_keyed(c, &data)?;
+        self.fetched.set(self.fetched.get() + 1);
+        self.uncommitted.set(self.uncommitted.get() + 1);
+        if self.uncommitted.get() >= COMMIT_EVERY {
+            self.commit()?;
+        }
+        Ok(data)
+    }
+
+    /// `method`'s answer to `params`, from the cache or the node. Only calls whose answer
+    /// cannot change may come here (they name a tipset by key, or a CID).
+    pub fn answer(&self, method: &str, params: Value) -> Result<Value> {
+        self.answer_kept(method, params, |_| true)
+    }
+
+    /// [`Self::answer`], caching only answers `keep` accepts (a search found nothing yet, say).
+    pub fn answer_kept(
+        &self,
+        method: &str,
+        params: Value,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Result<Value> {
+        let key = format!("{method} {params}");
+        if let Some(v) = self.answers.borrow().get(&key) {
+            return Ok(v.clone());
+        }
+        let index_key = [ANSWER_PREFIX, key.as_bytes()].concat();
+        if let Some(bytes) = self.db.index_get(&index_key)? {
+            let v: Value = serde_json::from_slice(&bytes)
+                .with_context(|| format!("the cached answer of {key} is corrupt"))?;
+            self.answers.borrow_mut().insert(key, v.clone());
+            return Ok(v);
+        }
+        let client = self.online(&format!("the answer of {key}"))?;
+        let v = client.call(method, &params)?;
+        if keep(&v) {
+            self.db.index_put(&index_key, v.to_string().as_bytes());
+            self.answers.borrow_mut().insert(key, v.clone());
+        }
+        Ok(v)
+    }
+
+    /// Writes what was fetched to the cache, durably.
+    pub fn commit(&self) -> Result<()> {
+        self.uncommitted.set(0);
+        self.db.commit().context("writing the RPC cache")
+    }
+
+    fn online(&self, what: &str) -> Result<&NodeClient> {
+        self.client.as_ref().ok_or_else(|| {
+            anyhow!("offline, and the cache does not hold {what}: run once without --offline")
+        })
+    }
+}
+
+impl Drop for NodeSource {
+    fn drop(&mut self) {
+        // What was fetched is kept even when the run failed.
+        let _ = self.commit();
+    }
+}
