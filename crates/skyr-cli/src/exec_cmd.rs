@@ -59,9 +59,29 @@ pub struct ExecArgs {
     /// Base fee in attoFIL (default: the vector's, else 100).
     #[arg(long, value_name = "ATTO")]
     pub base_fee: Option<String>,
-    /// The message as a CBOR file (an unsigned message, as vectors and Lotus encode it).
-    #[arg(long, value_name = "FILE")]
+    /// The message as a CBOR file (an unsigned message, as vectors and Lotus encode it); with
+    /// `--rpc`, the CID of a message on the node's chain.
+    #[arg(long, value_name = "FILE|CID")]
     pub message: Option<PathBuf>,
+    /// A Filecoin node's JSON-RPC URL (Lotus or Forest, `http://HOST:1234/rpc/v1`): the
+    /// message `--message CID` runs again where the chain ran it, from the node's data, and
+    /// is compared with the receipt the chain recorded (exit status 1 when it differs).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["vector", "state"])]
+    pub rpc: Option<String>,
+    /// With `--rpc`: the node's API token (default: $SKYR_RPC_TOKEN).
+    #[arg(long, value_name = "TOKEN", requires = "rpc")]
+    pub rpc_token: Option<String>,
+    /// With `--rpc`: the cache of the node's blocks and answers (default: one per URL in the
+    /// cache folder).
+    #[arg(long, value_name = "FILE", requires = "rpc")]
+    pub rpc_cache: Option<PathBuf>,
+    /// With `--rpc`: ask the node nothing; read only the cache.
+    #[arg(long, requires = "rpc")]
+    pub offline: bool,
+    /// With `--rpc`: verify proofs for real (needs the proof parameters on this machine);
+    /// by default they are accepted, as the chain checked them when it ran the message.
+    #[arg(long, requires = "rpc")]
+    pub verify_proofs: bool,
     /// Sender (f0, f1, f2, f3 or f4 address; t-prefixed too). Without `--message` or
     /// `--vector`, the message is built from flags (`--from` and `--to` needed); with one,
     /// each message flag given replaces that field.
@@ -113,6 +133,9 @@ pub struct ExecArgs {
 
 /// Runs `skyr exec`. Exits 0 when the message ran (whatever its exit code), 2 on an error.
 pub fn run(args: ExecArgs, engine: Engine) -> Result<ExitCode> {
+    if let Some(url) = &args.rpc {
+        return crate::exec_rpc::run(&args, url, engine);
+    }
     let root = args
         .root
         .as_deref()
@@ -347,14 +370,14 @@ pub fn hex_bytes(s: &str) -> Result<Vec<u8>> {
         .collect()
 }
 
-fn exit_label(code: u32) -> String {
+pub(crate) fn exit_label(code: u32) -> String {
     match exit_code_name(code) {
         Some(n) => format!("{code} ({n})"),
         None => code.to_string(),
     }
 }
 
-fn print_outcome(o: &skyr_vectors::exec::ExecOutcome) {
+pub(crate) fn print_outcome(o: &skyr_vectors::exec::ExecOutcome) {
     let m = &o.message;
     let r = &o.ret.receipt;
     let named = o.trace.tree.root.as_ref().and_then(|c| {
@@ -401,7 +424,7 @@ fn print_outcome(o: &skyr_vectors::exec::ExecOutcome) {
 }
 
 /// The outcome as JSON (the README's schema).
-fn outcome_json(o: &skyr_vectors::exec::ExecOutcome) -> Value {
+pub(crate) fn outcome_json(o: &skyr_vectors::exec::ExecOutcome) -> Value {
     let m = &o.message;
     let r = &o.ret.receipt;
     json!({

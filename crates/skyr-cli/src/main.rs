@@ -4,6 +4,7 @@ mod cache_cmd;
 mod devnet_cmd;
 mod engine_args;
 mod exec_cmd;
+mod exec_rpc;
 mod fetch;
 mod params;
 mod show;
@@ -31,8 +32,8 @@ enum Command {
     /// Run and inspect conformance test vectors.
     #[command(subcommand)]
     Vectors(vectors_cmd::VectorsCmd),
-    /// Run one message on a state (a vector's pre-state or a CAR): its receipt, and with
-    /// --trace its calls and where its gas went.
+    /// Run one message on a state (a vector's pre-state, a CAR, or with --rpc a node's chain
+    /// where the message ran): its receipt, and with --trace its calls and where its gas went.
     Exec(Box<exec_cmd::ExecArgs>),
     /// Inspect and clear the module cache (compiled actors kept between runs).
     #[command(subcommand)]

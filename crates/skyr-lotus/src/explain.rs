@@ -23,7 +23,7 @@ use skyr::externs::Verifier;
 use skyr::{ApplyKind, Engine, Executor, Machine, MachineConfig};
 use skyr_chain::tipset::{award_block_reward, cron_tick, select_messages, vm_message_cid};
 use skyr_vectors::exec::ExecOutcome;
-use skyr_vectors::runner::{actor_names_of, manifest_of, trace_of};
+use skyr_vectors::runner::{actor_named, actor_names_of, manifest_of, missing_code, trace_of};
 use skyr_vectors::BundleSet;
 
 use crate::chain::{receipts, search_message, tipset, tipset_messages, Tipset};
@@ -108,11 +108,14 @@ struct EpochMachines<'a> {
     circ_supply: TokenAmount,
     chain_id: u64,
     anchor: Vec<Cid>,
+    /// Why some actor code is not at hand, if it is not: messages that run none still run.
+    missing: Option<String>,
 }
 
 impl EpochMachines<'_> {
     fn machine(&self, epoch: i64, timestamp: u64, root: Cid) -> Result<Executor> {
         let mut config = MachineConfig::new(NetworkVersion::new(self.nv), epoch, root);
+        config.require_code = self.missing.is_none();
         config.timestamp = timestamp;
         config.chain_id = self.chain_id;
         config.base_fee = self.base_fee.clone();
@@ -173,6 +176,18 @@ pub fn explain_message(
     let root = including.parent_state();
     let manifest = manifest_of(&store, &root).context("the tipset's parent state")?;
     store.add_code(bundles.layers(&manifest, &store)?);
+    // The actors' code the local bundles lack comes from the node, several blocks at once.
+    if let Ok(m) = skyr::bundle::Manifest::load(&store, &manifest) {
+        let wanted: Vec<Cid> = m
+            .entries()
+            .iter()
+            .map(|(_, c)| *c)
+            .filter(|c| !store.has_local(c))
+            .collect();
+        // A node without some code is reported below, by what the message needs.
+        let _ = source.prefetch(&wanted);
+    }
+    let missing = missing_code(&store, &manifest)?;
     let ctx = EpochMachines {
         source,
         store: Rc::new(store),
@@ -183,6 +198,7 @@ pub fn explain_message(
         circ_supply: circulating_supply(source, &including)?,
         chain_id: params.chain_id,
         anchor: including.key.clone(),
+        missing,
     };
     // Cron of each null round, on the state the previous one left.
     let mut root = root;
@@ -228,6 +244,10 @@ pub fn explain_message(
                         )
                     })?;
                 let machine = exec.machine()?;
+                if let (Some(why), Some(code)) = (&ctx.missing, machine.missing_code.first()) {
+                    let actor = actor_named(machine, code);
+                    bail!("the message runs `{actor}` code ({code}), which is not at hand: {why}");
+                }
                 let names = actor_names_of(machine);
                 let trace = trace_of(&names, "chain", before, msg, &mut ret)?;
                 let state_root = exec.flush().context("the state after the message")?;

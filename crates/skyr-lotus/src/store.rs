@@ -27,6 +27,11 @@ impl NodeStore {
         }
     }
 
+    /// Whether `k` is here without asking the node: written, or in a local code layer.
+    pub fn has_local(&self, k: &Cid) -> bool {
+        self.own.has(k).unwrap_or(false) || self.code.iter().any(|l| l.contains_key(k))
+    }
+
     /// Adds local code layers (found once the state's manifest is known).
     pub fn add_code(&mut self, code: Vec<Blocks>) {
         self.code.extend(code);

@@ -1,0 +1,203 @@
+//! `skyr exec --rpc URL --message CID`: a message on chain executed again where the chain
+//! executed it, from a node's data, and compared with the receipt the chain recorded.
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use cid::Cid;
+use serde_json::json;
+use skyr::externs::Verifier;
+use skyr::{AcceptAllProofs, Engine, RealProofs};
+use skyr_lotus::explain::{explain_message, ChainExec};
+use skyr_lotus::{ClientOptions, NodeClient, NodeSource};
+use skyr_vectors::GasReport;
+
+use crate::exec_cmd::{exit_label, outcome_json, print_outcome, ExecArgs};
+use crate::show::hex;
+
+/// The token variable read when `--rpc-token` is not given.
+pub const TOKEN_ENV: &str = "SKYR_RPC_TOKEN";
+
+/// Where a node's cache lives unless `--rpc-cache` says: one database per node URL under the
+/// cache folder (answers such as the network's parameters belong to one network).
+fn cache_path(url: &str, given: Option<&PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.clone());
+    }
+    let dir = skyr::engine::cache::default_dir()
+        .ok_or_else(|| anyhow!("no cache folder is known (no HOME): give --rpc-cache FILE"))?;
+    let name: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    Ok(dir.join("rpc").join(format!("{name}.redb")))
+}
+
+/// Runs `skyr exec --rpc`. Exits 0 when the receipt is the chain's, 1 when it differs, 2 on
+/// an error.
+pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
+    let message = args
+        .message
+        .as_ref()
+        .ok_or_else(|| anyhow!("with --rpc, give the message's CID: --message CID"))?;
+    let text = message.to_string_lossy();
+    let cid: Cid = text
+        .parse()
+        .map_err(|e| anyhow!("--message {text}: not a message CID: {e}"))?;
+    let token = args
+        .rpc_token
+        .clone()
+        .or_else(|| std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()));
+    let client = if args.offline {
+        None
+    } else {
+        Some(NodeClient::new(
+            url,
+            ClientOptions {
+                token,
+                ..ClientOptions::default()
+            },
+        )?)
+    };
+    let stats = client.as_ref().map(|c| c.stats().clone());
+    let cache = cache_path(url, args.rpc_cache.as_ref())?;
+    let source = Rc::new(
+        NodeSource::open(client, &cache)
+            .with_context(|| format!("the RPC cache {}", cache.display()))?,
+    );
+    let bundles = crate::vectors_cmd::bundle_set(&args.bundles, false)?;
+    let verifier: Rc<dyn Verifier> = if args.verify_proofs {
+        Rc::new(RealProofs)
+    } else {
+        Rc::new(AcceptAllProofs)
+    };
+    let progress = stats.clone().map(Progress::start);
+    let result = explain_message(&source, &cid, &bundles, &engine, verifier);
+    drop(progress);
+    let out = result?;
+    source.commit()?;
+    let fetched = stats.map(|s| s.snapshot());
+    let mut report = GasReport::default();
+    report.add(&out.outcome.trace);
+    if args.json {
+        let mut v = outcome_json(&out.outcome);
+        v["chain"] = chain_json(&out);
+        v["node"] = json!({
+            "url": url,
+            "requests": fetched.map_or(0, |f| f.0),
+            "bytes": fetched.map_or(0, |f| f.1),
+            "offline": args.offline,
+        });
+        if args.trace {
+            v["trace"] = out.outcome.trace.to_json();
+        }
+        if args.gas_report {
+            v["gas_report"] = report.to_json();
+        }
+        println!("{v}");
+    } else {
+        print_outcome(&out.outcome);
+        print_chain(&out);
+        match fetched {
+            Some((requests, bytes, retries)) => println!(
+                "node     {requests} requests, {:.1} MB, {retries} retries (cache {})",
+                bytes as f64 / 1e6,
+                cache.display()
+            ),
+            None => println!(
+                "node     offline: everything from the cache {}",
+                cache.display()
+            ),
+        }
+        if args.trace {
+            println!("\n{}", out.outcome.trace.tree_text(args.charges));
+        }
+        if args.gas_report {
+            println!("\n{}", report.to_text());
+        }
+    }
+    Ok(if out.matches() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_chain(out: &ChainExec) {
+    let r = &out.recorded;
+    println!(
+        "included {} at epoch {}, after {} messages of its tipset and {} null rounds",
+        out.executed, out.outcome.epoch, out.before, out.null_rounds
+    );
+    println!(
+        "chain    recorded exit {}, gas used {}, return {} bytes, events {}: {}",
+        exit_label(r.exit_code.value()),
+        r.gas_used,
+        r.return_data.len(),
+        r.events_root.map_or("none".to_string(), |c| c.to_string()),
+        if out.matches() {
+            "the same receipt"
+        } else {
+            "a DIFFERENT receipt"
+        }
+    );
+}
+
+fn chain_json(out: &ChainExec) -> serde_json::Value {
+    let r = &out.recorded;
+    json!({
+        "executed": out.executed.to_string(),
+        "tipset": out.tipset.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "messages_before": out.before,
+        "null_rounds": out.null_rounds,
+        "recorded": {
+            "exit_code": r.exit_code.value(),
+            "return": hex(r.return_data.bytes()),
+            "gas_used": r.gas_used,
+            "events_root": r.events_root.map(|c| c.to_string()),
+        },
+        "matches": out.matches(),
+    })
+}
+
+/// A progress line on stderr (when it is a terminal): requests and bytes so far.
+struct Progress {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(stats: Arc<skyr_lotus::client::Stats>) -> Progress {
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        let thread = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+            std::thread::spawn(move || {
+                let bar = indicatif::ProgressBar::new_spinner();
+                while !s.load(Ordering::Relaxed) {
+                    let (requests, bytes, retries) = stats.snapshot();
+                    bar.set_message(format!(
+                        "node: {requests} requests, {:.1} MB, {retries} retries",
+                        bytes as f64 / 1e6
+                    ));
+                    bar.tick();
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                bar.finish_and_clear();
+            })
+        });
+        Progress { stop, thread }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
