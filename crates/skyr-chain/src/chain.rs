@@ -412,6 +412,12 @@ impl Chain {
         )
     }
 
+    /// The circulating supply its machines see (the machine's default: a chain without a
+    /// token history has no supply to compute).
+    pub fn circulating_supply(&self) -> TokenAmount {
+        MachineConfig::new(self.network_version, 0, Cid::default()).circ_supply
+    }
+
     /// Mines the next tipset holding `messages`, at `timestamp` (None: the next one in
     /// course), and applies it. On an error (the machine could not go on) nothing changes.
     pub fn mine(

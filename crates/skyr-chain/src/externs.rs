@@ -21,13 +21,23 @@ pub struct ChainExterns {
     pub tipsets: BTreeMap<ChainEpoch, Cid>,
 }
 
+/// The ticket digest at `round` (what a node's `StateGetRandomnessDigestFromTickets` answers).
+pub fn ticket_digest(round: ChainEpoch) -> [u8; 32] {
+    epoch_digest(b"skyr-chain/ticket", round)
+}
+
+/// The beacon digest at `round` (`StateGetRandomnessDigestFromBeacon`).
+pub fn beacon_digest(round: ChainEpoch) -> [u8; 32] {
+    epoch_digest(b"skyr-chain/beacon", round)
+}
+
 impl Externs for ChainExterns {
     fn chain_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        Ok(epoch_digest(b"skyr-chain/ticket", round))
+        Ok(ticket_digest(round))
     }
 
     fn beacon_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        Ok(epoch_digest(b"skyr-chain/beacon", round))
+        Ok(beacon_digest(round))
     }
 
     fn verify_consensus_fault(

@@ -12,6 +12,8 @@ use cid::Cid;
 use serde_json::json;
 use skyr::externs::Verifier;
 use skyr::{AcceptAllProofs, Engine, RealProofs};
+use skyr_lotus::client::Stats;
+use skyr_lotus::execute::Tools;
 use skyr_lotus::explain::{explain_message, ChainExec};
 use skyr_lotus::{ClientOptions, NodeClient, NodeSource};
 use skyr_vectors::GasReport;
@@ -37,22 +39,16 @@ fn cache_path(url: &str, given: Option<&PathBuf>) -> Result<PathBuf> {
     Ok(dir.join("rpc").join(format!("{name}.redb")))
 }
 
-/// Runs `skyr exec --rpc`. Exits 0 when the receipt is the chain's, 1 when it differs, 2 on
-/// an error.
-pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
-    let message = args
-        .message
-        .as_ref()
-        .ok_or_else(|| anyhow!("with --rpc, give the message's CID: --message CID"))?;
-    let text = message.to_string_lossy();
-    let cid: Cid = text
-        .parse()
-        .map_err(|e| anyhow!("--message {text}: not a message CID: {e}"))?;
-    let token = args
-        .rpc_token
-        .clone()
-        .or_else(|| std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()));
-    let client = if args.offline {
+/// The node at `url` read through its cache (`cache`, or the default one for the URL); with
+/// `offline`, the cache alone. Also gives the client's counts (online) and the cache's path.
+pub fn open_source(
+    url: &str,
+    token: Option<String>,
+    cache: Option<&PathBuf>,
+    offline: bool,
+) -> Result<(Rc<NodeSource>, Option<Arc<Stats>>, PathBuf)> {
+    let token = token.or_else(|| std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()));
+    let client = if offline {
         None
     } else {
         Some(NodeClient::new(
@@ -64,19 +60,47 @@ pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
         )?)
     };
     let stats = client.as_ref().map(|c| c.stats().clone());
-    let cache = cache_path(url, args.rpc_cache.as_ref())?;
-    let source = Rc::new(
-        NodeSource::open(client, &cache)
-            .with_context(|| format!("the RPC cache {}", cache.display()))?,
-    );
-    let bundles = crate::vectors_cmd::bundle_set(&args.bundles, false)?;
-    let verifier: Rc<dyn Verifier> = if args.verify_proofs {
+    let cache = cache_path(url, cache)?;
+    let source = NodeSource::open(client, &cache)
+        .with_context(|| format!("the RPC cache {}", cache.display()))?;
+    Ok((Rc::new(source), stats, cache))
+}
+
+/// The verifier `--verify-proofs` asks for.
+pub fn verifier(verify_proofs: bool) -> Rc<dyn Verifier> {
+    if verify_proofs {
         Rc::new(RealProofs)
     } else {
         Rc::new(AcceptAllProofs)
-    };
+    }
+}
+
+/// Runs `skyr exec --rpc`. Exits 0 when the receipt is the chain's, 1 when it differs, 2 on
+/// an error.
+pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
+    let message = args
+        .message
+        .as_ref()
+        .ok_or_else(|| anyhow!("with --rpc, give the message's CID: --message CID"))?;
+    let text = message.to_string_lossy();
+    let cid: Cid = text
+        .parse()
+        .map_err(|e| anyhow!("--message {text}: not a message CID: {e}"))?;
+    let (source, stats, cache) = open_source(
+        url,
+        args.rpc_token.clone(),
+        args.rpc_cache.as_ref(),
+        args.offline,
+    )?;
+    let bundles = crate::vectors_cmd::bundle_set(&args.bundles, false)?;
+    let verifier = verifier(args.verify_proofs);
     let progress = stats.clone().map(Progress::start);
-    let result = explain_message(&source, &cid, &bundles, &engine, verifier);
+    let tools = Tools {
+        bundles: &bundles,
+        engine: &engine,
+        verifier,
+    };
+    let result = explain_message(&source, &cid, &tools);
     drop(progress);
     let out = result?;
     source.commit()?;
@@ -164,14 +188,16 @@ fn chain_json(out: &ChainExec) -> serde_json::Value {
     })
 }
 
-/// A progress line on stderr (when it is a terminal): requests and bytes so far.
-struct Progress {
+/// A progress line on stderr (when it is a terminal): requests and bytes so far; it ends when
+/// dropped.
+pub struct Progress {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Progress {
-    fn start(stats: Arc<skyr_lotus::client::Stats>) -> Progress {
+    /// Starts the line (nothing when stderr is not a terminal).
+    pub fn start(stats: Arc<Stats>) -> Progress {
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
         let thread = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {

@@ -7,6 +7,7 @@ mod exec_cmd;
 mod exec_rpc;
 mod fetch;
 mod params;
+mod replay_cmd;
 mod show;
 mod vectors_cmd;
 
@@ -35,6 +36,9 @@ enum Command {
     /// Run one message on a state (a vector's pre-state, a CAR, or with --rpc a node's chain
     /// where the message ran): its receipt, and with --trace its calls and where its gas went.
     Exec(Box<exec_cmd::ExecArgs>),
+    /// Execute a node's tipsets again (`--rpc URL --from EPOCH --to EPOCH`) and compare every
+    /// receipt and state root with the chain's.
+    Replay(Box<replay_cmd::ReplayArgs>),
     /// Inspect and clear the module cache (compiled actors kept between runs).
     #[command(subcommand)]
     Cache(cache_cmd::CacheCmd),
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
         Command::Bundle(cmd) => bundle_cmd::run(cmd),
         Command::Vectors(cmd) => vectors_cmd::run(cmd, &cli.engine),
         Command::Exec(args) => cli.engine.engine().and_then(|e| exec_cmd::run(*args, e)),
+        Command::Replay(args) => cli.engine.engine().and_then(|e| replay_cmd::run(*args, e)),
         Command::Cache(cmd) => cache_cmd::run(cmd, &cli.engine),
         Command::Devnet(args) => cli.engine.engine().and_then(|e| devnet_cmd::run(*args, e)),
     };

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use skyr::{AcceptAllProofs, Engine};
+use skyr_lotus::execute::Tools;
 use skyr_lotus::explain::explain_message;
 use skyr_lotus::{ClientOptions, NodeClient, NodeSource};
 use skyr_standin::Standin;
@@ -19,10 +20,15 @@ fn shared() -> Option<PathBuf> {
 /// Runs every message through `source`; gives how many matched their recorded receipt.
 fn run_all(source: &Rc<NodeSource>, cids: &[cid::Cid], engine: &Engine) -> usize {
     let bundles = BundleSet::default();
+    let tools = Tools {
+        bundles: &bundles,
+        engine,
+        verifier: Rc::new(AcceptAllProofs),
+    };
     let mut matched = 0;
     for c in cids {
-        let out = explain_message(source, c, &bundles, engine, Rc::new(AcceptAllProofs))
-            .unwrap_or_else(|e| panic!("message {c}: {e:#}"));
+        let out =
+            explain_message(source, c, &tools).unwrap_or_else(|e| panic!("message {c}: {e:#}"));
         if out.matches() {
             matched += 1;
         } else {

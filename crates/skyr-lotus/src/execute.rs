@@ -1,0 +1,276 @@
+//! A tipset of a node's chain executed again, as a node executes it: on the parent state its
+//! headers name, cron for each null round since its parent, then its blocks' selected messages
+//! in order, each block's reward after its messages, then cron at its epoch.
+//!
+//! The context comes from the node: the network version at the tipset (a network upgrade
+//! between the parent and the tipset is refused: its migration is a node's, not Skyr's), the
+//! base fee of its headers, the circulating supply the node's VM saw
+//! (`StateVMCirculatingSupplyInternal`), the chain ID and genesis time
+//! (`StateGetNetworkParams`), randomness and tipset CIDs ([`crate::externs`]). The actors'
+//! code comes from local bundles when they hold the state's, else from the node.
+use std::rc::Rc;
+
+use anyhow::{anyhow, bail, Context, Result};
+use cid::Cid;
+use fvm_shared::bigint::BigInt;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::version::NetworkVersion;
+use serde_json::{json, Value};
+use skyr::externs::Verifier;
+use skyr::{ApplyKind, ApplyRet, Engine, Executor, Machine, MachineConfig};
+use skyr_chain::tipset::{
+    award_block_reward, cron_tick, select_messages, vm_message_cid, BlockMessages,
+};
+use skyr_vectors::runner::{actor_named, manifest_of, missing_code};
+use skyr_vectors::BundleSet;
+
+use crate::chain::{tipset, tipset_messages, OnChain, Tipset};
+use crate::externs::NodeExterns;
+use crate::source::NodeSource;
+use crate::store::NodeStore;
+
+/// What the machine needs besides a node: the actors' code at hand, the engine, the proofs.
+pub struct Tools<'a> {
+    /// Local bundles (the node's code is used for the rest).
+    pub bundles: &'a BundleSet,
+    /// The engine compiling the actors.
+    pub engine: &'a Engine,
+    /// Answers proofs.
+    pub verifier: Rc<dyn Verifier>,
+}
+
+/// A network's constants the machine needs.
+struct NetworkParams {
+    chain_id: u64,
+    genesis_timestamp: u64,
+    block_delay: u64,
+}
+
+fn network_params(source: &NodeSource) -> Result<NetworkParams> {
+    let what = "Filecoin.StateGetNetworkParams";
+    let v = source.answer(what, json!([]))?;
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_u64)
+            .ok_or_else(|| anyhow!("{what}: no `{k}` in {v}"))
+    };
+    Ok(NetworkParams {
+        chain_id: field("Eip155ChainID")?,
+        genesis_timestamp: field("GenesisTimestamp")?,
+        block_delay: field("BlockDelaySecs")?,
+    })
+}
+
+/// The network version at tipset `ts`.
+pub fn network_version(source: &NodeSource, ts: &Tipset) -> Result<u32> {
+    let what = "Filecoin.StateNetworkVersion";
+    let v = source.answer(what, json!([ts.key_json()]))?;
+    v.as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| anyhow!("{what}: not a version: {v}"))
+}
+
+fn circulating_supply(source: &NodeSource, ts: &Tipset) -> Result<TokenAmount> {
+    let what = "Filecoin.StateVMCirculatingSupplyInternal";
+    let v = source.answer(what, json!([ts.key_json()]))?;
+    let s = v
+        .get("FilCirculating")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("{what}: no `FilCirculating` in {v}"))?;
+    let n: BigInt = s
+        .parse()
+        .map_err(|_| anyhow!("{what}: `{s}` is not an amount"))?;
+    Ok(TokenAmount::from_atto(n))
+}
+
+/// One tipset, ready to execute: its machines' settings, its parent, its selected messages.
+pub struct TipsetRun<'a> {
+    source: &'a Rc<NodeSource>,
+    store: Rc<NodeStore>,
+    tools: &'a Tools<'a>,
+    params: NetworkParams,
+    /// The network version it runs at.
+    pub nv: u32,
+    base_fee: TokenAmount,
+    circ_supply: TokenAmount,
+    /// The tipset.
+    pub tipset: Tipset,
+    /// Its parent.
+    pub parent: Tipset,
+    /// Why some actor code is not at hand, if it is not: messages that run none still run.
+    missing: Option<String>,
+    /// Each block's selected messages.
+    pub blocks: Vec<BlockMessages>,
+    on_chain: Vec<OnChain>,
+}
+
+/// What to do after a message.
+pub enum Step {
+    /// Go on.
+    Continue,
+    /// Stop here (nothing more is applied).
+    Stop,
+}
+
+impl<'a> TipsetRun<'a> {
+    /// Prepares tipset `ts` of `source`'s chain.
+    pub fn prepare(source: &'a Rc<NodeSource>, tools: &'a Tools<'a>, ts: Tipset) -> Result<Self> {
+        let parent = tipset(source, ts.parents())?;
+        let nv = network_version(source, &ts)?;
+        let parent_nv = network_version(source, &parent)?;
+        if nv != parent_nv {
+            bail!(
+                "a network upgrade (nv{parent_nv} to nv{nv}) lies between epochs {} and {}: its \
+                 state migration is a node's, not Skyr's, so the tipset cannot be executed here",
+                parent.height,
+                ts.height
+            );
+        }
+        if skyr::rules::rules_for_number(nv).is_none() {
+            bail!(
+                "the tipset at {} runs at nv{nv}, which Skyr does not run ({})",
+                ts.height,
+                skyr::rules::supported_versions()
+            );
+        }
+        let params = network_params(source)?;
+        let mut store = NodeStore::new(source.clone(), Vec::new());
+        let root = ts.parent_state();
+        let manifest = manifest_of(&store, &root).context("the tipset's parent state")?;
+        store.add_code(tools.bundles.layers(&manifest, &store)?);
+        // The actors' code the local bundles lack comes from the node, several blocks at once.
+        if let Ok(m) = skyr::bundle::Manifest::load(&store, &manifest) {
+            let wanted: Vec<Cid> = m
+                .entries()
+                .iter()
+                .map(|(_, c)| *c)
+                .filter(|c| !store.has_local(c))
+                .collect();
+            // A node without some code is reported when a message needs it.
+            let _ = source.prefetch(&wanted);
+        }
+        let missing = missing_code(&store, &manifest)?;
+        let mut on_chain = Vec::new();
+        let mut blocks = Vec::new();
+        for (b, listed) in tipset_messages(source, &ts)? {
+            on_chain.extend(listed);
+            blocks.push(b);
+        }
+        Ok(TipsetRun {
+            source,
+            store: Rc::new(store),
+            tools,
+            params,
+            nv,
+            base_fee: ts.headers[0].parent_base_fee.clone(),
+            circ_supply: circulating_supply(source, &ts)?,
+            tipset: ts,
+            parent,
+            missing,
+            blocks,
+            on_chain,
+        })
+    }
+
+    /// The store the machines write to (over the node's blocks).
+    pub fn store(&self) -> &Rc<NodeStore> {
+        &self.store
+    }
+
+    /// Null rounds between the parent and the tipset.
+    pub fn null_rounds(&self) -> i64 {
+        self.tipset.height - self.parent.height - 1
+    }
+
+    fn machine(&self, epoch: i64, timestamp: u64, root: Cid) -> Result<Executor> {
+        let mut config = MachineConfig::new(NetworkVersion::new(self.nv), epoch, root);
+        config.require_code = self.missing.is_none();
+        config.timestamp = timestamp;
+        config.chain_id = self.params.chain_id;
+        config.base_fee = self.base_fee.clone();
+        config.circ_supply = self.circ_supply.clone();
+        config.trace = true;
+        let externs = NodeExterns::new(self.source.clone(), self.tipset.key.clone());
+        let machine = Machine::new(
+            self.tools.engine,
+            config,
+            self.store.clone(),
+            Rc::new(externs),
+            self.tools.verifier.clone(),
+        )
+        .with_context(|| format!("the machine does not start at epoch {epoch} on {root}"))?;
+        Ok(Executor::new(machine))
+    }
+
+    /// Runs cron for each null round, then selects the tipset's messages (by their senders in
+    /// the state cron left) and gives the machine they run on.
+    pub fn start(&mut self) -> Result<Executor> {
+        let mut root = self.tipset.parent_state();
+        for epoch in self.parent.height + 1..self.tipset.height {
+            let timestamp = self.params.genesis_timestamp + self.params.block_delay * epoch as u64;
+            let mut exec = self.machine(epoch, timestamp, root)?;
+            cron_tick(&mut exec, epoch)?;
+            root = exec.flush()?;
+        }
+        let mut exec = self.machine(self.tipset.height, self.tipset.min_timestamp(), root)?;
+        let blocks = std::mem::take(&mut self.blocks);
+        self.blocks = select_messages(blocks, |a| Ok(exec.machine_mut()?.state.lookup_id(a)?))?;
+        Ok(exec)
+    }
+
+    /// Applies the selected messages in order, each block's reward after its messages; `each`
+    /// sees every message (its index in the tipset, how its block carries it, what it did) and
+    /// may stop the run. Gives whether it was stopped.
+    pub fn apply(
+        &self,
+        exec: &mut Executor,
+        mut each: impl FnMut(&mut Executor, usize, &OnChain, ApplyRet) -> Result<Step>,
+    ) -> Result<Step> {
+        let mut index = 0;
+        for b in &self.blocks {
+            let mut gas_reward = TokenAmount::default();
+            let mut penalty = TokenAmount::default();
+            for m in &b.messages {
+                let vm_cid = vm_message_cid(m)?;
+                let placed = self
+                    .on_chain
+                    .iter()
+                    .find(|o| vm_message_cid(&o.message).ok() == Some(vm_cid))
+                    .ok_or_else(|| anyhow!("a selected message is not among the blocks'"))?;
+                let ret = exec
+                    .apply_message(m.message(), ApplyKind::Explicit, placed.length)
+                    .with_context(|| format!("applying message {}", placed.cid))?;
+                if let (Some(why), Some(code)) =
+                    (&self.missing, exec.machine()?.missing_code.first())
+                {
+                    let actor = actor_named(exec.machine()?, code);
+                    bail!(
+                        "message {} runs `{actor}` code ({code}), which is not at hand: {why}",
+                        placed.cid
+                    );
+                }
+                gas_reward += &ret.miner_tip;
+                penalty += &ret.miner_penalty;
+                if let Step::Stop = each(exec, index, placed, ret)? {
+                    return Ok(Step::Stop);
+                }
+                index += 1;
+            }
+            award_block_reward(
+                exec,
+                self.tipset.height,
+                b.miner,
+                &penalty,
+                &gas_reward,
+                b.win_count,
+            )?;
+        }
+        Ok(Step::Continue)
+    }
+
+    /// Cron at the tipset's epoch, after its messages; gives the state the tipset leaves.
+    pub fn finish(&self, mut exec: Executor) -> Result<Cid> {
+        cron_tick(&mut exec, self.tipset.height)?;
+        exec.flush()
+    }
+}
