@@ -6,11 +6,19 @@ use std::time::Instant;
 
 use anyhow::Result;
 use serde_json::json;
+use skyr::externs::Verifier;
 use skyr::Engine;
-use skyr_lotus::execute::Tools;
-use skyr_lotus::replay::{replay_tipset, tipsets_between};
+use skyr_lotus::replay::{replay_range, tipsets_between};
 
 use crate::exec_rpc::{open_source, verifier, Progress};
+
+fn real_proofs() -> std::rc::Rc<dyn Verifier> {
+    verifier(true)
+}
+
+fn accepted_proofs() -> std::rc::Rc<dyn Verifier> {
+    verifier(false)
+}
 
 /// `skyr replay`.
 #[derive(clap::Args)]
@@ -40,6 +48,9 @@ pub struct ReplayArgs {
     /// the chain checked them.
     #[arg(long)]
     pub verify_proofs: bool,
+    /// Replay this many disjoint ranges at once, on as many threads.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
     /// Print one JSON object per tipset, then a summary object.
     #[arg(long)]
     pub json: bool,
@@ -55,19 +66,19 @@ pub fn run(args: ReplayArgs, engine: Engine) -> Result<ExitCode> {
         args.offline,
     )?;
     let bundles = crate::vectors_cmd::bundle_set(&args.bundles, false)?;
-    let tools = Tools {
-        bundles: &bundles,
-        engine: &engine,
-        verifier: verifier(args.verify_proofs),
-    };
     let progress = stats.clone().map(Progress::start);
     let start = Instant::now();
     let pairs = tipsets_between(&source, args.from, args.to)?;
+    let verifier = if args.verify_proofs {
+        real_proofs
+    } else {
+        accepted_proofs
+    };
+    let replayed = replay_range(&source, &bundles, &engine, verifier, pairs, args.jobs)?;
+    source.commit()?;
     let (mut tipsets, mut messages, mut nulls) = (0usize, 0usize, 0i64);
     let mut first_difference = None;
-    for (ts, child) in pairs {
-        let r = replay_tipset(&source, &tools, ts, &child)?;
-        source.commit()?;
+    for r in replayed {
         tipsets += 1;
         messages += r.messages;
         nulls += r.null_rounds;

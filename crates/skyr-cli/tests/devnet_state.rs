@@ -14,6 +14,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 const ME: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+/// Dev account 1.
+const YOU: &str = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
 const COUNTER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 
 fn bundles() -> Option<PathBuf> {
@@ -116,6 +118,14 @@ impl Devnet {
     fn kill(mut self) {
         self.child.kill().expect("killed");
         self.child.wait().expect("reaped");
+    }
+}
+
+/// A test that fails does not leave its devnet running.
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -238,4 +248,88 @@ fn a_killed_devnet_restarts_with_everything_it_acknowledged() {
     assert_ne!(code, 0);
     assert!(err.contains("cannot open the database"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `skyr replay` with a running `skyr devnet` as its node: the devnet's tipsets replay to the
+/// receipts and state roots it recorded (exit 0); after a cheat edits its state outside any
+/// tipset, the replay of that tipset differs (exit 1) and says where.
+#[test]
+fn skyr_replay_reproduces_a_devnet_chain_and_catches_a_cheat() {
+    let Some(bundles) = bundles() else { return };
+    let net = launch(&bundles, &[]);
+    let deploy = format!(
+        "0x{}{}",
+        std::fs::read_to_string(common::root().join("tests/fevm/build/Counter.bin"))
+            .expect("Counter's build")
+            .trim(),
+        "0".repeat(64)
+    );
+    net.call("eth_sendTransaction", json!([{"from": ME, "data": deploy}]));
+    for _ in 0..3 {
+        net.call("eth_sendTransaction", json!([inc()]));
+    }
+    net.call("anvil_mine", json!(["0x5"]));
+    let head = i64::from_str_radix(
+        net.call("eth_blockNumber", json!([]))
+            .as_str()
+            .unwrap()
+            .trim_start_matches("0x"),
+        16,
+    )
+    .unwrap();
+    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("replay-{}.redb", std::process::id()));
+    let _ = std::fs::remove_file(&cache);
+    let c = cache.to_string_lossy().into_owned();
+    let to = (head - 1).to_string();
+    let (code, out, err) = common::skyr(&[
+        "replay",
+        "--rpc",
+        &net.url,
+        "--from",
+        "1",
+        "--to",
+        &to,
+        "--rpc-cache",
+        &c,
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!("replayed {} tipsets (4 messages", head - 1)),
+        "{out}"
+    );
+    assert!(
+        out.contains("every receipt and state root agrees with the chain"),
+        "{out}"
+    );
+
+    net.call("anvil_setBalance", json!([YOU, "0x1"]));
+    net.call("eth_sendTransaction", json!([inc()]));
+    let at = head.to_string();
+    let (code, out, err) = common::skyr(&[
+        "replay",
+        "--rpc",
+        &net.url,
+        "--from",
+        &at,
+        "--to",
+        &at,
+        "--rpc-cache",
+        &c,
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let last: Value = serde_json::from_str(out.lines().last().unwrap_or("")).expect("JSON");
+    assert_eq!(last["first_difference"]["height"], json!(head), "{out}");
+    assert!(
+        last["first_difference"]["what"]
+            .as_str()
+            .unwrap()
+            .contains("balance 1"),
+        "{out}"
+    );
+    net.kill();
+    let _ = std::fs::remove_file(&cache);
 }

@@ -18,7 +18,10 @@ use fvm_shared::receipt::Receipt;
 use fvm_shared::state::StateRoot;
 use ipld_core::ipld::Ipld;
 use serde_json::json;
+use skyr::externs::Verifier;
 use skyr::rules::ReceiptShape;
+use skyr::Engine;
+use skyr_vectors::BundleSet;
 
 use crate::chain::{key_json, receipts, tipset, Tipset};
 use crate::execute::{Step, TipsetRun, Tools};
@@ -88,6 +91,77 @@ pub fn tipsets_between(source: &NodeSource, from: i64, to: i64) -> Result<Vec<(T
         child = ts;
     }
     out.reverse();
+    Ok(out)
+}
+
+/// Replays `pairs` (tipsets with their children, in order) on `jobs` threads, each taking a
+/// contiguous share; each share stops at its first difference. The results in order of
+/// height: up to the first difference, everything before it agrees.
+pub fn replay_range(
+    source: &Rc<NodeSource>,
+    bundles: &BundleSet,
+    engine: &Engine,
+    verifier: fn() -> Rc<dyn Verifier>,
+    pairs: Vec<(Tipset, Tipset)>,
+    jobs: usize,
+) -> Result<Vec<Replayed>> {
+    let replay_share =
+        |source: &Rc<NodeSource>, share: Vec<(Tipset, Tipset)>| -> Result<Vec<Replayed>> {
+            let tools = Tools {
+                bundles,
+                engine,
+                verifier: verifier(),
+            };
+            let mut out = Vec::new();
+            for (ts, child) in share {
+                let r = replay_tipset(source, &tools, ts, &child)?;
+                source.commit()?;
+                let differs = r.difference.is_some();
+                out.push(r);
+                if differs {
+                    break;
+                }
+            }
+            Ok(out)
+        };
+    let jobs = jobs.clamp(1, pairs.len().max(1));
+    if jobs == 1 {
+        return replay_share(source, pairs);
+    }
+    let per = pairs.len().div_ceil(jobs);
+    let mut shares = Vec::new();
+    let mut rest = pairs;
+    while !rest.is_empty() {
+        let tail = rest.split_off(per.min(rest.len()));
+        shares.push(std::mem::replace(&mut rest, tail));
+    }
+    let opener = source.share();
+    let results: Vec<Result<Vec<Replayed>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                let opener = opener.clone();
+                let replay_share = &replay_share;
+                s.spawn(move || replay_share(&Rc::new(opener.open()), share))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow!("a replay thread panicked")))
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for r in results {
+        let share = r?;
+        let differs = share.last().is_some_and(|x| x.difference.is_some());
+        out.extend(share);
+        if differs {
+            break;
+        }
+    }
     Ok(out)
 }
 

@@ -18,7 +18,7 @@ use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use multihash_codetable::{Code, MultihashDigest};
 use serde_json::{json, Value};
-use skyr_store::Db;
+use skyr_store::{Db, SharedDb};
 
 use crate::client::NodeClient;
 
@@ -98,6 +98,14 @@ impl NodeSource {
             uncommitted: Cell::new(0),
             fetched: Cell::new(0),
         })
+    }
+
+    /// What opens this source again on another thread (same node, same cache).
+    pub fn share(&self) -> SourceOpener {
+        SourceOpener {
+            client: self.client.clone(),
+            db: self.db.share(),
+        }
     }
 
     /// The client, when online.
@@ -203,6 +211,26 @@ impl NodeSource {
         self.client.as_ref().ok_or_else(|| {
             anyhow!("offline, and the cache does not hold {what}: run once without --offline")
         })
+    }
+}
+
+/// A [`NodeSource`] to open on another thread.
+#[derive(Clone)]
+pub struct SourceOpener {
+    client: Option<NodeClient>,
+    db: SharedDb,
+}
+
+impl SourceOpener {
+    /// The source, on this thread.
+    pub fn open(self) -> NodeSource {
+        NodeSource {
+            client: self.client,
+            db: self.db.open(),
+            answers: RefCell::default(),
+            uncommitted: Cell::new(0),
+            fetched: Cell::new(0),
+        }
     }
 }
 

@@ -21,6 +21,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{anyhow, Context, Result};
 use cid::Cid;
@@ -38,10 +39,10 @@ enum IndexOp {
     DeleteRange(Vec<u8>, Vec<u8>),
 }
 
-/// A database of blocks and index entries. Not shared between threads: the chain that owns
-/// it runs on one.
+/// A database of blocks and index entries. A `Db` stays on one thread (the chain that owns it
+/// runs on one); other threads open their own on the same file through [`Db::share`].
 pub struct Db {
-    db: Database,
+    db: Arc<Database>,
     /// Blocks written since the last commit.
     pending: RefCell<BTreeMap<Cid, Vec<u8>>>,
     /// Blocks committed or read: served without touching the disk.
@@ -64,11 +65,17 @@ impl Db {
         txn.commit()
             .map_err(|e| anyhow!("creating the tables: {e}"))?;
         Ok(Db {
-            db,
+            db: Arc::new(db),
             pending: RefCell::default(),
             cache: RefCell::default(),
             ops: RefCell::default(),
         })
+    }
+
+    /// The database file, to open on another thread ([`SharedDb::open`]): each opening has its
+    /// own pending writes; commits are serialised by the database.
+    pub fn share(&self) -> SharedDb {
+        SharedDb(self.db.clone())
     }
 
     /// Whether anything waits for a commit.
@@ -179,6 +186,22 @@ impl Db {
                 .get(k.to_bytes().as_slice())?
                 .map(|v| v.value().to_vec()))
         })
+    }
+}
+
+/// A database open in this process, sendable to another thread.
+#[derive(Clone)]
+pub struct SharedDb(Arc<Database>);
+
+impl SharedDb {
+    /// A [`Db`] on this thread over the same file.
+    pub fn open(self) -> Db {
+        Db {
+            db: self.0,
+            pending: RefCell::default(),
+            cache: RefCell::default(),
+            ops: RefCell::default(),
+        }
     }
 }
 
