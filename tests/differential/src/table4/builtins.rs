@@ -273,22 +273,23 @@ pub(super) fn exported(name: &str) -> u64 {
     skyr_vectors::names::frc42_method_number(name).expect("an FRC-42 name")
 }
 
-/// `ProveCommitSectors3Params` proving sectors `numbers` with one (failing) SnarkPack v2
-/// aggregate.
-pub(super) fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> Vec<u8> {
-    cbor(&(
+/// The worker's `ProveCommitSectors3` proving sectors `numbers` with one (failing unless
+/// answered otherwise) SnarkPack v2 aggregate.
+pub(super) fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> M3 {
+    M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3).params(cbor(&(
         activations(numbers),
         Vec::<serde_bytes::ByteBuf>::new(),
         serde_bytes::ByteBuf::from(vec![0u8; 4096]),
         Some(SNARKPACK_V2),
         true,
         false,
-    ))
+    )))
 }
 
-/// `ProveCommitSectorsNIParams` (as v14 to v18 have them) for sectors `numbers` sealed by
-/// the miner itself, with one (failing) aggregate, scheduled at `deadline`.
-pub(super) fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> Vec<u8> {
+/// The worker's `ProveCommitSectorsNI` (its parameters as v14 to v18 have them) for sectors
+/// `numbers` sealed by the miner itself, with one (failing unless answered otherwise)
+/// aggregate, scheduled at `deadline`.
+pub(super) fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> M3 {
     let sectors: Vec<_> = numbers
         .map(|n| {
             (
@@ -302,7 +303,14 @@ pub(super) fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> V
         })
         .collect();
     let proof = serde_bytes::ByteBuf::from(vec![0u8; 4096]);
-    cbor(&(sectors, proof, SEAL_32G_NI, SNARKPACK_V2, deadline, true))
+    M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS_NI).params(cbor(&(
+        sectors,
+        proof,
+        SEAL_32G_NI,
+        SNARKPACK_V2,
+        deadline,
+        true,
+    )))
 }
 
 /// Scenarios verifying aggregates of seals: `ProveCommitSectors3` with a SnarkPack v2
@@ -311,10 +319,7 @@ pub fn aggregate_scenarios() -> Vec<Scenario3> {
     vec![
         pre_committed("builtin: prove-commit of four sectors by aggregate", 0..4)
             .later(PROVE_AFTER)
-            .msg(
-                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
-                    .params(prove_commit_aggregate(0..4)),
-            )
+            .msg(prove_commit_aggregate(0..4))
             .exits(16)
             .asks(Asked::aggregates(1))
             .build(),
@@ -326,10 +331,7 @@ pub fn ni_scenarios(nv: u32) -> Vec<Scenario3> {
     let ni = |name: &str, n: u64| {
         with_miner(name)
             .nv(nv)
-            .msg(
-                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS_NI)
-                    .params(prove_commit_ni(0..n, 30)),
-            )
+            .msg(prove_commit_ni(0..n, 30))
             .exits(16)
             .asks(Asked::aggregates(1))
             .build()

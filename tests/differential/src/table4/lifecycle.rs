@@ -21,8 +21,7 @@ use skyr::shared::econ::TokenAmount;
 
 use super::builtins::{
     cbor, cron_tick, exported, id, pre_committed, prove_commit_aggregate, prove_commit_ni,
-    prove_sectors, with_miner, MINER, POWER, PROVE_AFTER, PROVE_COMMIT_SECTORS3,
-    PROVE_COMMIT_SECTORS_NI,
+    prove_sectors, with_miner, MINER, POWER, PROVE_AFTER,
 };
 use super::window_post::{post, posts, sector_zero, DECLARE_FAULTS, DECLARE_FAULTS_RECOVERED};
 use crate::genesis::ids;
@@ -257,23 +256,23 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
         },
         // The PoSt was accepted optimistically; disputed after its deadline closed, the
         // verifier finds it invalid: the sector is faulted and the disputer rewarded.
-        disputed(network_pledge(powered(
-            "builtin: a disputed window PoSt is found invalid",
-            nv,
-            1,
-        )))
+        disputed(
+            network_pledge(powered(
+                "builtin: a disputed window PoSt is found invalid",
+                nv,
+                1,
+            )),
+            Answer::Invalid,
+        )
         .exits(0)
         .asks(Asked::posts(1))
         .msg(raw_power())
         .reach_last(|i| Reach::Returns(i, power_of(0)))
         .build(),
-        crons(
+        disputed(
             powered("builtin: a dispute of a valid PoSt is refused", nv, 1),
-            POST_AT + 1,
-            deadline0_last + 99,
+            Answer::Valid,
         )
-        .at_epoch(deadline0_last + 100)
-        .msg(M3::new(From::Secp(1), id(MINER), DISPUTE_WINDOWED_POST).params(cbor(&(0u64, 0u64))))
         .exits(16)
         .asks(Asked::posts(1))
         .build(),
@@ -370,11 +369,14 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
         // The same dispute on a network holding only this miner's pledge: power refuses the
         // change, the message fails, and nothing it did is kept.
         out.push(
-            disputed(powered(
-                "builtin: a penalty beyond the network's pledge is refused",
-                nv,
-                1,
-            ))
+            disputed(
+                powered(
+                    "builtin: a penalty beyond the network's pledge is refused",
+                    nv,
+                    1,
+                ),
+                Answer::Invalid,
+            )
             .exits(20)
             .msg(raw_power())
             .reach_last(|i| Reach::Returns(i, power_of(1)))
@@ -392,10 +394,7 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
                     .proofs(Answer::Valid)
                     .msg(available_balance())
                     .at_epoch(PROVE_AT)
-                    .msg(
-                        M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
-                            .params(prove_commit_aggregate(0..4)),
-                    )
+                    .msg(prove_commit_aggregate(0..4))
                     .exits(0)
                     .asks(Asked::aggregates(1))
                     .msg(available_balance()),
@@ -409,10 +408,7 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
                 .nv(nv)
                 .proofs(Answer::Valid)
                 .msg(available_balance())
-                .msg(
-                    M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS_NI)
-                        .params(prove_commit_ni(0..3, 30)),
-                )
+                .msg(prove_commit_ni(0..3, 30))
                 .exits(0)
                 .asks(Asked::aggregates(1))
                 .msg(available_balance())
@@ -424,15 +420,15 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
 }
 
 /// `b` (one sector powered in deadline 0), crons until deadline 0 has closed, then secp
-/// account 1 disputing its PoSt, which the verifier finds invalid.
-fn disputed(b: Builder3) -> Builder3 {
+/// account 1 disputing its PoSt, which the verifier answers `answer` for.
+fn disputed(b: Builder3, answer: Answer) -> Builder3 {
     let deadline0_last = DEADLINE0_OPENS + 59;
     crons(b, POST_AT + 1, deadline0_last + 99)
         .at_epoch(deadline0_last + 100)
         .msg(
             M3::new(From::Secp(1), id(MINER), DISPUTE_WINDOWED_POST)
                 .params(cbor(&(0u64, 0u64)))
-                .answered(Answer::Invalid),
+                .answered(answer),
         )
 }
 
@@ -455,12 +451,7 @@ fn two_partitions(nv: u32) -> Scenario3 {
         .proofs(Answer::Valid);
     for first in (0..sectors).step_by(NI_BATCH as usize) {
         let batch = first..(first + NI_BATCH).min(sectors);
-        b = b
-            .msg(
-                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS_NI)
-                    .params(prove_commit_ni(batch, FULL_DEADLINE)),
-            )
-            .exits(0);
+        b = b.msg(prove_commit_ni(batch, FULL_DEADLINE)).exits(0);
     }
     let opens = 169 + 60 * FULL_DEADLINE as i64;
     let at = opens + 10;
