@@ -18,6 +18,7 @@ use cid::Cid;
 use skyr::shared::address::Address;
 use skyr::shared::clock::ChainEpoch;
 use skyr::shared::econ::TokenAmount;
+use skyr::shared::message::Message;
 use skyr::{ApplyKind, Executor};
 
 use crate::genesis::ids;
@@ -30,51 +31,45 @@ const EPOCH_TICK: u64 = 2;
 /// The gas an implicit reward message may use.
 const REWARD_GAS_LIMIT: u64 = 1 << 30;
 
-/// One block's part of a tipset, as it is applied.
-#[derive(Clone, Debug)]
-pub struct BlockMessages {
-    /// Who mined it (rewarded after its messages).
-    pub miner: Address,
-    /// How many times it won the election.
-    pub win_count: i64,
-    /// Its messages in the order applied: BLS ones, then signed ones.
-    pub messages: Vec<ChainMessage>,
-}
-
-/// The messages of a tipset's blocks that a node applies. For each sender, the first message
-/// met sets the nonce expected; a later message whose nonce is not the next is passed over
-/// (a block is only valid when each sender's first message is right, so that one always
-/// counts). A message met again in a later block is passed over too. Senders are told apart
-/// by their ID in the parent state (`resolve`); one `resolve` cannot find is told apart by
-/// its address.
-pub fn select_messages(
-    blocks: Vec<BlockMessages>,
+/// The messages of a tipset's blocks (each block's in its order: BLS ones, then signed ones)
+/// that a node applies. For each sender, the first message met sets the nonce expected; a
+/// later message whose nonce is not the next is passed over (a block is only valid when each
+/// sender's first message is right, so that one always counts). A message met again in a
+/// later block is passed over too. `vm` gives an item's message and the CID of the message
+/// the machine applies ([`vm_message_cid`]). Senders are told apart by their ID in the
+/// parent state (`resolve`, asked once per address); one `resolve` cannot find is told apart
+/// by its address.
+pub fn select_messages<T>(
+    blocks: Vec<Vec<T>>,
+    vm: impl Fn(&T) -> (&Message, Cid),
     mut resolve: impl FnMut(&Address) -> Result<Option<u64>>,
-) -> Result<Vec<BlockMessages>> {
+) -> Result<Vec<Vec<T>>> {
+    let mut senders: BTreeMap<Address, Address> = BTreeMap::new();
     let mut next: BTreeMap<Address, u64> = BTreeMap::new();
     let mut seen: BTreeSet<Cid> = BTreeSet::new();
     let mut out = Vec::with_capacity(blocks.len());
-    for b in blocks {
-        let mut kept = Vec::with_capacity(b.messages.len());
-        for m in b.messages {
-            let msg = m.message();
-            let sender = match resolve(&msg.from)? {
-                Some(id) => Address::new_id(id),
-                None => msg.from,
+    for block in blocks {
+        let mut kept = Vec::with_capacity(block.len());
+        for item in block {
+            let (msg, cid) = vm(&item);
+            let sender = match senders.get(&msg.from) {
+                Some(s) => *s,
+                None => {
+                    let s = resolve(&msg.from)?.map_or(msg.from, Address::new_id);
+                    senders.insert(msg.from, s);
+                    s
+                }
             };
             let expected = *next.entry(sender).or_insert(msg.sequence);
             if expected != msg.sequence {
                 continue;
             }
             next.insert(sender, expected + 1);
-            if seen.insert(vm_message_cid(&m)?) {
-                kept.push(m);
+            if seen.insert(cid) {
+                kept.push(item);
             }
         }
-        out.push(BlockMessages {
-            messages: kept,
-            ..b
-        });
+        out.push(kept);
     }
     Ok(out)
 }
@@ -144,7 +139,6 @@ fn implicit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use skyr::shared::message::Message;
 
     fn msg(from: u64, sequence: u64, method: u64) -> ChainMessage {
         ChainMessage::Unsigned(Message {
@@ -161,34 +155,29 @@ mod tests {
         })
     }
 
-    fn block(messages: Vec<ChainMessage>) -> BlockMessages {
-        BlockMessages {
-            miner: Address::new_id(1000),
-            win_count: 1,
-            messages,
-        }
-    }
-
     /// Out-of-order nonces and a message repeated in a second block are passed over; each
     /// sender's first message sets its nonce; an address resolving to the same ID counts as
     /// the same sender.
     #[test]
     fn selection_follows_nonces_and_skips_repeats() {
         let blocks = vec![
-            block(vec![msg(100, 5, 0), msg(100, 7, 0), msg(100, 6, 0)]),
-            block(vec![msg(100, 6, 0), msg(101, 0, 0), msg(200, 7, 1)]),
+            vec![msg(100, 5, 0), msg(100, 7, 0), msg(100, 6, 0)],
+            vec![msg(100, 6, 0), msg(101, 0, 0), msg(200, 7, 1)],
         ];
         // 200 is another name of 100.
-        let out = select_messages(blocks, |a| {
-            Ok(Some(match a.id()? {
-                200 => 100,
-                n => n,
-            }))
-        })
+        let out = select_messages(
+            blocks,
+            |m| (m.message(), vm_message_cid(m).unwrap()),
+            |a| {
+                Ok(Some(match a.id()? {
+                    200 => 100,
+                    n => n,
+                }))
+            },
+        )
         .unwrap();
-        let kept = |b: &BlockMessages| {
-            b.messages
-                .iter()
+        let kept = |b: &Vec<ChainMessage>| {
+            b.iter()
                 .map(|m| (m.message().from.id().unwrap(), m.message().sequence))
                 .collect::<Vec<_>>()
         };

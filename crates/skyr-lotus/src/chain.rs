@@ -13,7 +13,7 @@ use fvm_shared::error::ExitCode;
 use fvm_shared::receipt::Receipt;
 use serde_json::{json, Value};
 use skyr_chain::block::{tipset_key_cid, BlockHeader, TxMeta};
-use skyr_chain::tipset::BlockMessages;
+use skyr_chain::tipset::vm_message_cid;
 use skyr_chain::ChainMessage;
 
 use crate::source::{cid_json, parse_cid, NodeSource};
@@ -183,8 +183,22 @@ pub struct OnChain {
     pub cid: Cid,
     /// The message.
     pub message: ChainMessage,
+    /// The CID of the message the machine applies (a signed message's without its
+    /// signature; a BLS message's own).
+    pub vm_cid: Cid,
     /// Its length on chain.
     pub length: usize,
+}
+
+/// One block's part of a tipset.
+#[derive(Clone, Debug)]
+pub struct BlockOnChain {
+    /// Who mined it (rewarded after its messages).
+    pub miner: fvm_shared::address::Address,
+    /// How many times it won the election.
+    pub win_count: i64,
+    /// Its messages: BLS ones, then signed ones.
+    pub messages: Vec<OnChain>,
 }
 
 /// Every message of block `header`, BLS ones then signed ones, as the block orders them.
@@ -225,6 +239,7 @@ pub fn block_messages(source: &NodeSource, header: &BlockHeader) -> Result<Vec<O
             };
             out.push(OnChain {
                 cid: *c,
+                vm_cid: vm_message_cid(&message)?,
                 message,
                 length: bytes.len(),
             });
@@ -234,23 +249,15 @@ pub fn block_messages(source: &NodeSource, header: &BlockHeader) -> Result<Vec<O
 }
 
 /// Each block of `ts` with all its messages, before selection.
-pub fn tipset_messages(
-    source: &NodeSource,
-    ts: &Tipset,
-) -> Result<Vec<(BlockMessages, Vec<OnChain>)>> {
+pub fn tipset_messages(source: &NodeSource, ts: &Tipset) -> Result<Vec<BlockOnChain>> {
     ts.headers
         .iter()
         .map(|h| {
-            let on_chain = block_messages(source, h)?;
-            let win_count = h.election_proof.as_ref().map_or(0, |e| e.win_count);
-            Ok((
-                BlockMessages {
-                    miner: h.miner,
-                    win_count,
-                    messages: on_chain.iter().map(|m| m.message.clone()).collect(),
-                },
-                on_chain,
-            ))
+            Ok(BlockOnChain {
+                miner: h.miner,
+                win_count: h.election_proof.as_ref().map_or(0, |e| e.win_count),
+                messages: block_messages(source, h)?,
+            })
         })
         .collect()
 }

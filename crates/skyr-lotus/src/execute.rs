@@ -18,13 +18,11 @@ use fvm_shared::version::NetworkVersion;
 use serde_json::{json, Value};
 use skyr::externs::Verifier;
 use skyr::{ApplyKind, ApplyRet, Engine, Executor, Machine, MachineConfig};
-use skyr_chain::tipset::{
-    award_block_reward, cron_tick, select_messages, vm_message_cid, BlockMessages,
-};
+use skyr_chain::tipset::{award_block_reward, cron_tick, select_messages};
 use skyr_vectors::runner::{actor_named, manifest_of, missing_code};
 use skyr_vectors::BundleSet;
 
-use crate::chain::{tipset, tipset_messages, OnChain, Tipset};
+use crate::chain::{tipset, tipset_messages, BlockOnChain, OnChain, Tipset};
 use crate::externs::NodeExterns;
 use crate::source::NodeSource;
 use crate::store::NodeStore;
@@ -99,9 +97,8 @@ pub struct TipsetRun<'a> {
     pub parent: Tipset,
     /// Why some actor code is not at hand, if it is not: messages that run none still run.
     missing: Option<String>,
-    /// Each block's selected messages.
-    pub blocks: Vec<BlockMessages>,
-    on_chain: Vec<OnChain>,
+    /// Each block and its messages (all of them until [`Self::start`] selects them).
+    pub blocks: Vec<BlockOnChain>,
 }
 
 /// What to do after a message.
@@ -150,12 +147,7 @@ impl<'a> TipsetRun<'a> {
             let _ = source.prefetch(&wanted);
         }
         let missing = missing_code(&store, &manifest)?;
-        let mut on_chain = Vec::new();
-        let mut blocks = Vec::new();
-        for (b, listed) in tipset_messages(source, &ts)? {
-            on_chain.extend(listed);
-            blocks.push(b);
-        }
+        let blocks = tipset_messages(source, &ts)?;
         Ok(TipsetRun {
             source,
             store: Rc::new(store),
@@ -168,7 +160,6 @@ impl<'a> TipsetRun<'a> {
             parent,
             missing,
             blocks,
-            on_chain,
         })
     }
 
@@ -214,7 +205,24 @@ impl<'a> TipsetRun<'a> {
         }
         let mut exec = self.machine(self.tipset.height, self.tipset.min_timestamp(), root)?;
         let blocks = std::mem::take(&mut self.blocks);
-        self.blocks = select_messages(blocks, |a| Ok(exec.machine_mut()?.state.lookup_id(a)?))?;
+        let (heads, lists): (Vec<_>, Vec<_>) = blocks
+            .into_iter()
+            .map(|b| ((b.miner, b.win_count), b.messages))
+            .unzip();
+        let selected = select_messages(
+            lists,
+            |o| (o.message.message(), o.vm_cid),
+            |a| Ok(exec.machine_mut()?.state.lookup_id(a)?),
+        )?;
+        self.blocks = heads
+            .into_iter()
+            .zip(selected)
+            .map(|((miner, win_count), messages)| BlockOnChain {
+                miner,
+                win_count,
+                messages,
+            })
+            .collect();
         Ok(exec)
     }
 
@@ -230,15 +238,9 @@ impl<'a> TipsetRun<'a> {
         for b in &self.blocks {
             let mut gas_reward = TokenAmount::default();
             let mut penalty = TokenAmount::default();
-            for m in &b.messages {
-                let vm_cid = vm_message_cid(m)?;
-                let placed = self
-                    .on_chain
-                    .iter()
-                    .find(|o| vm_message_cid(&o.message).ok() == Some(vm_cid))
-                    .ok_or_else(|| anyhow!("a selected message is not among the blocks'"))?;
+            for placed in &b.messages {
                 let ret = exec
-                    .apply_message(m.message(), ApplyKind::Explicit, placed.length)
+                    .apply_message(placed.message.message(), ApplyKind::Explicit, placed.length)
                     .with_context(|| format!("applying message {}", placed.cid))?;
                 if let (Some(why), Some(code)) =
                     (&self.missing, exec.machine()?.missing_code.first())

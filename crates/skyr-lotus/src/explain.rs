@@ -8,7 +8,6 @@ use std::rc::Rc;
 use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
 use fvm_shared::receipt::Receipt;
-use skyr_chain::tipset::vm_message_cid;
 use skyr_vectors::exec::ExecOutcome;
 use skyr_vectors::runner::{actor_names_of, trace_of};
 
@@ -57,8 +56,7 @@ pub fn explain_message(source: &Rc<NodeSource>, cid: &Cid, tools: &Tools) -> Res
     let mut exec = run.start()?;
     let mut found = None;
     run.apply(&mut exec, |exec, index, placed, mut ret| {
-        let vm_cid = vm_message_cid(&placed.message)?;
-        if ![placed.cid, vm_cid]
+        if ![placed.cid, placed.vm_cid]
             .iter()
             .any(|c| *c == *cid || *c == lookup.message)
         {
