@@ -68,20 +68,9 @@ pub struct ExecArgs {
     /// is compared with the receipt the chain recorded (exit status 1 when it differs).
     #[arg(long, value_name = "URL", conflicts_with_all = ["vector", "state"])]
     pub rpc: Option<String>,
-    /// With `--rpc`: the node's API token (default: $SKYR_RPC_TOKEN).
-    #[arg(long, value_name = "TOKEN", requires = "rpc")]
-    pub rpc_token: Option<String>,
-    /// With `--rpc`: the cache of the node's blocks and answers (default: one per URL in the
-    /// cache folder).
-    #[arg(long, value_name = "FILE", requires = "rpc")]
-    pub rpc_cache: Option<PathBuf>,
-    /// With `--rpc`: ask the node nothing; read only the cache.
-    #[arg(long, requires = "rpc")]
-    pub offline: bool,
-    /// With `--rpc`: verify proofs for real (needs the proof parameters on this machine);
-    /// by default they are accepted, as the chain checked them when it ran the message.
-    #[arg(long, requires = "rpc")]
-    pub verify_proofs: bool,
+    /// With `--rpc`: how the node is read.
+    #[command(flatten)]
+    pub node: crate::exec_rpc::NodeArgs,
     /// Sender (f0, f1, f2, f3 or f4 address; t-prefixed too). Without `--message` or
     /// `--vector`, the message is built from flags (`--from` and `--to` needed); with one,
     /// each message flag given replaces that field.

@@ -39,16 +39,48 @@ fn cache_path(url: &str, given: Option<&PathBuf>) -> Result<PathBuf> {
     Ok(dir.join("rpc").join(format!("{name}.redb")))
 }
 
-/// The node at `url` read through its cache (`cache`, or the default one for the URL); with
-/// `offline`, the cache alone. Also gives the client's counts (online) and the cache's path.
+/// How a command reads a node (`exec --rpc`, `replay`): the flags besides the URL.
+#[derive(clap::Args, Clone, Debug)]
+pub struct NodeArgs {
+    /// With `--rpc`: the node's API token (default: $SKYR_RPC_TOKEN).
+    #[arg(long, value_name = "TOKEN", requires = "rpc")]
+    pub rpc_token: Option<String>,
+    /// With `--rpc`: the cache of the node's blocks and answers (default: one per URL in the
+    /// cache folder).
+    #[arg(long, value_name = "FILE", requires = "rpc")]
+    pub rpc_cache: Option<PathBuf>,
+    /// With `--rpc`: ask the node nothing; read only the cache.
+    #[arg(long, requires = "rpc")]
+    pub offline: bool,
+    /// With `--rpc`: verify proofs for real (needs the proof parameters on this machine);
+    /// by default they are accepted, as the chain checked them when it ran the messages.
+    #[arg(long, requires = "rpc")]
+    pub verify_proofs: bool,
+}
+
+impl NodeArgs {
+    /// What answers proofs, as `--verify-proofs` says.
+    pub fn verifier(&self) -> fn() -> Rc<dyn Verifier> {
+        if self.verify_proofs {
+            || Rc::new(RealProofs)
+        } else {
+            || Rc::new(AcceptAllProofs)
+        }
+    }
+}
+
+/// The node at `url` read through its cache (`--rpc-cache`, or the default one for the URL);
+/// with `--offline`, the cache alone. Also gives the client's counts (online) and the cache's
+/// path.
 pub fn open_source(
     url: &str,
-    token: Option<String>,
-    cache: Option<&PathBuf>,
-    offline: bool,
+    node: &NodeArgs,
 ) -> Result<(Rc<NodeSource>, Option<Arc<Stats>>, PathBuf)> {
-    let token = token.or_else(|| std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()));
-    let client = if offline {
+    let token = node
+        .rpc_token
+        .clone()
+        .or_else(|| std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()));
+    let client = if node.offline {
         None
     } else {
         Some(NodeClient::new(
@@ -60,19 +92,10 @@ pub fn open_source(
         )?)
     };
     let stats = client.as_ref().map(|c| c.stats().clone());
-    let cache = cache_path(url, cache)?;
+    let cache = cache_path(url, node.rpc_cache.as_ref())?;
     let source = NodeSource::open(client, &cache)
         .with_context(|| format!("the RPC cache {}", cache.display()))?;
     Ok((Rc::new(source), stats, cache))
-}
-
-/// The verifier `--verify-proofs` asks for.
-pub fn verifier(verify_proofs: bool) -> Rc<dyn Verifier> {
-    if verify_proofs {
-        Rc::new(RealProofs)
-    } else {
-        Rc::new(AcceptAllProofs)
-    }
 }
 
 /// Runs `skyr exec --rpc`. Exits 0 when the receipt is the chain's, 1 when it differs, 2 on
@@ -86,19 +109,13 @@ pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
     let cid: Cid = text
         .parse()
         .map_err(|e| anyhow!("--message {text}: not a message CID: {e}"))?;
-    let (source, stats, cache) = open_source(
-        url,
-        args.rpc_token.clone(),
-        args.rpc_cache.as_ref(),
-        args.offline,
-    )?;
+    let (source, stats, cache) = open_source(url, &args.node)?;
     let bundles = crate::vectors_cmd::bundle_set(&args.bundles, false)?;
-    let verifier = verifier(args.verify_proofs);
     let progress = stats.clone().map(Progress::start);
     let tools = Tools {
         bundles: &bundles,
         engine: &engine,
-        verifier,
+        verifier: args.node.verifier(),
     };
     let result = explain_message(&source, &cid, &tools);
     drop(progress);
@@ -114,7 +131,7 @@ pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
             "url": url,
             "requests": fetched.map_or(0, |f| f.0),
             "bytes": fetched.map_or(0, |f| f.1),
-            "offline": args.offline,
+            "offline": args.node.offline,
         });
         if args.trace {
             v["trace"] = out.outcome.trace.to_json();

@@ -6,19 +6,11 @@ use std::time::Instant;
 
 use anyhow::Result;
 use serde_json::json;
-use skyr::externs::Verifier;
 use skyr::Engine;
+use skyr_lotus::execute::Tools;
 use skyr_lotus::replay::{replay_range, tipsets_between};
 
-use crate::exec_rpc::{open_source, verifier, Progress};
-
-fn real_proofs() -> std::rc::Rc<dyn Verifier> {
-    verifier(true)
-}
-
-fn accepted_proofs() -> std::rc::Rc<dyn Verifier> {
-    verifier(false)
-}
+use crate::exec_rpc::{open_source, NodeArgs, Progress};
 
 /// `skyr replay`.
 #[derive(clap::Args)]
@@ -32,22 +24,12 @@ pub struct ReplayArgs {
     /// The last epoch replayed (its child tipset must be on the chain: it records the result).
     #[arg(long)]
     pub to: i64,
-    /// The node's API token (default: $SKYR_RPC_TOKEN).
-    #[arg(long, value_name = "TOKEN")]
-    pub rpc_token: Option<String>,
-    /// The cache of the node's blocks and answers (default: one per URL in the cache folder).
-    #[arg(long, value_name = "FILE")]
-    pub rpc_cache: Option<PathBuf>,
-    /// Ask the node nothing; read only the cache.
-    #[arg(long)]
-    pub offline: bool,
+    /// How the node is read.
+    #[command(flatten)]
+    pub node: NodeArgs,
     /// Folders of bundle CARs, or bundle CAR files: the actors' code (else the node's).
     #[arg(long = "bundles", value_name = "DIR|CAR")]
     pub bundles: Vec<PathBuf>,
-    /// Verify proofs for real (needs the proof parameters); by default they are accepted, as
-    /// the chain checked them.
-    #[arg(long)]
-    pub verify_proofs: bool,
     /// Replay this many disjoint ranges at once, on as many threads.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
@@ -59,22 +41,17 @@ pub struct ReplayArgs {
 /// Runs `skyr replay`. Exits 0 when every tipset agrees with the chain, 1 when one differs
 /// (the first difference is explained), 2 on an error.
 pub fn run(args: ReplayArgs, engine: Engine) -> Result<ExitCode> {
-    let (source, stats, _) = open_source(
-        &args.rpc,
-        args.rpc_token.clone(),
-        args.rpc_cache.as_ref(),
-        args.offline,
-    )?;
+    let (source, stats, _) = open_source(&args.rpc, &args.node)?;
     let bundles = crate::vectors_cmd::bundle_set(&args.bundles, false)?;
     let progress = stats.clone().map(Progress::start);
     let start = Instant::now();
     let pairs = tipsets_between(&source, args.from, args.to)?;
-    let verifier = if args.verify_proofs {
-        real_proofs
-    } else {
-        accepted_proofs
+    let tools = Tools {
+        bundles: &bundles,
+        engine: &engine,
+        verifier: args.node.verifier(),
     };
-    let replayed = replay_range(&source, &bundles, &engine, verifier, pairs, args.jobs)?;
+    let replayed = replay_range(&source, &tools, pairs, args.jobs)?;
     source.commit()?;
     let (mut tipsets, mut messages, mut nulls) = (0usize, 0usize, 0i64);
     let mut first_difference = None;

@@ -28,13 +28,14 @@ use crate::source::NodeSource;
 use crate::store::NodeStore;
 
 /// What the machine needs besides a node: the actors' code at hand, the engine, the proofs.
+/// Shared by the threads of a replay.
 pub struct Tools<'a> {
     /// Local bundles (the node's code is used for the rest).
     pub bundles: &'a BundleSet,
     /// The engine compiling the actors.
     pub engine: &'a Engine,
-    /// Answers proofs.
-    pub verifier: Rc<dyn Verifier>,
+    /// Makes what answers proofs (once per tipset run: a verifier stays on its thread).
+    pub verifier: fn() -> Rc<dyn Verifier>,
 }
 
 /// A network's constants the machine needs.
@@ -86,6 +87,7 @@ pub struct TipsetRun<'a> {
     source: &'a Rc<NodeSource>,
     store: Rc<NodeStore>,
     tools: &'a Tools<'a>,
+    verifier: Rc<dyn Verifier>,
     params: NetworkParams,
     /// The network version it runs at.
     pub nv: u32,
@@ -152,6 +154,7 @@ impl<'a> TipsetRun<'a> {
             source,
             store: Rc::new(store),
             tools,
+            verifier: (tools.verifier)(),
             params,
             nv,
             base_fee: ts.headers[0].parent_base_fee.clone(),
@@ -187,7 +190,7 @@ impl<'a> TipsetRun<'a> {
             config,
             self.store.clone(),
             Rc::new(externs),
-            self.tools.verifier.clone(),
+            self.verifier.clone(),
         )
         .with_context(|| format!("the machine does not start at epoch {epoch} on {root}"))?;
         Ok(Executor::new(machine))

@@ -18,10 +18,7 @@ use fvm_shared::receipt::Receipt;
 use fvm_shared::state::StateRoot;
 use ipld_core::ipld::Ipld;
 use serde_json::json;
-use skyr::externs::Verifier;
 use skyr::rules::ReceiptShape;
-use skyr::Engine;
-use skyr_vectors::BundleSet;
 
 use crate::chain::{key_json, receipts, tipset, Tipset};
 use crate::execute::{Step, TipsetRun, Tools};
@@ -99,22 +96,15 @@ pub fn tipsets_between(source: &NodeSource, from: i64, to: i64) -> Result<Vec<(T
 /// height: up to the first difference, everything before it agrees.
 pub fn replay_range(
     source: &Rc<NodeSource>,
-    bundles: &BundleSet,
-    engine: &Engine,
-    verifier: fn() -> Rc<dyn Verifier>,
+    tools: &Tools,
     pairs: Vec<(Tipset, Tipset)>,
     jobs: usize,
 ) -> Result<Vec<Replayed>> {
     let replay_share =
         |source: &Rc<NodeSource>, share: Vec<(Tipset, Tipset)>| -> Result<Vec<Replayed>> {
-            let tools = Tools {
-                bundles,
-                engine,
-                verifier: verifier(),
-            };
             let mut out = Vec::new();
             for (ts, child) in share {
-                let r = replay_tipset(source, &tools, ts, &child)?;
+                let r = replay_tipset(source, tools, ts, &child)?;
                 source.commit()?;
                 let differs = r.difference.is_some();
                 out.push(r);
