@@ -12,6 +12,7 @@ use fvm_ipld_encoding::RawBytes;
 use fvm_shared::error::ExitCode;
 use fvm_shared::receipt::Receipt;
 use serde_json::{json, Value};
+use skyr::rules::ReceiptShape;
 use skyr_chain::block::{tipset_key_cid, BlockHeader, TxMeta};
 use skyr_chain::tipset::vm_message_cid;
 use skyr_chain::ChainMessage;
@@ -262,34 +263,39 @@ pub fn tipset_messages(source: &NodeSource, ts: &Tipset) -> Result<Vec<BlockOnCh
         .collect()
 }
 
-/// The receipts in the AMT at `root` (a tipset's `ParentMessageReceipts`), in order. Receipts
-/// before nv18 have three fields; later ones a fourth, the events root.
+/// The receipts in the AMT at `root` (a tipset's `ParentMessageReceipts`), in order.
 pub fn receipts(source: &NodeSource, root: &Cid) -> Result<Vec<Receipt>> {
-    let amt: Amtv0<ReceiptOnChain, _> =
+    let amt: Amtv0<ChainReceipt, _> =
         Amtv0::load(root, source).with_context(|| format!("the receipts AMT {root}"))?;
     let mut out = Vec::new();
     amt.for_each(|_, r| {
-        out.push(r.0.clone());
+        out.push(r.receipt.clone());
         Ok(())
     })
     .with_context(|| format!("the receipts AMT {root}"))?;
     Ok(out)
 }
 
-/// A receipt of either encoding.
+/// A receipt as a chain records it, in the shape of its network version: three fields before
+/// nv18, a fourth (the events root) from nv18. Read in either shape; written in its own.
 #[derive(Clone, Debug)]
-struct ReceiptOnChain(Receipt);
+pub struct ChainReceipt {
+    /// The receipt.
+    pub receipt: Receipt,
+    /// Its encoding.
+    pub shape: ReceiptShape,
+}
 
-impl<'de> serde::Deserialize<'de> for ReceiptOnChain {
+impl<'de> serde::Deserialize<'de> for ChainReceipt {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::{Error, SeqAccess, Visitor};
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = ReceiptOnChain;
+            type Value = ChainReceipt;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a receipt: a list of 3 or 4 fields")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<ReceiptOnChain, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<ChainReceipt, A::Error> {
                 let exit: u32 = s
                     .next_element()?
                     .ok_or_else(|| A::Error::custom("no exit code"))?;
@@ -300,20 +306,32 @@ impl<'de> serde::Deserialize<'de> for ReceiptOnChain {
                     .next_element()?
                     .ok_or_else(|| A::Error::custom("no gas used"))?;
                 let events: Option<Option<Cid>> = s.next_element()?;
-                Ok(ReceiptOnChain(Receipt {
-                    exit_code: ExitCode::new(exit),
-                    return_data: ret,
-                    gas_used: gas,
-                    events_root: events.flatten(),
-                }))
+                Ok(ChainReceipt {
+                    shape: match events {
+                        Some(_) => ReceiptShape::WithEventsRoot,
+                        None => ReceiptShape::ThreeFields,
+                    },
+                    receipt: Receipt {
+                        exit_code: ExitCode::new(exit),
+                        return_data: ret,
+                        gas_used: gas,
+                        events_root: events.flatten(),
+                    },
+                })
             }
         }
         d.deserialize_seq(V)
     }
 }
 
-impl serde::Serialize for ReceiptOnChain {
+impl serde::Serialize for ChainReceipt {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        let r = &self.receipt;
+        match self.shape {
+            ReceiptShape::WithEventsRoot => r.serialize(s),
+            ReceiptShape::ThreeFields => {
+                (r.exit_code.value(), &r.return_data, r.gas_used).serialize(s)
+            }
+        }
     }
 }

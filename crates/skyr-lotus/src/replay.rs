@@ -20,7 +20,7 @@ use ipld_core::ipld::Ipld;
 use serde_json::json;
 use skyr::rules::ReceiptShape;
 
-use crate::chain::{key_json, receipts, tipset, Tipset};
+use crate::chain::{key_json, receipts, tipset, ChainReceipt, Tipset};
 use crate::execute::{Step, TipsetRun, Tools};
 use crate::source::NodeSource;
 
@@ -231,18 +231,11 @@ pub fn receipts_root<'a>(
     shape: ReceiptShape,
 ) -> Result<Cid> {
     let store = MemoryBlockstore::new();
-    let mut amt = Amtv0::new(&store);
-    for (i, r) in receipts.enumerate() {
-        let bytes = match shape {
-            ReceiptShape::WithEventsRoot => fvm_ipld_encoding::to_vec(r)?,
-            ReceiptShape::ThreeFields => {
-                fvm_ipld_encoding::to_vec(&(r.exit_code.value(), &r.return_data, r.gas_used))?
-            }
-        };
-        let value: Ipld = fvm_ipld_encoding::from_slice(&bytes)?;
-        amt.set(i as u64, value)?;
-    }
-    Ok(amt.flush()?)
+    let values = receipts.map(|r| ChainReceipt {
+        receipt: r.clone(),
+        shape,
+    });
+    Ok(Amtv0::new_from_iter(&store, values)?)
 }
 
 /// The actors whose records differ between states `ours` and `theirs`, in words (at most
