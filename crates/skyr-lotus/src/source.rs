@@ -38,8 +38,6 @@ pub struct NodeSource {
     answers: RefCell<BTreeMap<String, Value>>,
     /// Blocks fetched from the node since the last commit.
     uncommitted: Cell<u64>,
-    /// Blocks fetched from the node in all.
-    fetched: Cell<u64>,
 }
 
 /// The JSON form of a CID in Lotus's API.
@@ -90,14 +88,16 @@ impl NodeSource {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the cache folder {}", dir.display()))?;
         }
-        let db = Db::open(cache)?;
-        Ok(NodeSource {
+        Ok(NodeSource::on(client, Db::open(cache)?))
+    }
+
+    fn on(client: Option<NodeClient>, db: Db) -> NodeSource {
+        NodeSource {
             client,
             db,
             answers: RefCell::default(),
             uncommitted: Cell::new(0),
-            fetched: Cell::new(0),
-        })
+        }
     }
 
     /// What opens this source again on another thread (same node, same cache).
@@ -111,11 +111,6 @@ impl NodeSource {
     /// The client, when online.
     pub fn client(&self) -> Option<&NodeClient> {
         self.client.as_ref()
-    }
-
-    /// Blocks fetched from the node by this source.
-    pub fn fetched(&self) -> u64 {
-        self.fetched.get()
     }
 
     /// Block `c`: from the cache, else from the node (checked). A block the node lacks is an
@@ -160,7 +155,6 @@ impl NodeSource {
     fn keep(&self, c: &Cid, data: Vec<u8>) -> Result<Vec<u8>> {
         check_block(c, &data)?;
         self.db.put_keyed(c, &data)?;
-        self.fetched.set(self.fetched.get() + 1);
         self.uncommitted.set(self.uncommitted.get() + 1);
         if self.uncommitted.get() >= COMMIT_EVERY {
             self.commit()?;
@@ -224,13 +218,7 @@ pub struct SourceOpener {
 impl SourceOpener {
     /// The source, on this thread.
     pub fn open(self) -> NodeSource {
-        NodeSource {
-            client: self.client,
-            db: self.db.open(),
-            answers: RefCell::default(),
-            uncommitted: Cell::new(0),
-            fetched: Cell::new(0),
-        }
+        NodeSource::on(self.client, self.db.open())
     }
 }
 

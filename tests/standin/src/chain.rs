@@ -189,7 +189,7 @@ impl StandinChain {
             empty,
             &base_fee,
         );
-        let parent_cid = self.put_header(&store, fragment, parent)?;
+        let parent_cid = self.put_header(fragment, parent)?;
         let including = header(
             height,
             vec![parent_cid],
@@ -198,7 +198,7 @@ impl StandinChain {
             with_messages,
             &base_fee,
         );
-        let including_cid = self.put_header(&store, fragment, including)?;
+        let including_cid = self.put_header(fragment, including)?;
         let child = header(
             height + 1,
             vec![including_cid],
@@ -207,7 +207,7 @@ impl StandinChain {
             empty,
             &base_fee,
         );
-        let child_cid = self.put_header(&store, fragment, child)?;
+        let child_cid = self.put_header(fragment, child)?;
         let first = self.executed.len() - v.apply_messages.len();
         for e in &mut self.executed[first..] {
             e.tipset = child_cid;
@@ -234,12 +234,7 @@ impl StandinChain {
         Ok(())
     }
 
-    fn put_header(
-        &mut self,
-        _store: &MemoryBlockstore,
-        fragment: usize,
-        h: BlockHeader,
-    ) -> Result<Cid> {
+    fn put_header(&mut self, fragment: usize, h: BlockHeader) -> Result<Cid> {
         let bytes = h.encode()?;
         let c = cbor_cid(&bytes);
         self.blocks.insert(c, bytes);
