@@ -23,16 +23,9 @@ fn send(c: &mut Client, tx: Value) -> Value {
 
 /// Replays epochs 1 to `to` through `source` on `jobs` threads; gives (tipsets, messages),
 /// failing on a difference.
-fn replay_all(source: &Rc<NodeSource>, to: i64, jobs: usize) -> (usize, usize) {
-    let bundles = BundleSet::default();
-    let engine = Engine::new().expect("engine");
-    let tools = Tools {
-        bundles: &bundles,
-        engine: &engine,
-        verifier: || Rc::new(AcceptAllProofs),
-    };
+fn replay_all(source: &Rc<NodeSource>, tools: &Tools, to: i64, jobs: usize) -> (usize, usize) {
     let pairs = tipsets_between(source, 1, to).expect("the tipsets");
-    let replayed = replay_range(source, &tools, pairs, jobs).expect("replays");
+    let replayed = replay_range(source, tools, pairs, jobs).expect("replays");
     for r in &replayed {
         assert!(r.difference.is_none(), "epoch {}: {r:?}", r.height);
     }
@@ -45,6 +38,13 @@ fn a_devnet_chain_replays_to_its_own_receipts_and_roots() {
         return;
     };
     let keys = dev_keys(DEFAULT_MNEMONIC, 3).expect("keys");
+    let bundles = BundleSet::default();
+    let engine = Engine::new().expect("engine");
+    let tools = Tools {
+        bundles: &bundles,
+        engine: &engine,
+        verifier: || Rc::new(AcceptAllProofs),
+    };
     let (me, you) = (h(&keys[0].address), h(&keys[1].address));
     let r = send(&mut c, json!({"from": me, "data": h(&counter_init(5))}));
     assert!(r.is_string(), "{r}");
@@ -85,7 +85,7 @@ fn a_devnet_chain_replays_to_its_own_receipts_and_roots() {
     let stats = client.stats().clone();
     let source = Rc::new(NodeSource::open(Some(client), &db).expect("source"));
     let t = Instant::now();
-    let (tipsets, messages) = replay_all(&source, head - 1, 1);
+    let (tipsets, messages) = replay_all(&source, &tools, head - 1, 1);
     let seconds = t.elapsed().as_secs_f64();
     let (requests, bytes, _) = stats.snapshot();
     println!(
@@ -104,7 +104,7 @@ fn a_devnet_chain_replays_to_its_own_receipts_and_roots() {
 
     let source = Rc::new(NodeSource::open(None, &db).expect("source"));
     let t = Instant::now();
-    let (tipsets, _) = replay_all(&source, head - 1, 2);
+    let (tipsets, _) = replay_all(&source, &tools, head - 1, 2);
     println!(
         "replayed {tipsets} devnet tipsets offline, from the cache, two jobs: {:.1} tipsets/s",
         tipsets as f64 / t.elapsed().as_secs_f64()
@@ -120,13 +120,6 @@ fn a_devnet_chain_replays_to_its_own_receipts_and_roots() {
     );
     let client = NodeClient::new(&c.url, ClientOptions::default()).expect("client");
     let source = Rc::new(NodeSource::open(Some(client), &db).expect("source"));
-    let bundles = BundleSet::default();
-    let engine = Engine::new().expect("engine");
-    let tools = Tools {
-        bundles: &bundles,
-        engine: &engine,
-        verifier: || Rc::new(AcceptAllProofs),
-    };
     let pairs = tipsets_between(&source, head, head).expect("the head and its child");
     let (ts, child) = pairs.into_iter().next().expect("the head");
     let r = replay_tipset(&source, &tools, ts, &child).expect("replays");
