@@ -24,7 +24,7 @@ use skyr::shared::event::StampedEvent;
 use skyr::shared::receipt::Receipt;
 use skyr::shared::version::NetworkVersion;
 use skyr::state_tree::{ActorState, StateTree};
-use skyr::{ApplyKind, ApplyRet, Engine, Executor, Machine, MachineConfig, RealProofs};
+use skyr::{ApplyKind, ApplyRet, Engine, Executor, Externs, Machine, MachineConfig, RealProofs};
 
 use crate::basefee::{effective_premium, next_base_fee, premium_at_target, INITIAL_BASE_FEE};
 use crate::block::{tipset_key_cid, BlockHeader, ElectionProof, Ticket, TxMeta};
@@ -103,12 +103,22 @@ pub struct TipsetRecord {
     pub state_root: Cid,
     /// The root of its receipts (the next block names it).
     pub receipts_root: Cid,
+    /// The tipset's other blocks, after `block_cid` in its key: only the base of a chain
+    /// forked from a node's ([`Chain::fork`]) has any; a devnet's tipsets have one block.
+    pub siblings: Vec<(Cid, BlockHeader)>,
 }
 
 impl TipsetRecord {
     /// Its epoch.
     pub fn height(&self) -> ChainEpoch {
         self.header.height
+    }
+
+    /// Its key: its blocks' CIDs (what a child names as its parents).
+    pub fn block_cids(&self) -> Vec<Cid> {
+        std::iter::once(self.block_cid)
+            .chain(self.siblings.iter().map(|(c, _)| *c))
+            .collect()
     }
 }
 
@@ -130,6 +140,14 @@ pub struct Chain {
     pub(crate) changed_from: Option<ChainEpoch>,
     /// The base fee the next tipset pays, when set by hand (taken by that tipset).
     pub(crate) next_base_fee: Option<TokenAmount>,
+    /// The height of its first tipset: 0, or the node's tipset a fork starts from.
+    pub(crate) first_height: ChainEpoch,
+    /// What answers for the epochs up to the first tipset (a forked chain's node: its
+    /// randomness and tipset CIDs); `None` for a chain that starts at its genesis.
+    pub(crate) history: Option<Rc<dyn skyr::Externs>>,
+    /// The circulating supply its machines see when it is known (a forked chain's, as the
+    /// node computed it at the fork); `None`: the machine's default.
+    pub(crate) circ_supply: Option<TokenAmount>,
 }
 
 fn digest(label: &[u8], epoch: ChainEpoch) -> Vec<u8> {
@@ -158,6 +176,9 @@ impl Chain {
             heights: BTreeMap::new(),
             changed_from: Some(0),
             next_base_fee: None,
+            first_height: 0,
+            history: None,
+            circ_supply: None,
         };
         let empty_receipts = chain.amt_of(Vec::<Receipt>::new())?;
         let header = BlockHeader {
@@ -227,11 +248,20 @@ impl Chain {
         &self.tipsets[self.tipsets.len() - 1]
     }
 
-    /// The tipset at `height`, if the chain has reached it.
+    /// The height of its first tipset: 0 (its genesis), or the node's tipset it forked.
+    pub fn first_height(&self) -> ChainEpoch {
+        self.first_height
+    }
+
+    /// The tipset at `height`, if the chain has reached it (and holds it: a forked chain has
+    /// none before the tipset it forked).
     pub fn at(&self, height: ChainEpoch) -> Option<&TipsetRecord> {
-        usize::try_from(height)
-            .ok()
-            .and_then(|h| self.tipsets.get(h))
+        self.index_of(height).and_then(|i| self.tipsets.get(i))
+    }
+
+    /// Where tipset `height` sits in `tipsets`, when at or after the first.
+    fn index_of(&self, height: ChainEpoch) -> Option<usize> {
+        usize::try_from(height.checked_sub(self.first_height)?).ok()
     }
 
     /// The tipset whose key CID is `key`.
@@ -295,8 +325,8 @@ impl Chain {
     /// Forgets every tipset above `height` (for snapshots and reverts); the store keeps
     /// their blocks, which nothing then reaches.
     pub fn truncate(&mut self, height: ChainEpoch) -> Result<()> {
-        let keep = usize::try_from(height)
-            .ok()
+        let keep = self
+            .index_of(height)
             .filter(|h| *h < self.tipsets.len())
             .ok_or_else(|| anyhow!("the chain has no tipset at height {height}"))?;
         self.tipsets.truncate(keep + 1);
@@ -335,12 +365,24 @@ impl Chain {
     fn set_head_state(&mut self, root: Cid) {
         let last = self.tipsets.len() - 1;
         self.tipsets[last].state_root = root;
-        self.mark_changed(last as ChainEpoch);
+        self.mark_changed(self.first_height + last as ChainEpoch);
     }
 
-    /// Back to the genesis as it was built (edits made at height 0 undone too).
+    /// Back to the genesis as it was built, or a forked chain's first tipset as it was made
+    /// (edits made there undone too).
     pub fn reset(&mut self) -> Result<()> {
-        self.revert_to(0, self.genesis_state)
+        self.revert_to(self.first_height, self.genesis_state)
+    }
+
+    /// Makes the state the first tipset produced, as edited so far, the one [`Self::reset`]
+    /// goes back to (a forked devnet's dev accounts are funded once, then kept). Only while
+    /// the chain has nothing past its first tipset.
+    pub fn keep_first_state(&mut self) -> Result<()> {
+        if self.tipsets.len() != 1 {
+            bail!("the chain has grown past its first tipset");
+        }
+        self.genesis_state = self.tipsets[0].state_root;
+        Ok(())
     }
 
     fn mark_changed(&mut self, height: ChainEpoch) {
@@ -379,15 +421,37 @@ impl Chain {
     /// The externs of epoch `height`: the key CIDs of the tipsets in its lookback. Tipsets
     /// sit at the index of their height, so that window is a slice.
     fn externs_at(&self, height: ChainEpoch) -> ChainExterns {
-        let end = usize::try_from(height).unwrap_or(0).min(self.tipsets.len());
-        let start = usize::try_from(height - TIPSET_LOOKBACK)
-            .unwrap_or(0)
-            .min(end);
+        let index = |h: ChainEpoch| {
+            usize::try_from(h - self.first_height)
+                .unwrap_or(0)
+                .min(self.tipsets.len())
+        };
+        let end = index(height);
+        let start = index(height - TIPSET_LOOKBACK).min(end);
         let tipsets = self.tipsets[start..end]
             .iter()
             .map(|t| (t.height(), t.key_cid))
             .collect();
-        ChainExterns { tipsets }
+        ChainExterns {
+            tipsets,
+            history: self
+                .history
+                .as_ref()
+                .map(|h| (self.first_height, h.clone())),
+        }
+    }
+
+    /// The ticket randomness digest at `round` as the next tipset's machine draws it (what a
+    /// node's `StateGetRandomnessDigestFromTickets` answers).
+    pub fn ticket_digest(&self, round: ChainEpoch) -> Result<[u8; 32]> {
+        self.externs_at(self.head().height() + 1)
+            .chain_randomness(round)
+    }
+
+    /// The beacon randomness digest at `round` (`StateGetRandomnessDigestFromBeacon`).
+    pub fn beacon_digest(&self, round: ChainEpoch) -> Result<[u8; 32]> {
+        self.externs_at(self.head().height() + 1)
+            .beacon_randomness(round)
     }
 
     fn machine(
@@ -403,6 +467,9 @@ impl Chain {
         config.chain_id = self.config.chain_id;
         config.base_fee = base_fee;
         config.trace = trace;
+        if let Some(supply) = &self.circ_supply {
+            config.circ_supply = supply.clone();
+        }
         Machine::new(
             &self.engine,
             config,
@@ -412,10 +479,13 @@ impl Chain {
         )
     }
 
-    /// The circulating supply its machines see (the machine's default: a chain without a
-    /// token history has no supply to compute).
+    /// The circulating supply its machines see: a forked chain's node's at the fork, else the
+    /// machine's default (a chain without a token history has no supply to compute).
     pub fn circulating_supply(&self) -> TokenAmount {
-        MachineConfig::new(self.network_version, 0, Cid::default()).circ_supply
+        match &self.circ_supply {
+            Some(s) => s.clone(),
+            None => MachineConfig::new(self.network_version, 0, Cid::default()).circ_supply,
+        }
     }
 
     /// Mines the next tipset holding `messages`, at `timestamp` (None: the next one in
@@ -447,7 +517,7 @@ impl Chain {
             }),
             beacon_entries: Vec::new(),
             win_post_proof: Vec::new(),
-            parents: vec![parent.block_cid],
+            parents: parent.block_cids(),
             parent_weight: BigInt::from(height),
             height,
             parent_state_root: parent.state_root,
@@ -533,10 +603,11 @@ impl Chain {
             results,
             state_root,
             receipts_root,
+            siblings: Vec::new(),
         })
     }
 
-    fn amt_of<V: serde::Serialize + serde::de::DeserializeOwned>(
+    pub(crate) fn amt_of<V: serde::Serialize + serde::de::DeserializeOwned>(
         &self,
         values: Vec<V>,
     ) -> Result<Cid> {

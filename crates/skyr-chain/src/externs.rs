@@ -1,7 +1,9 @@
 //! What the chain tells the machine: randomness and the CIDs of earlier tipsets. A devnet has
 //! no tickets and no beacon, so its randomness is a digest of a label and the epoch: the same
-//! chain gives the same randomness on every run (execution stays deterministic).
+//! chain gives the same randomness on every run (execution stays deterministic). A chain
+//! forked from a node's asks that node about the epochs up to the fork.
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use anyhow::{anyhow, Result};
 use cid::Cid;
@@ -19,6 +21,18 @@ pub struct ChainExterns {
     /// Tipset key CIDs by epoch, for the epochs before the one executing (at most
     /// [`TIPSET_LOOKBACK`] of them).
     pub tipsets: BTreeMap<ChainEpoch, Cid>,
+    /// A forked chain's first height and what answers for epochs up to it (the node).
+    pub history: Option<(ChainEpoch, Rc<dyn Externs>)>,
+}
+
+impl ChainExterns {
+    /// What answers for `epoch`, when the node's history does.
+    fn history_at(&self, epoch: ChainEpoch) -> Option<&Rc<dyn Externs>> {
+        self.history
+            .as_ref()
+            .filter(|(first, _)| epoch <= *first)
+            .map(|(_, h)| h)
+    }
 }
 
 /// The ticket digest at `round` (what a node's `StateGetRandomnessDigestFromTickets` answers).
@@ -33,24 +47,39 @@ pub fn beacon_digest(round: ChainEpoch) -> [u8; 32] {
 
 impl Externs for ChainExterns {
     fn chain_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        Ok(ticket_digest(round))
+        match self.history_at(round) {
+            Some(h) => h.chain_randomness(round),
+            None => Ok(ticket_digest(round)),
+        }
     }
 
     fn beacon_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        Ok(beacon_digest(round))
+        match self.history_at(round) {
+            Some(h) => h.beacon_randomness(round),
+            None => Ok(beacon_digest(round)),
+        }
     }
 
     fn verify_consensus_fault(
         &self,
-        _h1: &[u8],
-        _h2: &[u8],
-        _extra: &[u8],
+        h1: &[u8],
+        h2: &[u8],
+        extra: &[u8],
     ) -> Result<(Option<ConsensusFault>, i64)> {
-        // One miner makes every block: no two headers of it can conflict.
-        Ok((None, 0))
+        match &self.history {
+            // Headers of a node's chain are the node's to judge.
+            Some((_, h)) => h.verify_consensus_fault(h1, h2, extra),
+            // One miner makes every block: no two headers of it can conflict.
+            None => Ok((None, 0)),
+        }
     }
 
     fn tipset_cid(&self, epoch: ChainEpoch) -> Result<Cid> {
+        if let Some((first, h)) = &self.history {
+            if epoch < *first {
+                return h.tipset_cid(epoch);
+            }
+        }
         // A null round answers with the tipset before it, as Lotus does.
         self.tipsets
             .range(..=epoch)

@@ -347,6 +347,7 @@ pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> R
     config.chain_id = spec.chain_id;
     let externs = Rc::new(ChainExterns {
         tipsets: Default::default(),
+        history: None,
     });
     let machine = Machine::new(engine, config, store, externs, Rc::new(RealProofs))?;
     let mut exec = Executor::new(machine);

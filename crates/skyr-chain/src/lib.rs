@@ -5,7 +5,8 @@
 //! signed messages ([`message`]), the base fee rule ([`basefee`]), the externs a chain gives
 //! the machine ([`externs`]) and the chain itself ([`chain`]): tipsets applied in order
 //! (explicit messages, the block reward, cron's tick, the pieces in [`tipset`]), their receipts and events kept; saved
-//! to an index and restored from it ([`saved`]).
+//! to an index and restored from it ([`saved`]); or started from a node's tipset instead of a
+//! genesis ([`fork`]).
 //!
 //! It knows nothing of Ethereum, JSON-RPC or HTTP: the devnet (`skyr-devnet`) translates its
 //! records into those views.
@@ -13,6 +14,7 @@ pub mod basefee;
 pub mod block;
 pub mod chain;
 pub mod externs;
+pub mod fork;
 pub mod genesis;
 pub mod message;
 pub mod saved;

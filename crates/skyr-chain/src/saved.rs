@@ -117,6 +117,7 @@ impl Chain {
                 results: t.results,
                 state_root: t.state_root,
                 receipts_root: t.receipts_root,
+                siblings: Vec::new(),
             });
         }
         if records.is_empty() {
@@ -137,6 +138,9 @@ impl Chain {
             heights: BTreeMap::new(),
             changed_from: None,
             next_base_fee: None,
+            first_height: 0,
+            history: None,
+            circ_supply: None,
         };
         for r in records {
             chain.push(r);
@@ -146,7 +150,11 @@ impl Chain {
 }
 
 /// The bundle's manifest named by the system actor of the state at `root`.
-fn manifest_at(store: &Rc<dyn BaseStore>, root: &Cid, nv: NetworkVersion) -> Result<Manifest> {
+pub(crate) fn manifest_at(
+    store: &Rc<dyn BaseStore>,
+    root: &Cid,
+    nv: NetworkVersion,
+) -> Result<Manifest> {
     let rules = skyr::rules::rules_for(nv).ok_or_else(|| anyhow!("no rules for {nv}"))?;
     let tree = skyr::state_tree::StateTree::load(
         skyr::blockstore::BufferedStore::new(store.clone()),
@@ -155,7 +163,7 @@ fn manifest_at(store: &Rc<dyn BaseStore>, root: &Cid, nv: NetworkVersion) -> Res
     )?;
     let system = tree
         .get_actor(ids::SYSTEM)?
-        .ok_or_else(|| anyhow!("the genesis has no system actor"))?;
+        .ok_or_else(|| anyhow!("the state {root} has no system actor"))?;
     let bytes = store
         .get(&system.state)?
         .ok_or_else(|| anyhow!("the system actor's state is not in the store"))?;
