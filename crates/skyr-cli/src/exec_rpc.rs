@@ -21,22 +21,12 @@ use skyr_vectors::GasReport;
 use crate::exec_cmd::{exit_label, outcome_json, print_outcome, ExecArgs};
 use crate::show::hex;
 
-/// The token variable read when `--rpc-token` is not given.
-pub const TOKEN_ENV: &str = "SKYR_RPC_TOKEN";
-
-/// Where a node's cache lives unless `--rpc-cache` says: one database per node URL under the
-/// cache folder (answers such as the network's parameters belong to one network).
+/// Where a node's cache lives: `--rpc-cache`, else the default one for the URL.
 fn cache_path(url: &str, given: Option<&PathBuf>) -> Result<PathBuf> {
-    if let Some(p) = given {
-        return Ok(p.clone());
+    match given {
+        Some(p) => Ok(p.clone()),
+        None => skyr_lotus::source::default_cache(url).context("give --rpc-cache FILE"),
     }
-    let dir = skyr::engine::cache::default_dir()
-        .ok_or_else(|| anyhow!("no cache folder is known (no HOME): give --rpc-cache FILE"))?;
-    let name: String = url
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    Ok(dir.join("rpc").join(format!("{name}.redb")))
 }
 
 /// How a command reads a node (`exec --rpc`, `replay`): the flags besides the URL.
@@ -76,10 +66,7 @@ pub fn open_source(
     url: &str,
     node: &NodeArgs,
 ) -> Result<(Rc<NodeSource>, Option<Arc<Stats>>, PathBuf)> {
-    let token = node
-        .rpc_token
-        .clone()
-        .or_else(|| std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()));
+    let token = skyr_lotus::source::token_or_env(node.rpc_token.clone());
     let client = if node.offline {
         None
     } else {

@@ -335,3 +335,23 @@ impl serde::Serialize for ChainReceipt {
         }
     }
 }
+
+/// The tipset a fork starts from, with its child (whose headers record the state and receipts
+/// the tipset produced): the tipset at `height`; or, without one, the parent of the node's
+/// head, the newest tipset whose result the chain has recorded.
+pub fn fork_point(source: &NodeSource, height: Option<i64>) -> Result<(Tipset, Tipset)> {
+    let Some(h) = height else {
+        let child = tipset(source, &source.head()?)?;
+        let ts = tipset(source, child.parents())?;
+        return Ok((ts, child));
+    };
+    let mut pairs = crate::replay::tipsets_between(source, h, h).with_context(|| {
+        format!(
+            "forking at epoch {h}: the node must hold that tipset and one after it (the state \
+             a tipset produced is recorded in its child)"
+        )
+    })?;
+    pairs
+        .pop()
+        .ok_or_else(|| anyhow!("epoch {h} is a null round on the node's chain: no tipset to fork"))
+}

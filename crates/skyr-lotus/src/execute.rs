@@ -19,13 +19,13 @@ use serde_json::{json, Value};
 use skyr::externs::Verifier;
 use skyr::{ApplyKind, ApplyRet, Engine, Executor, Machine, MachineConfig};
 use skyr_chain::tipset::{award_block_reward, cron_tick, select_messages};
-use skyr_vectors::runner::{actor_named, manifest_of, missing_code};
+use skyr_vectors::runner::actor_named;
 use skyr_vectors::BundleSet;
 
 use crate::chain::{tipset, tipset_messages, BlockOnChain, OnChain, Tipset};
 use crate::externs::NodeExterns;
 use crate::source::NodeSource;
-use crate::store::NodeStore;
+use crate::store::{state_store, NodeStore};
 
 /// What the machine needs besides a node: the actors' code at hand, the engine, the proofs.
 /// Shared by the threads of a replay.
@@ -39,13 +39,17 @@ pub struct Tools<'a> {
 }
 
 /// A network's constants the machine needs.
-struct NetworkParams {
-    chain_id: u64,
-    genesis_timestamp: u64,
-    block_delay: u64,
+pub struct NetworkParams {
+    /// Its EIP-155 chain ID (what `CHAINID` answers).
+    pub chain_id: u64,
+    /// Its genesis's UNIX seconds.
+    pub genesis_timestamp: u64,
+    /// Seconds between epochs.
+    pub block_delay: u64,
 }
 
-fn network_params(source: &NodeSource) -> Result<NetworkParams> {
+/// The node's network constants (`StateGetNetworkParams`).
+pub fn network_params(source: &NodeSource) -> Result<NetworkParams> {
     let what = "Filecoin.StateGetNetworkParams";
     let v = source.answer(what, json!([]))?;
     let field = |k: &str| {
@@ -69,7 +73,8 @@ pub fn network_version(source: &NodeSource, ts: &Tipset) -> Result<u32> {
         .ok_or_else(|| anyhow!("{what}: not a version: {v}"))
 }
 
-fn circulating_supply(source: &NodeSource, ts: &Tipset) -> Result<TokenAmount> {
+/// The circulating supply the node's machine sees executing tipset `ts`.
+pub fn circulating_supply(source: &NodeSource, ts: &Tipset) -> Result<TokenAmount> {
     let what = "Filecoin.StateVMCirculatingSupplyInternal";
     let v = source.answer(what, json!([ts.key_json()]))?;
     let s = v
@@ -133,22 +138,8 @@ impl<'a> TipsetRun<'a> {
             );
         }
         let params = network_params(source)?;
-        let mut store = NodeStore::new(source.clone(), Vec::new());
-        let root = ts.parent_state();
-        let manifest = manifest_of(&store, &root).context("the tipset's parent state")?;
-        store.add_code(tools.bundles.layers(&manifest, &store)?);
-        // The actors' code the local bundles lack comes from the node, several blocks at once.
-        if let Ok(m) = skyr::bundle::Manifest::load(&store, &manifest) {
-            let wanted: Vec<Cid> = m
-                .entries()
-                .iter()
-                .map(|(_, c)| *c)
-                .filter(|c| !store.has_local(c))
-                .collect();
-            // A node without some code is reported when a message needs it.
-            let _ = source.prefetch(&wanted);
-        }
-        let missing = missing_code(&store, &manifest)?;
+        let (store, missing) = state_store(source, tools.bundles, &ts.parent_state())
+            .context("the tipset's parent state")?;
         let blocks = tipset_messages(source, &ts)?;
         Ok(TipsetRun {
             source,

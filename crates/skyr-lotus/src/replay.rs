@@ -17,10 +17,9 @@ use fvm_ipld_encoding::CborStore;
 use fvm_shared::receipt::Receipt;
 use fvm_shared::state::StateRoot;
 use ipld_core::ipld::Ipld;
-use serde_json::json;
 use skyr::rules::ReceiptShape;
 
-use crate::chain::{key_json, receipts, tipset, ChainReceipt, Tipset};
+use crate::chain::{receipts, tipset, tipset_at, ChainReceipt, Tipset};
 use crate::execute::{Step, TipsetRun, Tools};
 use crate::source::NodeSource;
 
@@ -46,22 +45,16 @@ pub struct Replayed {
 
 /// The tipsets from `from` to `to` (heights, null rounds skipped), each with its child, read
 /// from the chain the node's head ends (walking parents back from the first tipset past `to`).
+/// Heights are asked about relative to that head, so the answers name a tipset and are cached.
 pub fn tipsets_between(source: &NodeSource, from: i64, to: i64) -> Result<Vec<(Tipset, Tipset)>> {
     if from > to {
         bail!("--from {from} is after --to {to}");
     }
+    let head = tipset(source, &source.head()?)?;
     // The first tipset past `to`: asking at `to + 1` answers the tipset at or before it.
     let mut child = None;
-    for h in to + 1..to + 1 + 1_000 {
-        let v = source.answer("Filecoin.ChainGetTipSetByHeight", json!([h, key_json(&[])]))?;
-        let key = v
-            .get("Cids")
-            .and_then(|c| c.as_array())
-            .ok_or_else(|| anyhow!("Filecoin.ChainGetTipSetByHeight({h}): not a tipset: {v}"))?
-            .iter()
-            .map(|c| crate::source::parse_cid(c, "a tipset key"))
-            .collect::<Result<Vec<_>>>()?;
-        let ts = tipset(source, &key)?;
+    for h in to + 1..(to + 1 + 1_000).min(head.height + 1) {
+        let ts = tipset_at(source, h, &head.key)?;
         if ts.height > to {
             child = Some(ts);
             break;

@@ -10,7 +10,7 @@
 //! index. Offline (no client), only the cache answers, and a miss says what was missing.
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use base64::Engine as _;
@@ -26,9 +26,31 @@ use crate::client::NodeClient;
 const IDENTITY: u64 = 0x00;
 /// Index keys of cached answers start with this.
 const ANSWER_PREFIX: &[u8] = b"rpc-answer/";
+/// The index key of the last head the node named (what an offline run anchors on).
+const HEAD_KEY: &[u8] = b"rpc-head";
 /// Blocks fetched between two commits of the cache, so a long run that is killed keeps most
 /// of what it fetched.
 const COMMIT_EVERY: u64 = 2_000;
+
+/// The environment variable holding a node's API token when no flag gives one.
+pub const TOKEN_ENV: &str = "SKYR_RPC_TOKEN";
+
+/// Where the cache of the node at `url` lives unless told: one database per node URL under
+/// Skyr's cache folder (answers such as the network's parameters belong to one network).
+pub fn default_cache(url: &str) -> Result<PathBuf> {
+    let dir = skyr::engine::cache::default_dir()
+        .ok_or_else(|| anyhow!("no cache folder is known (no HOME): give the cache's path"))?;
+    let name: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    Ok(dir.join("rpc").join(format!("{name}.redb")))
+}
+
+/// The token to use: `given`, else the one in [`TOKEN_ENV`] when set.
+pub fn token_or_env(given: Option<String>) -> Option<String> {
+    given.or_else(|| std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()))
+}
 
 /// A node (or only its cached answers), read through the cache.
 pub struct NodeSource {
@@ -193,6 +215,38 @@ impl NodeSource {
             self.answers.borrow_mut().insert(key, v.clone());
         }
         Ok(v)
+    }
+
+    /// The key of the node's head (`Filecoin.ChainHead`), which a run anchors its questions
+    /// about heights on, so their answers name a tipset and can be cached. Online it is asked
+    /// every time (a head moves) and kept; offline the last one kept is used.
+    pub fn head(&self) -> Result<Vec<Cid>> {
+        let what = "Filecoin.ChainHead";
+        let v = match &self.client {
+            Some(client) => {
+                let v = client.call(what, &json!([]))?;
+                self.db.index_put(HEAD_KEY, v.to_string().as_bytes());
+                v
+            }
+            None => {
+                let bytes = self.db.index_get(HEAD_KEY)?.ok_or_else(|| {
+                    anyhow!("offline, and the cache holds no head of the node: run once without --offline")
+                })?;
+                serde_json::from_slice(&bytes).context("the cached head is corrupt")?
+            }
+        };
+        let cids = v
+            .get("Cids")
+            .and_then(Value::as_array)
+            .ok_or_else(|| anyhow!("{what}: the answer is not a tipset (no `Cids`): {v}"))?;
+        let key = cids
+            .iter()
+            .map(|c| parse_cid(c, what))
+            .collect::<Result<Vec<_>>>()?;
+        if key.is_empty() {
+            bail!("{what}: the tipset has no blocks");
+        }
+        Ok(key)
     }
 
     /// Writes what was fetched to the cache, durably.

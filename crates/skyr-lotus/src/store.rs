@@ -7,6 +7,8 @@ use anyhow::Result;
 use cid::Cid;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
 use skyr_vectors::bundles::Blocks;
+use skyr_vectors::runner::{manifest_of, missing_code};
+use skyr_vectors::BundleSet;
 
 use crate::source::NodeSource;
 
@@ -36,6 +38,31 @@ impl NodeStore {
     pub fn add_code(&mut self, code: Vec<Blocks>) {
         self.code.extend(code);
     }
+}
+
+/// A store for the state at `root` on `source`'s node: the actors' code from `bundles` where
+/// they hold the state's, the rest fetched from the node, several blocks at once. Also gives
+/// why some actor code is not at hand, when it is not (messages that run none can still run).
+pub fn state_store(
+    source: &Rc<NodeSource>,
+    bundles: &BundleSet,
+    root: &Cid,
+) -> Result<(NodeStore, Option<String>)> {
+    let mut store = NodeStore::new(source.clone(), Vec::new());
+    let manifest = manifest_of(&store, root)?;
+    store.add_code(bundles.layers(&manifest, &store)?);
+    if let Ok(m) = skyr::bundle::Manifest::load(&store, &manifest) {
+        let wanted: Vec<Cid> = m
+            .entries()
+            .iter()
+            .map(|(_, c)| *c)
+            .filter(|c| !store.has_local(c))
+            .collect();
+        // A node without some code is reported when a message needs it.
+        let _ = source.prefetch(&wanted);
+    }
+    let missing = missing_code(&store, &manifest)?;
+    Ok((store, missing))
 }
 
 impl Blockstore for NodeStore {
