@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use skyr::Engine;
+use skyr_devnet::fork::ForkOptions;
 use skyr_devnet::launch::{self, DevnetOptions};
 use skyr_devnet::server::{self, NodeHandle};
 
@@ -17,9 +18,9 @@ pub struct DevnetArgs {
     /// Port to listen on (0: any free port; the banner says which).
     #[arg(short, long, default_value_t = 8545)]
     port: u16,
-    /// EIP-155 chain ID (CHAINID, eth_chainId).
-    #[arg(long, default_value_t = launch::DEFAULT_CHAIN_ID)]
-    chain_id: u64,
+    /// EIP-155 chain ID (CHAINID, eth_chainId). Default: 31415926, or a fork's node's.
+    #[arg(long)]
+    chain_id: Option<u64>,
     /// The official v18 bundle: a CAR, or a folder holding it (e.g. ../shared/bundles).
     /// Default: the one `skyr bundle fetch v18` cached.
     #[arg(long, value_name = "DIR|CAR")]
@@ -59,6 +60,30 @@ pub struct DevnetArgs {
     /// Print no line per transaction.
     #[arg(long)]
     quiet: bool,
+    /// Start from this node's chain instead of a genesis (a Lotus or Forest JSON-RPC URL):
+    /// state is read from the node as needed, checked against its CIDs and cached; writes
+    /// stay here.
+    #[arg(long, alias = "rpc-url", value_name = "URL", conflicts_with_all = ["state", "load_state"])]
+    fork_url: Option<String>,
+    /// With --fork-url: the epoch of the tipset to fork (default: the parent of the node's
+    /// head, the newest tipset whose resulting state is on chain).
+    #[arg(
+        long,
+        alias = "fork-block-number",
+        value_name = "EPOCH",
+        requires = "fork_url"
+    )]
+    fork_height: Option<i64>,
+    /// With --fork-url: the node's API token (default: $SKYR_RPC_TOKEN).
+    #[arg(long, value_name = "TOKEN", requires = "fork_url")]
+    rpc_token: Option<String>,
+    /// With --fork-url: the cache of the node's blocks and answers (default: one per URL in
+    /// the cache folder).
+    #[arg(long, value_name = "FILE", requires = "fork_url")]
+    rpc_cache: Option<PathBuf>,
+    /// With --fork-url and --fork-height: ask the node nothing; read only the cache.
+    #[arg(long, requires = "fork_height")]
+    offline: bool,
 }
 
 /// Starts the devnet and serves until Ctrl-C.
@@ -89,7 +114,7 @@ pub fn run(args: DevnetArgs, engine: Engine) -> Result<ExitCode> {
     let opts = DevnetOptions {
         bundle_car,
         bundle_origin: origin.display().to_string(),
-        chain_id: args.chain_id,
+        chain_id: args.chain_id.unwrap_or(launch::DEFAULT_CHAIN_ID),
         accounts: args.accounts,
         balance: args.balance,
         mnemonic: args.mnemonic.clone(),
@@ -99,6 +124,15 @@ pub fn run(args: DevnetArgs, engine: Engine) -> Result<ExitCode> {
         base_fee: args.base_fee,
         verbose: !args.quiet,
         state: args.state.clone(),
+        fork: args.fork_url.clone().map(|url| ForkOptions {
+            url,
+            height: args.fork_height,
+            token: args.rpc_token.clone(),
+            cache: args.rpc_cache.clone(),
+            offline: args.offline,
+            chain_id: args.chain_id,
+            base_fee: args.base_fee,
+        }),
     };
     if args.accounts == 0 {
         bail!("--accounts must be at least 1");

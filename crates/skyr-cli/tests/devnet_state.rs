@@ -333,3 +333,79 @@ fn skyr_replay_reproduces_a_devnet_chain_and_catches_a_cheat() {
     net.kill();
     let _ = std::fs::remove_file(&cache);
 }
+
+#[test]
+fn skyr_devnet_forks_a_node_and_anvil_reset_forks_a_plain_devnet() {
+    let Some(bundles) = bundles() else { return };
+    let node = launch(&bundles, &[]);
+    let deploy = format!(
+        "0x{}{}",
+        std::fs::read_to_string(common::root().join("tests/fevm/build/Counter.bin"))
+            .expect("Counter's build")
+            .trim(),
+        "0".repeat(64)
+    );
+    node.call("eth_sendTransaction", json!([{"from": ME, "data": deploy}]));
+    for _ in 0..2 {
+        node.call("eth_sendTransaction", json!([inc()]));
+    }
+    node.call("anvil_mine", json!(["0x1"]));
+    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("fork-{}.redb", std::process::id()));
+    let _ = std::fs::remove_file(&cache);
+    let c = cache.to_string_lossy().into_owned();
+    let fork = launch(
+        &bundles,
+        &[
+            "--fork-url",
+            &node.url,
+            "--fork-height",
+            "3",
+            "--rpc-cache",
+            &c,
+        ],
+    );
+    assert!(
+        fork.banner
+            .contains(&format!("Forked:            {} at epoch 3", node.url)),
+        "{}",
+        fork.banner
+    );
+    assert_eq!(fork.count(), word(2));
+    fork.call("eth_sendTransaction", json!([inc()]));
+    assert_eq!(fork.count(), word(3));
+    assert_eq!(node.count(), word(2), "the node is untouched");
+
+    // A plain devnet becomes a fork with anvil_reset, reading the node through the default
+    // cache for its URL (under the test's cache folder).
+    let plain = launch(&bundles, &[]);
+    let name: String = node
+        .url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let default_cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("skyr-cli-cache/rpc")
+        .join(format!("{name}.redb"));
+    let _ = std::fs::remove_file(&default_cache);
+    plain.call(
+        "anvil_reset",
+        json!([{"forking": {"jsonRpcUrl": node.url, "blockNumber": 2}}]),
+    );
+    assert_eq!(plain.call("eth_blockNumber", json!([])), json!("0x2"));
+    assert_eq!(plain.count(), word(1));
+    assert!(default_cache.is_file(), "{}", default_cache.display());
+
+    // Flags that do not go together are refused before anything starts.
+    let (code, _, err) = common::skyr(&["devnet", "--fork-url", &node.url, "--state", &c]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--state"), "{err}");
+    let (code, _, err) = common::skyr(&["devnet", "--fork-height", "3"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--fork-url"), "{err}");
+    for d in [fork, plain, node] {
+        d.kill();
+    }
+    let _ = std::fs::remove_file(&cache);
+    let _ = std::fs::remove_file(&default_cache);
+}

@@ -206,6 +206,52 @@ impl Node {
     }
 }
 
+/// The code of the actors a dev account is made of on a state the devnet did not build (a
+/// fork's).
+pub struct AccountCodes {
+    /// An Ethereum address's actor before its first message.
+    pub placeholder: cid::Cid,
+    /// A key address's actor.
+    pub account: cid::Cid,
+}
+
+impl AccountCodes {
+    /// Gives a dev key `balance` at both its addresses: the Ethereum one (a placeholder when
+    /// nothing is there, as a transfer would make) and the key one (an account actor, as a
+    /// transfer would make).
+    pub fn fund(
+        &self,
+        tree: &mut StateTree,
+        eth: &[u8; 20],
+        key: &skyr::shared::address::Address,
+        balance: &TokenAmount,
+    ) -> anyhow::Result<()> {
+        let (id, mut actor) = actor_or_placeholder(tree, eth, self.placeholder)?;
+        actor.balance = balance.clone();
+        tree.set_actor(id, actor);
+        let (id, mut actor) = match tree.lookup_id(key)? {
+            Some(id) => (
+                id,
+                tree.get_actor(id)?
+                    .ok_or_else(|| anyhow!("no actor has ID {id}"))?,
+            ),
+            None => {
+                let id = tree.register_new_address(key)?;
+                // The account actor's state: its key address.
+                let state = fvm_ipld_encoding::to_vec(&(key,))?;
+                let head = skyr_chain::message::cbor_cid(&state);
+                fvm_ipld_blockstore::Blockstore::put_keyed(tree.store(), &head, &state)?;
+                let mut actor = ActorState::new_empty(self.account, None);
+                actor.state = head;
+                (id, actor)
+            }
+        };
+        actor.balance = balance.clone();
+        tree.set_actor(id, actor);
+        Ok(())
+    }
+}
+
 /// The actor at `eth`, or a new placeholder there when nothing is (an f410 address).
 fn actor_or_placeholder(
     tree: &mut StateTree,

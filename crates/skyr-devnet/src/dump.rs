@@ -64,6 +64,12 @@ fn reachable(
 impl Node {
     /// The devnet as a CAR file.
     pub fn dump(&self) -> Result<Vec<u8>> {
+        if self.is_fork() {
+            anyhow::bail!(
+                "a forked devnet is not dumped: its state lives on the node it forked, and a dump \
+                 holds whole chains"
+            );
+        }
         let dump = Dump {
             version: DUMP_VERSION,
             chain: self.chain.saved(),
@@ -117,6 +123,12 @@ impl Node {
     /// Replaces the chain with a dump's. Nothing changes unless the dump is whole and
     /// restores.
     pub fn load_dump(&mut self, car: &[u8]) -> Result<()> {
+        if self.is_fork() {
+            bail!(
+                "a forked devnet loads no dump: a dump holds a whole chain of its own (start \
+                 without --fork-url)"
+            );
+        }
         let tmp = MemoryBlockstore::new();
         let reader =
             fvm_ipld_car::CarReader::new(car).map_err(|e| anyhow!("not a CAR file: {e}"))?;

@@ -220,7 +220,12 @@ pub fn header(h: &BlockHeader) -> Value {
 
 /// A tipset.
 pub fn tipset(t: &TipsetRecord) -> Value {
-    json!({"Cids": [cid(&t.block_cid)], "Blocks": [header(&t.header)], "Height": t.height()})
+    let blocks = std::iter::once(&t.header).chain(t.siblings.iter().map(|(_, h)| h));
+    json!({
+        "Cids": t.block_cids().iter().map(cid).collect::<Vec<_>>(),
+        "Blocks": blocks.map(header).collect::<Vec<_>>(),
+        "Height": t.height(),
+    })
 }
 
 /// A receipt.

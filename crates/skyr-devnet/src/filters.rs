@@ -93,12 +93,13 @@ impl LogCriteria {
     }
 
     /// The heights it spans now (the head resolves `latest`), clipped to the chain.
-    fn range(&self, head: i64) -> (i64, i64) {
+    /// Its heights within a chain from `first` to `head`.
+    fn range(&self, first: i64, head: i64) -> (i64, i64) {
         let at = |b: &Bound| match b {
             Bound::Latest => head,
             Bound::At(h) => *h,
         };
-        (at(&self.from).max(0), at(&self.to).min(head))
+        (at(&self.from).max(first), at(&self.to).min(head))
     }
 
     /// Its logs in heights `from..=to` (within the chain), as JSON.
@@ -129,7 +130,7 @@ impl LogCriteria {
 
     /// Every log it selects now.
     pub fn all_logs(&self, node: &Node) -> RpcResult<Vec<Value>> {
-        let (from, to) = self.range(node.chain.head().height());
+        let (from, to) = self.range(node.chain.first_height(), node.chain.head().height());
         self.logs_in(node, from, to)
     }
 }
@@ -243,7 +244,7 @@ impl Node {
                 .collect(),
             FilterKind::Logs(c) => {
                 // `latest` as the first block means: whatever came since the last poll.
-                let (from, to) = c.range(head);
+                let (from, to) = c.range(self.chain.first_height(), head);
                 let from = match c.from {
                     Bound::Latest => f.seen + 1,
                     Bound::At(_) => from.max(f.seen + 1),

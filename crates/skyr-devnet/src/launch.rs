@@ -14,6 +14,7 @@ use skyr_chain::genesis::{self, GenesisSpec};
 use skyr_chain::{Chain, ChainConfig};
 
 use crate::accounts::{dev_keys, DevKey};
+use crate::fork::{ForkOptions, Forking};
 use crate::node::Node;
 use crate::persist;
 
@@ -51,6 +52,8 @@ pub struct DevnetOptions {
     pub verbose: bool,
     /// Where to keep the chain (`--state`); None keeps it in memory.
     pub state: Option<PathBuf>,
+    /// Start from a node's chain instead of a genesis (`--fork-url`).
+    pub fork: Option<ForkOptions>,
 }
 
 impl DevnetOptions {
@@ -70,6 +73,7 @@ impl DevnetOptions {
             base_fee: None,
             verbose: false,
             state: None,
+            fork: None,
         }
     }
 }
@@ -135,8 +139,12 @@ pub struct Started {
     pub height: i64,
     /// Whether it was restored from `--state`.
     pub restored: bool,
-    /// Its chain ID (a restored chain keeps its own).
+    /// Its chain ID (a restored chain keeps its own; a fork's is its node's).
     pub chain_id: u64,
+    /// The network version it runs.
+    pub network_version: u32,
+    /// When it forked a node's chain: the node's URL and the height forked.
+    pub forked: Option<(String, i64)>,
 }
 
 /// Builds the node: keys, genesis, chain; or, when `--state` holds a saved devnet, restores it
@@ -144,6 +152,42 @@ pub struct Started {
 /// thread.
 pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started)> {
     let keys = dev_keys(&opts.mnemonic, opts.accounts)?;
+    let balance = TokenAmount::from_whole(
+        i64::try_from(opts.balance)
+            .map_err(|_| anyhow!("--balance {} is too large", opts.balance))?,
+    );
+    let mut forking = Forking {
+        bundle: Some((PathBuf::from(&opts.bundle_origin), opts.bundle_car.clone())),
+        balance: balance.clone(),
+        current: None,
+    };
+    if let Some(fork) = &opts.fork {
+        if opts.state.is_some() {
+            bail!(
+                "--fork-url and --state do not go together: the forked state lives on the \
+                 node, and --state keeps whole chains"
+            );
+        }
+        let bundles = forking.bundles()?;
+        let (chain, f) = crate::fork::fork_chain(engine, fork.clone(), &bundles, None)?;
+        let chain = crate::fork::funded(chain, &keys, &forking.balance)?;
+        let chain_id = chain.config().chain_id;
+        let started = Started {
+            keys: keys.clone(),
+            state_root: chain.head().state_root,
+            manifest: f.manifest,
+            height: chain.head().height(),
+            restored: false,
+            chain_id,
+            network_version: f.network_version,
+            forked: Some((f.options.url.clone(), f.height)),
+        };
+        let mut node = Node::new(chain, chain_id, keys);
+        forking.current = Some(f);
+        node.forking = forking;
+        opts.run_as(&mut node);
+        return Ok((node, started));
+    }
     let db = opts.state.as_deref().map(persist::open).transpose()?;
     if let Some(db) = &db {
         if let Some(saved) = persist::saved_chain(db)? {
@@ -157,14 +201,12 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
                 height: node.chain.head().height(),
                 restored: true,
                 chain_id: node.chain_id,
+                network_version: u32::from(node.chain.network_version()),
+                forked: None,
             };
             return Ok((node, started));
         }
     }
-    let balance = TokenAmount::from_whole(
-        i64::try_from(opts.balance)
-            .map_err(|_| anyhow!("--balance {} is too large", opts.balance))?,
-    );
     let spec = GenesisSpec {
         network_version: NETWORK_VERSION,
         bundle_car: opts.bundle_car.clone(),
@@ -196,6 +238,7 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
     };
     let chain = Chain::new(engine, store, &g, opts.genesis_time, config)?;
     let mut node = Node::new(chain, opts.chain_id, keys.clone());
+    node.forking = forking;
     opts.run_as(&mut node);
     if let Some(db) = db {
         node.persist_to(db, g.bundle_manifest);
@@ -210,6 +253,8 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
             height: 0,
             restored: false,
             chain_id: opts.chain_id,
+            network_version: NETWORK_VERSION,
+            forked: None,
         },
     ))
 }
@@ -240,18 +285,35 @@ pub fn banner(opts: &DevnetOptions, started: &Started, address: &str) -> String 
         "\nWallet\n==================\nMnemonic:          {}\nDerivation path:   m/44'/60'/0'/0/\n",
         opts.mnemonic
     ));
+    let version = match started.network_version {
+        NETWORK_VERSION => format!("{NETWORK_VERSION} (FireHorse)"),
+        nv => nv.to_string(),
+    };
+    let origin = match &started.forked {
+        Some((url, height)) => format!(
+            "Forked:            {url} at epoch {height} (reads go to the node, through its \
+             cache; writes stay here)\nFork state:        {}\n",
+            started.state_root
+        ),
+        None => format!(
+            "Genesis state:     {}\nGenesis timestamp: {}\n",
+            started.state_root, opts.genesis_time
+        ),
+    };
     s.push_str(&format!(
-        "\nChain ID:          {}\nNetwork version:   {NETWORK_VERSION} (FireHorse)\nBundle:            {} ({})\n\
-         Genesis state:     {}\nGenesis timestamp: {}\nBase fee:          {}\nMining:            {}\n\
+        "\nChain ID:          {}\nNetwork version:   {version}\nBundle:            {}{}\n\
+         {origin}Base fee:          {}\nMining:            {}\n\
          State:             {}\n\nListening on {address}\n",
         started.chain_id,
         started.manifest,
-        opts.bundle_origin,
-        started.state_root,
-        opts.genesis_time,
-        match opts.base_fee {
-            Some(f) => format!("{f} attoFIL (fixed)"),
-            None => "nv28 rule, from 100000000 attoFIL".into(),
+        match &started.forked {
+            Some(_) => String::new(),
+            None => format!(" ({})", opts.bundle_origin),
+        },
+        match (opts.base_fee, &started.forked) {
+            (Some(f), _) => format!("{f} attoFIL (fixed)"),
+            (None, Some(_)) => "the network's rule, from the node's at the fork".into(),
+            (None, None) => "nv28 rule, from 100000000 attoFIL".into(),
         },
         match (opts.automine, opts.block_time) {
             (true, _) => "automine (a tipset per transaction)".to_string(),

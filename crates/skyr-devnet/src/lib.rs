@@ -5,7 +5,8 @@
 //! ([`ethtx`]) and views ([`views`]), answers JSON-RPC methods ([`rpc`]) and serves them over
 //! HTTP ([`server`]). What test suites do to a chain lives beside: account edits and
 //! impersonation ([`cheats`], on [`evm_state`]), snapshots and time ([`snapshots`]); with
-//! `--state`, everything is saved before each answer ([`persist`]).
+//! `--state`, everything is saved before each answer ([`persist`]). With `--fork-url`, the
+//! chain starts from a node's tipset instead of a genesis ([`fork`]).
 pub mod accounts;
 pub mod cheats;
 pub mod dump;
@@ -14,6 +15,7 @@ pub mod ethtx;
 pub mod evm_state;
 pub mod filjson;
 pub mod filters;
+pub mod fork;
 pub mod launch;
 pub mod mpool;
 pub mod node;

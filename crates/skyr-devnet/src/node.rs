@@ -82,6 +82,8 @@ pub struct Node {
     pub events: Option<tokio::sync::broadcast::Sender<ChainEvent>>,
     /// Where it is saved (`--state`), if anywhere.
     pub(crate) persist: Option<Persist>,
+    /// What it forks a node's chain with, and the fork it is on, if any.
+    pub forking: crate::fork::Forking,
     eth_to_cid: BTreeMap<[u8; 32], Cid>,
     cid_to_eth: BTreeMap<Cid, [u8; 32]>,
 }
@@ -116,6 +118,7 @@ impl Node {
             arrivals: Vec::new(),
             events: None,
             persist: None,
+            forking: Default::default(),
             eth_to_cid: BTreeMap::new(),
             cid_to_eth: BTreeMap::new(),
         }

@@ -227,6 +227,10 @@ pub fn call_input(to_eam: bool, method: u64, params: &[u8]) -> Vec<u8> {
 pub fn block_json(node: &Node, t: &TipsetRecord, full: bool) -> Result<Value> {
     let parent_hash = match node.chain.at(t.height() - 1) {
         Some(p) => cid_digest(&p.key_cid),
+        // A fork's first tipset: its parent is on the node's chain.
+        None if !t.header.parents.is_empty() => {
+            cid_digest(&skyr_chain::block::tipset_key_cid(&t.header.parents)?)
+        }
         None => [0u8; 32],
     };
     let mut names = EthNames::at(node, t.height());

@@ -340,11 +340,13 @@ fn a_test_suite_drives_the_chain() {
         "32 bytes",
     );
     c.refused("anvil_setBalance", json!([stranger]), "missing parameter 2");
+    // A fork that cannot be made changes nothing (forks themselves: `fork.rs`).
     c.refused(
         "anvil_reset",
-        json!([{"forking": {"jsonRpcUrl": "http://x"}}]),
-        "forking",
+        json!([{"forking": {"jsonRpcUrl": 7}}]),
+        "jsonRpcUrl",
     );
+    c.refused("anvil_reset", json!([{"forking": {}}]), "jsonRpcUrl");
     c.refused("anvil_noSuchThing", json!([]), "does not exist");
     assert_eq!(block_number(&mut c), height);
     assert_eq!(count_of(&mut c, COUNTER), 101);

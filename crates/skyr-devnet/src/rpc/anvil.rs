@@ -220,14 +220,27 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
                 .map_err(|e| RpcError::rejected(format!("the dump does not load: {e:#}")))?;
             Ok(json!(true))
         }
+        // With `forking`, forks a node's chain again (Anvil's and Hardhat's shape:
+        // `{"forking": {"jsonRpcUrl", "blockNumber"}}`, both optional on a forked devnet);
+        // without, back to the genesis, or to the fork's first state.
         "reset" => {
-            if p.get(0).and_then(|o| o.get("forking")).is_some() {
-                return Err(RpcError::rejected(
-                    "forking a live chain is not served yet: anvil_reset starts over from the \
-                     devnet's genesis only",
-                ));
+            match p.get(0).and_then(|o| o.get("forking")) {
+                Some(f) if !f.is_null() => {
+                    let url = match f.get("jsonRpcUrl") {
+                        None | Some(Value::Null) => None,
+                        Some(Value::String(u)) => Some(u.clone()),
+                        Some(_) => return Err(RpcError::params("jsonRpcUrl is a URL string")),
+                    };
+                    let height = match f.get("blockNumber") {
+                        None | Some(Value::Null) => None,
+                        Some(n) => Some(i64::try_from(parse_u64(n)?).map_err(|_| {
+                            RpcError::params("blockNumber is past any chain's height")
+                        })?),
+                    };
+                    node.reset_fork(url, height)?;
+                }
+                _ => node.reset()?,
             }
-            node.reset()?;
             Ok(Value::Null)
         }
         _ => Err(RpcError::no_method(name)),

@@ -33,12 +33,11 @@ fn tipset_of<'a>(node: &'a Node, v: Option<&Value>) -> RpcResult<&'a TipsetRecor
         Some(Value::Array(a)) => a.iter().map(parse_cid).collect::<RpcResult<Vec<_>>>()?,
         Some(_) => return Err(RpcError::params("a tipset key is a list of block CIDs")),
     };
-    match keys.as_slice() {
-        [one] => block_tipset(node, one),
-        _ => Err(RpcError::rejected(
-            "no tipset has that key (the devnet's tipsets have one block)",
-        )),
-    }
+    let key = skyr_chain::block::tipset_key_cid(&keys)
+        .map_err(|e| RpcError::params(format!("a tipset key: {e}")))?;
+    node.chain
+        .by_key(&key)
+        .ok_or_else(|| RpcError::rejected("no tipset has that key"))
 }
 
 /// The tipset holding block `c` as a member.
@@ -92,13 +91,17 @@ pub(super) fn dispatch(node: &mut Node, name: &str, p: &Params) -> RpcResult {
                     "cannot draw randomness from the future: {epoch} > {top}"
                 )));
             }
-            Ok(bytes(&if name.ends_with("Beacon") {
-                skyr_chain::externs::beacon_digest(epoch)
+            let digest = if name.ends_with("Beacon") {
+                node.chain.beacon_digest(epoch)
             } else {
-                skyr_chain::externs::ticket_digest(epoch)
-            }))
+                node.chain.ticket_digest(epoch)
+            };
+            Ok(bytes(&digest.map_err(|e| {
+                RpcError::internal(format!("randomness at {epoch}: {e:#}"))
+            })?))
         }
         "ChainHead" => Ok(tipset(node.chain.head())),
+        // A forked devnet holds no genesis (it starts at the node's tipset): null.
         "ChainGetGenesis" => Ok(node.chain.at(0).map(tipset).unwrap_or(Value::Null)),
         "ChainGetTipSet" => Ok(tipset(tipset_of(node, Some(p.need(0, "tipset key")?))?)),
         "ChainGetTipSetByHeight" => {

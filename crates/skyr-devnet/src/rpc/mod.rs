@@ -58,6 +58,8 @@ enum At {
 
 fn resolve(node: &Node, v: Option<&Value>) -> RpcResult<At> {
     let head = node.chain.head().height();
+    // A forked chain begins at the node's tipset it forked.
+    let first = node.chain.first_height();
     let Some(v) = v else {
         return Ok(At::Height(head));
     };
@@ -74,9 +76,9 @@ fn resolve(node: &Node, v: Option<&Value>) -> RpcResult<At> {
     }
     match v.as_str() {
         Some("latest") | Some("pending") => return Ok(At::Height(head)),
-        Some("earliest") => return Ok(At::Height(0)),
-        Some("safe") => return Ok(At::Height((head - SAFE_DEPTH).max(0))),
-        Some("finalized") => return Ok(At::Height((head - FINALITY).max(0))),
+        Some("earliest") => return Ok(At::Height(first)),
+        Some("safe") => return Ok(At::Height((head - SAFE_DEPTH).max(first))),
+        Some("finalized") => return Ok(At::Height((head - FINALITY).max(first))),
         Some(s) if s.len() == 66 => return by_hash(node, v),
         _ => {}
     }

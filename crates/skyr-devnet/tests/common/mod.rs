@@ -31,15 +31,24 @@ pub fn shared_bundles() -> Option<PathBuf> {
     }
 }
 
-/// Starts a devnet on a free port; returns its URL.
-pub fn start(bundles: &std::path::Path) -> String {
+/// The tests' devnet options: three dev accounts, a fixed genesis time.
+pub fn options(bundles: &std::path::Path) -> DevnetOptions {
     let (car, origin) = launch::read_bundle(bundles).expect("the v18 bundle reads");
-    let opts = DevnetOptions {
+    DevnetOptions {
         chain_id: CHAIN_ID,
         accounts: 3,
         genesis_time: 1_700_000_000,
         ..DevnetOptions::new(car, origin.display().to_string())
-    };
+    }
+}
+
+/// Starts a devnet on a free port; returns its URL.
+pub fn start(bundles: &std::path::Path) -> String {
+    start_with(options(bundles))
+}
+
+/// Starts a devnet built as `opts` say on a free port; returns its URL.
+pub fn start_with(opts: DevnetOptions) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
