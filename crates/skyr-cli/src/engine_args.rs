@@ -1,6 +1,6 @@
 //! The engine settings every command that runs actor code takes: where compiled modules are
-//! kept (`--cache-dir` / `--no-cache`) and how much WASM memory a message may hold on this
-//! host (`--host-memory`).
+//! kept (`--cache-dir` / `--no-cache`), how much WASM memory a message may hold on this
+//! host (`--host-memory`), and how the actors are compiled (`--tier`).
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -33,6 +33,11 @@ pub struct EngineArgs {
     /// [default: 8GiB]
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
     pub host_memory: Option<u64>,
+    /// How the actors are compiled: `fast` compiles quickest; `optimized` (cranelift's
+    /// optimisations, as the reference compiles) runs a little faster and compiles slower.
+    /// Receipts are the same in both. Each tier has its own cache entries.
+    #[arg(long, global = true, value_name = "TIER", default_value = "fast")]
+    pub tier: skyr::Tier,
 }
 
 impl EngineArgs {
@@ -58,6 +63,7 @@ impl EngineArgs {
             );
         }
         Engine::with_options(EngineOptions {
+            tier: self.tier,
             cache_dir: self.dir(),
             host_memory_budget: usize::try_from(budget).unwrap_or(usize::MAX),
             ..EngineOptions::default()

@@ -2,8 +2,9 @@
 //! bundle again (compiling is most of a short run).
 //!
 //! An entry is keyed by everything that changes the compiled code: the code CID, the metering
-//! it was instrumented for, the WASM stack limit, wasmtime's own compatibility hash (its
-//! version and configuration), Skyr's version and a digest of Skyr's source. The key is
+//! it was instrumented for, the WASM stack limit, the [tier](super::Tier), wasmtime's own
+//! compatibility hash (its version and configuration), Skyr's version and a digest of Skyr's
+//! source. The key is
 //! written inside the entry too, with the payload's length and BLAKE2b digest, so a corrupt,
 //! truncated or foreign file is recognised before wasmtime sees it; it is then compiled again
 //! and replaced. Entries are written to a temporary file and renamed into place, so readers
@@ -121,7 +122,12 @@ pub enum Event {
 impl DiskCache {
     /// Opens the cache in `dir` for modules compiled by `engine` with a stack limit of
     /// `max_wasm_stack`. Folders are made when the first entry is written.
-    pub fn open(dir: &Path, engine: &wasmtime::Engine, max_wasm_stack: u32) -> Result<DiskCache> {
+    pub fn open(
+        dir: &Path,
+        engine: &wasmtime::Engine,
+        max_wasm_stack: u32,
+        tier: super::Tier,
+    ) -> Result<DiskCache> {
         // wasmtime's hash says which artifacts an engine accepts; fold it with a fixed-key
         // hasher (a different Rust release may fold it differently: then entries miss).
         let mut h = std::hash::DefaultHasher::new();
@@ -133,6 +139,8 @@ impl DiskCache {
         b.update(env!("SKYR_SOURCE_DIGEST").as_bytes());
         b.update(&h.finish().to_le_bytes());
         b.update(&max_wasm_stack.to_le_bytes());
+        // wasmtime's hash covers the optimisation level too; the tier is named all the same.
+        b.update(tier.name().as_bytes());
         let engine_part = digest32(b.finalize().as_bytes());
         // Made on first write: opening a cache (to read it, or for `skyr cache info`) writes
         // nothing.

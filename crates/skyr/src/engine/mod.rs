@@ -152,9 +152,52 @@ const _: fn() = || {
     check::<Engine>();
 };
 
+/// How cranelift compiles the actors. What code computes, traps on and charges is the same
+/// in every tier (metering and the stack limit are in the instrumented WASM, and the WASM's
+/// meaning does not depend on the compiler); only how fast it runs and how long it takes to
+/// compile differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// Cranelift's mid-end optimisations off (`OptLevel::None`): compiles fastest.
+    #[default]
+    Fast,
+    /// `OptLevel::Speed`, as the reference compiles: slower to compile.
+    Optimized,
+}
+
+impl Tier {
+    /// Its name, as flags and cache keys spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Fast => "fast",
+            Tier::Optimized => "optimized",
+        }
+    }
+
+    fn opt_level(self) -> wasmtime::OptLevel {
+        match self {
+            Tier::Fast => wasmtime::OptLevel::None,
+            Tier::Optimized => wasmtime::OptLevel::Speed,
+        }
+    }
+}
+
+impl std::str::FromStr for Tier {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> anyhow::Result<Tier> {
+        match s {
+            "fast" => Ok(Tier::Fast),
+            "optimized" => Ok(Tier::Optimized),
+            other => Err(anyhow!("no tier `{other}` (fast, optimized)")),
+        }
+    }
+}
+
 /// How an engine is made.
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
+    /// The tier modules are compiled in.
+    pub tier: Tier,
     /// Stack slots a WASM call chain may use: instrumented code traps past it. The
     /// reference's is 2048.
     pub max_wasm_stack: u32,
@@ -179,6 +222,7 @@ pub const DEFAULT_HOST_MEMORY_BUDGET: usize = 8 << 30;
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
+            tier: Tier::Fast,
             max_wasm_stack: 2048,
             cache_dir: None,
             host_memory_budget: DEFAULT_HOST_MEMORY_BUDGET,
@@ -187,13 +231,12 @@ impl Default for EngineOptions {
 }
 
 /// The wasmtime configuration of the reference: what validates and how code behaves. One
-/// setting is Skyr's own: cranelift compiles without its mid-end optimisations (the reference
-/// uses `OptLevel::Speed`). What code computes, traps on and charges does not depend on it
-/// (metering and the stack limit are in the instrumented WASM), and the actors are compiled
-/// by LLVM already: on the nv17 and nv18 mainnet vectors execution was as fast as with
-/// `Speed`, and compiling a bundle took 0.71–0.74 of the reference's time instead of 1.05–1.1
-/// (`bench-compile`).
-fn wasmtime_config() -> wasmtime::Config {
+/// setting is Skyr's own: the [`Tier`] (the reference uses `OptLevel::Speed`). What code
+/// computes, traps on and charges does not depend on it (metering and the stack limit are in
+/// the instrumented WASM). With optimisations off (the default tier), compiling a bundle took
+/// 0.71–0.74 of the reference's time instead of 1.05–1.1 (`bench-compile`), and execution of
+/// the nv17 and nv18 mainnet vectors was as fast, the actors being compiled by LLVM already.
+fn wasmtime_config(tier: Tier) -> wasmtime::Config {
     let mut c = wasmtime::Config::default();
     c.wasm_custom_page_sizes(false);
     c.memory_init_cow(false);
@@ -218,7 +261,12 @@ fn wasmtime_config() -> wasmtime::Config {
     c.wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Disable);
     c.guard_before_linear_memory(true);
     c.parallel_compilation(true);
-    c.cranelift_opt_level(wasmtime::OptLevel::None);
+    c.cranelift_opt_level(tier.opt_level());
+    // For profiling the actors' compiled code with `perf`: a map of it in /tmp/perf-PID.map.
+    // It changes no code, only what is told to the profiler.
+    if std::env::var_os("SKYR_PERF_MAP").is_some() {
+        c.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     c
 }
 
@@ -240,9 +288,9 @@ impl Engine {
     /// An engine made as `options` say.
     pub fn with_options(options: EngineOptions) -> anyhow::Result<Engine> {
         let max_wasm_stack = options.max_wasm_stack;
-        let engine = wasmtime::Engine::new(&wasmtime_config())?;
+        let engine = wasmtime::Engine::new(&wasmtime_config(options.tier))?;
         let disk = match &options.cache_dir {
-            Some(dir) => Some(DiskCache::open(dir, &engine, max_wasm_stack)?),
+            Some(dir) => Some(DiskCache::open(dir, &engine, max_wasm_stack, options.tier)?),
             None => None,
         };
         let mut sdk2 = wasmtime::Linker::new(&engine);
