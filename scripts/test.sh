@@ -17,6 +17,12 @@ if [ -d "$shared/vectors" ] && [ -d "$shared/bundles" ]; then
   # `cargo test --workspace` above built the binary (the CLI tests run it).
   # With the gas report: every message is traced, and the report sums their charges.
   "$root/target/debug/skyr" vectors run --gas-report --bundles "$shared/bundles" "$shared/vectors"
+  # Receipts must not depend on how the actors are compiled: the corpus and the mainnet
+  # vectors again, on the optimised tier (the differential suites run on it with
+  # SKYR_TIER=optimized; too long for every CI run).
+  echo "== the corpus and the official mainnet vectors on the optimized tier"
+  "$root/target/debug/skyr" vectors run --tier optimized --cache-dir "$root/target/tmp/skyr-optimized" \
+    --bundles "$shared/bundles" "$root/tests/vectors" "$shared/vectors"
   # skyr devnet against a real client (Foundry's cast, pinned, installed from npm).
   echo "== skyr devnet with cast"
   "$root/scripts/devnet-cast.sh" "$shared/bundles"
@@ -27,6 +33,9 @@ else
   echo "!! SKIPPED: the official mainnet vectors and bundles ($shared/vectors, $shared/bundles)"
   echo "!! are not beside this checkout; nothing here checked Skyr against mainnet's own receipts."
   echo "!! SKIPPED: skyr devnet with cast, ethers, viem, web3.py and forge (they need the official v18 bundle)"
+  echo "== the corpus on the optimized tier (nv16–17 only: the others need the official bundles)"
+  "$root/target/debug/skyr" vectors run --tier optimized --cache-dir "$root/target/tmp/skyr-optimized" \
+    "$root/tests/vectors"
 fi
 
 # Skyr beside the reference on the same vectors, one process each (debug build: the figures

@@ -8,6 +8,7 @@ pub mod bridge;
 pub mod bundle;
 pub mod corpus;
 pub mod corpus3;
+pub mod evm_heavy;
 pub mod genesis;
 pub mod genesis3;
 pub mod keys;
@@ -45,8 +46,18 @@ pub fn skyr_engine() -> anyhow::Result<skyr::Engine> {
         });
     skyr::Engine::with_options(skyr::EngineOptions {
         cache_dir,
+        tier: tier()?,
         ..skyr::EngineOptions::default()
     })
+}
+
+/// The tier Skyr's engines compile in for the differential suites: `$SKYR_TIER` (`fast` or
+/// `optimized`), else the default. Receipts must not depend on it: the suites are run on each.
+pub fn tier() -> anyhow::Result<skyr::Tier> {
+    match std::env::var("SKYR_TIER") {
+        Ok(t) if !t.is_empty() => t.parse(),
+        _ => Ok(skyr::Tier::default()),
+    }
 }
 
 /// The data kept beside the checkout (`../shared`: official bundles and mainnet vectors),

@@ -12,6 +12,8 @@
 //! bench-vectors --full          every workload, three runs each (release build:
 //!                               cargo run --release -p skyr-differential --bin bench-vectors -- --full)
 //! bench-vectors --transfers     the transfer workloads alone (states of 10k, 100k, 1M)
+//! bench-vectors --evm           the EVM-heavy workloads alone, one per contract function and
+//!                               network version (nv21, nv28)
 //! bench-vectors [--runs N] NAME=PATH[:REGEX] ...   workloads of your own
 //! ```
 use std::path::{Path, PathBuf};
@@ -20,7 +22,7 @@ use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use skyr::{Engine, EngineOptions};
+use skyr::{Engine, EngineOptions, Tier};
 use skyr_differential::vector_ref::{self, RefEngines};
 use skyr_vectors::{run_text_with, BundleSet, RunOptions, Status};
 
@@ -56,6 +58,9 @@ enum Config {
     /// A warm run with every message traced (calls, charges, events): against `SkyrWarm`,
     /// what tracing costs.
     SkyrTraced,
+    /// A warm run of the optimised tier (cranelift's `OptLevel::Speed`): against `SkyrWarm`,
+    /// what optimised code gains.
+    SkyrOptimized,
 }
 
 impl Config {
@@ -65,6 +70,7 @@ impl Config {
             Config::SkyrCold => "skyr, cold cache",
             Config::SkyrWarm => "skyr, warm cache",
             Config::SkyrTraced => "skyr, warm, traced",
+            Config::SkyrOptimized => "skyr, warm, optimized",
         }
     }
 
@@ -108,12 +114,14 @@ fn real_main() -> Result<()> {
     let mut runs = None;
     let mut full = false;
     let mut transfers = false;
+    let mut evm = false;
     let mut workloads = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--full" => full = true,
             "--transfers" => transfers = true,
+            "--evm" => evm = true,
             "--runs" => {
                 let n = it.next().ok_or_else(|| anyhow!("--runs needs a number"))?;
                 runs = Some(n.parse::<usize>().with_context(|| format!("--runs {n}"))?);
@@ -129,9 +137,12 @@ fn real_main() -> Result<()> {
     if transfers && !full {
         workloads.extend(transfer_set()?);
     }
+    if evm && !full {
+        workloads.extend(evm_set(true)?);
+    }
     if workloads.is_empty() {
         // --full holds the transfers too.
-        workloads = if full { full_set()? } else { reduced_set() };
+        workloads = if full { full_set()? } else { reduced_set()? };
     }
     let runs = runs.unwrap_or(if full { 3 } else { 1 }).max(1);
     println!(
@@ -150,11 +161,13 @@ fn real_main() -> Result<()> {
 }
 
 const HELP: &str = "
-bench-vectors [--full] [--transfers] [--runs N] [NAME=PATH[:REGEX] ...]
+bench-vectors [--full] [--transfers] [--evm] [--runs N] [NAME=PATH[:REGEX] ...]
   Runs each workload on the reference and on Skyr (cold and warm module cache), each in a
   child process with one job, N times (1, or 3 with --full), and prints medians and ratios.
   Without workloads: the reduced set, or with --full every workload. --transfers adds the
-  transfer workloads (states of 10,000, 100,000 and 1,000,000 accounts; --full has them).";
+  transfer workloads (states of 10,000, 100,000 and 1,000,000 accounts; --full has them);
+  --evm the EVM-heavy workloads, one per contract function and network version (--full has
+  them; the reduced set has them at nv28 together, when ../shared holds the bundles).";
 
 fn parse_workload(w: &str) -> Result<Workload> {
     let (name, rest) = w
@@ -175,21 +188,26 @@ fn shared() -> PathBuf {
     skyr_differential::shared_data()
 }
 
-fn reduced_set() -> Vec<Workload> {
+fn reduced_set() -> Result<Vec<Workload>> {
     let nv17 = shared().join("vectors/0001-shark-01");
     if nv17.is_dir() {
-        return vec![Workload {
+        let mut out = vec![Workload {
             name: "nv17 mainnet vectors (188)".into(),
             path: nv17,
             filter: None,
         }];
+        out.extend(evm_set(false)?);
+        return Ok(out);
     }
-    println!("!! ../shared/vectors is not here: the reduced set is the committed nv16–17 messages");
-    vec![Workload {
+    println!(
+        "!! ../shared/vectors is not here: the reduced set is the committed nv16–17 messages \
+         (no mainnet vectors, no EVM-heavy workload)"
+    );
+    Ok(vec![Workload {
         name: "committed nv16–17 messages".into(),
         path: repo().join("tests/vectors/messages"),
         filter: None,
-    }]
+    }])
 }
 
 fn full_set() -> Result<Vec<Workload>> {
@@ -226,6 +244,51 @@ fn full_set() -> Result<Vec<Workload>> {
         filter: None,
     });
     out.extend(transfer_set()?);
+    out.extend(evm_set(true)?);
+    Ok(out)
+}
+
+/// The EVM-heavy workloads (`skyr_differential::evm_heavy`, generated once into `target/tmp`,
+/// expectations by fvm 4.8.4): one per contract function and network version, or
+/// (`per_function` false) the nv28 ones together. Empty, saying so, without the official
+/// bundles.
+fn evm_set(per_function: bool) -> Result<Vec<Workload>> {
+    use skyr_differential::evm_heavy::{
+        vector_file, Workload as Heavy, CALLS, GENERATION, VERSIONS,
+    };
+    let dir = repo().join("target/tmp/bench-evm");
+    if !shared().join("bundles/v18").is_dir() {
+        println!("!! SKIPPED: the EVM-heavy workloads (no official bundles in ../shared)");
+        return Ok(Vec::new());
+    }
+    let versions: &[u32] = if per_function { &VERSIONS } else { &[28] };
+    let mut out = Vec::new();
+    for &nv in versions {
+        for w in Heavy::ALL {
+            let started = Instant::now();
+            let path = vector_file(&dir, w, nv)?;
+            if per_function {
+                println!(
+                    "EVM-heavy {} at nv{nv}: {} ({:.1} s)",
+                    w.name(),
+                    path.display(),
+                    started.elapsed().as_secs_f64()
+                );
+                out.push(Workload {
+                    name: format!("EVM-heavy: {}, nv{nv} ({CALLS} calls)", w.name()),
+                    path,
+                    filter: None,
+                });
+            }
+        }
+    }
+    if !per_function {
+        out.push(Workload {
+            name: format!("EVM-heavy: every function at nv28 ({CALLS} calls each)"),
+            path: dir,
+            filter: Some(format!("-nv28-g{GENERATION}.json")),
+        });
+    }
     Ok(out)
 }
 
@@ -266,9 +329,10 @@ fn bench(w: &Workload, runs: usize) -> Result<()> {
         Config::SkyrCold,
         Config::SkyrWarm,
         Config::SkyrTraced,
+        Config::SkyrOptimized,
     ] {
         let mut ms = Vec::new();
-        if config == Config::SkyrWarm {
+        if matches!(config, Config::SkyrWarm | Config::SkyrOptimized) {
             // Fill the cache once, unmeasured.
             spawn(w, config, &cache)?;
         }
@@ -293,6 +357,7 @@ fn spawn(w: &Workload, config: Config, cache: &Path) -> Result<Measured> {
     c.arg(match config {
         Config::Reference => "reference",
         Config::SkyrTraced => "skyr-traced",
+        Config::SkyrOptimized => "skyr-optimized",
         _ => "skyr",
     });
     c.arg(config.compile());
@@ -336,7 +401,7 @@ fn report(results: &[(Config, Vec<Measured>)]) {
         first.vectors, first.ran, first.reproduced
     );
     println!(
-        "{:<18} {:>9} {:>9} {:>9} {:>8} {:>9} {:>8}   ratios to the reference: wall setup exec memory",
+        "{:<22} {:>9} {:>9} {:>9} {:>8} {:>9} {:>8}   ratios to the reference: wall setup exec memory",
         "", "wall s", "setup s", "exec s", "gas/ns", "msgs/s", "peak MB"
     );
     for (config, ms) in results {
@@ -359,7 +424,7 @@ fn report(results: &[(Config, Vec<Measured>)]) {
             )
         };
         println!(
-            "{:<18} {wall:>9.2} {setup:>9.2} {exec:>9.3} {gas_per_ns:>8.1} {per_s:>9.0} {peak:>8.0}   {ratios}",
+            "{:<22} {wall:>9.2} {setup:>9.2} {exec:>9.3} {gas_per_ns:>8.1} {per_s:>9.0} {peak:>8.0}   {ratios}",
             config.label()
         );
         if *config != Config::Reference {
@@ -388,6 +453,14 @@ fn report(results: &[(Config, Vec<Measured>)]) {
             on / 1000.0,
             off / 1000.0,
             on / off
+        );
+    }
+    if let (Some(fast), Some(opt)) = (exec_of(Config::SkyrWarm), exec_of(Config::SkyrOptimized)) {
+        println!(
+            "  tiers: execution {:.3} s optimized against {:.3} s fast, ratio {:.2}",
+            opt / 1000.0,
+            fast / 1000.0,
+            opt / fast
         );
     }
 }
@@ -422,8 +495,9 @@ fn child(args: &[String]) -> Result<()> {
         .stack_size(256 << 20)
         .spawn(move || match machine.as_str() {
             "reference" => on_reference(&files, &bundles),
-            "skyr" => on_skyr(&files, &bundles, &cache, compile, false),
-            "skyr-traced" => on_skyr(&files, &bundles, &cache, compile, true),
+            "skyr" => on_skyr(&files, &bundles, &cache, compile, false, Tier::Fast),
+            "skyr-traced" => on_skyr(&files, &bundles, &cache, compile, true, Tier::Fast),
+            "skyr-optimized" => on_skyr(&files, &bundles, &cache, compile, false, Tier::Optimized),
             other => Err(anyhow!("no machine `{other}`")),
         })?
         .join()
@@ -462,8 +536,10 @@ fn on_skyr(
     cache: &Path,
     compile: skyr::Compile,
     trace: bool,
+    tier: Tier,
 ) -> Result<Measured> {
     let engine = Engine::with_options(EngineOptions {
+        tier,
         cache_dir: Some(cache.to_path_buf()),
         ..EngineOptions::default()
     })?;

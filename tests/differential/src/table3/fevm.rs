@@ -16,13 +16,13 @@ const EAM: u64 = 10;
 const CREATE2: u64 = 3;
 const CREATE_EXTERNAL: u64 = 4;
 /// The EVM actor's method that runs contract code (FRC-42 hash of "InvokeEVM").
-const INVOKE: u64 = 3844450837;
+pub(crate) const INVOKE: u64 = 3844450837;
 /// Exit code of a reverted contract call.
 const REVERTED: u32 = 33;
 /// Exit code of code jumping where it may not (here: init code cut short).
 const BAD_JUMPDEST: u32 = 38;
 
-fn hex(s: &str) -> Vec<u8> {
+pub(crate) fn hex(s: &str) -> Vec<u8> {
     let s = s.trim();
     (0..s.len() / 2)
         .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex bytecode"))
@@ -38,18 +38,18 @@ fn caller_code() -> Vec<u8> {
 }
 
 /// The first four bytes of the keccak-256 of a function signature.
-fn selector(sig: &str) -> Vec<u8> {
+pub(crate) fn selector(sig: &str) -> Vec<u8> {
     Code::Keccak256.digest(sig.as_bytes()).digest()[..4].to_vec()
 }
 
-fn word(n: u64) -> Vec<u8> {
+pub(crate) fn word(n: u64) -> Vec<u8> {
     let mut w = vec![0u8; 32];
     w[24..].copy_from_slice(&n.to_be_bytes());
     w
 }
 
 /// The Ethereum address of an ID actor, as a 32-byte word.
-fn id_word(id: u64) -> Vec<u8> {
+pub(crate) fn id_word(id: u64) -> Vec<u8> {
     let mut w = vec![0u8; 32];
     w[12] = 0xff;
     w[24..].copy_from_slice(&id.to_be_bytes());
@@ -65,7 +65,7 @@ fn tail(data: &[u8]) -> Vec<u8> {
 }
 
 /// Calldata: the selector, then the head words, then the tails of dynamic arguments.
-fn calldata(sig: &str, head: Vec<Vec<u8>>, tails: Vec<u8>) -> Vec<u8> {
+pub(crate) fn calldata(sig: &str, head: Vec<Vec<u8>>, tails: Vec<u8>) -> Vec<u8> {
     let mut c = selector(sig);
     for w in head {
         c.extend(w);
@@ -75,7 +75,7 @@ fn calldata(sig: &str, head: Vec<Vec<u8>>, tails: Vec<u8>) -> Vec<u8> {
 }
 
 /// CBOR bytes: what the EVM takes as parameters.
-fn cbor_bytes(b: &[u8]) -> Vec<u8> {
+pub(crate) fn cbor_bytes(b: &[u8]) -> Vec<u8> {
     fvm_ipld_encoding::to_vec(&serde_bytes::Bytes::new(b)).expect("bytes encode")
 }
 
@@ -96,12 +96,12 @@ fn counter_init(start: u64) -> Vec<u8> {
 }
 
 /// The f0 of the `n`th actor created after genesis.
-fn created(n: u64) -> Address {
+pub(crate) fn created(n: u64) -> Address {
     Address::new_id(ids::FIRST_NEW + n)
 }
 
 /// Deploys `initcode` through the EAM from secp 0 (CreateExternal).
-fn deploy(initcode: &[u8]) -> M3 {
+pub(crate) fn deploy(initcode: &[u8]) -> M3 {
     M3::new(From::Secp(0), Address::new_id(EAM), CREATE_EXTERNAL).params(cbor_bytes(initcode))
 }
 
@@ -113,7 +113,7 @@ fn deploy_counter(name: &str) -> Builder3 {
 }
 
 /// Calls contract `to` with `data` from secp 0.
-fn invoke(to: Address, data: Vec<u8>) -> M3 {
+pub(crate) fn invoke(to: Address, data: Vec<u8>) -> M3 {
     M3::new(From::Secp(0), to, INVOKE).params(cbor_bytes(&data))
 }
 

@@ -4,7 +4,7 @@
 //! [`all`] replays a share of them at nv19 and nv20 too (same rules, the v11 bundle).
 mod basics;
 mod edges;
-mod fevm;
+pub(crate) mod fevm;
 pub mod limits;
 mod replayed;
 mod syscalls;
