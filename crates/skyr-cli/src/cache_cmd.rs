@@ -1,6 +1,8 @@
 //! `skyr cache`: what the module cache holds, and clearing it.
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
 use anyhow::{anyhow, Result};
 use clap::Subcommand;
 use skyr::engine::cache;
@@ -38,6 +40,13 @@ pub enum CacheCmd {
     Info,
     /// Remove every cached module (and leftovers of interrupted writes).
     Clear,
+    /// Compile official bundles' actors ahead of time (default `--tier tiered`: both the fast
+    /// and the optimised build), so later runs load them.
+    Warm {
+        /// Bundle CARs, or folders searched for them (default: those `skyr bundle fetch` kept).
+        #[arg(long, value_name = "DIR|CAR")]
+        bundles: Vec<PathBuf>,
+    },
 }
 
 /// Runs a cache command.
@@ -49,20 +58,24 @@ pub fn run(cmd: CacheCmd, args: &EngineArgs) -> Result<ExitCode> {
         CacheCmd::Info => {
             println!("module cache: {}", dir.display());
             let builds = cache::folder_info(&dir)?;
-            // This build's folder, to tell its entries from those of other builds.
-            let own = args
-                .engine()
-                .ok()
-                .and_then(|e| e.disk_cache().map(|d| d.modules_dir().to_path_buf()))
-                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+            // This build's folders (one per compilation build), to tell its entries from those
+            // of other builds of Skyr.
+            let engine = args.engine().ok();
+            let own: Vec<(String, &str)> = skyr::Build::ALL
+                .iter()
+                .filter_map(|b| {
+                    let d = engine.as_ref()?.disk_cache_of(*b)?;
+                    let name = d.modules_dir().file_name()?.to_string_lossy().into_owned();
+                    Some((name, b.name()))
+                })
+                .collect();
             if builds.iter().all(|b| b.entries + b.leftovers == 0) {
                 println!("empty");
             }
             for b in &builds {
-                let whose = if own.as_deref() == Some(b.build.as_str()) {
-                    "this build"
-                } else {
-                    "another build"
+                let whose = match own.iter().find(|(name, _)| name == &b.build) {
+                    Some((_, build)) => format!("this build, {build}"),
+                    None => "another build".to_string(),
                 };
                 println!(
                     "{} ({whose}): {} entries, {:.1} MB",
@@ -81,6 +94,11 @@ pub fn run(cmd: CacheCmd, args: &EngineArgs) -> Result<ExitCode> {
         CacheCmd::Clear => {
             let n = cache::clear(&dir)?;
             println!("module cache {}: removed {n} files", dir.display());
+        }
+        CacheCmd::Warm { bundles } => {
+            let engine = args.engine_or(skyr::Tier::Tiered)?;
+            println!("module cache {}", dir.display());
+            crate::cache_warm::warm(&engine, &bundles)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -34,10 +34,12 @@ pub struct EngineArgs {
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
     pub host_memory: Option<u64>,
     /// How the actors are compiled: `fast` compiles quickest; `optimized` (cranelift's
-    /// optimisations, as the reference compiles) runs a little faster and compiles slower.
-    /// Receipts are the same in both. Each tier has its own cache entries.
-    #[arg(long, global = true, value_name = "TIER", default_value = "fast")]
-    pub tier: skyr::Tier,
+    /// optimisations, as the reference compiles) runs a little faster and compiles slower;
+    /// `tiered` runs the fast build first and the optimised one once a background thread
+    /// has compiled it. Receipts are the same in each; each build has its own cache entries.
+    /// [default: fast; tiered for `devnet`]
+    #[arg(long, global = true, value_name = "TIER")]
+    pub tier: Option<skyr::Tier>,
 }
 
 impl EngineArgs {
@@ -53,6 +55,12 @@ impl EngineArgs {
     /// reported at the end of a run (`cache_cmd::report`); the run goes on with the modules
     /// in memory. A host budget below what consensus allows is used, with a warning.
     pub fn engine(&self) -> Result<Engine> {
+        self.engine_or(skyr::Tier::Fast)
+    }
+
+    /// [`Self::engine`], with `default` as the tier unless `--tier` says (a long-lived
+    /// process, the devnet, gains from the optimised builds a short one would not wait for).
+    pub fn engine_or(&self, default: skyr::Tier) -> Result<Engine> {
         let budget = self
             .host_memory
             .unwrap_or(DEFAULT_HOST_MEMORY_BUDGET as u64);
@@ -63,7 +71,7 @@ impl EngineArgs {
             );
         }
         Engine::with_options(EngineOptions {
-            tier: self.tier,
+            tier: self.tier.unwrap_or(default),
             cache_dir: self.dir(),
             host_memory_budget: usize::try_from(budget).unwrap_or(usize::MAX),
             ..EngineOptions::default()

@@ -1,6 +1,7 @@
 //! `skyr`: the command line of the Skyr Filecoin VM.
 mod bundle_cmd;
 mod cache_cmd;
+mod cache_warm;
 mod devnet_cmd;
 mod engine_args;
 mod exec_cmd;
@@ -54,7 +55,10 @@ fn main() -> ExitCode {
         Command::Exec(args) => cli.engine.engine().and_then(|e| exec_cmd::run(*args, e)),
         Command::Replay(args) => cli.engine.engine().and_then(|e| replay_cmd::run(*args, e)),
         Command::Cache(cmd) => cache_cmd::run(cmd, &cli.engine),
-        Command::Devnet(args) => cli.engine.engine().and_then(|e| devnet_cmd::run(*args, e)),
+        Command::Devnet(args) => cli
+            .engine
+            .engine_or(skyr::Tier::Tiered)
+            .and_then(|e| devnet_cmd::run(*args, e)),
     };
     match res {
         Ok(code) => code,

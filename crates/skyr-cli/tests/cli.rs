@@ -286,7 +286,7 @@ fn two_processes_filling_one_cache_at_once_both_succeed() {
     assert!(stderr.contains(" 0 compiled"), "{stderr}");
     let (code, info, _) = skyr(&["--cache-dir", &d, "cache", "info"]);
     assert_eq!(code, 0);
-    assert!(info.contains("(this build):"), "{info}");
+    assert!(info.contains("(this build, fast):"), "{info}");
     assert!(
         !info.contains("leftover"),
         "no temporary file is left: {info}"
@@ -309,4 +309,70 @@ fn no_cache_compiles_in_memory_and_has_no_folder_to_show() {
     assert!(stderr.contains("--no-cache"), "{stderr}");
     let (code, _, stderr) = skyr(&["--no-cache", "--cache-dir", "x", "cache", "info"]);
     assert_eq!(code, 2, "the two conflict: {stderr}");
+}
+
+#[test]
+fn cache_warm_compiles_both_builds_once_and_runs_use_them() {
+    let v18 = common::root().join("../shared/bundles/v18/builtin-actors-mainnet.car");
+    if !v18.is_file() {
+        eprintln!("!! SKIPPED: cache warm (no official v18 bundle in ../shared)");
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cache-warm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (d, b) = (
+        dir.to_string_lossy().into_owned(),
+        v18.to_string_lossy().into_owned(),
+    );
+    let warm = [
+        "--cache-dir",
+        d.as_str(),
+        "cache",
+        "warm",
+        "--bundles",
+        b.as_str(),
+    ];
+    let (code, out, err) = skyr(&warm);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("actors for nv28"), "{out}");
+    let compiled = |out: &str, build: &str| -> u64 {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{build} build:")))
+            .unwrap_or_else(|| panic!("no {build} line: {out}"));
+        line.split_whitespace()
+            .nth(2)
+            .and_then(|n| n.parse().ok())
+            .expect("a count")
+    };
+    let (fast, optimized) = (compiled(&out, "fast"), compiled(&out, "optimized"));
+    assert!(fast > 10, "{out}");
+    assert_eq!(optimized, fast, "{out}");
+    // Again: everything is cached.
+    let (code, out, err) = skyr(&warm);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        compiled(&out, "fast") + compiled(&out, "optimized"),
+        0,
+        "{out}"
+    );
+    let (code, info, _) = skyr(&["--cache-dir", &d, "cache", "info"]);
+    assert_eq!(code, 0);
+    assert!(
+        info.contains("(this build, fast)") && info.contains("(this build, optimized)"),
+        "{info}"
+    );
+    // A file that is not a bundle is refused by name.
+    let (code, _, err) = skyr(&[
+        "--cache-dir",
+        &d,
+        "cache",
+        "warm",
+        "--bundles",
+        "Cargo.toml",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("Cargo.toml"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -249,3 +249,80 @@ fn compiling_on_first_use_compiles_only_what_runs_and_changes_no_receipt() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs the vectors with a tiered engine on `dir`, then waits for the optimised builds and
+/// runs them again on the same engine; gives both runs' results, the builds of the modules
+/// at the end, and the counts of both builds' caches.
+fn run_tiered(
+    dir: &Path,
+    files: &[PathBuf],
+) -> (
+    Vec<VectorResult>,
+    Vec<VectorResult>,
+    CacheCounts,
+    CacheCounts,
+) {
+    let (dir, files) = (dir.to_path_buf(), files.to_vec());
+    on_big_stack(move || {
+        let engine = Engine::with_options(EngineOptions {
+            cache_dir: Some(dir),
+            tier: skyr::Tier::Tiered,
+            ..EngineOptions::default()
+        })
+        .expect("engine");
+        let bundles = bundles();
+        let run = |engine: &Engine| -> Vec<VectorResult> {
+            files
+                .iter()
+                .map(|f| run_file_with(f, &bundles, engine, RunOptions::default()))
+                .collect()
+        };
+        let first = run(&engine);
+        engine.settle();
+        let second = run(&engine);
+        let counts = |b| {
+            engine
+                .disk_cache_of(b)
+                .map(|d| d.counts())
+                .unwrap_or_default()
+        };
+        (
+            first,
+            second,
+            counts(skyr::Build::Fast),
+            counts(skyr::Build::Optimized),
+        )
+    })
+}
+
+#[test]
+fn a_tiered_engine_moves_to_optimised_builds_and_no_receipt_changes() {
+    let dir = fresh_dir("tiered");
+    let files = vectors(true);
+    let (fast_only, _) = run_with(None, &files, skyr::Compile::AtStart);
+    // Cold: the fast builds run first, the optimised ones are compiled behind them and kept.
+    let (first, second, fast, optimized) = run_tiered(&dir, &files);
+    assert!(fast.misses > 0, "{fast:?}");
+    assert_eq!(
+        optimized.misses, fast.misses,
+        "every module gets its optimised build"
+    );
+    assert_eq!(
+        optimized.recovered + optimized.write_failures,
+        0,
+        "{optimized:?}"
+    );
+    assert_eq!(outcomes(&first), outcomes(&fast_only));
+    assert_eq!(outcomes(&second), outcomes(&fast_only));
+    // Warm: a new engine loads the optimised builds at once and compiles nothing.
+    let (first, _, fast, optimized) = run_tiered(&dir, &files);
+    assert_eq!(
+        fast.hits + fast.misses,
+        0,
+        "no fast build is needed: {fast:?}"
+    );
+    assert_eq!(optimized.misses, 0, "{optimized:?}");
+    assert!(optimized.hits > 0, "{optimized:?}");
+    assert_eq!(outcomes(&first), outcomes(&fast_only));
+    let _ = std::fs::remove_dir_all(&dir);
+}

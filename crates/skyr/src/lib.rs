@@ -42,7 +42,7 @@ pub mod rules;
 pub mod state_tree;
 pub mod trace;
 
-pub use engine::{Engine, EngineOptions, Tier};
+pub use engine::{Build, Engine, EngineOptions, Tier};
 pub use executor::{ApplyKind, ApplyRet, Executor};
 pub use externs::{AcceptAllProofs, Externs, TestExterns, Verifier};
 pub use machine::{Compile, Machine, MachineConfig};

@@ -2,7 +2,7 @@
 //! bundle again (compiling is most of a short run).
 //!
 //! An entry is keyed by everything that changes the compiled code: the code CID, the metering
-//! it was instrumented for, the WASM stack limit, the [tier](super::Tier), wasmtime's own
+//! it was instrumented for, the WASM stack limit, the [build](super::Build) (fast or optimised), wasmtime's own
 //! compatibility hash (its version and configuration), Skyr's version and a digest of Skyr's
 //! source. The key is
 //! written inside the entry too, with the payload's length and BLAKE2b digest, so a corrupt,
@@ -126,7 +126,7 @@ impl DiskCache {
         dir: &Path,
         engine: &wasmtime::Engine,
         max_wasm_stack: u32,
-        tier: super::Tier,
+        build: super::Build,
     ) -> Result<DiskCache> {
         // wasmtime's hash says which artifacts an engine accepts; fold it with a fixed-key
         // hasher (a different Rust release may fold it differently: then entries miss).
@@ -139,8 +139,8 @@ impl DiskCache {
         b.update(env!("SKYR_SOURCE_DIGEST").as_bytes());
         b.update(&h.finish().to_le_bytes());
         b.update(&max_wasm_stack.to_le_bytes());
-        // wasmtime's hash covers the optimisation level too; the tier is named all the same.
-        b.update(tier.name().as_bytes());
+        // wasmtime's hash covers the optimisation level too; the build is named all the same.
+        b.update(build.name().as_bytes());
         let engine_part = digest32(b.finalize().as_bytes());
         // Made on first write: opening a cache (to read it, or for `skyr cache info`) writes
         // nothing.

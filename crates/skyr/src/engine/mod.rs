@@ -12,6 +12,7 @@ pub mod metering;
 mod sdk2;
 mod sdk3;
 mod sdk4;
+pub mod tiers;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ use crate::gas::Gas;
 use crate::kernel::Kernel;
 use crate::rules::{Abi, ExecSettlement};
 use cache::DiskCache;
+pub use tiers::{Build, Tier};
+use tiers::{Compiler, Upgrades};
 
 /// How an invocation stopped, when it did not return.
 #[derive(Debug, thiserror::Error)]
@@ -107,8 +110,9 @@ pub struct InvocationData {
 /// One module's compiled code and linked templates, filled on first need.
 #[derive(Default)]
 struct Slot {
-    module: Option<Module>,
-    /// Linked templates, one per ABI (indexed by [`abi_index`]).
+    /// The build that runs, and how it was compiled.
+    module: Option<(Build, Module)>,
+    /// Its linked templates, one per ABI (indexed by [`abi_index`]).
     pre: [Option<InstancePre<InvocationData>>; ABIS],
 }
 
@@ -129,17 +133,18 @@ const ABIS: usize = 3;
 type Key = (Cid, Metering);
 
 struct Inner {
-    engine: wasmtime::Engine,
-    /// One linker per ABI (indexed by [`abi_index`]).
-    linkers: [wasmtime::Linker<InvocationData>; ABIS],
+    /// One compiler per build (indexed by [`Build::index`]).
+    compilers: [Compiler; 2],
+    /// Which builds run.
+    tier: Tier,
     max_wasm_stack: u32,
     /// See [`EngineOptions::host_memory_budget`].
     host_memory_budget: usize,
     /// One slot per module. Each slot has its own lock, so threads compiling different
     /// modules do not wait for each other, and two wanting the same one compile it once.
     modules: Mutex<BTreeMap<Key, Arc<Mutex<Slot>>>>,
-    /// Compiled modules kept across processes, when configured.
-    disk: Option<DiskCache>,
+    /// Optimised builds waiting for the background thread ([`Tier::Tiered`]).
+    upgrades: Upgrades,
 }
 
 /// Compiled actor code, shared by every machine made with this engine. Clone is cheap.
@@ -152,51 +157,10 @@ const _: fn() = || {
     check::<Engine>();
 };
 
-/// How cranelift compiles the actors. What code computes, traps on and charges is the same
-/// in every tier (metering and the stack limit are in the instrumented WASM, and the WASM's
-/// meaning does not depend on the compiler); only how fast it runs and how long it takes to
-/// compile differ.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tier {
-    /// Cranelift's mid-end optimisations off (`OptLevel::None`): compiles fastest.
-    #[default]
-    Fast,
-    /// `OptLevel::Speed`, as the reference compiles: slower to compile.
-    Optimized,
-}
-
-impl Tier {
-    /// Its name, as flags and cache keys spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Tier::Fast => "fast",
-            Tier::Optimized => "optimized",
-        }
-    }
-
-    fn opt_level(self) -> wasmtime::OptLevel {
-        match self {
-            Tier::Fast => wasmtime::OptLevel::None,
-            Tier::Optimized => wasmtime::OptLevel::Speed,
-        }
-    }
-}
-
-impl std::str::FromStr for Tier {
-    type Err = anyhow::Error;
-    fn from_str(s: &str) -> anyhow::Result<Tier> {
-        match s {
-            "fast" => Ok(Tier::Fast),
-            "optimized" => Ok(Tier::Optimized),
-            other => Err(anyhow!("no tier `{other}` (fast, optimized)")),
-        }
-    }
-}
-
 /// How an engine is made.
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
-    /// The tier modules are compiled in.
+    /// Which builds of the actors run ([`Tier`]): receipts are the same in each.
     pub tier: Tier,
     /// Stack slots a WASM call chain may use: instrumented code traps past it. The
     /// reference's is 2048.
@@ -230,46 +194,6 @@ impl Default for EngineOptions {
     }
 }
 
-/// The wasmtime configuration of the reference: what validates and how code behaves. One
-/// setting is Skyr's own: the [`Tier`] (the reference uses `OptLevel::Speed`). What code
-/// computes, traps on and charges does not depend on it (metering and the stack limit are in
-/// the instrumented WASM). With optimisations off (the default tier), compiling a bundle took
-/// 0.71–0.74 of the reference's time instead of 1.05–1.1 (`bench-compile`), and execution of
-/// the nv17 and nv18 mainnet vectors was as fast, the actors being compiled by LLVM already.
-fn wasmtime_config(tier: Tier) -> wasmtime::Config {
-    let mut c = wasmtime::Config::default();
-    c.wasm_custom_page_sizes(false);
-    c.memory_init_cow(false);
-    c.wasm_simd(false);
-    c.wasm_relaxed_simd(false);
-    c.relaxed_simd_deterministic(true);
-    c.wasm_wide_arithmetic(false);
-    c.wasm_tail_call(false);
-    c.wasm_multi_memory(false);
-    c.wasm_memory64(false);
-    c.wasm_bulk_memory(true);
-    c.wasm_multi_value(false);
-    c.wasm_extended_const(false);
-    c.cranelift_nan_canonicalization(true);
-    c.max_wasm_stack(4 << 20);
-    c.consume_fuel(false);
-    c.epoch_interruption(false);
-    c.debug_info(false);
-    c.generate_address_map(false);
-    c.native_unwind_info(false);
-    c.wasm_backtrace(false);
-    c.wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Disable);
-    c.guard_before_linear_memory(true);
-    c.parallel_compilation(true);
-    c.cranelift_opt_level(tier.opt_level());
-    // For profiling the actors' compiled code with `perf`: a map of it in /tmp/perf-PID.map.
-    // It changes no code, only what is told to the profiler.
-    if std::env::var_os("SKYR_PERF_MAP").is_some() {
-        c.profiler(wasmtime::ProfilingStrategy::PerfMap);
-    }
-    c
-}
-
 impl Engine {
     /// An engine for the reference's WASM stack limit (2048), keeping compiled code in
     /// memory only.
@@ -288,30 +212,50 @@ impl Engine {
     /// An engine made as `options` say.
     pub fn with_options(options: EngineOptions) -> anyhow::Result<Engine> {
         let max_wasm_stack = options.max_wasm_stack;
-        let engine = wasmtime::Engine::new(&wasmtime_config(options.tier))?;
-        let disk = match &options.cache_dir {
-            Some(dir) => Some(DiskCache::open(dir, &engine, max_wasm_stack, options.tier)?),
-            None => None,
-        };
-        let mut sdk2 = wasmtime::Linker::new(&engine);
-        sdk2::bind_syscalls(&mut sdk2)?;
-        let mut sdk3 = wasmtime::Linker::new(&engine);
-        sdk3::bind_syscalls(&mut sdk3)?;
-        let mut sdk4 = wasmtime::Linker::new(&engine);
-        sdk4::bind_syscalls(&mut sdk4)?;
+        let dir = options.cache_dir.as_deref();
         Ok(Engine(Arc::new(Inner {
-            engine,
-            linkers: [sdk2, sdk3, sdk4],
+            compilers: [
+                Compiler::new(Build::Fast, dir, max_wasm_stack)?,
+                Compiler::new(Build::Optimized, dir, max_wasm_stack)?,
+            ],
+            tier: options.tier,
             max_wasm_stack,
             host_memory_budget: options.host_memory_budget,
             modules: Default::default(),
-            disk,
+            upgrades: Upgrades::default(),
         })))
     }
 
-    /// The on-disk cache, when the engine has one.
+    fn compiler(&self, build: Build) -> &Compiler {
+        &self.0.compilers[build.index()]
+    }
+
+    /// The on-disk cache of the builds a module's first use compiles, when the engine has one.
     pub fn disk_cache(&self) -> Option<&DiskCache> {
-        self.0.disk.as_ref()
+        self.compiler(self.0.tier.first_build()).disk.as_ref()
+    }
+
+    /// The on-disk cache of `build`'s modules, when the engine has one.
+    pub fn disk_cache_of(&self, build: Build) -> Option<&DiskCache> {
+        self.compiler(build).disk.as_ref()
+    }
+
+    /// Which builds run.
+    pub fn tier(&self) -> Tier {
+        self.0.tier
+    }
+
+    /// How module `code`, compiled for `metering`, is compiled now, if it is.
+    pub fn build_of(&self, code: &Cid, metering: &Metering) -> Option<Build> {
+        let slot = self.find(code, metering).ok()??;
+        let slot = lock(&slot).ok()?;
+        slot.module.as_ref().map(|(b, _)| *b)
+    }
+
+    /// Waits until every optimised build queued so far (by [`Tier::Tiered`]) is compiled,
+    /// kept in the disk cache, and in use.
+    pub fn settle(&self) {
+        self.0.upgrades.wait();
     }
 
     /// The host's memory budget of a message's call stack, in bytes (see
@@ -354,70 +298,91 @@ impl Engine {
             if slot.module.is_some() {
                 continue;
             }
-            match self.load_from_disk(code, metering) {
-                Ok(m) => slot.module = Some(m),
+            match self.cached_build(code, metering) {
+                Ok(found) => {
+                    let queue = self.wants_upgrade(found.0);
+                    slot.module = Some(found);
+                    drop(slot);
+                    if queue {
+                        let wasm =
+                            wasm_of(store, code).with_context(|| format!("actor `{name}`"))?;
+                        self.queue_upgrade(code, metering, wasm)?;
+                    }
+                }
                 Err(missed) => {
                     let wasm = wasm_of(store, code).with_context(|| format!("actor `{name}`"))?;
                     todo.push((todo.len(), name.as_str(), *code, wasm, missed));
                 }
             }
         }
+        let build = self.0.tier.first_build();
         let compile = |code: &Cid, wasm: &[u8], missed: Missed| -> anyhow::Result<()> {
             let slot = self.slot(code, metering)?;
             let mut slot = lock(&slot)?;
             if slot.module.is_none() {
-                slot.module = Some(self.compile_and_keep(code, metering, wasm, missed)?);
+                let m = self.compile_and_keep(build, code, metering, wasm, missed)?;
+                slot.module = Some((build, m));
             }
             Ok(())
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if todo.len() <= 1 || threads <= 1 {
-            for (_, name, code, wasm, missed) in todo {
-                compile(&code, &wasm, missed)
-                    .with_context(|| format!("actor `{name}` ({code})"))?;
-            }
-            return Ok(());
-        }
-        // Largest first, so the long compiles start early and the short ones fill in.
-        todo.sort_by_key(|(_, _, _, w, _)| std::cmp::Reverse(w.len()));
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let (todo, compile) = (&todo, &compile);
-        let failures = std::thread::scope(|s| {
-            let workers: Vec<_> = (0..threads.min(todo.len()))
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut failed = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some((at, name, code, wasm, missed)) = todo.get(i) else {
-                                return failed;
-                            };
-                            if let Err(e) = compile(code, wasm, *missed) {
-                                failed.push((*at, format!("actor `{name}` ({code}): {e:#}")));
-                            }
-                        }
-                    })
-                })
-                .collect();
-            let mut all = Vec::new();
-            for w in workers {
-                match w.join() {
-                    Ok(f) => all.extend(f),
-                    Err(_) => all.push((usize::MAX, "a compiling thread panicked".into())),
+        let failures = if todo.len() <= 1 || threads <= 1 {
+            let mut failed = Vec::new();
+            for (at, name, code, wasm, missed) in &todo {
+                if let Err(e) = compile(code, wasm, *missed) {
+                    failed.push((*at, format!("actor `{name}` ({code}): {e:#}")));
+                    break;
                 }
             }
-            all
-        });
+            failed
+        } else {
+            // Largest first, so the long compiles start early and the short ones fill in.
+            todo.sort_by_key(|(_, _, _, w, _)| std::cmp::Reverse(w.len()));
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let (todo, compile) = (&todo, &compile);
+            std::thread::scope(|s| {
+                let workers: Vec<_> = (0..threads.min(todo.len()))
+                    .map(|_| {
+                        s.spawn(|| {
+                            let mut failed = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some((at, name, code, wasm, missed)) = todo.get(i) else {
+                                    return failed;
+                                };
+                                if let Err(e) = compile(code, wasm, *missed) {
+                                    failed.push((*at, format!("actor `{name}` ({code}): {e:#}")));
+                                }
+                            }
+                        })
+                    })
+                    .collect();
+                let mut all = Vec::new();
+                for w in workers {
+                    match w.join() {
+                        Ok(f) => all.extend(f),
+                        Err(_) => all.push((usize::MAX, "a compiling thread panicked".into())),
+                    }
+                }
+                all
+            })
+        };
         // Report as a serial run would: the first failing module in the order given.
-        match failures.into_iter().min_by_key(|(i, _)| *i) {
-            Some((_, why)) => Err(anyhow!(why)),
-            None => Ok(()),
+        if let Some((_, why)) = failures.into_iter().min_by_key(|(i, _)| *i) {
+            return Err(anyhow!(why));
         }
+        if self.wants_upgrade(build) {
+            for (_, _, code, wasm, _) in todo {
+                self.queue_upgrade(&code, metering, wasm)?;
+            }
+        }
+        Ok(())
     }
 
     /// Fills an empty slot: from the disk cache, else compiled from the bytes `wasm` gives
-    /// (and written to the disk cache).
-    fn fill<W: AsRef<[u8]>>(
+    /// (and written to the disk cache); under [`Tier::Tiered`] a fast build queues the
+    /// optimised one.
+    fn fill<W: AsRef<[u8]> + Into<Vec<u8>>>(
         &self,
         slot: &mut Slot,
         code: &Cid,
@@ -427,22 +392,37 @@ impl Engine {
         if slot.module.is_some() {
             return Ok(());
         }
-        let module = match self.load_from_disk(code, metering) {
-            Ok(m) => m,
-            Err(missed) => self.compile_and_keep(code, metering, wasm()?.as_ref(), missed)?,
+        let (build, module, wasm) = match self.cached_build(code, metering) {
+            Ok((build, m)) if !self.wants_upgrade(build) => (build, m, None),
+            Ok((build, m)) => (build, m, Some(wasm()?.into())),
+            Err(missed) => {
+                let build = self.0.tier.first_build();
+                let bytes = wasm()?;
+                let m = self.compile_and_keep(build, code, metering, bytes.as_ref(), missed)?;
+                (build, m, Some(bytes.into()))
+            }
         };
-        slot.module = Some(module);
+        slot.module = Some((build, module));
+        if let Some(wasm) = wasm.filter(|_| self.wants_upgrade(build)) {
+            self.queue_upgrade(code, metering, wasm)?;
+        }
         Ok(())
     }
 
-    /// The module from the disk cache, or how the lookup missed (the key, to write the
-    /// compiled module under, and what to count once it is compiled).
-    fn load_from_disk(&self, code: &Cid, metering: &Metering) -> Result<Module, Missed> {
-        let Some(disk) = &self.0.disk else {
+    /// `build` of the module from the disk cache, or how the lookup missed (the key, to
+    /// write the compiled module under, and what to count once it is compiled).
+    fn load_from_disk(
+        &self,
+        build: Build,
+        code: &Cid,
+        metering: &Metering,
+    ) -> Result<Module, Missed> {
+        let compiler = self.compiler(build);
+        let Some(disk) = &compiler.disk else {
             return Err(None);
         };
         let key = disk.key(code, metering);
-        match disk.load(&self.0.engine, &key) {
+        match disk.load(&compiler.engine, &key) {
             cache::Lookup::Hit(m) => {
                 disk.count(cache::Event::Hit);
                 Ok(m)
@@ -458,16 +438,18 @@ impl Engine {
         }
     }
 
-    /// Compiles `wasm` and, after a disk-cache miss, counts it and writes the entry.
+    /// Compiles `wasm` as `build` and, after a disk-cache miss, counts it and writes the
+    /// entry.
     fn compile_and_keep(
         &self,
+        build: Build,
         code: &Cid,
         metering: &Metering,
         wasm: &[u8],
         missed: Missed,
     ) -> anyhow::Result<Module> {
-        let module = self.compile(wasm, metering)?;
-        if let (Some(disk), Some((key, event))) = (&self.0.disk, missed) {
+        let module = self.compile_as(build, wasm, metering)?;
+        if let (Some(disk), Some((key, event))) = (&self.compiler(build).disk, missed) {
             disk.count(event);
             if let Err(e) = disk.store(&key, &module) {
                 tracing::warn!("module cache {code}: {e:#}");
@@ -486,16 +468,21 @@ impl Engine {
             .unwrap_or(false)
     }
 
-    /// Validates, instruments and compiles WASM bytes.
+    /// Validates, instruments and compiles WASM bytes as a module's first use would.
     pub fn compile(&self, wasm: &[u8], metering: &Metering) -> anyhow::Result<Module> {
-        Module::validate(&self.0.engine, wasm).context("failed to validate actor wasm")?;
+        self.compile_as(self.0.tier.first_build(), wasm, metering)
+    }
+
+    /// Validates, instruments and compiles WASM bytes as `build`.
+    fn compile_as(&self, build: Build, wasm: &[u8], metering: &Metering) -> anyhow::Result<Module> {
+        let engine = &self.compiler(build).engine;
+        Module::validate(engine, wasm).context("failed to validate actor wasm")?;
         if let Some(limits) = &metering.declared_limits {
             metering::check_declared(limits, wasm)?;
         }
         let instrumented = instrument::instrument(wasm, self.0.max_wasm_stack, metering)
             .context("failed to instrument actor wasm")?;
-        let module =
-            Module::new(&self.0.engine, &instrumented).context("failed to compile actor wasm");
+        let module = Module::new(engine, &instrumented).context("failed to compile actor wasm");
         drop(instrumented);
         release_freed_memory();
         module
@@ -546,11 +533,11 @@ impl Engine {
         if let Some(store) = compile_from {
             self.fill(&mut slot, code, metering, || wasm_of(store, code))?;
         }
-        let module = slot
+        let (build, module) = slot
             .module
             .as_ref()
             .ok_or_else(|| anyhow!("actor code not found"))?;
-        let pre = match self.0.linkers[i].instantiate_pre(module) {
+        let pre = match self.compiler(*build).linkers[i].instantiate_pre(module) {
             Ok(pre) => pre,
             Err(e) => {
                 let e = e.context("failed to link actor module");
@@ -569,6 +556,20 @@ impl Engine {
         code: &Cid,
         params_id: u32,
     ) -> (Result<u32, Abort>, Kernel) {
+        // The module first (compiled now on first use, when the machine says so): the store
+        // belongs to the wasmtime engine of the module's build. A panic here (the machine's
+        // bug) fails the invocation fatally, the kernel untouched.
+        let linked = match crate::error::on_panic(
+            || self.link(&kernel, code),
+            |said| Abort::Fatal(anyhow!("panic while preparing the invocation: {said}")),
+        ) {
+            Ok(l) => l,
+            Err(e) => return (Err(e), kernel),
+        };
+        let wasm_engine = match &linked {
+            Linked::Ready(pre) => pre.module().engine().clone(),
+            Linked::Unlinkable(module, _) => module.engine().clone(),
+        };
         let data = InvocationData {
             kernel,
             memory: None,
@@ -577,32 +578,36 @@ impl Engine {
             last_memory_bytes: 0,
             host_memory_budget: self.0.host_memory_budget,
         };
-        let mut store = Store::new(&self.0.engine, data);
+        let mut store = Store::new(&wasm_engine, data);
         // Every version: the rules' limits where they set some, the host's budget always.
         store.limiter(|d| d as &mut dyn wasmtime::ResourceLimiter);
         // A panic in a syscall (the machine's bug or its embedder's) unwinds out of the WASM
         // to here, where the store still holds the kernel: the invocation fails fatally and
         // the call manager goes back to its caller whole.
         let res = crate::error::on_panic(
-            || self.run(&mut store, code, params_id),
+            || self.run(&mut store, linked, params_id),
             |said| Abort::Fatal(anyhow!("panic within the invocation: {said}")),
         );
         (res, store.into_data().kernel)
     }
 
-    fn run(
-        &self,
-        store: &mut Store<InvocationData>,
-        code: &Cid,
-        params_id: u32,
-    ) -> Result<u32, Abort> {
-        let machine = &store.data().kernel.cm.machine;
+    /// The linked module `code` for the kernel's machine (its rules' ABI and metering).
+    fn link(&self, kernel: &Kernel, code: &Cid) -> Result<Linked, Abort> {
+        let machine = &kernel.cm.machine;
         let (rules, metering) = (machine.rules, machine.metering);
         let compile_from = (machine.config.compile == crate::machine::Compile::OnFirstUse)
             .then(|| machine.state.store());
-        let linked = self
-            .instance_pre(code, &metering, rules.abi, compile_from)
-            .map_err(Abort::Fatal)?;
+        self.instance_pre(code, &metering, rules.abi, compile_from)
+            .map_err(Abort::Fatal)
+    }
+
+    fn run(
+        &self,
+        store: &mut Store<InvocationData>,
+        linked: Linked,
+        params_id: u32,
+    ) -> Result<u32, Abort> {
+        let metering = store.data().kernel.cm.machine.metering;
         let pre = match linked {
             Linked::Ready(pre) => pre,
             Linked::Unlinkable(module, e) => {
