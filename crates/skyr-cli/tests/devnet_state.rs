@@ -134,6 +134,21 @@ fn inc() -> Value {
     json!({"from": ME, "to": COUNTER, "data": format!("0x{}{:064x}{:064x}", "75069f22", 32, 0)})
 }
 
+/// Deploys Counter (from 0) from dev account 0, then increments it `incs` times.
+fn deploy_counter(net: &Devnet, incs: usize) {
+    let deploy = format!(
+        "0x{}{}",
+        std::fs::read_to_string(common::root().join("tests/fevm/build/Counter.bin"))
+            .expect("Counter's build")
+            .trim(),
+        "0".repeat(64)
+    );
+    net.call("eth_sendTransaction", json!([{"from": ME, "data": deploy}]));
+    for _ in 0..incs {
+        net.call("eth_sendTransaction", json!([inc()]));
+    }
+}
+
 fn word(n: u64) -> Value {
     json!(format!("0x{n:064x}"))
 }
@@ -257,17 +272,7 @@ fn a_killed_devnet_restarts_with_everything_it_acknowledged() {
 fn skyr_replay_reproduces_a_devnet_chain_and_catches_a_cheat() {
     let Some(bundles) = bundles() else { return };
     let net = launch(&bundles, &[]);
-    let deploy = format!(
-        "0x{}{}",
-        std::fs::read_to_string(common::root().join("tests/fevm/build/Counter.bin"))
-            .expect("Counter's build")
-            .trim(),
-        "0".repeat(64)
-    );
-    net.call("eth_sendTransaction", json!([{"from": ME, "data": deploy}]));
-    for _ in 0..3 {
-        net.call("eth_sendTransaction", json!([inc()]));
-    }
+    deploy_counter(&net, 3);
     net.call("anvil_mine", json!(["0x5"]));
     let head = i64::from_str_radix(
         net.call("eth_blockNumber", json!([]))
@@ -338,17 +343,7 @@ fn skyr_replay_reproduces_a_devnet_chain_and_catches_a_cheat() {
 fn skyr_devnet_forks_a_node_and_anvil_reset_forks_a_plain_devnet() {
     let Some(bundles) = bundles() else { return };
     let node = launch(&bundles, &[]);
-    let deploy = format!(
-        "0x{}{}",
-        std::fs::read_to_string(common::root().join("tests/fevm/build/Counter.bin"))
-            .expect("Counter's build")
-            .trim(),
-        "0".repeat(64)
-    );
-    node.call("eth_sendTransaction", json!([{"from": ME, "data": deploy}]));
-    for _ in 0..2 {
-        node.call("eth_sendTransaction", json!([inc()]));
-    }
+    deploy_counter(&node, 2);
     node.call("anvil_mine", json!(["0x1"]));
     let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("fork-{}.redb", std::process::id()));

@@ -63,7 +63,7 @@ pub fn key_json(key: &[Cid]) -> Value {
 }
 
 /// The keys and height of a `TipSet` answer (its `Blocks` are read again as blocks).
-fn parse_tipset_answer(v: &Value, what: &str) -> Result<(Vec<Cid>, i64)> {
+pub(crate) fn parse_tipset_answer(v: &Value, what: &str) -> Result<(Vec<Cid>, i64)> {
     let cids = v
         .get("Cids")
         .and_then(Value::as_array)

@@ -235,18 +235,7 @@ impl NodeSource {
                 serde_json::from_slice(&bytes).context("the cached head is corrupt")?
             }
         };
-        let cids = v
-            .get("Cids")
-            .and_then(Value::as_array)
-            .ok_or_else(|| anyhow!("{what}: the answer is not a tipset (no `Cids`): {v}"))?;
-        let key = cids
-            .iter()
-            .map(|c| parse_cid(c, what))
-            .collect::<Result<Vec<_>>>()?;
-        if key.is_empty() {
-            bail!("{what}: the tipset has no blocks");
-        }
-        Ok(key)
+        Ok(crate::chain::parse_tipset_answer(&v, what)?.0)
     }
 
     /// Writes what was fetched to the cache, durably.
