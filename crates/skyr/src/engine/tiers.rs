@@ -287,7 +287,13 @@ impl Engine {
                     while let Ok(job) = jobs.recv() {
                         let Some(inner) = weak.upgrade() else { break };
                         let engine = Engine(inner);
-                        if let Err(e) = engine.upgrade(&job) {
+                        // A failure (even a panic in the compiler) leaves the fast build in
+                        // use and is counted done, so `settle` never waits for it.
+                        let done = crate::error::on_panic(
+                            || engine.upgrade(&job),
+                            |said| anyhow::anyhow!("panic: {said}"),
+                        );
+                        if let Err(e) = done {
                             tracing::warn!("the optimised build of {} failed: {e:#}", job.code);
                         }
                         engine.0.upgrades.finished();
