@@ -37,7 +37,7 @@ pub struct EngineArgs {
     /// optimisations, as the reference compiles) runs a little faster and compiles slower;
     /// `tiered` runs the fast build first and the optimised one once a background thread
     /// has compiled it. Receipts are the same in each; each build has its own cache entries.
-    /// [default: fast; tiered for `devnet`]
+    /// [default: fast]
     #[arg(long, global = true, value_name = "TIER")]
     pub tier: Option<skyr::Tier>,
 }
@@ -58,8 +58,8 @@ impl EngineArgs {
         self.engine_or(skyr::Tier::Fast)
     }
 
-    /// [`Self::engine`], with `default` as the tier unless `--tier` says (a long-lived
-    /// process, the devnet, gains from the optimised builds a short one would not wait for).
+    /// [`Self::engine`], with `default` as the tier unless `--tier` says (`cache warm` compiles
+    /// both builds unless told otherwise).
     pub fn engine_or(&self, default: skyr::Tier) -> Result<Engine> {
         let budget = self
             .host_memory

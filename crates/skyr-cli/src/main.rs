@@ -55,10 +55,7 @@ fn main() -> ExitCode {
         Command::Exec(args) => cli.engine.engine().and_then(|e| exec_cmd::run(*args, e)),
         Command::Replay(args) => cli.engine.engine().and_then(|e| replay_cmd::run(*args, e)),
         Command::Cache(cmd) => cache_cmd::run(cmd, &cli.engine),
-        Command::Devnet(args) => cli
-            .engine
-            .engine_or(skyr::Tier::Tiered)
-            .and_then(|e| devnet_cmd::run(*args, e)),
+        Command::Devnet(args) => cli.engine.engine().and_then(|e| devnet_cmd::run(*args, e)),
     };
     match res {
         Ok(code) => code,
