@@ -1,7 +1,7 @@
 //! `skyr cache warm`: compiles the official bundles' actors ahead of time, in the builds the
 //! tier names (by default both: the fast build, and the optimised one behind it), so later
 //! runs, and a devnet's start, load them instead of compiling.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{anyhow, Context, Result};
 use skyr::blockstore::MemoryBlockstore;
@@ -20,26 +20,15 @@ fn car_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     };
     let mut out = Vec::new();
     for p in &roots {
-        collect(p, &mut out).with_context(|| format!("--bundles {}", p.display()))?;
+        if p.is_file() {
+            out.push(p.clone());
+        } else {
+            skyr_vectors::bundles::car_files(p, &mut out)
+                .with_context(|| format!("--bundles {}", p.display()))?;
+        }
     }
     out.sort();
     Ok(out)
-}
-
-fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    if p.is_file() {
-        out.push(p.to_path_buf());
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(p)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else if path.extension().and_then(|e| e.to_str()) == Some("car") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// The network versions an official bundle (by its CAR root) ran at, that Skyr runs.

@@ -257,7 +257,8 @@ impl BundleSet {
 }
 
 /// Every `*.car` file under `dir`, in any depth of sub-folders.
-fn car_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Every `*.car` file under `dir`, its sub-folders searched too, added to `out`.
+pub fn car_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir)
         .with_context(|| format!("reading bundle folder {}", dir.display()))?
     {

@@ -240,18 +240,6 @@ impl Engine {
         self.compiler(build).disk.as_ref()
     }
 
-    /// Which builds run.
-    pub fn tier(&self) -> Tier {
-        self.0.tier
-    }
-
-    /// How module `code`, compiled for `metering`, is compiled now, if it is.
-    pub fn build_of(&self, code: &Cid, metering: &Metering) -> Option<Build> {
-        let slot = self.find(code, metering).ok()??;
-        let slot = lock(&slot).ok()?;
-        slot.module.as_ref().map(|(b, _)| *b)
-    }
-
     /// Waits until every optimised build queued so far (by [`Tier::Tiered`]) is compiled,
     /// kept in the disk cache, and in use.
     pub fn settle(&self) {
@@ -567,8 +555,8 @@ impl Engine {
             Err(e) => return (Err(e), kernel),
         };
         let wasm_engine = match &linked {
-            Linked::Ready(pre) => pre.module().engine().clone(),
-            Linked::Unlinkable(module, _) => module.engine().clone(),
+            Linked::Ready(pre) => pre.module().engine(),
+            Linked::Unlinkable(module, _) => module.engine(),
         };
         let data = InvocationData {
             kernel,
@@ -578,7 +566,7 @@ impl Engine {
             last_memory_bytes: 0,
             host_memory_budget: self.0.host_memory_budget,
         };
-        let mut store = Store::new(&wasm_engine, data);
+        let mut store = Store::new(wasm_engine, data);
         // Every version: the rules' limits where they set some, the host's budget always.
         store.limiter(|d| d as &mut dyn wasmtime::ResourceLimiter);
         // A panic in a syscall (the machine's bug or its embedder's) unwinds out of the WASM

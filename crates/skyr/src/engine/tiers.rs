@@ -35,15 +35,6 @@ pub enum Tier {
 }
 
 impl Tier {
-    /// Its name, as flags spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Tier::Fast => "fast",
-            Tier::Optimized => "optimized",
-            Tier::Tiered => "tiered",
-        }
-    }
-
     /// The build a module's first use compiles, when the disk cache has none.
     pub(super) fn first_build(self) -> Build {
         match self {
