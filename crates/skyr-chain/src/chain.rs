@@ -145,9 +145,14 @@ pub struct Chain {
     /// What answers for the epochs up to the first tipset (a forked chain's node: its
     /// randomness and tipset CIDs); `None` for a chain that starts at its genesis.
     pub(crate) history: Option<Rc<dyn skyr::Externs>>,
-    /// The circulating supply its machines see when it is known (a forked chain's, as the
-    /// node computed it at the fork); `None`: the machine's default.
-    pub(crate) circ_supply: Option<TokenAmount>,
+    /// The circulating supply its machines see: a forked chain's node's at the fork, else the
+    /// machine's default (a chain without a token history has no supply to compute).
+    pub(crate) circ_supply: TokenAmount,
+}
+
+/// The circulating supply a machine of `nv` assumes when none is given.
+pub(crate) fn default_circ_supply(nv: NetworkVersion) -> TokenAmount {
+    MachineConfig::new(nv, 0, Cid::default()).circ_supply
 }
 
 fn digest(label: &[u8], epoch: ChainEpoch) -> Vec<u8> {
@@ -163,11 +168,12 @@ impl Chain {
         timestamp: u64,
         config: ChainConfig,
     ) -> Result<Chain> {
+        let network_version = NetworkVersion::from(genesis.network_version);
         let mut chain = Chain {
             engine,
             store,
             config,
-            network_version: NetworkVersion::from(genesis.network_version),
+            network_version,
             manifest: genesis.manifest.clone(),
             miner: genesis.miner,
             genesis_state: genesis.state_root,
@@ -178,7 +184,7 @@ impl Chain {
             next_base_fee: None,
             first_height: 0,
             history: None,
-            circ_supply: None,
+            circ_supply: default_circ_supply(network_version),
         };
         let empty_receipts = chain.amt_of(Vec::<Receipt>::new())?;
         let header = BlockHeader {
@@ -428,12 +434,19 @@ impl Chain {
         };
         let end = index(height);
         let start = index(height - TIPSET_LOOKBACK).min(end);
-        let tipsets = self.tipsets[start..end]
-            .iter()
-            .map(|t| (t.height(), t.key_cid))
-            .collect();
         ChainExterns {
-            tipsets,
+            tipsets: self.tipsets[start..end]
+                .iter()
+                .map(|t| (t.height(), t.key_cid))
+                .collect(),
+            ..self.randomness()
+        }
+    }
+
+    /// Externs for randomness alone: no tipset CIDs (randomness never reads them).
+    fn randomness(&self) -> ChainExterns {
+        ChainExterns {
+            tipsets: BTreeMap::new(),
             history: self
                 .history
                 .as_ref()
@@ -441,17 +454,15 @@ impl Chain {
         }
     }
 
-    /// The ticket randomness digest at `round` as the next tipset's machine draws it (what a
-    /// node's `StateGetRandomnessDigestFromTickets` answers).
+    /// The ticket randomness digest at `round` as the chain's machines draw it (what a node's
+    /// `StateGetRandomnessDigestFromTickets` answers).
     pub fn ticket_digest(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        self.externs_at(self.head().height() + 1)
-            .chain_randomness(round)
+        self.randomness().chain_randomness(round)
     }
 
     /// The beacon randomness digest at `round` (`StateGetRandomnessDigestFromBeacon`).
     pub fn beacon_digest(&self, round: ChainEpoch) -> Result<[u8; 32]> {
-        self.externs_at(self.head().height() + 1)
-            .beacon_randomness(round)
+        self.randomness().beacon_randomness(round)
     }
 
     fn machine(
@@ -467,9 +478,7 @@ impl Chain {
         config.chain_id = self.config.chain_id;
         config.base_fee = base_fee;
         config.trace = trace;
-        if let Some(supply) = &self.circ_supply {
-            config.circ_supply = supply.clone();
-        }
+        config.circ_supply = self.circ_supply.clone();
         Machine::new(
             &self.engine,
             config,
@@ -482,10 +491,7 @@ impl Chain {
     /// The circulating supply its machines see: a forked chain's node's at the fork, else the
     /// machine's default (a chain without a token history has no supply to compute).
     pub fn circulating_supply(&self) -> TokenAmount {
-        match &self.circ_supply {
-            Some(s) => s.clone(),
-            None => MachineConfig::new(self.network_version, 0, Cid::default()).circ_supply,
-        }
+        self.circ_supply.clone()
     }
 
     /// Mines the next tipset holding `messages`, at `timestamp` (None: the next one in

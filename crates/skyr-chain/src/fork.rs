@@ -73,7 +73,7 @@ impl Chain {
             next_base_fee: Some(base.next_base_fee),
             first_height: height,
             history: Some(base.history),
-            circ_supply: Some(base.circ_supply),
+            circ_supply: base.circ_supply,
         };
         let miner_addr = header.miner;
         let mut key = vec![block_cid];

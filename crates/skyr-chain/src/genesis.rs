@@ -217,6 +217,27 @@ struct AccountState {
     address: Address,
 }
 
+/// A new account actor in `st` for key address `addr` (f1 or f3; not yet in the tree),
+/// holding `balance`: registered with the init actor, its state (the address) stored, the
+/// bundle's account `code`. What the genesis makes for its key accounts, and a forked devnet
+/// for its dev keys. Gives its ID.
+pub fn new_key_account(
+    st: &mut StateTree,
+    code: Cid,
+    addr: &Address,
+    balance: TokenAmount,
+) -> Result<ActorID> {
+    let id = st.register_new_address(addr)?;
+    let state = st
+        .store()
+        .put_cbor(&AccountState { address: *addr }, Code::Blake2b256)?;
+    let mut a = ActorState::new_empty(code, None);
+    a.state = state;
+    a.balance = balance;
+    st.set_actor(id, a);
+    Ok(id)
+}
+
 /// Builds the genesis described by `spec` into `store`. Deterministic: the same spec gives
 /// the same root.
 pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> Result<Genesis> {
@@ -291,12 +312,12 @@ pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> R
 
     // The miner's owner and worker: a BLS account.
     let key = Address::new_bls(&MINER_KEY)?;
-    let owner = st.register_new_address(&key)?;
-    let owner_state = buf.put_cbor(&AccountState { address: key }, Code::Blake2b256)?;
-    let mut owner_actor = ActorState::new_empty(code("account")?, None);
-    owner_actor.state = owner_state;
-    owner_actor.balance = TokenAmount::from_whole(MINER_FUNDS);
-    st.set_actor(owner, owner_actor);
+    let owner = new_key_account(
+        &mut st,
+        code("account")?,
+        &key,
+        TokenAmount::from_whole(MINER_FUNDS),
+    )?;
 
     // EthAccounts: the null address, then the funded ones.
     let eth_code = code("ethaccount")?;
@@ -329,12 +350,7 @@ pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> R
         if st.lookup_id(addr)?.is_some() {
             bail!("the address {addr} is funded twice");
         }
-        let id = st.register_new_address(addr)?;
-        let state = buf.put_cbor(&AccountState { address: *addr }, Code::Blake2b256)?;
-        let mut a = ActorState::new_empty(code("account")?, None);
-        a.state = state;
-        a.balance = balance.clone();
-        st.set_actor(id, a);
+        let id = new_key_account(&mut st, code("account")?, addr, balance.clone())?;
         key_account_ids.push(id);
     }
     let base_root = st.flush()?;

@@ -140,7 +140,7 @@ impl Chain {
             next_base_fee: None,
             first_height: 0,
             history: None,
-            circ_supply: None,
+            circ_supply: crate::chain::default_circ_supply(network_version),
         };
         for r in records {
             chain.push(r);

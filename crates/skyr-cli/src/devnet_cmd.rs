@@ -131,7 +131,6 @@ pub fn run(args: DevnetArgs, engine: Engine) -> Result<ExitCode> {
             cache: args.rpc_cache.clone(),
             offline: args.offline,
             chain_id: args.chain_id,
-            base_fee: args.base_fee,
         }),
     };
     if args.accounts == 0 {

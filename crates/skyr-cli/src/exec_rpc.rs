@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use cid::Cid;
 use serde_json::json;
 use skyr::externs::Verifier;
@@ -15,19 +15,11 @@ use skyr::{AcceptAllProofs, Engine, RealProofs};
 use skyr_lotus::client::Stats;
 use skyr_lotus::execute::Tools;
 use skyr_lotus::explain::{explain_message, ChainExec};
-use skyr_lotus::{ClientOptions, NodeClient, NodeSource};
+use skyr_lotus::NodeSource;
 use skyr_vectors::GasReport;
 
 use crate::exec_cmd::{exit_label, outcome_json, print_outcome, ExecArgs};
 use crate::show::hex;
-
-/// Where a node's cache lives: `--rpc-cache`, else the default one for the URL.
-fn cache_path(url: &str, given: Option<&PathBuf>) -> Result<PathBuf> {
-    match given {
-        Some(p) => Ok(p.clone()),
-        None => skyr_lotus::source::default_cache(url).context("give --rpc-cache FILE"),
-    }
-}
 
 /// How a command reads a node (`exec --rpc`, `replay`): the flags besides the URL.
 #[derive(clap::Args, Clone, Debug)]
@@ -66,22 +58,13 @@ pub fn open_source(
     url: &str,
     node: &NodeArgs,
 ) -> Result<(Rc<NodeSource>, Option<Arc<Stats>>, PathBuf)> {
-    let token = skyr_lotus::source::token_or_env(node.rpc_token.clone());
-    let client = if node.offline {
-        None
-    } else {
-        Some(NodeClient::new(
-            url,
-            ClientOptions {
-                token,
-                ..ClientOptions::default()
-            },
-        )?)
-    };
-    let stats = client.as_ref().map(|c| c.stats().clone());
-    let cache = cache_path(url, node.rpc_cache.as_ref())?;
-    let source = NodeSource::open(client, &cache)
-        .with_context(|| format!("the RPC cache {}", cache.display()))?;
+    let (source, cache) = NodeSource::connect(
+        url,
+        node.rpc_token.clone(),
+        node.rpc_cache.as_deref(),
+        node.offline,
+    )?;
+    let stats = source.client().map(|c| c.stats().clone());
     Ok((Rc::new(source), stats, cache))
 }
 

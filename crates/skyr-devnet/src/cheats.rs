@@ -229,25 +229,18 @@ impl AccountCodes {
         let (id, mut actor) = actor_or_placeholder(tree, eth, self.placeholder)?;
         actor.balance = balance.clone();
         tree.set_actor(id, actor);
-        let (id, mut actor) = match tree.lookup_id(key)? {
-            Some(id) => (
-                id,
-                tree.get_actor(id)?
-                    .ok_or_else(|| anyhow!("no actor has ID {id}"))?,
-            ),
-            None => {
-                let id = tree.register_new_address(key)?;
-                // The account actor's state: its key address.
-                let state = fvm_ipld_encoding::to_vec(&(key,))?;
-                let head = skyr_chain::message::cbor_cid(&state);
-                fvm_ipld_blockstore::Blockstore::put_keyed(tree.store(), &head, &state)?;
-                let mut actor = ActorState::new_empty(self.account, None);
-                actor.state = head;
-                (id, actor)
+        match tree.lookup_id(key)? {
+            Some(id) => {
+                let mut actor = tree
+                    .get_actor(id)?
+                    .ok_or_else(|| anyhow!("no actor has ID {id}"))?;
+                actor.balance = balance.clone();
+                tree.set_actor(id, actor);
             }
-        };
-        actor.balance = balance.clone();
-        tree.set_actor(id, actor);
+            None => {
+                skyr_chain::genesis::new_key_account(tree, self.account, key, balance.clone())?;
+            }
+        }
         Ok(())
     }
 }

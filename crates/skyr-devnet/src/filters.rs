@@ -92,9 +92,10 @@ impl LogCriteria {
             })
     }
 
-    /// The heights it spans now (the head resolves `latest`), clipped to the chain.
-    /// Its heights within a chain from `first` to `head`.
-    fn range(&self, first: i64, head: i64) -> (i64, i64) {
+    /// The heights it spans now (the head resolves `latest`), clipped to the chain (which
+    /// starts at a fork's first tipset).
+    fn range(&self, chain: &skyr_chain::Chain) -> (i64, i64) {
+        let (first, head) = (chain.first_height(), chain.head().height());
         let at = |b: &Bound| match b {
             Bound::Latest => head,
             Bound::At(h) => *h,
@@ -130,7 +131,7 @@ impl LogCriteria {
 
     /// Every log it selects now.
     pub fn all_logs(&self, node: &Node) -> RpcResult<Vec<Value>> {
-        let (from, to) = self.range(node.chain.first_height(), node.chain.head().height());
+        let (from, to) = self.range(&node.chain);
         self.logs_in(node, from, to)
     }
 }
@@ -244,7 +245,7 @@ impl Node {
                 .collect(),
             FilterKind::Logs(c) => {
                 // `latest` as the first block means: whatever came since the last poll.
-                let (from, to) = c.range(self.chain.first_height(), head);
+                let (from, to) = c.range(&self.chain);
                 let from = match c.from {
                     Bound::Latest => f.seen + 1,
                     Bound::At(_) => from.max(f.seen + 1),

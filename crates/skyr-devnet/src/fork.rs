@@ -18,10 +18,8 @@ use skyr_chain::{Chain, ChainConfig};
 use skyr_lotus::chain::fork_point;
 use skyr_lotus::execute::{circulating_supply, network_params, network_version};
 use skyr_lotus::externs::NodeExterns;
-use skyr_lotus::source::{default_cache, token_or_env};
 use skyr_lotus::store::state_store;
-use skyr_lotus::{ClientOptions, NodeClient, NodeSource};
-use skyr_vectors::runner::manifest_of;
+use skyr_lotus::NodeSource;
 use skyr_vectors::BundleSet;
 
 use crate::accounts::DevKey;
@@ -48,8 +46,6 @@ pub struct ForkOptions {
     pub offline: bool,
     /// A chain ID other than the node's.
     pub chain_id: Option<u64>,
-    /// A fixed base fee other than the node's rule.
-    pub base_fee: Option<u64>,
 }
 
 /// Where a forked devnet stands.
@@ -77,39 +73,20 @@ pub struct Forking {
     pub bundle: Option<(PathBuf, Vec<u8>)>,
     /// Each dev account's balance on a fork.
     pub balance: TokenAmount,
+    /// The devnet's fixed base fee (`--base-fee`), if any: a fork keeps it.
+    pub base_fee: Option<TokenAmount>,
     /// The current fork, when the devnet is one.
     pub current: Option<Fork>,
 }
 
-/// Opens the node `options` name, through its cache.
-fn open_source(options: &ForkOptions) -> Result<(Rc<NodeSource>, PathBuf)> {
-    let client = if options.offline {
-        None
-    } else {
-        Some(NodeClient::new(
-            &options.url,
-            ClientOptions {
-                token: token_or_env(options.token.clone()),
-                ..ClientOptions::default()
-            },
-        )?)
-    };
-    let cache = match &options.cache {
-        Some(c) => c.clone(),
-        None => default_cache(&options.url)?,
-    };
-    let source = NodeSource::open(client, &cache)
-        .with_context(|| format!("the RPC cache {}", cache.display()))?;
-    Ok((Rc::new(source), cache))
-}
-
-/// The chain forked as `options` say, on `engine`, with `bundles`' code where it serves;
-/// through `open` when it reads the same node through the same cache (a cache is opened once
-/// at a time), else through a source opened here.
-pub fn fork_chain(
+/// The chain forked as `options` say, on `engine`, with `bundles`' code where it serves and
+/// `fixed_base_fee` if any; through `open` when it reads the same node through the same cache
+/// (a cache is opened once at a time), else through a source opened here.
+fn fork_chain(
     engine: Engine,
     options: ForkOptions,
     bundles: &BundleSet,
+    fixed_base_fee: Option<TokenAmount>,
     open: Option<&Fork>,
 ) -> Result<(Chain, Fork)> {
     let (source, cache) = match open {
@@ -120,7 +97,15 @@ pub fn fork_chain(
         {
             (f.source.clone(), f.cache.clone())
         }
-        _ => open_source(&options)?,
+        _ => {
+            let (source, cache) = NodeSource::connect(
+                &options.url,
+                options.token.clone(),
+                options.cache.as_deref(),
+                options.offline,
+            )?;
+            (Rc::new(source), cache)
+        }
     };
     let (ts, child) = fork_point(&source, options.height)?;
     let nv = network_version(&source, &ts)?;
@@ -134,9 +119,8 @@ pub fn fork_chain(
     }
     let params = network_params(&source)?;
     let state_root = child.parent_state();
-    let (store, missing) =
-        state_store(&source, bundles, &state_root).context("the state at the fork")?;
-    if let Some(why) = missing {
+    let state = state_store(&source, bundles, &state_root).context("the state at the fork")?;
+    if let Some(why) = state.missing {
         bail!("the actors' code of the state at the fork is not at hand: {why}");
     }
     let base = ForkBase {
@@ -156,10 +140,10 @@ pub fn fork_chain(
     let config = ChainConfig {
         chain_id: options.chain_id.unwrap_or(params.chain_id),
         block_delay: params.block_delay,
-        fixed_base_fee: options.base_fee.map(TokenAmount::from_atto),
+        fixed_base_fee,
     };
-    let manifest = skyr::bundle::manifest_cid(&manifest_of(&store, &state_root)?)?;
-    let chain = Chain::fork(engine, Rc::new(store), base, config)?;
+    let manifest = skyr::bundle::manifest_cid(&state.manifest)?;
+    let chain = Chain::fork(engine, Rc::new(state.store), base, config)?;
     source.commit()?;
     let fork = Fork {
         options,
@@ -174,7 +158,7 @@ pub fn fork_chain(
 
 /// `chain` with each of `keys` given `balance` at both its addresses, and that state kept as
 /// the one `anvil_reset` without `forking` goes back to.
-pub fn funded(mut chain: Chain, keys: &[DevKey], balance: &TokenAmount) -> Result<Chain> {
+fn funded(mut chain: Chain, keys: &[DevKey], balance: &TokenAmount) -> Result<Chain> {
     let code = |name: &str| {
         chain
             .manifest()
@@ -197,13 +181,23 @@ pub fn funded(mut chain: Chain, keys: &[DevKey], balance: &TokenAmount) -> Resul
 }
 
 impl Forking {
-    /// The local bundles a fork reads code from: the devnet's.
-    pub fn bundles(&self) -> Result<BundleSet> {
-        let mut set = BundleSet::default();
+    /// The chain `options` fork on `engine`, `keys` funded there, and where it stands: what
+    /// a devnet starts on (`--fork-url`) and moves to (`anvil_reset` with `forking`). Reads
+    /// through the current fork's source when it is the same node and cache.
+    pub fn fork(
+        &self,
+        engine: Engine,
+        options: ForkOptions,
+        keys: &[DevKey],
+    ) -> Result<(Chain, Fork)> {
+        // The devnet's bundle: its code spares fetching the node's when the state names it.
+        let mut bundles = BundleSet::default();
         if let Some((origin, car)) = &self.bundle {
-            set.add(origin.clone(), car.clone())?;
+            bundles.add(origin.clone(), car.clone())?;
         }
-        Ok(set)
+        let base_fee = self.base_fee.clone();
+        let (chain, fork) = fork_chain(engine, options, &bundles, base_fee, self.current.as_ref())?;
+        Ok((funded(chain, keys, &self.balance)?, fork))
     }
 }
 
@@ -218,10 +212,7 @@ impl Node {
             );
         }
         let engine = self.chain.engine().clone();
-        let open = self.forking.current.as_ref();
-        let bundles = self.forking.bundles()?;
-        let (chain, fork) = fork_chain(engine, options, &bundles, open)?;
-        let chain = funded(chain, &self.keys, &self.forking.balance)?;
+        let (chain, fork) = self.forking.fork(engine, options, &self.keys)?;
         self.chain_id = chain.config().chain_id;
         self.chain = chain;
         self.forking.current = Some(fork);

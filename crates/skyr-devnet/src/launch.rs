@@ -159,6 +159,7 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
     let mut forking = Forking {
         bundle: Some((PathBuf::from(&opts.bundle_origin), opts.bundle_car.clone())),
         balance: balance.clone(),
+        base_fee: opts.base_fee.map(TokenAmount::from_atto),
         current: None,
     };
     if let Some(fork) = &opts.fork {
@@ -168,9 +169,7 @@ pub fn build_node(opts: &DevnetOptions, engine: Engine) -> Result<(Node, Started
                  node, and --state keeps whole chains"
             );
         }
-        let bundles = forking.bundles()?;
-        let (chain, f) = crate::fork::fork_chain(engine, fork.clone(), &bundles, None)?;
-        let chain = crate::fork::funded(chain, &keys, &forking.balance)?;
+        let (chain, f) = forking.fork(engine, fork.clone(), &keys)?;
         let chain_id = chain.config().chain_id;
         let started = Started {
             keys: keys.clone(),

@@ -28,6 +28,11 @@ fn client(url: String) -> Client {
     Client { url, id: 0 }
 }
 
+/// The balance of `who` at the head, as the node answers it (a hex quantity).
+fn balance(c: &mut Client, who: &str) -> Value {
+    c.ok("eth_getBalance", json!([who, "latest"]))
+}
+
 fn head(c: &mut Client) -> u64 {
     num(&c.ok("eth_blockNumber", json!([])))
 }
@@ -75,7 +80,7 @@ fn a_devnet_forks_another_at_a_height_and_moves_the_fork_on_reset() {
     assert_eq!(count(&mut a, json!("0x4")), 8);
     let a_tipset_4 = a.ok("Filecoin.ChainGetTipSetByHeight", json!([4, []]));
     let a_block_4 = a.ok("eth_getBlockByNumber", json!(["0x4", false]));
-    let a_me = a.ok("eth_getBalance", json!([me, "latest"]));
+    let a_me = balance(&mut a, &me);
 
     // The fork at 4: the node's tipset and state there, the dev accounts funded afresh.
     let mut opts = options(&bundles);
@@ -97,7 +102,7 @@ fn a_devnet_forks_another_at_a_height_and_moves_the_fork_on_reset() {
     );
     assert_eq!(count(&mut b, json!("latest")), 8, "the node's state at 4");
     let funded = format!("{:#x}", 10_000u128 * 10u128.pow(18));
-    assert_eq!(b.ok("eth_getBalance", json!([me, "latest"])), json!(funded));
+    assert_eq!(balance(&mut b, &me), json!(funded));
     assert_ne!(
         a_me,
         json!(funded),
@@ -117,10 +122,7 @@ fn a_devnet_forks_another_at_a_height_and_moves_the_fork_on_reset() {
     b.ok("evm_mine", json!([]));
     assert_eq!(head(&mut b), 7);
     assert_eq!(count(&mut b, json!("latest")), 9);
-    assert_eq!(
-        b.ok("eth_getBalance", json!([fresh, "latest"])),
-        json!("0x3e8")
-    );
+    assert_eq!(balance(&mut b, fresh), json!("0x3e8"));
     let b5 = b.ok("eth_getBlockByNumber", json!(["0x5", false]));
     assert_eq!(
         b5["parentHash"], a_block_4["hash"],
@@ -135,25 +137,19 @@ fn a_devnet_forks_another_at_a_height_and_moves_the_fork_on_reset() {
     // The node is untouched.
     assert_eq!(head(&mut a), 8);
     assert_eq!(count(&mut a, json!("latest")), 10);
-    assert_eq!(
-        a.ok("eth_getBalance", json!([fresh, "latest"])),
-        json!("0x0")
-    );
+    assert_eq!(balance(&mut a, fresh), json!("0x0"));
 
     // Reset without forking: back to the fork's first state, dev accounts funded.
     b.ok("anvil_reset", json!([]));
     assert_eq!(head(&mut b), 4);
     assert_eq!(count(&mut b, json!("latest")), 8);
-    assert_eq!(
-        b.ok("eth_getBalance", json!([fresh, "latest"])),
-        json!("0x0")
-    );
+    assert_eq!(balance(&mut b, fresh), json!("0x0"));
 
     // Reset with forking at 6: the node's state there (one more increment).
     b.ok("anvil_reset", json!([{"forking": {"blockNumber": 6}}]));
     assert_eq!(head(&mut b), 6);
     assert_eq!(count(&mut b, json!("latest")), 9);
-    assert_eq!(b.ok("eth_getBalance", json!([me, "latest"])), json!(funded));
+    assert_eq!(balance(&mut b, &me), json!(funded));
     send(
         &mut b,
         json!({"from": me, "to": COUNTER, "data": inc_call()}),

@@ -138,12 +138,12 @@ impl<'a> TipsetRun<'a> {
             );
         }
         let params = network_params(source)?;
-        let (store, missing) = state_store(source, tools.bundles, &ts.parent_state())
+        let state = state_store(source, tools.bundles, &ts.parent_state())
             .context("the tipset's parent state")?;
         let blocks = tipset_messages(source, &ts)?;
         Ok(TipsetRun {
             source,
-            store: Rc::new(store),
+            store: Rc::new(state.store),
             tools,
             verifier: (tools.verifier)(),
             params,
@@ -152,7 +152,7 @@ impl<'a> TipsetRun<'a> {
             circ_supply: circulating_supply(source, &ts)?,
             tipset: ts,
             parent,
-            missing,
+            missing: state.missing,
             blocks,
         })
     }

@@ -20,7 +20,7 @@ use multihash_codetable::{Code, MultihashDigest};
 use serde_json::{json, Value};
 use skyr_store::{Db, SharedDb};
 
-use crate::client::NodeClient;
+use crate::client::{ClientOptions, NodeClient};
 
 /// The identity hash: a CID that holds its block in its digest.
 const IDENTITY: u64 = 0x00;
@@ -38,8 +38,9 @@ pub const TOKEN_ENV: &str = "SKYR_RPC_TOKEN";
 /// Where the cache of the node at `url` lives unless told: one database per node URL under
 /// Skyr's cache folder (answers such as the network's parameters belong to one network).
 pub fn default_cache(url: &str) -> Result<PathBuf> {
-    let dir = skyr::engine::cache::default_dir()
-        .ok_or_else(|| anyhow!("no cache folder is known (no HOME): give the cache's path"))?;
+    let dir = skyr::engine::cache::default_dir().ok_or_else(|| {
+        anyhow!("no cache folder is known (no HOME): give the cache's path (--rpc-cache FILE)")
+    })?;
     let name: String = url
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
@@ -111,6 +112,35 @@ impl NodeSource {
                 .with_context(|| format!("creating the cache folder {}", dir.display()))?;
         }
         Ok(NodeSource::on(client, Db::open(cache)?))
+    }
+
+    /// The node at `url` (`offline`: none, the cache alone), its API token `token` or
+    /// [`TOKEN_ENV`]'s, read through the cache at `cache` (default: [`default_cache`]); gives
+    /// the cache's path too. What `exec --rpc`, `replay` and a devnet fork open.
+    pub fn connect(
+        url: &str,
+        token: Option<String>,
+        cache: Option<&Path>,
+        offline: bool,
+    ) -> Result<(NodeSource, PathBuf)> {
+        let client = if offline {
+            None
+        } else {
+            Some(NodeClient::new(
+                url,
+                ClientOptions {
+                    token: token_or_env(token),
+                    ..ClientOptions::default()
+                },
+            )?)
+        };
+        let cache = match cache {
+            Some(c) => c.to_path_buf(),
+            None => default_cache(url)?,
+        };
+        let source = NodeSource::open(client, &cache)
+            .with_context(|| format!("the RPC cache {}", cache.display()))?;
+        Ok((source, cache))
     }
 
     fn on(client: Option<NodeClient>, db: Db) -> NodeSource {

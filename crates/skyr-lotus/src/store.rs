@@ -40,14 +40,21 @@ impl NodeStore {
     }
 }
 
-/// A store for the state at `root` on `source`'s node: the actors' code from `bundles` where
-/// they hold the state's, the rest fetched from the node, several blocks at once. Also gives
-/// why some actor code is not at hand, when it is not (messages that run none can still run).
-pub fn state_store(
-    source: &Rc<NodeSource>,
-    bundles: &BundleSet,
-    root: &Cid,
-) -> Result<(NodeStore, Option<String>)> {
+/// A store for the state at `root` on `source`'s node, and what it found on the way.
+pub struct StateStore {
+    /// The store: the actors' code from local bundles where they hold the state's, the rest
+    /// fetched from the node.
+    pub store: NodeStore,
+    /// The manifest data CID the state's system actor names.
+    pub manifest: Cid,
+    /// Why some actor code is not at hand, when it is not (messages that run none can still
+    /// run).
+    pub missing: Option<String>,
+}
+
+/// The [`StateStore`] of the state at `root` on `source`'s node, with `bundles`' code where
+/// they hold the state's; the actors' code they lack is fetched several blocks at once.
+pub fn state_store(source: &Rc<NodeSource>, bundles: &BundleSet, root: &Cid) -> Result<StateStore> {
     let mut store = NodeStore::new(source.clone(), Vec::new());
     let manifest = manifest_of(&store, root)?;
     store.add_code(bundles.layers(&manifest, &store)?);
@@ -62,7 +69,11 @@ pub fn state_store(
         let _ = source.prefetch(&wanted);
     }
     let missing = missing_code(&store, &manifest)?;
-    Ok((store, missing))
+    Ok(StateStore {
+        store,
+        manifest,
+        missing,
+    })
 }
 
 impl Blockstore for NodeStore {
