@@ -169,6 +169,24 @@ fn replica_infos(
         .collect()
 }
 
+/// The zero piece of `size` (a power of two), or an error where fvm_shared's table of zero
+/// commitments has none: below 128 bytes or past 2^41. fvm_shared panics there, and the
+/// reference turns that panic into an illegal-argument error; asking first gives the same
+/// error without a panic for the terminal to show.
+fn zero(size: PaddedPieceSize) -> Result<proofs::PieceInfo> {
+    /// The smallest and largest sizes fvm_shared has a zero commitment for, as powers of two.
+    const SMALLEST: u32 = 7;
+    const LARGEST: u32 = 41;
+    let power = size.0.trailing_zeros();
+    if !(SMALLEST..=LARGEST).contains(&power) {
+        bail!("no zero piece of {} bytes", size.0);
+    }
+    Ok(proofs::PieceInfo {
+        size: size.unpadded().into(),
+        commitment: zero_piece_commitment(size),
+    })
+}
+
 /// Padding pieces that bring `filled` bytes up to a multiple of `to`.
 fn padding(filled: u64, to: u64) -> Result<Vec<PaddedPieceSize>> {
     if to == 0 {
@@ -193,13 +211,9 @@ pub fn compute_unsealed_sector_cid(
 ) -> Result<Cid> {
     let spt = types.seal(proof)?;
     let sector = PaddedPieceSize(proof.sector_size().map_err(|e| anyhow!(e))? as u64);
-    let zero = |p: PaddedPieceSize| proofs::PieceInfo {
-        size: p.unpadded().into(),
-        commitment: zero_piece_commitment(p),
-    };
     let mut all = Vec::new();
     if pieces.is_empty() {
-        all.push(zero(sector));
+        all.push(zero(sector)?);
     } else {
         // Pieces are the actor's: their sizes may sum past u64::MAX (refused, in every build
         // profile, as the reference refuses pieces that overflow the sector).
@@ -211,17 +225,32 @@ pub fn compute_unsealed_sector_cid(
         };
         for p in pieces {
             for pad in padding(filled, p.size.0)? {
-                all.push(zero(pad));
+                all.push(zero(pad)?);
                 filled = grow(filled, pad.0)?;
             }
             all.push(proofs::PieceInfo::try_from(p).map_err(|e| anyhow!(e))?);
             filled = grow(filled, p.size.0)?;
         }
         for pad in padding(filled, sector.0)? {
-            all.push(zero(pad));
+            all.push(zero(pad)?);
         }
     }
     let commd = std::panic::catch_unwind(|| proofs::seal::compute_comm_d(spt, &all))
         .map_err(|_| anyhow!("panic computing CommD"))??;
     commcid::data_commitment_v1_to_cid(&commd).map_err(|e| anyhow!(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_pieces_outside_the_table_are_errors_not_panics() {
+        for bytes in [32u64, 64, 1 << 42, 1 << 63] {
+            assert!(zero(PaddedPieceSize(bytes)).is_err(), "{bytes}");
+        }
+        for bytes in [128u64, 2048, 1 << 35, 1 << 41] {
+            assert!(zero(PaddedPieceSize(bytes)).is_ok(), "{bytes}");
+        }
+    }
 }
