@@ -422,7 +422,7 @@ pub fn build(engine: &Engine, store: Rc<dyn BaseStore>, spec: &GenesisSpec) -> R
                 "genesis: actor {} method {} failed with exit {}: {}",
                 c.to,
                 c.method,
-                ret.receipt.exit_code,
+                skyr::exit_names::exit_label(ret.receipt.exit_code.value()),
                 ret.failure.unwrap_or_default()
             );
         }

@@ -129,7 +129,7 @@ fn implicit(
     if !ret.receipt.exit_code.is_success() {
         bail!(
             "exit {}: {}",
-            ret.receipt.exit_code,
+            skyr::exit_names::exit_label(ret.receipt.exit_code.value()),
             ret.failure.unwrap_or_default()
         );
     }

@@ -11,11 +11,13 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use serde_json::{json, Value};
 use skyr::Engine;
+use skyr_vectors::amounts::{amount, per_gas};
 use skyr_vectors::exec::{decode_message, exec_message, vector_message, ExecState, Sequence};
 use skyr_vectors::files::{read_bounded, read_text_bounded, MAX_VECTOR_BYTES};
-use skyr_vectors::names::exit_code_name;
+use skyr_vectors::names::{exit_code_name, exit_label};
 use skyr_vectors::runner::MAX_CAR_BYTES;
 use skyr_vectors::schema::ReceiptJson;
+use skyr_vectors::TextStyle;
 use skyr_vectors::{GasReport, Vector};
 
 use crate::params::{params_from_json, parse_address};
@@ -115,12 +117,18 @@ pub struct ExecArgs {
     /// Print the message's gas by charge name, by actor type and by method.
     #[arg(long)]
     pub gas_report: bool,
-    /// Print one JSON object instead (the schema is in the README, "skyr exec").
+    /// Print one JSON object instead (the schema is in the book, docs/exec.md; amounts
+    /// there are exact attoFIL strings).
     #[arg(long)]
     pub json: bool,
+    /// Print amounts in exact attoFIL, not FIL rounded to six significant digits.
+    #[arg(long)]
+    pub atto: bool,
 }
 
-/// Runs `skyr exec`. Exits 0 when the message ran (whatever its exit code), 2 on an error.
+/// Runs `skyr exec`. Exits 0 when the message ran (whatever its exit code) and, for a
+/// vector's message run as recorded, gave the vector's receipt; 1 when it gave another
+/// receipt; 2 on an error.
 pub fn run(args: ExecArgs, engine: Engine) -> Result<ExitCode> {
     if let Some(url) = &args.rpc {
         return crate::exec_rpc::run(&args, url, engine);
@@ -198,18 +206,29 @@ pub fn run(args: ExecArgs, engine: Engine) -> Result<ExitCode> {
         }
         println!("{v}");
     } else {
-        print_outcome(&out);
+        print_outcome(&out, args.atto);
         if let Some(e) = &expected {
             print_expected(&out, e);
         }
         if args.trace {
-            println!("\n{}", out.trace.tree_text(args.charges));
+            println!("\n{}", out.trace.tree_text(text_style(&args)));
         }
         if args.gas_report {
             println!("\n{}", report.to_text());
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(match &expected {
+        Some(e) if !matches(&out, e) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+/// How `--trace` prints the call tree.
+pub(crate) fn text_style(args: &ExecArgs) -> TextStyle {
+    TextStyle {
+        every_charge: args.charges,
+        atto: args.atto,
+    }
 }
 
 /// Whether the vector's message runs as the vector recorded it: no field, state, version,
@@ -359,14 +378,10 @@ pub fn hex_bytes(s: &str) -> Result<Vec<u8>> {
         .collect()
 }
 
-pub(crate) fn exit_label(code: u32) -> String {
-    match exit_code_name(code) {
-        Some(n) => format!("{code} ({n})"),
-        None => code.to_string(),
-    }
-}
-
-pub(crate) fn print_outcome(o: &skyr_vectors::exec::ExecOutcome) {
+/// The outcome as text: amounts in FIL, or exact attoFIL with `atto`; gas prices in
+/// attoFIL per gas either way.
+pub(crate) fn print_outcome(o: &skyr_vectors::exec::ExecOutcome, atto: bool) {
+    let fil = |a: &TokenAmount| amount(a, atto);
     let m = &o.message;
     let r = &o.ret.receipt;
     let named = o.trace.tree.root.as_ref().and_then(|c| {
@@ -374,16 +389,16 @@ pub(crate) fn print_outcome(o: &skyr_vectors::exec::ExecOutcome) {
         skyr_vectors::names::method_name(&actor, c.method).map(|n| format!(" ({actor}.{n})"))
     });
     println!(
-        "message  {} → {} method {}{}, value {} attoFIL, sequence {}, gas limit {}, fee cap {}, premium {}, params {} bytes",
+        "message  {} → {} method {}{}, value {}, sequence {}, gas limit {}, fee cap {}, premium {}, params {} bytes",
         m.from,
         m.to,
         m.method_num,
         named.unwrap_or_default(),
-        m.value.atto(),
+        fil(&m.value),
         m.sequence,
         m.gas_limit,
-        m.gas_fee_cap.atto(),
-        m.gas_premium.atto(),
+        per_gas(&m.gas_fee_cap),
+        per_gas(&m.gas_premium),
         m.params.len()
     );
     println!("ran at   nv{}, epoch {}", o.network_version, o.epoch);
@@ -399,12 +414,12 @@ pub(crate) fn print_outcome(o: &skyr_vectors::exec::ExecOutcome) {
         println!("events   {} ({})", e, o.ret.events.len());
     }
     println!(
-        "fees     base fee burn {}, over-estimation burn {}, miner tip {}, refund {}, miner penalty {} (attoFIL)",
-        o.ret.base_fee_burn.atto(),
-        o.ret.over_estimation_burn.atto(),
-        o.ret.miner_tip.atto(),
-        o.ret.refund.atto(),
-        o.ret.miner_penalty.atto()
+        "fees     base fee burn {}, over-estimation burn {}, miner tip {}, refund {}, miner penalty {}",
+        fil(&o.ret.base_fee_burn),
+        fil(&o.ret.over_estimation_burn),
+        fil(&o.ret.miner_tip),
+        fil(&o.ret.refund),
+        fil(&o.ret.miner_penalty)
     );
     if let Some(f) = &o.ret.failure {
         println!("failure  {f}");

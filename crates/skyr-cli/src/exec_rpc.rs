@@ -18,8 +18,9 @@ use skyr_lotus::explain::{explain_message, ChainExec};
 use skyr_lotus::NodeSource;
 use skyr_vectors::GasReport;
 
-use crate::exec_cmd::{exit_label, outcome_json, print_outcome, ExecArgs};
+use crate::exec_cmd::{outcome_json, print_outcome, text_style, ExecArgs};
 use crate::show::hex;
+use skyr_vectors::names::exit_label;
 
 /// How a command reads a node (`exec --rpc`, `replay`): the flags besides the URL.
 #[derive(clap::Args, Clone, Debug)]
@@ -111,7 +112,7 @@ pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
         }
         println!("{v}");
     } else {
-        print_outcome(&out.outcome);
+        print_outcome(&out.outcome, args.atto);
         print_chain(&out);
         match fetched {
             Some((requests, bytes, retries)) => println!(
@@ -125,7 +126,7 @@ pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
             ),
         }
         if args.trace {
-            println!("\n{}", out.outcome.trace.tree_text(args.charges));
+            println!("\n{}", out.outcome.trace.tree_text(text_style(args)));
         }
         if args.gas_report {
             println!("\n{}", report.to_text());

@@ -46,10 +46,10 @@ pub fn show(file: &Path) -> Result<ExitCode> {
         );
         println!(
             "  value {}  gas limit {}  fee cap {}  premium {}",
-            msg.value.atto(),
+            skyr_vectors::amounts::fil(&msg.value),
             msg.gas_limit,
-            msg.gas_fee_cap.atto(),
-            msg.gas_premium.atto()
+            skyr_vectors::amounts::per_gas(&msg.gas_fee_cap),
+            skyr_vectors::amounts::per_gas(&msg.gas_premium)
         );
         let params = msg.params.bytes();
         if params.is_empty() {
@@ -69,7 +69,9 @@ pub fn show(file: &Path) -> Result<ExitCode> {
             };
             println!(
                 "  expect exit {}  gas {}  return {}",
-                r.exit_code, r.gas_used, shown
+                skyr_vectors::names::exit_label(r.exit_code),
+                r.gas_used,
+                shown
             );
         }
     }

@@ -47,9 +47,12 @@ fn a_real_mainnet_message_is_explained_and_matches_its_receipt() {
     // The tree: the inclusion charge outside, the one call to the multisig, named.
     assert!(out.contains("OnChainMessage"), "{out}");
     assert!(
-        out.contains("→ f01545689 multisig.Send value 140856059354505990364"),
+        out.contains("→ f01545689 multisig.Send value ≈140.856 FIL"),
         "{out}"
     );
+    // Amounts in FIL, rounded and marked; gas prices per gas.
+    assert!(out.contains("value ≈140.856 FIL, sequence 50234"), "{out}");
+    assert!(out.contains("attoFIL/gas"), "{out}");
     assert!(
         out.contains("by method") && out.contains("multisig.Send"),
         "{out}"
@@ -65,6 +68,39 @@ fn a_real_mainnet_message_is_explained_and_matches_its_receipt() {
     assert_eq!(v["trace"]["call"]["actor"], "multisig");
     assert_eq!(v["trace"]["call"]["method_name"], "Send");
     assert_eq!(charged(&v["trace"]), 420368 * 1000);
+}
+
+#[test]
+fn exact_attofil_on_request_and_a_different_receipt_exits_one() {
+    let (code, out, err) = skyr(&["exec", "--vector", MAINNET_SEND, "--trace", "--atto"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("value 140856059354505990364 attoFIL, sequence 50234"),
+        "{out}"
+    );
+    assert!(
+        out.contains("multisig.Send value 140856059354505990364 attoFIL"),
+        "{out}"
+    );
+
+    // The same vector recording another receipt (one more gas): exec says so and exits 1,
+    // in text and in JSON.
+    let text = std::fs::read_to_string(root().join(MAINNET_SEND)).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    let recorded = &mut v["postconditions"]["receipts"][0]["gas_used"];
+    assert_eq!(recorded, 420368);
+    *recorded = 420369.into();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("exec-altered-receipt");
+    std::fs::create_dir_all(&dir).unwrap();
+    let altered = dir.join("altered.json");
+    std::fs::write(&altered, v.to_string()).unwrap();
+    let altered = altered.to_str().unwrap();
+    let (code, out, err) = skyr(&["exec", "--vector", altered]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("a DIFFERENT receipt"), "{out}");
+    let (code, out, err) = skyr(&["exec", "--vector", altered, "--json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(json_of(&out)["expected"]["matches"], false);
 }
 
 #[test]
@@ -171,9 +207,7 @@ fn a_nested_call_tree_names_actors_methods_and_exit_codes() {
     let (code, out, err) = skyr(&["exec", "--vector", INIT_EXEC, "--trace", "--charges"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("the same receipt"), "{out}");
-    let init = out
-        .find("init.Exec value 5000000000000000000  exit 0 OK")
-        .expect(&out);
+    let init = out.find("init.Exec value 5 FIL  exit 0 (OK)").expect(&out);
     // Skyr's test actor is no built-in: its method stays a number.
     let inner = out.find("└─ f01 → f02000 skyrtest.1 value").expect(&out);
     assert!(init < inner, "{out}");
@@ -263,12 +297,15 @@ fn bad_arguments_are_refused_by_name() {
 /// with a warning that such a budget is below what consensus allows; the default runs it.
 #[test]
 fn the_host_memory_flag_bounds_what_a_message_may_hold() {
+    // Exit status 0 when the vector's receipt came out, 1 when another did.
     let run = |budget: &[&str]| {
         let mut args = budget.to_vec();
         args.extend(["exec", "--vector", INIT_EXEC, "--json"]);
         let (code, out, err) = skyr(&args);
-        assert_eq!(code, 0, "{args:?}: {err}");
-        (json_of(&out), err)
+        let v = json_of(&out);
+        let matched = v["expected"]["matches"] == true;
+        assert_eq!(code, if matched { 0 } else { 1 }, "{args:?}: {err}");
+        (v, err)
     };
     let (v, err) = run(&["--host-memory", "64KiB"]);
     assert_eq!(

@@ -290,7 +290,10 @@ impl Node {
             let status = if r.receipt.exit_code.is_success() {
                 "success".to_string()
             } else {
-                format!("failed (exit {})", r.receipt.exit_code.value())
+                format!(
+                    "failed (exit {})",
+                    skyr::exit_names::exit_label(r.receipt.exit_code.value())
+                )
             };
             let mut line = format!(
                 "    tx 0x{}  block {}  {}  gas used {}",

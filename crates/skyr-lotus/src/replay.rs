@@ -185,11 +185,11 @@ pub fn replay_tipset(
                 Some((i, ((cid, a), b))) => format!(
                     "message {i} ({cid}): ours exit {}, gas used {}, return {} bytes, events \
                      {:?}; the chain's exit {}, gas used {}, return {} bytes, events {:?}",
-                    a.exit_code.value(),
+                    skyr::exit_names::exit_label(a.exit_code.value()),
                     a.gas_used,
                     a.return_data.len(),
                     a.events_root,
-                    b.exit_code.value(),
+                    skyr::exit_names::exit_label(b.exit_code.value()),
                     b.gas_used,
                     b.return_data.len(),
                     b.events_root

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use skyr::gas::Gas;
 use skyr::trace::{CallNode, CallTree, Charge};
 
-use crate::names::{exit_code_name, method_label, method_name};
+use crate::names::{exit_code_name, exit_label, method_label, method_name};
 
 /// One traced message of a vector.
 #[derive(Clone, Debug)]
@@ -143,8 +143,9 @@ impl MessageTrace {
     /// The call tree as indented text, one line per call: sender and receiver, actor type
     /// and method (named when known), value, exit code (named), gas inclusive and exclusive;
     /// under each call its charges summed by name, largest first, or with `every_charge`
-    /// each charge in order.
-    pub fn tree_text(&self, every_charge: bool) -> String {
+    /// each charge in order. Values are in FIL, or exact attoFIL with `atto`.
+    pub fn tree_text(&self, style: TextStyle) -> String {
+        let every_charge = style.every_charge;
         let mut out = String::new();
         let outside = skyr::trace::applied(&self.tree.charges);
         let _ = writeln!(
@@ -156,7 +157,7 @@ impl MessageTrace {
             summary(&self.tree.charges, every_charge)
         );
         match &self.tree.root {
-            Some(root) => self.tree_call(root, "", true, every_charge, &mut out),
+            Some(root) => self.tree_call(root, "", true, style, &mut out),
             None => out.push_str("  (no call: the message was refused before it ran)\n"),
         }
         out
@@ -167,9 +168,10 @@ impl MessageTrace {
         call: &CallNode,
         indent: &str,
         last: bool,
-        every_charge: bool,
+        style: TextStyle,
         out: &mut String,
     ) {
+        let every_charge = style.every_charge;
         let actor = self.actor_of(call);
         let (branch, next) = if last {
             ("└─ ", "   ")
@@ -193,7 +195,7 @@ impl MessageTrace {
             call.from,
             call.to,
             method_label(&actor, call.method),
-            call.value.atto(),
+            crate::amounts::amount(&call.value, style.atto),
             if call.read_only { " read-only" } else { "" },
             call.gas_limit
                 .map(|g| format!(" limit {g}"))
@@ -218,7 +220,7 @@ impl MessageTrace {
             let _ = writeln!(out, "{inner}{bar}event from f0{emitter}: {entries} entries");
         }
         for (i, c) in call.calls.iter().enumerate() {
-            self.tree_call(c, &inner, i + 1 == call.calls.len(), every_charge, out);
+            self.tree_call(c, &inner, i + 1 == call.calls.len(), style, out);
         }
     }
 
@@ -285,12 +287,13 @@ pub fn flame_graph_svg(folded: &str, title: &str) -> Option<Vec<u8>> {
     Some(svg)
 }
 
-/// An exit code with its name when it has one: `7 SYS_OUT_OF_GAS`.
-fn exit_label(code: u32) -> String {
-    match exit_code_name(code) {
-        Some(n) => format!("{code} {n}"),
-        None => code.to_string(),
-    }
+/// How [`MessageTrace::tree_text`] writes a tree.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextStyle {
+    /// Every charge in order under each call, not their sums by name.
+    pub every_charge: bool,
+    /// Values in exact attoFIL, not FIL.
+    pub atto: bool,
 }
 
 /// Charges summed by name, largest first: `charges: wasm_exec 812.3, OnBlockRead 40 ...`

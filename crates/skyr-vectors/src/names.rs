@@ -347,34 +347,7 @@ pub fn method_label(actor: &str, method: u64) -> String {
     method_name(actor, method).map_or_else(|| method.to_string(), str::to_owned)
 }
 
-/// The name fvm_shared gives an exit code (`SYS_OUT_OF_GAS`, `USR_NOT_FOUND`, ...), or
-/// `None` for codes it does not name (actor-specific codes from 32 on, reserved ones).
-pub fn exit_code_name(code: u32) -> Option<&'static str> {
-    Some(match code {
-        0 => "OK",
-        1 => "SYS_SENDER_INVALID",
-        2 => "SYS_SENDER_STATE_INVALID",
-        4 => "SYS_ILLEGAL_INSTRUCTION",
-        5 => "SYS_INVALID_RECEIVER",
-        6 => "SYS_INSUFFICIENT_FUNDS",
-        7 => "SYS_OUT_OF_GAS",
-        9 => "SYS_ILLEGAL_EXIT_CODE",
-        10 => "SYS_ASSERTION_FAILED",
-        11 => "SYS_MISSING_RETURN",
-        16 => "USR_ILLEGAL_ARGUMENT",
-        17 => "USR_NOT_FOUND",
-        18 => "USR_FORBIDDEN",
-        19 => "USR_INSUFFICIENT_FUNDS",
-        20 => "USR_ILLEGAL_STATE",
-        21 => "USR_SERIALIZATION",
-        22 => "USR_UNHANDLED_MESSAGE",
-        23 => "USR_UNSPECIFIED",
-        24 => "USR_ASSERTION_FAILED",
-        25 => "USR_READ_ONLY",
-        26 => "USR_NOT_PAYABLE",
-        _ => return None,
-    })
-}
+pub use skyr::exit_names::{exit_code_name, exit_label};
 
 #[cfg(test)]
 mod tests {
@@ -403,7 +376,5 @@ mod tests {
         assert_eq!(method_name("placeholder", 2), None);
         assert_eq!(method_name("anything", 0), Some("Send"));
         assert_eq!(method_name("storageminer", 37), None);
-        assert_eq!(exit_code_name(7), Some("SYS_OUT_OF_GAS"));
-        assert_eq!(exit_code_name(33), None);
     }
 }

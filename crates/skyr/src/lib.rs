@@ -32,6 +32,7 @@ pub mod call_manager;
 pub mod engine;
 pub mod error;
 pub mod executor;
+pub mod exit_names;
 pub mod externs;
 pub mod gas;
 pub mod kernel;

@@ -98,7 +98,7 @@ fn explained(
         "exit_code": ret.receipt.exit_code.value(),
         "gas_used": ret.receipt.gas_used,
         "trace": trace.to_json(),
-        "text": trace.tree_text(every_charge),
+        "text": trace.tree_text(skyr_vectors::TextStyle { every_charge, atto: false }),
         "gas_report": report.to_json(),
     }))
 }
