@@ -43,20 +43,9 @@ impl ExecState {
     /// A state from a CAR file's bytes (gzipped or not): its blocks, and `root`, or else the
     /// CAR's first root.
     pub fn from_car(bytes: &[u8], root: Option<Cid>) -> Result<Self> {
-        let plain;
-        let car: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
-            plain = runner::gunzip(bytes, runner::MAX_CAR_BYTES, "the gzipped CAR")?;
-            &plain
-        } else {
-            bytes
-        };
-        let reader =
-            fvm_ipld_car::CarReader::new(car).map_err(|e| anyhow!("not a CARv1 file: {e}"))?;
-        let first_root = reader.header.roots.first().copied();
-        let blocks = reader
-            .map(|b| b.map(|b| (b.cid, b.data)))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| anyhow!("the CAR is malformed: {e}"))?;
+        let car = crate::car::read_car(bytes, crate::car::MAX_CAR_BYTES, "the CAR")?;
+        let first_root = car.roots.first().copied();
+        let blocks = car.blocks;
         let root = root
             .or(first_root)
             .ok_or_else(|| anyhow!("the CAR names no root: give the state root with --root"))?;

@@ -3,6 +3,7 @@
 //! and compares receipts and the post-state root. Used by `skyr vectors` and the test suite.
 pub mod amounts;
 pub mod bundles;
+pub mod car;
 pub mod exec;
 pub mod explain;
 pub mod externs;

@@ -1,6 +1,5 @@
 //! Running one vector: decode, pick the bundle, apply the messages of each variant, compare.
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
@@ -198,27 +197,7 @@ fn skip_reason(v: &Vector) -> Option<String> {
     None
 }
 
-/// The most a state CAR may decompress to (1 GiB). Real vectors hold a few MB (the largest
-/// of the 283 official mainnet ones, 2.3 MB; a generated state of a million accounts, some
-/// hundreds); a gzip bomb of a few MB could otherwise take gigabytes, once per job.
-pub const MAX_CAR_BYTES: u64 = 1 << 30;
-
-/// Gunzips `gz`, refusing to produce more than `limit` bytes; `what` names the input in
-/// errors.
-pub fn gunzip(gz: &[u8], limit: u64, what: &str) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(gz)
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| anyhow!("{what}: not gzip: {e}"))?;
-    if out.len() as u64 > limit {
-        anyhow::bail!(
-            "{what}: decompresses to more than {limit} bytes, the limit for a state (a gzip \
-             bomb, or a state too large for a vector)"
-        );
-    }
-    Ok(out)
-}
+pub use crate::car::{gunzip, MAX_CAR_BYTES};
 
 /// Decodes the vector's blocks (base64, gzip, CARv1, hashes checked), once for all variants.
 pub fn decode_car(v: &Vector) -> Result<Vec<(Cid, Vec<u8>)>> {
@@ -228,13 +207,7 @@ pub fn decode_car(v: &Vector) -> Result<Vec<(Cid, Vec<u8>)>> {
 /// [`decode_car`], its CAR at most `limit` bytes decompressed.
 pub fn decode_car_within(v: &Vector, limit: u64) -> Result<Vec<(Cid, Vec<u8>)>> {
     let gz = b64(&v.car, "car")?;
-    let car = gunzip(&gz, limit, "car")?;
-    let reader = fvm_ipld_car::CarReader::new(car.as_slice())
-        .map_err(|e| anyhow!("car: not a CARv1: {e}"))?;
-    reader
-        .map(|b| b.map(|b| (b.cid, b.data)))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| anyhow!("car: malformed: {e}"))
+    Ok(crate::car::read_gzipped_car(&gz, limit, "car")?.blocks)
 }
 
 /// How many bytes a message takes on chain, from its unsigned CBOR length: a secp256k1
@@ -537,8 +510,8 @@ fn run_vector(
                  events root {}",
                 variant.id,
                 c.index,
-                c.exit_code,
-                c.expected_exit_code,
+                crate::names::exit_label(c.exit_code),
+                crate::names::exit_label(c.expected_exit_code),
                 c.gas_used,
                 c.expected_gas_used,
                 if c.return_ok { "ok" } else { "differs" },

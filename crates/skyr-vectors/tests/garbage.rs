@@ -103,18 +103,50 @@ fn unsupported_versions_and_classes_are_skipped() {
 
 #[test]
 fn a_car_that_decompresses_past_the_limit_is_refused_by_its_size() {
-    // 2 MiB of zeros gzip to a few KB: past a 1 MiB limit it is refused before it is read;
-    // within a 4 MiB limit it is read and found not to be a CAR.
-    let text = vector(&b64(&gz(&vec![0u8; 2 << 20])));
+    // A CAR whose one block is 2 MiB of zeros gzips to a few KB: past a 1 MiB limit it is
+    // refused while it inflates, by the limit; within 4 MiB it is read.
+    let (car, _) = skyr::bundle::write_bundle(&[
+        ("system".into(), vec![0u8; 2 << 20]),
+        ("init".into(), b"i".to_vec()),
+        ("account".into(), b"a".to_vec()),
+    ])
+    .expect("a CAR");
+    let text = vector(&b64(&gz(&car)));
     let v = skyr_vectors::Vector::from_json(&text).expect("a vector");
     let e = format!(
         "{:#}",
         skyr_vectors::runner::decode_car_within(&v, 1 << 20).unwrap_err()
     );
     assert!(e.contains("decompresses to more than 1048576 bytes"), "{e}");
+    let blocks = skyr_vectors::runner::decode_car_within(&v, 4 << 20).expect("within");
+    assert!(blocks.iter().any(|(_, data)| data.len() == 2 << 20));
+
+    // Zeros are no CAR: refused at their first bytes, whatever the limit.
+    let text = vector(&b64(&gz(&vec![0u8; 2 << 20])));
+    let v = skyr_vectors::Vector::from_json(&text).expect("a vector");
+    for limit in [1 << 20, 4 << 20] {
+        let e = format!(
+            "{:#}",
+            skyr_vectors::runner::decode_car_within(&v, limit).unwrap_err()
+        );
+        assert!(e.contains("not a CARv1"), "{e}");
+    }
+}
+
+#[test]
+fn a_gzip_stream_cut_short_is_not_a_shorter_car() {
+    let (car, _) = skyr::bundle::write_bundle(&[
+        ("system".into(), vec![1u8; 4096]),
+        ("init".into(), vec![2u8; 4096]),
+        ("account".into(), vec![3u8; 4096]),
+    ])
+    .expect("a CAR");
+    let whole = gz(&car);
+    let text = vector(&b64(&whole[..whole.len() - 8]));
+    let v = skyr_vectors::Vector::from_json(&text).expect("a vector");
     let e = format!(
         "{:#}",
-        skyr_vectors::runner::decode_car_within(&v, 4 << 20).unwrap_err()
+        skyr_vectors::runner::decode_car_within(&v, 1 << 20).unwrap_err()
     );
-    assert!(e.contains("not a CARv1"), "{e}");
+    assert!(e.contains("not gzip"), "{e}");
 }
