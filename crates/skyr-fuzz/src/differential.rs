@@ -4,13 +4,13 @@
 //! agreement too: generated inputs need not be runnable.
 use arbitrary::Unstructured;
 use fvm_ipld_blockstore::MemoryBlockstore;
-use skyr_differential::genesis::GenesisEdit;
+use skyr_differential::genesis_skyr::GenesisEdit;
 use skyr_differential::outcome::Outcome;
-use skyr_differential::run::{self, Verdict};
-use skyr_differential::run3;
-use skyr_differential::scenario::{Builder, Msg, Scenario, Sender};
-use skyr_differential::scenario3::{Builder3, From as From3, Scenario3, M3};
-use skyr_differential::table::generated;
+use skyr_differential::run_nv16_17::{self, Verdict};
+use skyr_differential::run_nv18_28;
+use skyr_differential::scenario_nv16_17::{Builder, Msg, Scenario, Sender};
+use skyr_differential::scenario_nv18_28::{Builder3, From as From3, Scenario3, M3};
+use skyr_differential::table_nv16_17::generated;
 use skyr_test_program::{Op, METHOD_RUN};
 
 use crate::gen::{self, From, MessageSpec};
@@ -119,7 +119,7 @@ fn check_receipts(outcomes: &[Outcome], limits: &[(bool, i64)]) {
 fn compare(m: &Machines, s: Any) -> Reached {
     match s {
         Any::Fvm2(s) => compare2(m, &s, || {
-            let g = skyr_differential::genesis::build_for(&s)?;
+            let g = skyr_differential::genesis_skyr::build_for(&s)?;
             Ok((g.store, g.root))
         }),
         Any::Fvm3(s) => {
@@ -132,7 +132,7 @@ fn compare(m: &Machines, s: Any) -> Reached {
                 .iter()
                 .map(|m| (m.implicit, i64::try_from(m.message.gas_limit).unwrap_or(-1)))
                 .collect();
-            match run3::compare(&m.engines3, bundles, &s) {
+            match run_nv18_28::compare(&m.engines3, bundles, &s) {
                 Ok(out) if out.is_empty() => Reached::Refused,
                 Ok(out) => {
                     check_receipts(&out, &limits);
@@ -350,7 +350,7 @@ fn compare2(
         .iter()
         .map(|m| (m.implicit, m.message.gas_limit))
         .collect();
-    match run::compare_from(&m.engines, s, start) {
+    match run_nv16_17::compare_from(&m.engines, s, start) {
         Ok(Verdict::Same(c)) => {
             check_receipts(&c.skyr, &limits);
             Reached::Ran {

@@ -192,7 +192,9 @@ pub fn address(u: &mut Unstructured) -> Result<Vec<u8>> {
         4 => id_address(u.arbitrary()?),
         5 => {
             let i = u.int_in_range(0..=3usize)?;
-            skyr_differential::genesis::secp_key(i).address().to_bytes()
+            skyr_differential::genesis_skyr::secp_key(i)
+                .address()
+                .to_bytes()
         }
         6 => [vec![2u8], u.bytes(20)?.to_vec()].concat(),
         7 => [vec![3u8], u.bytes(48)?.to_vec()].concat(),

@@ -6,8 +6,8 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::{Mutex, OnceLock};
 
 use skyr_differential::mainnet::RealState;
-use skyr_differential::run::Engines;
-use skyr_differential::run3::{Bundles, Engines3};
+use skyr_differential::run_nv16_17::Engines;
+use skyr_differential::run_nv18_28::{Bundles, Engines3};
 
 /// Jobs between fresh engines: each engine keeps every module it compiled, and the module
 /// targets compile a new one per input, so they are dropped now and then to bound memory

@@ -22,12 +22,12 @@ fn context() -> &'static (Engine, BundleSet) {
         let engine = Engine::new().unwrap_or_else(|e| panic!("no engine: {e:#}"));
         let mut bundles = BundleSet::default();
         // Skyr's own bundle and test actors, which the vectors of `tests/vectors` name.
-        let own = skyr_differential::genesis::BUNDLE.to_vec();
+        let own = skyr_differential::genesis_skyr::BUNDLE.to_vec();
         if let Err(e) = bundles.add(PathBuf::from("<skyr's own bundle>"), own) {
             panic!("Skyr's own bundle does not load: {e:#}");
         }
-        bundles.add_code(skyr_differential::genesis3::TEST_ACTOR.to_vec());
-        bundles.add_code(skyr_differential::genesis3::TEST_ACTOR4.to_vec());
+        bundles.add_code(skyr_differential::genesis_official::TEST_ACTOR.to_vec());
+        bundles.add_code(skyr_differential::genesis_official::TEST_ACTOR4.to_vec());
         (engine, bundles)
     })
 }

@@ -89,7 +89,7 @@ fn smoke(name: &str, generated_inputs: u64) -> Tally {
 
 /// Whether the nv18–28 bundles are beside the checkout; says loudly when they are not.
 fn all_versions(name: &str) -> bool {
-    let here = skyr_differential::run3::Bundles::load_for(18..=28).is_some();
+    let here = skyr_differential::run_nv18_28::Bundles::load_for(18..=28).is_some();
     if !here {
         println!(
             "!! SKIPPED in {name}: nv18-28 (the official bundles in ../shared are not beside \

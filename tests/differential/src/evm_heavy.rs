@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
 
-use crate::run3::{Bundles, Engines3};
-use crate::scenario3::{Builder3, Reach, Scenario3};
-use crate::table3::fevm::{calldata, created, deploy, hex, id_word, invoke, word};
+use crate::run_nv18_28::{Bundles, Engines3};
+use crate::scenario_nv18_28::{Builder3, Reach, Scenario3};
+use crate::table_nv18_20::fevm::{calldata, created, deploy, hex, id_word, invoke, word};
 
 /// Bumped whenever the generated vectors change, so a stale file is made again.
 pub const GENERATION: u32 = 1;
@@ -125,7 +125,7 @@ pub fn vector_file(dir: &Path, workload: Workload, nv: u32) -> Result<PathBuf> {
         .ok_or_else(|| anyhow!("the official bundle of nv{nv} is not in ../shared/bundles"))?;
     let engines = Engines3::new()?;
     let s = scenario(workload, nv);
-    let v = crate::corpus3::vector(&engines, &bundles, &s)?;
+    let v = crate::corpus_nv18_28::vector(&engines, &bundles, &s)?;
     if let Some(bad) = v["postconditions"]["receipts"]
         .as_array()
         .and_then(|r| r.iter().find(|r| r["exit_code"] != 0))
@@ -156,7 +156,7 @@ mod tests {
         let mut gas = Vec::new();
         for w in Workload::ALL {
             let s = scenario(w, 28);
-            let outcomes = crate::run3::compare(&engines, &bundles, &s).expect("agrees");
+            let outcomes = crate::run_nv18_28::compare(&engines, &bundles, &s).expect("agrees");
             let last = outcomes.last().expect("outcomes");
             println!("{}: {} gas a call", w.name(), last.gas_used);
             gas.push(last.gas_used);

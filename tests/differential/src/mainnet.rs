@@ -22,8 +22,8 @@ use skyr_vectors::runner::decode_car;
 use skyr_vectors::schema::b64;
 use skyr_vectors::Vector;
 
-use crate::genesis::BUNDLE;
-use crate::scenario::{MessageSpec, Scenario};
+use crate::genesis_skyr::BUNDLE;
+use crate::scenario_nv16_17::{MessageSpec, Scenario};
 
 /// The block gas limit: the most a message may ask for.
 const BLOCK_GAS_LIMIT: i64 = 10_000_000_000;

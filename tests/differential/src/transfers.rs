@@ -24,8 +24,8 @@ use skyr::state_tree::InitState;
 use skyr_vectors::schema::to_b64;
 use skyr_vectors::BundleSet;
 
-use crate::corpus::{car_gz_with, messages_json, reachable, receipt_json, slug};
-use crate::genesis::{StateBuilder, BUNDLE};
+use crate::corpus_nv16_17::{car_gz_with, messages_json, reachable, receipt_json, slug};
+use crate::genesis_skyr::{StateBuilder, BUNDLE};
 
 /// The ID of the first account; accounts are `FIRST..FIRST + n`.
 const FIRST: ActorID = 1000;

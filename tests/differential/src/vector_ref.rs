@@ -5,8 +5,8 @@
 //!
 //! Both machines read the bundle through the same [`Overlay`] and replay the same recorded
 //! randomness. fvm 2 and fvm 3 answer proof checks "valid" after charging them, as Skyr's
-//! runner and the reference's conformance runner do ([`crate::oracle2_kernel`],
-//! [`crate::oracle3_kernel`]); fvm 4 verifies for real, so a vector whose messages verify
+//! runner and the reference's conformance runner do ([`crate::oracle_fvm2_kernel`],
+//! [`crate::oracle_fvm3_kernel`]); fvm 4 verifies for real, so a vector whose messages verify
 //! proofs may not reproduce there (the outcome says whether it did).
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -240,7 +240,7 @@ replay_externs!(fvm4, skyr::shared::consensus::ConsensusFault, Chain);
 
 /// Vectors' proofs were checked when they were made: fvm 4 accepts them after charging, as
 /// Skyr's runner does (fvm 2 and 3 get the same from their own kernels).
-impl crate::oracle4_kernel::ProofVerdicts for Externs {
+impl crate::oracle_fvm4_kernel::ProofVerdicts for Externs {
     fn answer(&self) -> crate::proof_log::Answer {
         crate::proof_log::Answer::Valid
     }
@@ -255,7 +255,7 @@ fn fvm2_run(
     use fvm::executor::{ApplyKind, DefaultExecutor, Executor};
     use fvm::machine::{DefaultMachine, NetworkConfig};
     type Exec = DefaultExecutor<
-        crate::oracle2_kernel::AcceptProofs2<fvm::call_manager::DefaultCallManager<Machine>>,
+        crate::oracle_fvm2_kernel::AcceptProofs2<fvm::call_manager::DefaultCallManager<Machine>>,
     >;
     type Machine = DefaultMachine<Rc<Overlay>, Externs>;
     let nv = fvm_shared::version::NetworkVersion::try_from(i.nv)
@@ -315,7 +315,7 @@ fn fvm3_run(
     use fvm3::machine::{DefaultMachine, NetworkConfig};
     type Machine = DefaultMachine<Rc<Overlay>, Externs>;
     type Exec = DefaultExecutor<
-        crate::oracle3_kernel::AcceptProofs<fvm3::call_manager::DefaultCallManager<Machine>>,
+        crate::oracle_fvm3_kernel::AcceptProofs<fvm3::call_manager::DefaultCallManager<Machine>>,
     >;
     let engines = engines.fvm3.get_or_insert_with(Default::default);
     let nc = NetworkConfig::new(fvm_shared3::version::NetworkVersion::from(i.nv));
@@ -358,7 +358,7 @@ fn fvm4_run(
     use fvm4::machine::{DefaultMachine, NetworkConfig};
     type Machine = DefaultMachine<Rc<Overlay>, Externs>;
     type Exec = DefaultExecutor<
-        crate::oracle4_kernel::AnsweringKernel<fvm4::call_manager::DefaultCallManager<Machine>>,
+        crate::oracle_fvm4_kernel::AnsweringKernel<fvm4::call_manager::DefaultCallManager<Machine>>,
     >;
     let engines = engines.fvm4.get_or_insert_with(Default::default);
     let nv = skyr::shared::version::NetworkVersion::from(i.nv);

@@ -17,14 +17,14 @@ fn rebuilding_the_actors_reproduces_the_committed_bundle() {
     let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string());
     let test3 = std::fs::read(dir.join("skyr_actor_test3.wasm")).expect("the fvm_sdk 3 test actor");
     assert!(
-        test3 == skyr_differential::genesis3::TEST_ACTOR,
+        test3 == skyr_differential::genesis_official::TEST_ACTOR,
         "the rebuilt fvm_sdk 3 test actor ({} bytes) differs from actors/skyr_actor_test3.wasm \
          ({} bytes): if its sources changed, copy the rebuilt one over and commit",
         test3.len(),
-        skyr_differential::genesis3::TEST_ACTOR.len()
+        skyr_differential::genesis_official::TEST_ACTOR.len()
     );
     let car = skyr_differential::bundle::pack(&dir).expect("packing the bundle");
-    let committed = skyr_differential::genesis::BUNDLE;
+    let committed = skyr_differential::genesis_skyr::BUNDLE;
     let toolchain = Command::new("/usr/bin/rustc")
         .arg("--version")
         .output()

@@ -3,14 +3,18 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use skyr_differential::{corpus, corpus3, run, run3, table, table3, table4};
+use skyr_differential::{
+    corpus_nv16_17, corpus_nv18_28, run_nv16_17, run_nv18_28, table_nv16_17, table_nv18_20,
+    table_nv21_28,
+};
 
 /// The vector files under `dir`, by path relative to `base`, except the nv18–20 and nv21–28
 /// folders (checked apart, with the official bundles).
 fn files(dir: &Path, base: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
     for e in std::fs::read_dir(dir).expect("readable folder") {
         let p = e.expect("entry").path();
-        let official = |n: &std::ffi::OsStr| n == corpus3::FOLDER || n == corpus3::FOLDER4;
+        let official =
+            |n: &std::ffi::OsStr| n == corpus_nv18_28::FOLDER || n == corpus_nv18_28::FOLDER4;
         if p.is_dir() && p.file_name().is_some_and(official) && dir == base {
             continue;
         }
@@ -28,9 +32,9 @@ fn regenerating_the_corpus_reproduces_it() {
     let committed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors");
     let fresh_dir = std::env::temp_dir().join(format!("skyr-corpus-{}", std::process::id()));
     let dir = fresh_dir.clone();
-    let written = run::on_big_stack(move || {
-        let engines = run::Engines::new().expect("engines");
-        corpus::write_all(&engines, &table::all(), &dir)
+    let written = run_nv16_17::on_big_stack(move || {
+        let engines = run_nv16_17::Engines::new().expect("engines");
+        corpus_nv16_17::write_all(&engines, &table_nv16_17::all(), &dir)
             .expect("generation")
             .0
     })
@@ -62,8 +66,8 @@ fn regenerating_the_corpus_reproduces_it() {
 /// committed one.
 fn official_folder_is_fresh(
     folder: &'static str,
-    bundles: Option<run3::Bundles>,
-    scenarios: fn() -> Vec<skyr_differential::scenario3::Scenario3>,
+    bundles: Option<run_nv18_28::Bundles>,
+    scenarios: fn() -> Vec<skyr_differential::scenario_nv18_28::Scenario3>,
     at_least: usize,
 ) {
     let Some(bundles) = bundles else {
@@ -77,9 +81,9 @@ fn official_folder_is_fresh(
         .join(folder);
     let fresh_dir = std::env::temp_dir().join(format!("skyr-{folder}-{}", std::process::id()));
     let dir = fresh_dir.clone();
-    let written = run::on_big_stack(move || {
-        let engines = run3::Engines3::new().expect("engines");
-        corpus3::write_all(&engines, &bundles, &scenarios(), &dir)
+    let written = run_nv16_17::on_big_stack(move || {
+        let engines = run_nv18_28::Engines3::new().expect("engines");
+        corpus_nv18_28::write_all(&engines, &bundles, &scenarios(), &dir)
             .expect("generation")
             .0
     })
@@ -102,16 +106,21 @@ fn official_folder_is_fresh(
 /// The same for the nv18–20 vectors, which need the official bundles of `../shared`.
 #[test]
 fn regenerating_the_nv18_corpus_reproduces_it() {
-    official_folder_is_fresh(corpus3::FOLDER, run3::Bundles::load(), table3::all, 600);
+    official_folder_is_fresh(
+        corpus_nv18_28::FOLDER,
+        run_nv18_28::Bundles::load(),
+        table_nv18_20::all,
+        600,
+    );
 }
 
 /// The same for the nv21–28 vectors, recorded from fvm 4.8.4.
 #[test]
 fn regenerating_the_nv21_corpus_reproduces_it() {
     official_folder_is_fresh(
-        corpus3::FOLDER4,
-        run3::Bundles::load_for(table4::VERSIONS),
-        table4::all,
+        corpus_nv18_28::FOLDER4,
+        run_nv18_28::Bundles::load_for(table_nv21_28::VERSIONS),
+        table_nv21_28::all,
         1000,
     );
 }

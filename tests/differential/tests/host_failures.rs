@@ -19,11 +19,11 @@ use skyr::shared::error::ExitCode;
 use skyr::shared::message::Message;
 use skyr::shared::version::NetworkVersion;
 use skyr::{ApplyKind, ApplyRet, Executor, Externs, Machine, MachineConfig, TestExterns};
-use skyr_differential::genesis::ids;
+use skyr_differential::genesis_skyr::ids;
 use skyr_differential::keys::SecpKey;
 use skyr_differential::programs::{callv, encode, imm, ptr};
-use skyr_differential::scenario3::{Builder3, From, M3};
-use skyr_differential::{genesis, genesis3, run, run3, table};
+use skyr_differential::scenario_nv18_28::{Builder3, From, M3};
+use skyr_differential::{genesis_official, genesis_skyr, run_nv16_17, run_nv18_28, table_nv16_17};
 use skyr_test_program::{Op, METHOD_RUN};
 
 /// Externs of a node with a bug: chain randomness panics; the rest are the test externs.
@@ -186,7 +186,7 @@ fn check_panic_contained(nv: u32, store: Rc<MemoryBlockstore>, root: Cid, rand: 
 #[test]
 fn a_panicking_extern_two_sends_deep_fails_only_its_message() {
     // fvm_sdk 2 (nv17): round, personalisation, entropy.
-    let g = genesis::build(None).expect("genesis");
+    let g = genesis_skyr::build(None).expect("genesis");
     let sdk2 = callv(
         "rand",
         "get_chain_randomness",
@@ -195,7 +195,7 @@ fn a_panicking_extern_two_sends_deep_fails_only_its_message() {
     );
     check_panic_contained(17, g.store, g.root, sdk2);
     // fvm_sdk 3 (nv18) and 4 (nv21) on the official bundles, when they are at hand.
-    let Some(bundles) = run3::Bundles::load_for(18..=21) else {
+    let Some(bundles) = run_nv18_28::Bundles::load_for(18..=21) else {
         eprintln!("!! SKIPPED nv18 and nv21: the official bundles are not in ../shared/bundles");
         return;
     };
@@ -211,7 +211,7 @@ fn a_panicking_extern_two_sends_deep_fails_only_its_message() {
         ),
         (21, callv("rand", "get_chain_randomness", 32, vec![imm(10)])),
     ] {
-        let g = genesis3::build(nv, bundles.for_nv(nv)).expect("genesis");
+        let g = genesis_official::build(nv, bundles.for_nv(nv)).expect("genesis");
         check_panic_contained(nv, g.store, g.root, rand);
     }
 }
@@ -283,29 +283,31 @@ fn check_store_panic_contained(nv: u32, store: Rc<MemoryBlockstore>, root: Cid) 
 
 #[test]
 fn a_panicking_blockstore_in_a_nested_send_fails_only_its_message() {
-    let g = genesis::build(None).expect("genesis");
+    let g = genesis_skyr::build(None).expect("genesis");
     check_store_panic_contained(17, g.store, g.root);
-    let Some(bundles) = run3::Bundles::load_for(18..=21) else {
+    let Some(bundles) = run_nv18_28::Bundles::load_for(18..=21) else {
         eprintln!("!! SKIPPED nv18 and nv21: the official bundles are not in ../shared/bundles");
         return;
     };
     for nv in [18, 21] {
-        let g = genesis3::build(nv, bundles.for_nv(nv)).expect("genesis");
+        let g = genesis_official::build(nv, bundles.for_nv(nv)).expect("genesis");
         check_store_panic_contained(nv, g.store, g.root);
     }
 }
 
 /// Runs `s` on both machines, which must agree, and gives Skyr's state after it (each
 /// message must have run its program).
-fn agreed_state_after(s: &skyr_differential::scenario::Scenario) -> skyr::state_tree::StateTree {
-    let engines = run::Engines::new().expect("engines");
-    let verdict = run::compare(&engines, s).expect("both machines agree");
+fn agreed_state_after(
+    s: &skyr_differential::scenario_nv16_17::Scenario,
+) -> skyr::state_tree::StateTree {
+    let engines = run_nv16_17::Engines::new().expect("engines");
+    let verdict = run_nv16_17::compare(&engines, s).expect("both machines agree");
     assert!(
-        matches!(verdict, run::Verdict::Same(_)),
+        matches!(verdict, run_nv16_17::Verdict::Same(_)),
         "both machines must run it"
     );
-    let g = genesis::build_for(s).expect("genesis");
-    let out = run::run_skyr(&engines.skyr, s, g.store.clone(), g.root).expect("runs");
+    let g = genesis_skyr::build_for(s).expect("genesis");
+    let out = run_nv16_17::run_skyr(&engines.skyr, s, g.store.clone(), g.root).expect("runs");
     for (i, o) in out.iter().enumerate() {
         assert_eq!(o.exit_code, 0, "message {i} ran its program");
     }
@@ -313,8 +315,8 @@ fn agreed_state_after(s: &skyr_differential::scenario::Scenario) -> skyr::state_
     state_at(17, &g.store, &root)
 }
 
-fn scenario_named(name: &str) -> skyr_differential::scenario::Scenario {
-    table::all()
+fn scenario_named(name: &str) -> skyr_differential::scenario_nv16_17::Scenario {
+    table_nv16_17::all()
         .into_iter()
         .find(|s| s.name == name)
         .expect("the scenario is in the table")
@@ -322,7 +324,7 @@ fn scenario_named(name: &str) -> skyr_differential::scenario::Scenario {
 
 #[test]
 fn the_init_counter_wraps_as_the_reference_does() {
-    let mut st = agreed_state_after(&scenario_named(table::sends::INIT_COUNTER_WRAPS));
+    let mut st = agreed_state_after(&scenario_named(table_nv16_17::sends::INIT_COUNTER_WRAPS));
     // What both machines agreed on is the wrap: u64::MAX, then 0, and 1 next.
     let mut id = |seed: u8| -> u64 {
         let bytes = SecpKey::from_seed(seed).address().to_bytes();
@@ -337,7 +339,7 @@ fn the_init_counter_wraps_as_the_reference_does() {
 
 #[test]
 fn the_sequence_wraps_as_the_reference_does() {
-    let st = agreed_state_after(&scenario_named(table::messages::SEQUENCE_WRAPS));
+    let st = agreed_state_after(&scenario_named(table_nv16_17::messages::SEQUENCE_WRAPS));
     // Both messages ran (each at its sequence, u64::MAX and then 0): the sender is at 1.
     let sender = st.get_actor(ids::SECP[0]).expect("state").expect("sender");
     assert_eq!(sender.sequence, 1);
@@ -345,9 +347,11 @@ fn the_sequence_wraps_as_the_reference_does() {
 
 #[test]
 fn a_fatal_failure_under_a_9e17_limit_charges_it_all_in_every_build() {
-    let s = scenario_named(table::ipld::FATAL_WITH_A_HUGE_LIMIT);
-    let engines = run::Engines::new().expect("engines");
-    let run::Verdict::Same(c) = run::compare(&engines, &s).expect("both machines agree") else {
+    let s = scenario_named(table_nv16_17::ipld::FATAL_WITH_A_HUGE_LIMIT);
+    let engines = run_nv16_17::Engines::new().expect("engines");
+    let run_nv16_17::Verdict::Same(c) =
+        run_nv16_17::compare(&engines, &s).expect("both machines agree")
+    else {
         panic!("both machines must run it");
     };
     // Both reached the fatal path: SYS_ASSERTION_FAILED with the whole 9e17 charged.

@@ -13,11 +13,11 @@ use skyr::shared::error::ExitCode;
 use skyr::shared::message::Message;
 use skyr::shared::version::NetworkVersion;
 use skyr::{ApplyKind, ApplyRet, Engine, EngineOptions, Executor, Machine, MachineConfig};
-use skyr_differential::genesis::ids;
+use skyr_differential::genesis_skyr::ids;
 use skyr_differential::programs::encode;
-use skyr_differential::scenario::{Builder, Msg, Sender};
-use skyr_differential::scenario3::{Builder3, From, M3};
-use skyr_differential::{genesis, genesis3, run, run3};
+use skyr_differential::scenario_nv16_17::{Builder, Msg, Sender};
+use skyr_differential::scenario_nv18_28::{Builder3, From, M3};
+use skyr_differential::{genesis_official, genesis_skyr, run_nv16_17, run_nv18_28};
 use skyr_test_program::{Op, METHOD_RUN};
 
 /// Pages the nested call grows: 1,100 (68.75 MiB), past a 64 MiB budget, well under 256 MiB.
@@ -102,7 +102,7 @@ fn check(nv: u32, start: impl Fn() -> (Rc<MemoryBlockstore>, Cid)) {
 #[test]
 fn nv17_a_growth_past_the_host_budget_fails_only_its_message() {
     check(17, || {
-        let g = genesis::build(None).expect("genesis");
+        let g = genesis_skyr::build(None).expect("genesis");
         (g.store, g.root)
     });
 }
@@ -122,23 +122,23 @@ fn nv17_under_the_budget_the_growth_runs_as_the_reference_runs_it() {
             0,
         ))
         .build();
-    let engines = run::Engines::new().expect("engines");
-    match run::check(&engines, &s).expect("both machines agree") {
-        run::Verdict::Same(c) => assert_eq!(c.skyr[0].exit_code, 0, "it ran"),
-        run::Verdict::BothRefused(a, _) => panic!("refused: {a}"),
+    let engines = run_nv16_17::Engines::new().expect("engines");
+    match run_nv16_17::check(&engines, &s).expect("both machines agree") {
+        run_nv16_17::Verdict::Same(c) => assert_eq!(c.skyr[0].exit_code, 0, "it ran"),
+        run_nv16_17::Verdict::BothRefused(a, _) => panic!("refused: {a}"),
     }
 }
 
 #[test]
 fn nv21_a_growth_past_the_host_budget_fails_only_its_message() {
-    let Some(bundles) = run3::Bundles::load_for(21..=21) else {
+    let Some(bundles) = run_nv18_28::Bundles::load_for(21..=21) else {
         println!(
             "!! SKIPPED: nv21 (the official bundles in ../shared are not beside this checkout)"
         );
         return;
     };
     check(21, || {
-        let g = genesis3::build(21, bundles.for_nv(21)).expect("genesis");
+        let g = genesis_official::build(21, bundles.for_nv(21)).expect("genesis");
         (g.store, g.root)
     });
 }

@@ -1,7 +1,7 @@
 //! Nested sends re-enter WASM on the same thread; Skyr grows the native stack onto the heap
 //! as needed, so even the deepest legal nesting, with deep WASM recursion at every level,
 //! runs on a small host thread instead of overflowing it.
-use skyr_differential::{genesis, run, table};
+use skyr_differential::{genesis_skyr, run_nv16_17, table_nv16_17};
 
 fn run_on_small_thread(name: &'static str, tier: skyr::Tier) -> u32 {
     outcome_on_small_thread(name, tier).0
@@ -17,12 +17,12 @@ fn outcome_on_small_thread(name: &'static str, tier: skyr::Tier) -> (u32, i64) {
                 ..Default::default()
             })
             .expect("engine");
-            let s = table::all()
+            let s = table_nv16_17::all()
                 .into_iter()
                 .find(|s| s.name == name)
                 .expect("the scenario exists");
-            let g = genesis::build(None).expect("genesis");
-            let o = &run::run_skyr(&engine, &s, g.store, g.root).expect("runs")[0];
+            let g = genesis_skyr::build(None).expect("genesis");
+            let o = &run_nv16_17::run_skyr(&engine, &s, g.store, g.root).expect("runs")[0];
             (o.exit_code, o.gas_used)
         })
         .expect("spawn");

@@ -57,7 +57,7 @@ fn main() -> Result<()> {
             write(&seeds, "wasm_bytes", &format!("{name}.wasm"), &wasm)?;
         }
     }
-    use skyr_differential::genesis3::{TEST_ACTOR, TEST_ACTOR4};
+    use skyr_differential::genesis_official::{TEST_ACTOR, TEST_ACTOR4};
     for (sdk, wasm) in [("3", TEST_ACTOR), ("4", TEST_ACTOR4)] {
         write(&seeds, "wasm_bytes", &format!("test-sdk{sdk}.wasm"), wasm)?;
     }

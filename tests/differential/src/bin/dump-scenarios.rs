@@ -2,9 +2,9 @@
 //! whether the reference agrees: a reading aid when writing new scenarios. `--table4 [TEXT]`
 //! reads the nv21–28 table instead (it needs the official bundles in `../shared/bundles`).
 use skyr_differential::outcome::Outcome;
-use skyr_differential::run::{self, Verdict};
-use skyr_differential::run3::{Bundles, Engines3};
-use skyr_differential::{table, table4};
+use skyr_differential::run_nv16_17::{self, Verdict};
+use skyr_differential::run_nv18_28::{Bundles, Engines3};
+use skyr_differential::{table_nv16_17, table_nv21_28};
 
 fn print(name: &str, outcomes: &[Outcome]) {
     for (i, o) in outcomes.iter().enumerate() {
@@ -28,21 +28,27 @@ fn main() {
     let mut args = std::env::args().skip(1).peekable();
     let table4 = args.next_if(|a| a == "--table4").is_some();
     let filter = args.next().unwrap_or_default();
-    run::on_big_stack(move || {
+    run_nv16_17::on_big_stack(move || {
         if table4 {
-            let bundles = Bundles::load_for(table4::VERSIONS).expect("the official bundles");
+            let bundles = Bundles::load_for(table_nv21_28::VERSIONS).expect("the official bundles");
             let engines = Engines3::new().expect("engines");
-            for s in table4::all().iter().filter(|s| s.name.contains(&filter)) {
-                match skyr_differential::run3::compare(&engines, &bundles, s) {
+            for s in table_nv21_28::all()
+                .iter()
+                .filter(|s| s.name.contains(&filter))
+            {
+                match skyr_differential::run_nv18_28::compare(&engines, &bundles, s) {
                     Ok(outcomes) => print(&s.name, &outcomes),
                     Err(e) => println!("{}: DIFFERS: {e:#}", s.name),
                 }
             }
             return;
         }
-        let engines = run::Engines::new().expect("engines");
-        for s in table::all().iter().filter(|s| s.name.contains(&filter)) {
-            match run::check(&engines, s) {
+        let engines = run_nv16_17::Engines::new().expect("engines");
+        for s in table_nv16_17::all()
+            .iter()
+            .filter(|s| s.name.contains(&filter))
+        {
+            match run_nv16_17::check(&engines, s) {
                 Ok(Verdict::Same(c)) => print(&s.name, &c.skyr),
                 Ok(Verdict::BothRefused(ours, theirs)) => println!(
                     "{}: refused by both: skyr: {} | reference: {}",

@@ -5,7 +5,10 @@
 //! listed and left out.
 use std::path::PathBuf;
 
-use skyr_differential::{corpus, corpus3, run, run3, table, table3, table4};
+use skyr_differential::{
+    corpus_nv16_17, corpus_nv18_28, run_nv16_17, run_nv18_28, table_nv16_17, table_nv18_20,
+    table_nv21_28,
+};
 
 fn main() -> anyhow::Result<()> {
     let arg = std::env::args()
@@ -15,30 +18,32 @@ fn main() -> anyhow::Result<()> {
         anyhow::bail!("usage: gen-corpus [FOLDER] (default tests/vectors); `{arg}` is no folder");
     }
     let out = PathBuf::from(arg);
-    run::on_big_stack(move || -> anyhow::Result<()> {
-        let engines = run::Engines::new()?;
-        let (written, left_out) = corpus::write_all(&engines, &table::all(), &out)?;
+    run_nv16_17::on_big_stack(move || -> anyhow::Result<()> {
+        let engines = run_nv16_17::Engines::new()?;
+        let (written, left_out) = corpus_nv16_17::write_all(&engines, &table_nv16_17::all(), &out)?;
         println!("{written} vectors written to {}", out.display());
         for l in &left_out {
             println!("left out: {l}");
         }
-        let Some(bundles) = run3::Bundles::load() else {
+        let Some(bundles) = run_nv18_28::Bundles::load() else {
             println!("nv18-20 vectors not written: the official bundles are not in ../shared");
             return Ok(());
         };
-        let dir = out.join(corpus3::FOLDER);
-        let engines = run3::Engines3::new()?;
-        let (written, left_out) = corpus3::write_all(&engines, &bundles, &table3::all(), &dir)?;
+        let dir = out.join(corpus_nv18_28::FOLDER);
+        let engines = run_nv18_28::Engines3::new()?;
+        let (written, left_out) =
+            corpus_nv18_28::write_all(&engines, &bundles, &table_nv18_20::all(), &dir)?;
         println!("{written} nv18-20 vectors written to {}", dir.display());
         for l in &left_out {
             println!("left out: {l}");
         }
-        let Some(bundles) = run3::Bundles::load_for(table4::VERSIONS) else {
+        let Some(bundles) = run_nv18_28::Bundles::load_for(table_nv21_28::VERSIONS) else {
             println!("nv21-28 vectors not written: the official bundles are not in ../shared");
             return Ok(());
         };
-        let dir = out.join(corpus3::FOLDER4);
-        let (written, left_out) = corpus3::write_all(&engines, &bundles, &table4::all(), &dir)?;
+        let dir = out.join(corpus_nv18_28::FOLDER4);
+        let (written, left_out) =
+            corpus_nv18_28::write_all(&engines, &bundles, &table_nv21_28::all(), &dir)?;
         println!("{written} nv21-28 vectors written to {}", dir.display());
         for l in &left_out {
             println!("left out: {l}");
