@@ -19,7 +19,8 @@ use wasmtime::Module;
 
 use super::cache::DiskCache;
 use super::metering::Metering;
-use super::{lock, sdk2, sdk3, sdk4, Engine, InvocationData, Missed, ABIS};
+use super::modules::Missed;
+use super::{lock, sdk2, sdk3, sdk4, Engine, InvocationData, ABIS};
 
 /// Which builds of the actors an engine runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
