@@ -9,7 +9,9 @@ use skyr_differential::outcome::Outcome;
 use skyr_differential::run_nv16_17::{self, Verdict};
 use skyr_differential::run_nv18_28;
 use skyr_differential::scenario_nv16_17::{Builder, Msg, Scenario, Sender};
-use skyr_differential::scenario_nv18_28::{Builder3, From as From3, Scenario3, M3};
+use skyr_differential::scenario_nv18_28::{
+    From as From3, OfficialBuilder, OfficialMsg, OfficialScenario,
+};
 use skyr_differential::table_nv16_17::generated;
 use skyr_test_program::{Op, METHOD_RUN};
 
@@ -21,7 +23,7 @@ use crate::Reached;
 /// One scenario of either machine generation.
 enum Any {
     Fvm2(Scenario),
-    Fvm3(Scenario3),
+    Fvm3(OfficialScenario),
 }
 
 /// A network version among `versions` (never empty), picked by a byte.
@@ -47,7 +49,7 @@ fn scenario(name: &str, nv: u32, specs: &[MessageSpec], test_wasm: Option<Vec<u8
         }
         Any::Fvm2(b.build())
     } else {
-        let mut b = Builder3::new(name).nv(nv).either();
+        let mut b = OfficialBuilder::new(name).nv(nv).either();
         if let Some(w) = test_wasm {
             b = b.test_wasm(w);
         }
@@ -81,7 +83,7 @@ fn msg2(m: &MessageSpec) -> Msg {
 }
 
 /// A spec added to an nv18–28 scenario.
-fn msg3(b: Builder3, m: &MessageSpec) -> Builder3 {
+fn msg3(b: OfficialBuilder, m: &MessageSpec) -> OfficialBuilder {
     use skyr::shared::address::Address;
     let to = Address::from_bytes(&m.to).unwrap_or_else(|_| Address::new_id(1000));
     let from = match m.from {
@@ -91,7 +93,7 @@ fn msg3(b: Builder3, m: &MessageSpec) -> Builder3 {
             return b.implicit_as(Address::new_id(id), to, m.method, m.params.clone())
         }
     };
-    let mut out = M3::new(from, to, m.method).params(m.params.clone());
+    let mut out = OfficialMsg::new(from, to, m.method).params(m.params.clone());
     out.value = skyr::shared::econ::TokenAmount::from_atto(m.value);
     // A negative limit is a huge one in fvm 3's unsigned field; both machines refuse it.
     out.gas_limit = m.gas_limit as u64;

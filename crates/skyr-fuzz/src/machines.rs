@@ -7,7 +7,7 @@ use std::sync::{Mutex, OnceLock};
 
 use skyr_differential::mainnet::RealState;
 use skyr_differential::run_nv16_17::Engines;
-use skyr_differential::run_nv18_28::{Bundles, Engines3};
+use skyr_differential::run_nv18_28::{Bundles, OfficialEngines};
 
 /// Jobs between fresh engines: each engine keeps every module it compiled, and the module
 /// targets compile a new one per input, so they are dropped now and then to bound memory
@@ -19,7 +19,7 @@ pub struct Machines {
     /// nv16–17: Skyr and fvm 2.
     pub engines: Engines,
     /// nv18–28: Skyr, fvm 3 and fvm 4.
-    pub engines3: Engines3,
+    pub engines3: OfficialEngines,
     /// The official bundles of nv18–28, or `None` without `../shared`.
     pub bundles: Option<Bundles>,
     /// The real nv17 mainnet states in `tests/mainnet`.
@@ -74,7 +74,7 @@ impl Machines {
         };
         Ok(Machines {
             engines: Engines::new().map_err(fresh)?,
-            engines3: Engines3::new().map_err(fresh)?,
+            engines3: OfficialEngines::new().map_err(fresh)?,
             bundles,
             mainnet: skyr_differential::mainnet::load_all().map_err(fresh)?,
             versions,

@@ -3,7 +3,7 @@
 //! v10 bundle, fvm 4.8.4 at nv21 on v12. Needs `../shared/bundles`; says so and measures
 //! nothing without it.
 use criterion::{criterion_group, criterion_main, Criterion};
-use skyr_differential::run_nv18_28::{run_reference, run_skyr, Bundles, Engines3};
+use skyr_differential::run_nv18_28::{run_reference, run_skyr, Bundles, OfficialEngines};
 use skyr_differential::{genesis_official, table_nv18_20, table_nv21_28};
 
 const PICKS: [&str; 5] = [
@@ -19,7 +19,7 @@ fn bench(c: &mut Criterion) {
         eprintln!("SKIPPED: machines_nv18_28 needs the official bundles in ../shared/bundles");
         return;
     };
-    let engines = Engines3::new().expect("engines");
+    let engines = OfficialEngines::new().expect("engines");
     let nv18 = table_nv18_20::all();
     let nv21 = table_nv21_28::all();
     for name in PICKS {

@@ -20,8 +20,8 @@ use crate::corpus_nv16_17::{
 use crate::genesis_official;
 use crate::oracle_fvm3::ScenarioExterns;
 use crate::proof_log::Answer;
-use crate::run_nv18_28::{run_reference_with, Bundles, Engines3};
-use crate::scenario_nv18_28::{Reach, Scenario3};
+use crate::run_nv18_28::{run_reference_with, Bundles, OfficialEngines};
+use crate::scenario_nv18_28::{OfficialScenario, Reach};
 
 /// The corpus sub-folder of the nv18–20 vectors.
 pub const FOLDER: &str = "nv18-20";
@@ -30,7 +30,7 @@ pub const FOLDER: &str = "nv18-20";
 pub const FOLDER4: &str = "nv21-28";
 
 /// Why a scenario is not recorded, if it is not.
-pub fn excluded(s: &Scenario3) -> Option<&'static str> {
+pub fn excluded(s: &OfficialScenario) -> Option<&'static str> {
     if s.expect_refusal {
         Some("the machines refuse it")
     } else if s.reach.iter().any(|r| matches!(r, Reach::Asked(..)))
@@ -62,7 +62,11 @@ pub fn excluded(s: &Scenario3) -> Option<&'static str> {
 /// The vector of a scenario, as JSON. Implicit messages at its start (the system actor
 /// constructing built-in actors) are setup: the reference applies them to the genesis and
 /// the state they leave is the vector's pre-state.
-pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<serde_json::Value> {
+pub fn vector(
+    engines: &OfficialEngines,
+    bundles: &Bundles,
+    s: &OfficialScenario,
+) -> Result<serde_json::Value> {
     let g = genesis_official::build_for(s, bundles.for_nv(s.nv))?;
     let setup_len = s.messages.iter().take_while(|m| m.implicit).count();
     let (setup, rest) = s.messages.split_at(setup_len);
@@ -165,9 +169,9 @@ pub fn vector(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<se
 /// Records every recordable scenario under `out` (a folder per family); returns how many
 /// were written and why the others were left out.
 pub fn write_all(
-    engines: &Engines3,
+    engines: &OfficialEngines,
     bundles: &Bundles,
-    scenarios: &[Scenario3],
+    scenarios: &[OfficialScenario],
     out: &Path,
 ) -> Result<(usize, Vec<String>)> {
     write_vectors(

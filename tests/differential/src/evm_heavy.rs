@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
 
-use crate::run_nv18_28::{Bundles, Engines3};
-use crate::scenario_nv18_28::{Builder3, Reach, Scenario3};
+use crate::run_nv18_28::{Bundles, OfficialEngines};
+use crate::scenario_nv18_28::{OfficialBuilder, OfficialScenario, Reach};
 use crate::table_nv18_20::fevm::{calldata, created, deploy, hex, id_word, invoke, word};
 
 /// Bumped whenever the generated vectors change, so a stale file is made again.
@@ -91,8 +91,8 @@ fn heavy_code() -> Vec<u8> {
 }
 
 /// The scenario of `workload` at network version `nv`.
-pub fn scenario(workload: Workload, nv: u32) -> Scenario3 {
-    let mut b = Builder3::new(format!("evm-heavy: {} (nv{nv})", workload.name()))
+pub fn scenario(workload: Workload, nv: u32) -> OfficialScenario {
+    let mut b = OfficialBuilder::new(format!("evm-heavy: {} (nv{nv})", workload.name()))
         .nv(nv)
         .msg(deploy(&heavy_code()).gas(GAS_LIMIT))
         .reach(Reach::Exit(0, 0));
@@ -123,7 +123,7 @@ pub fn vector_file(dir: &Path, workload: Workload, nv: u32) -> Result<PathBuf> {
     }
     let bundles = Bundles::load_for(nv..=nv)
         .ok_or_else(|| anyhow!("the official bundle of nv{nv} is not in ../shared/bundles"))?;
-    let engines = Engines3::new()?;
+    let engines = OfficialEngines::new()?;
     let s = scenario(workload, nv);
     let v = crate::corpus_nv18_28::vector(&engines, &bundles, &s)?;
     if let Some(bad) = v["postconditions"]["receipts"]
@@ -152,7 +152,7 @@ mod tests {
             println!("!! SKIPPED: no official nv28 bundle in ../shared/bundles");
             return;
         };
-        let engines = Engines3::new().expect("engines");
+        let engines = OfficialEngines::new().expect("engines");
         let mut gas = Vec::new();
         for w in Workload::ALL {
             let s = scenario(w, 28);

@@ -68,7 +68,7 @@ pub fn bundle_path(nv: u32) -> PathBuf {
 }
 
 /// A built genesis.
-pub struct Genesis3 {
+pub struct OfficialGenesis {
     /// Every block of the bundle, the test actor and the state.
     pub store: Rc<MemoryBlockstore>,
     /// The state root.
@@ -77,7 +77,7 @@ pub struct Genesis3 {
     pub codes: Vec<(String, Cid)>,
 }
 
-impl Genesis3 {
+impl OfficialGenesis {
     /// The code of a manifest name.
     pub fn code(&self, name: &str) -> Result<Cid> {
         self.codes
@@ -94,14 +94,17 @@ struct AccountState {
 }
 
 /// The genesis a scenario starts from.
-pub fn build_for(s: &crate::scenario_nv18_28::Scenario3, bundle_car: &[u8]) -> Result<Genesis3> {
+pub fn build_for(
+    s: &crate::scenario_nv18_28::OfficialScenario,
+    bundle_car: &[u8],
+) -> Result<OfficialGenesis> {
     let mut g = build_from(s.nv, bundle_car, s.builtins, s.test_wasm.as_deref())?;
     g.root = crate::genesis_skyr::apply_edits(&g.store, g.root, s.nv, &s.genesis_edits)?;
     Ok(g)
 }
 
 /// Builds the genesis of network version `nv` from the official bundle's bytes. Deterministic.
-pub fn build(nv: u32, bundle_car: &[u8]) -> Result<Genesis3> {
+pub fn build(nv: u32, bundle_car: &[u8]) -> Result<OfficialGenesis> {
     build_from(nv, bundle_car, false, None)
 }
 
@@ -114,7 +117,7 @@ pub fn build_from(
     bundle_car: &[u8],
     builtins: bool,
     test_wasm: Option<&[u8]>,
-) -> Result<Genesis3> {
+) -> Result<OfficialGenesis> {
     let store = Rc::new(MemoryBlockstore::new());
     let bundle = load_bundle(&*store, bundle_car).context("loading the official bundle")?;
     let test_actor = test_wasm.unwrap_or(test_actor_for(nv));
@@ -192,7 +195,7 @@ pub fn build_from(
     put(1, code("init")?, init_state, TokenAmount::default())?;
     let root = st.flush()?;
     buf.flush(&root, skyr::blockstore::FlushWalk::Fvm3)?;
-    Ok(Genesis3 { store, root, codes })
+    Ok(OfficialGenesis { store, root, codes })
 }
 
 /// A key address of the scenario keys (their type is the reference's), in Skyr's types.

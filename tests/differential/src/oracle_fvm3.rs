@@ -86,7 +86,7 @@ fn tokens(t: &TokenAmount) -> fvm_shared::econ::TokenAmount {
 /// `Err` when the reference refuses to build the machine.
 pub fn run_scenario(
     engines: &MultiEngine,
-    s: &crate::scenario_nv18_28::Scenario3,
+    s: &crate::scenario_nv18_28::OfficialScenario,
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<Vec<crate::outcome::Outcome>> {
@@ -96,7 +96,7 @@ pub fn run_scenario(
 /// [`run_scenario`] with these externs.
 pub fn run_scenario_with(
     engines: &MultiEngine,
-    s: &crate::scenario_nv18_28::Scenario3,
+    s: &crate::scenario_nv18_28::OfficialScenario,
     store: Rc<MemoryBlockstore>,
     root: Cid,
     externs: ScenarioExterns,

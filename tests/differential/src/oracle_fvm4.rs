@@ -67,7 +67,7 @@ pub fn scenario_circ_supply(nv: u32, epoch: ChainEpoch, root: Cid) -> TokenAmoun
 /// `Err` when the reference refuses to build the machine.
 pub fn run_scenario_with(
     engines: &MultiEngine,
-    s: &crate::scenario_nv18_28::Scenario3,
+    s: &crate::scenario_nv18_28::OfficialScenario,
     store: Rc<MemoryBlockstore>,
     root: Cid,
     externs: ScenarioExterns,

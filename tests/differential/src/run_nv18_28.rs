@@ -15,19 +15,19 @@ use crate::genesis_official;
 use crate::oracle_fvm3;
 use crate::outcome::Outcome;
 use crate::proof_log::{Asked, CountingProofs};
-use crate::scenario_nv18_28::{Reach, Scenario3};
+use crate::scenario_nv18_28::{OfficialScenario, Reach};
 
 /// Engines of the machines, reused so each module compiles once.
-pub struct Engines3 {
+pub struct OfficialEngines {
     pub skyr: Engine,
     pub oracle: fvm3::engine::MultiEngine,
     pub oracle4: fvm4::engine::MultiEngine,
 }
 
-impl Engines3 {
+impl OfficialEngines {
     /// Fresh engines.
-    pub fn new() -> Result<Engines3> {
-        Ok(Engines3 {
+    pub fn new() -> Result<OfficialEngines> {
+        Ok(OfficialEngines {
             skyr: crate::skyr_engine()?,
             oracle: fvm3::engine::MultiEngine::new(1),
             oracle4: fvm4::engine::MultiEngine::new(1),
@@ -39,7 +39,7 @@ impl Engines3 {
 /// the one before it gets a new machine at its epoch, on the state left so far.
 pub fn run_skyr(
     engine: &Engine,
-    s: &Scenario3,
+    s: &OfficialScenario,
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<Vec<Outcome>> {
@@ -49,7 +49,7 @@ pub fn run_skyr(
 /// [`run_skyr`], also giving what each message asked the proof verifier.
 pub fn run_skyr_asked(
     engine: &Engine,
-    s: &Scenario3,
+    s: &OfficialScenario,
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<(Vec<Outcome>, Vec<Asked>)> {
@@ -123,7 +123,11 @@ impl Bundles {
 
 /// Runs a scenario on both machines. `Err` names the first difference, a machine that
 /// failed where the other did not, or what the scenario failed to reach.
-pub fn compare(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<Vec<Outcome>> {
+pub fn compare(
+    engines: &OfficialEngines,
+    bundles: &Bundles,
+    s: &OfficialScenario,
+) -> Result<Vec<Outcome>> {
     let ours = compare_once(engines, bundles, s)?;
     let Some(i) = s.edge else {
         return Ok(ours);
@@ -154,7 +158,11 @@ pub fn compare(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<V
 }
 
 /// Runs a scenario on both machines once (see [`compare`]).
-fn compare_once(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<Vec<Outcome>> {
+fn compare_once(
+    engines: &OfficialEngines,
+    bundles: &Bundles,
+    s: &OfficialScenario,
+) -> Result<Vec<Outcome>> {
     let car = bundles.for_nv(s.nv);
     let g1 = genesis_official::build_for(s, car)?;
     let g2 = genesis_official::build_for(s, car)?;
@@ -195,8 +203,8 @@ fn compare_once(engines: &Engines3, bundles: &Bundles, s: &Scenario3) -> Result<
 
 /// Runs a scenario on the reference the network version's rules were checked against.
 pub fn run_reference(
-    engines: &Engines3,
-    s: &Scenario3,
+    engines: &OfficialEngines,
+    s: &OfficialScenario,
     store: Rc<MemoryBlockstore>,
     root: Cid,
 ) -> Result<Vec<Outcome>> {
@@ -211,8 +219,8 @@ pub fn run_reference(
 
 /// [`run_reference`] with these externs (whose randomness log a vector records).
 pub fn run_reference_with(
-    engines: &Engines3,
-    s: &Scenario3,
+    engines: &OfficialEngines,
+    s: &OfficialScenario,
     store: Rc<MemoryBlockstore>,
     root: Cid,
     externs: oracle_fvm3::ScenarioExterns,

@@ -19,7 +19,7 @@ pub const GAS_LIMIT: u64 = 3_000_000_000;
 
 /// One message and its length on chain.
 #[derive(Clone, Debug)]
-pub struct Msg3 {
+pub struct OfficialMessageSpec {
     pub message: Message,
     pub raw_length: usize,
     pub implicit: bool,
@@ -57,14 +57,14 @@ pub enum Reach {
     Asked(usize, crate::proof_log::Asked),
 }
 
-/// A scenario of nv18–20.
+/// A scenario of nv18–28, run from an official bundle's genesis.
 #[derive(Clone, Debug)]
-pub struct Scenario3 {
+pub struct OfficialScenario {
     pub name: String,
     pub nv: u32,
     pub epoch: i64,
     pub base_fee: TokenAmount,
-    pub messages: Vec<Msg3>,
+    pub messages: Vec<OfficialMessageSpec>,
     pub reach: Vec<Reach>,
     /// Both machines must refuse it (a message or the flush), at the same stage.
     pub expect_refusal: bool,
@@ -86,14 +86,14 @@ pub struct Scenario3 {
     pub proofs: Answer,
 }
 
-impl Scenario3 {
+impl OfficialScenario {
     /// How the verifier answers message `m`.
-    pub fn answer_for(&self, m: &Msg3) -> Answer {
+    pub fn answer_for(&self, m: &OfficialMessageSpec) -> Answer {
         m.proofs.unwrap_or(self.proofs)
     }
 
     /// The epoch message `m` is applied at.
-    pub fn epoch_of(&self, m: &Msg3) -> i64 {
+    pub fn epoch_of(&self, m: &OfficialMessageSpec) -> i64 {
         m.epoch.unwrap_or(self.epoch)
     }
 
@@ -104,7 +104,7 @@ impl Scenario3 {
         &self,
         root: cid::Cid,
         mut start: impl FnMut(i64, cid::Cid) -> anyhow::Result<E>,
-        mut apply: impl FnMut(&mut E, &Msg3) -> anyhow::Result<crate::outcome::Outcome>,
+        mut apply: impl FnMut(&mut E, &OfficialMessageSpec) -> anyhow::Result<crate::outcome::Outcome>,
     ) -> anyhow::Result<Vec<crate::outcome::Outcome>> {
         let mut epoch = self
             .messages
@@ -159,8 +159,8 @@ pub fn test_actor(i: usize) -> Address {
 }
 
 /// Builds a scenario; sequences follow each sender unless set.
-pub struct Builder3 {
-    s: Scenario3,
+pub struct OfficialBuilder {
+    s: OfficialScenario,
     nonces: BTreeMap<Vec<u8>, u64>,
     /// The epoch of the messages added from now on, when not the scenario's.
     epoch: Option<i64>,
@@ -168,7 +168,7 @@ pub struct Builder3 {
 
 /// One message's knobs.
 #[derive(Clone, Debug)]
-pub struct M3 {
+pub struct OfficialMsg {
     pub from: From,
     pub to: Address,
     pub method: u64,
@@ -182,10 +182,10 @@ pub struct M3 {
     pub proofs: Option<Answer>,
 }
 
-impl M3 {
+impl OfficialMsg {
     /// A message with the defaults: enough gas and fee cap, no value.
-    pub fn new(from: From, to: Address, method: u64) -> M3 {
-        M3 {
+    pub fn new(from: From, to: Address, method: u64) -> OfficialMsg {
+        OfficialMsg {
             from,
             to,
             method,
@@ -200,54 +200,54 @@ impl M3 {
     }
 
     /// A test program for test actor `i`.
-    pub fn program(from: From, actor: usize, program: Program) -> M3 {
-        let mut m = M3::new(from, test_actor(actor), METHOD_RUN);
+    pub fn program(from: From, actor: usize, program: Program) -> OfficialMsg {
+        let mut m = OfficialMsg::new(from, test_actor(actor), METHOD_RUN);
         m.params = fvm_ipld_encoding::to_vec(&program).expect("programs encode");
         m
     }
 
     /// With this value.
-    pub fn value(mut self, atto: u64) -> M3 {
+    pub fn value(mut self, atto: u64) -> OfficialMsg {
         self.value = TokenAmount::from_atto(atto);
         self
     }
 
     /// With this value in whole FIL.
-    pub fn value_whole(mut self, fil: i64) -> M3 {
+    pub fn value_whole(mut self, fil: i64) -> OfficialMsg {
         self.value = TokenAmount::from_whole(fil);
         self
     }
 
     /// With this gas limit.
-    pub fn gas(mut self, limit: u64) -> M3 {
+    pub fn gas(mut self, limit: u64) -> OfficialMsg {
         self.gas_limit = limit;
         self
     }
 
     /// With these params.
-    pub fn params(mut self, p: Vec<u8>) -> M3 {
+    pub fn params(mut self, p: Vec<u8>) -> OfficialMsg {
         self.params = p;
         self
     }
 
     /// Answered by the verifier as `answer` says, whatever the scenario's answer.
-    pub fn answered(mut self, answer: Answer) -> M3 {
+    pub fn answered(mut self, answer: Answer) -> OfficialMsg {
         self.proofs = Some(answer);
         self
     }
 
     /// With this sequence number.
-    pub fn sequence(mut self, n: u64) -> M3 {
+    pub fn sequence(mut self, n: u64) -> OfficialMsg {
         self.sequence = Some(n);
         self
     }
 }
 
-impl Builder3 {
+impl OfficialBuilder {
     /// A scenario at nv18, epoch 1000, base fee 100.
-    pub fn new(name: impl Into<String>) -> Builder3 {
-        Builder3 {
-            s: Scenario3 {
+    pub fn new(name: impl Into<String>) -> OfficialBuilder {
+        OfficialBuilder {
+            s: OfficialScenario {
                 name: name.into(),
                 nv: 18,
                 epoch: 1000,
@@ -268,25 +268,25 @@ impl Builder3 {
     }
 
     /// Applies the messages added from now on `later` epochs after the scenario's epoch.
-    pub fn later(mut self, later: i64) -> Builder3 {
+    pub fn later(mut self, later: i64) -> OfficialBuilder {
         self.epoch = Some(self.s.epoch + later);
         self
     }
 
     /// Applies the messages added from now on at epoch `epoch`.
-    pub fn at_epoch(mut self, epoch: i64) -> Builder3 {
+    pub fn at_epoch(mut self, epoch: i64) -> OfficialBuilder {
         self.epoch = Some(epoch);
         self
     }
 
     /// At this network version.
-    pub fn nv(mut self, nv: u32) -> Builder3 {
+    pub fn nv(mut self, nv: u32) -> OfficialBuilder {
         self.s.nv = nv;
         self
     }
 
     /// Adds a message.
-    pub fn msg(mut self, m: M3) -> Builder3 {
+    pub fn msg(mut self, m: OfficialMsg) -> OfficialBuilder {
         let from = m.from.address();
         let next = self.nonces.entry(from.to_bytes()).or_insert(0);
         let sequence = m.sequence.unwrap_or(*next);
@@ -311,7 +311,7 @@ impl Builder3 {
         if from.protocol() == skyr::shared::address::Protocol::Secp256k1 {
             raw_length += 65 + 4;
         }
-        self.s.messages.push(Msg3 {
+        self.s.messages.push(OfficialMessageSpec {
             message,
             raw_length,
             implicit: false,
@@ -322,20 +322,20 @@ impl Builder3 {
     }
 
     /// Has both verifiers answer proofs `answer`, unless a message says otherwise.
-    pub fn proofs(mut self, answer: Answer) -> Builder3 {
+    pub fn proofs(mut self, answer: Answer) -> OfficialBuilder {
         self.s.proofs = answer;
         self
     }
 
-    /// Starts from the genesis with the storage actors (see [`Scenario3::builtins`]).
-    pub fn builtins(mut self) -> Builder3 {
+    /// Starts from the genesis with the storage actors (see [`OfficialScenario::builtins`]).
+    pub fn builtins(mut self) -> OfficialBuilder {
         self.s.builtins = true;
         self
     }
 
     /// Adds a message the system actor applies implicitly (as a node applies cron), with no
     /// inclusion charge.
-    pub fn implicit(self, to: Address, method: u64, params: Vec<u8>) -> Builder3 {
+    pub fn implicit(self, to: Address, method: u64, params: Vec<u8>) -> OfficialBuilder {
         self.implicit_as(Address::new_id(0), to, method, params)
     }
 
@@ -347,7 +347,7 @@ impl Builder3 {
         to: Address,
         method: u64,
         params: Vec<u8>,
-    ) -> Builder3 {
+    ) -> OfficialBuilder {
         let message = Message {
             version: 0,
             from,
@@ -363,7 +363,7 @@ impl Builder3 {
         let raw_length = fvm_ipld_encoding::to_vec(&message)
             .map(|b| b.len())
             .unwrap_or(0);
-        self.s.messages.push(Msg3 {
+        self.s.messages.push(OfficialMessageSpec {
             message,
             raw_length,
             implicit: true,
@@ -374,25 +374,25 @@ impl Builder3 {
     }
 
     /// Requires this to be reached.
-    pub fn reach(mut self, r: Reach) -> Builder3 {
+    pub fn reach(mut self, r: Reach) -> OfficialBuilder {
         self.s.reach.push(r);
         self
     }
 
-    /// Checks the gas edge of the last message added (see [`Scenario3::edge`]).
-    pub fn edge(mut self) -> Builder3 {
+    /// Checks the gas edge of the last message added (see [`OfficialScenario::edge`]).
+    pub fn edge(mut self) -> OfficialBuilder {
         self.s.edge = Some(self.s.messages.len().saturating_sub(1));
         self
     }
 
     /// Requires what `r` makes of the last message's index.
-    pub fn reach_last(self, r: impl FnOnce(usize) -> Reach) -> Builder3 {
+    pub fn reach_last(self, r: impl FnOnce(usize) -> Reach) -> OfficialBuilder {
         let i = self.last_index();
         self.reach(r(i))
     }
 
     /// The scenario as built so far.
-    pub fn build_ref(&self) -> &Scenario3 {
+    pub fn build_ref(&self) -> &OfficialScenario {
         &self.s
     }
 
@@ -402,44 +402,44 @@ impl Builder3 {
     }
 
     /// Requires the last message added to exit with `code`.
-    pub fn exits(self, code: u32) -> Builder3 {
+    pub fn exits(self, code: u32) -> OfficialBuilder {
         let i = self.s.messages.len().saturating_sub(1);
         self.reach(Reach::Exit(i, code))
     }
 
     /// Requires the last message added to have asked Skyr's proof verifier exactly this.
-    pub fn asks(self, asked: crate::proof_log::Asked) -> Builder3 {
+    pub fn asks(self, asked: crate::proof_log::Asked) -> OfficialBuilder {
         let i = self.s.messages.len().saturating_sub(1);
         self.reach(Reach::Asked(i, asked))
     }
 
     /// Requires output `j` of the last message's program.
-    pub fn out(self, j: usize, out: Out) -> Builder3 {
+    pub fn out(self, j: usize, out: Out) -> OfficialBuilder {
         let i = self.s.messages.len().saturating_sub(1);
         self.reach(Reach::Out(i, j, out))
     }
 
-    /// Runs `wasm` as the test actor's module (see [`Scenario3::test_wasm`]).
-    pub fn test_wasm(mut self, wasm: Vec<u8>) -> Builder3 {
+    /// Runs `wasm` as the test actor's module (see [`OfficialScenario::test_wasm`]).
+    pub fn test_wasm(mut self, wasm: Vec<u8>) -> OfficialBuilder {
         self.s.test_wasm = Some(wasm);
         self
     }
 
     /// Requires both machines to refuse the scenario, at the same stage (see
-    /// [`Scenario3::expect_refusal`]).
-    pub fn expect_refusal(mut self) -> Builder3 {
+    /// [`OfficialScenario::expect_refusal`]).
+    pub fn expect_refusal(mut self) -> OfficialBuilder {
         self.s.expect_refusal = true;
         self
     }
 
-    /// Accepts refusal as well as running (see [`Scenario3::either`]).
-    pub fn either(mut self) -> Builder3 {
+    /// Accepts refusal as well as running (see [`OfficialScenario::either`]).
+    pub fn either(mut self) -> OfficialBuilder {
         self.s.either = true;
         self
     }
 
     /// The scenario.
-    pub fn build(self) -> Scenario3 {
+    pub fn build(self) -> OfficialScenario {
         self.s
     }
 }

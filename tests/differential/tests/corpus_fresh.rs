@@ -67,7 +67,7 @@ fn regenerating_the_corpus_reproduces_it() {
 fn official_folder_is_fresh(
     folder: &'static str,
     bundles: Option<run_nv18_28::Bundles>,
-    scenarios: fn() -> Vec<skyr_differential::scenario_nv18_28::Scenario3>,
+    scenarios: fn() -> Vec<skyr_differential::scenario_nv18_28::OfficialScenario>,
     at_least: usize,
 ) {
     let Some(bundles) = bundles else {
@@ -82,7 +82,7 @@ fn official_folder_is_fresh(
     let fresh_dir = std::env::temp_dir().join(format!("skyr-{folder}-{}", std::process::id()));
     let dir = fresh_dir.clone();
     let written = run_nv16_17::on_big_stack(move || {
-        let engines = run_nv18_28::Engines3::new().expect("engines");
+        let engines = run_nv18_28::OfficialEngines::new().expect("engines");
         corpus_nv18_28::write_all(&engines, &bundles, &scenarios(), &dir)
             .expect("generation")
             .0

@@ -1,7 +1,7 @@
 //! The nv18–20 scenario table against fvm 3.14.2. Needs the official v10 and v11 bundles in
 //! `../shared/bundles`; without them it says loudly what it skipped.
 use skyr_differential::run_nv16_17::on_big_stack;
-use skyr_differential::run_nv18_28::{compare, Bundles, Engines3};
+use skyr_differential::run_nv18_28::{compare, Bundles, OfficialEngines};
 
 #[test]
 fn nv18_to_nv20_scenarios_match_fvm3() {
@@ -14,7 +14,7 @@ fn nv18_to_nv20_scenarios_match_fvm3() {
     };
     let differ = on_big_stack(move || {
         let filter = std::env::var("SKYR_SCENARIO").unwrap_or_default();
-        let engines = Engines3::new().expect("engines");
+        let engines = OfficialEngines::new().expect("engines");
         let mut run = 0;
         let mut differ = Vec::new();
         for s in skyr_differential::table_nv18_20::all() {

@@ -1,7 +1,7 @@
 //! The nv21–28 scenario table against fvm 4.8.4. Needs the official v12 to v18 bundles in
 //! `../shared/bundles`; without them it says loudly what it skipped.
 use skyr_differential::run_nv16_17::on_big_stack;
-use skyr_differential::run_nv18_28::{compare, Bundles, Engines3};
+use skyr_differential::run_nv18_28::{compare, Bundles, OfficialEngines};
 use skyr_differential::table_nv21_28;
 
 #[test]
@@ -15,7 +15,7 @@ fn nv21_to_nv28_scenarios_match_fvm4() {
     };
     let differ = on_big_stack(move || {
         let filter = std::env::var("SKYR_SCENARIO").unwrap_or_default();
-        let engines = Engines3::new().expect("engines");
+        let engines = OfficialEngines::new().expect("engines");
         let mut run = std::collections::BTreeMap::<u32, usize>::new();
         let mut differ = Vec::new();
         for s in table_nv21_28::all() {

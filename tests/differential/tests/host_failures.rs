@@ -22,7 +22,7 @@ use skyr::{ApplyKind, ApplyRet, Executor, Externs, Machine, MachineConfig, TestE
 use skyr_differential::genesis_skyr::ids;
 use skyr_differential::keys::SecpKey;
 use skyr_differential::programs::{callv, encode, imm, ptr};
-use skyr_differential::scenario_nv18_28::{Builder3, From, M3};
+use skyr_differential::scenario_nv18_28::{From, OfficialBuilder, OfficialMsg};
 use skyr_differential::{genesis_official, genesis_skyr, run_nv16_17, run_nv18_28, table_nv16_17};
 use skyr_test_program::{Op, METHOD_RUN};
 
@@ -134,9 +134,9 @@ fn send_then_transfer(
         params,
         TokenAmount::from_whole(1).atto().to_bytes_be().1,
     )];
-    Builder3::new("a send, then a transfer")
-        .msg(M3::program(sender, 0, outer))
-        .msg(M3::new(sender, Address::new_id(ids::SECP[1]), 0).value_whole(2))
+    OfficialBuilder::new("a send, then a transfer")
+        .msg(OfficialMsg::program(sender, 0, outer))
+        .msg(OfficialMsg::new(sender, Address::new_id(ids::SECP[1]), 0).value_whole(2))
         .build()
         .messages
         .into_iter()

@@ -16,7 +16,7 @@ use skyr::{ApplyKind, ApplyRet, Engine, EngineOptions, Executor, Machine, Machin
 use skyr_differential::genesis_skyr::ids;
 use skyr_differential::programs::encode;
 use skyr_differential::scenario_nv16_17::{Builder, Msg, Sender};
-use skyr_differential::scenario_nv18_28::{Builder3, From, M3};
+use skyr_differential::scenario_nv18_28::{From, OfficialBuilder, OfficialMsg};
 use skyr_differential::{genesis_official, genesis_skyr, run_nv16_17, run_nv18_28};
 use skyr_test_program::{Op, METHOD_RUN};
 
@@ -29,9 +29,9 @@ fn messages() -> Vec<(Message, usize)> {
     let inner = encode(&[Op::Grow(PAGES)]);
     let test1 = Address::new_id(ids::TEST[1]);
     let outer = vec![Op::Send(test1.to_bytes(), METHOD_RUN, inner, Vec::new())];
-    Builder3::new("grow in a nested call, then a transfer")
-        .msg(M3::program(From::Secp(0), 0, outer))
-        .msg(M3::new(From::Secp(0), Address::new_id(ids::SECP[1]), 0).value_whole(2))
+    OfficialBuilder::new("grow in a nested call, then a transfer")
+        .msg(OfficialMsg::program(From::Secp(0), 0, outer))
+        .msg(OfficialMsg::new(From::Secp(0), Address::new_id(ids::SECP[1]), 0).value_whole(2))
         .build()
         .messages
         .into_iter()

@@ -3,7 +3,7 @@
 //! reads the nv21–28 table instead (it needs the official bundles in `../shared/bundles`).
 use skyr_differential::outcome::Outcome;
 use skyr_differential::run_nv16_17::{self, Verdict};
-use skyr_differential::run_nv18_28::{Bundles, Engines3};
+use skyr_differential::run_nv18_28::{Bundles, OfficialEngines};
 use skyr_differential::{table_nv16_17, table_nv21_28};
 
 fn print(name: &str, outcomes: &[Outcome]) {
@@ -31,7 +31,7 @@ fn main() {
     run_nv16_17::on_big_stack(move || {
         if table4 {
             let bundles = Bundles::load_for(table_nv21_28::VERSIONS).expect("the official bundles");
-            let engines = Engines3::new().expect("engines");
+            let engines = OfficialEngines::new().expect("engines");
             for s in table_nv21_28::all()
                 .iter()
                 .filter(|s| s.name.contains(&filter))

@@ -30,7 +30,7 @@ fn main() -> anyhow::Result<()> {
             return Ok(());
         };
         let dir = out.join(corpus_nv18_28::FOLDER);
-        let engines = run_nv18_28::Engines3::new()?;
+        let engines = run_nv18_28::OfficialEngines::new()?;
         let (written, left_out) =
             corpus_nv18_28::write_all(&engines, &bundles, &table_nv18_20::all(), &dir)?;
         println!("{written} nv18-20 vectors written to {}", dir.display());

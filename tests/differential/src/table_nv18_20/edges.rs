@@ -10,14 +10,16 @@ use super::basics::f410;
 use super::syscalls::{event, raw_send};
 use crate::genesis_skyr::ids;
 use crate::programs::{callv, cat, imm, ptr, write, OUT};
-use crate::scenario_nv18_28::{call, test_actor, Builder3, From, Reach, Scenario3, M3};
+use crate::scenario_nv18_28::{
+    call, test_actor, From, OfficialBuilder, OfficialMsg, OfficialScenario, Reach,
+};
 
 /// A send refused for call depth that had pushed a gas limit: the program at depth 1024 sends
 /// with a limit as large as what is left (-2: u64::MAX - 1), then burns; message 1 does the
 /// same without a limit (-1), which encodes to as many bytes. fvm 3 leaves the refused send's
 /// limit pushed, so what the message used before it is never counted (message 0 uses less
 /// gas); fvm 4 pops it (both use the same). `reach` says which.
-pub fn depth_refusal_with_a_gas_limit(nv: u32, reach: Reach) -> Scenario3 {
+pub fn depth_refusal_with_a_gas_limit(nv: u32, reach: Reach) -> OfficialScenario {
     let nested = |gas_limit: u64| {
         let mut p = raw_send(&test_actor(0), &[], 0, gas_limit, 0);
         p.push(Op::Burn(2000));
@@ -31,17 +33,17 @@ pub fn depth_refusal_with_a_gas_limit(nv: u32, reach: Reach) -> Scenario3 {
         }
         p
     };
-    Builder3::new("edge: a send refused for depth had pushed a gas limit")
+    OfficialBuilder::new("edge: a send refused for depth had pushed a gas limit")
         .nv(nv)
-        .msg(M3::program(From::Secp(0), 0, nested(u64::MAX - 1)))
+        .msg(OfficialMsg::program(From::Secp(0), 0, nested(u64::MAX - 1)))
         .exits(0)
-        .msg(M3::program(From::Secp(0), 0, nested(u64::MAX)))
+        .msg(OfficialMsg::program(From::Secp(0), 0, nested(u64::MAX)))
         .exits(0)
         .reach(reach)
         .build()
 }
 
-pub fn scenarios() -> Vec<Scenario3> {
+pub fn scenarios() -> Vec<OfficialScenario> {
     let secp1 = Address::new_id(ids::SECP[1]);
     let good = event(&[(3, "t1", 0x55, vec![1; 32])]);
     let programs: Vec<(&str, Vec<Op>)> = vec![
@@ -85,17 +87,17 @@ pub fn scenarios() -> Vec<Scenario3> {
         ("burning 5000 rounds", vec![Op::Burn(5000)]),
     ];
     let mut s = vec![
-        Builder3::new("edge: transfer to an account")
-            .msg(M3::new(From::Secp(0), secp1, 0).value(10))
+        OfficialBuilder::new("edge: transfer to an account")
+            .msg(OfficialMsg::new(From::Secp(0), secp1, 0).value(10))
             .edge()
             .build(),
-        Builder3::new("edge: transfer from a BLS account")
-            .msg(M3::new(From::Bls(1), secp1, 0).value(10))
+        OfficialBuilder::new("edge: transfer from a BLS account")
+            .msg(OfficialMsg::new(From::Bls(1), secp1, 0).value(10))
             .edge()
             .build(),
-        Builder3::new("edge: transfer creating an account")
+        OfficialBuilder::new("edge: transfer creating an account")
             .msg(
-                M3::new(
+                OfficialMsg::new(
                     From::Secp(0),
                     Address::new_secp256k1(&[5; 65]).expect("addr"),
                     0,
@@ -104,20 +106,20 @@ pub fn scenarios() -> Vec<Scenario3> {
             )
             .edge()
             .build(),
-        Builder3::new("edge: transfer creating a placeholder")
-            .msg(M3::new(From::Secp(0), f410(0x55), 0).value(10))
+        OfficialBuilder::new("edge: transfer creating a placeholder")
+            .msg(OfficialMsg::new(From::Secp(0), f410(0x55), 0).value(10))
             .edge()
             .build(),
-        Builder3::new("edge: a placeholder's first message")
-            .msg(M3::new(From::Secp(0), f410(0x56), 0).value_whole(1))
-            .msg(M3::new(From::Addr(f410(0x56)), secp1, 0).value(1))
+        OfficialBuilder::new("edge: a placeholder's first message")
+            .msg(OfficialMsg::new(From::Secp(0), f410(0x56), 0).value_whole(1))
+            .msg(OfficialMsg::new(From::Addr(f410(0x56)), secp1, 0).value(1))
             .edge()
             .build(),
     ];
     for (name, p) in programs {
         s.push(
-            Builder3::new(format!("edge: {name}"))
-                .msg(M3::program(From::Secp(0), 0, cat(vec![p])))
+            OfficialBuilder::new(format!("edge: {name}"))
+                .msg(OfficialMsg::program(From::Secp(0), 0, cat(vec![p])))
                 .edge()
                 .build(),
         );

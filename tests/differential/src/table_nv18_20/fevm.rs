@@ -8,7 +8,7 @@ use skyr::shared::address::Address;
 
 use super::basics::f410;
 use crate::genesis_skyr::ids;
-use crate::scenario_nv18_28::{Builder3, From, Reach, Scenario3, M3};
+use crate::scenario_nv18_28::{From, OfficialBuilder, OfficialMsg, OfficialScenario, Reach};
 
 /// The Ethereum address manager.
 const EAM: u64 = 10;
@@ -101,23 +101,24 @@ pub(crate) fn created(n: u64) -> Address {
 }
 
 /// Deploys `initcode` through the EAM from secp 0 (CreateExternal).
-pub(crate) fn deploy(initcode: &[u8]) -> M3 {
-    M3::new(From::Secp(0), Address::new_id(EAM), CREATE_EXTERNAL).params(cbor_bytes(initcode))
+pub(crate) fn deploy(initcode: &[u8]) -> OfficialMsg {
+    OfficialMsg::new(From::Secp(0), Address::new_id(EAM), CREATE_EXTERNAL)
+        .params(cbor_bytes(initcode))
 }
 
 /// Deploys Counter (start 5) from secp 0: it becomes actor FIRST_NEW.
-fn deploy_counter(name: &str) -> Builder3 {
-    Builder3::new(format!("fevm: {name}"))
+fn deploy_counter(name: &str) -> OfficialBuilder {
+    OfficialBuilder::new(format!("fevm: {name}"))
         .msg(deploy(&counter_init(5)))
         .reach(Reach::Exit(0, 0))
 }
 
 /// Calls contract `to` with `data` from secp 0.
-pub(crate) fn invoke(to: Address, data: Vec<u8>) -> M3 {
-    M3::new(From::Secp(0), to, INVOKE).params(cbor_bytes(&data))
+pub(crate) fn invoke(to: Address, data: Vec<u8>) -> OfficialMsg {
+    OfficialMsg::new(From::Secp(0), to, INVOKE).params(cbor_bytes(&data))
 }
 
-pub fn scenarios() -> Vec<Scenario3> {
+pub fn scenarios() -> Vec<OfficialScenario> {
     let counter = created(0);
     let inc = |note: &[u8]| calldata("inc(bytes)", vec![word(32)], tail(note));
     let mut s = vec![
@@ -184,7 +185,7 @@ pub fn scenarios() -> Vec<Scenario3> {
             .reach(Reach::Events(1))
             .build(),
         deploy_counter("bare value send to a contract")
-            .msg(M3::new(From::Secp(1), counter, 0).value(999))
+            .msg(OfficialMsg::new(From::Secp(1), counter, 0).value(999))
             .reach(Reach::Exit(1, 0))
             .build(),
         deploy_counter("self-destruct by the owner")
@@ -196,7 +197,7 @@ pub fn scenarios() -> Vec<Scenario3> {
             .build(),
         deploy_counter("self-destruct by another")
             .msg(
-                M3::new(From::Secp(1), counter, INVOKE).params(cbor_bytes(&calldata(
+                OfficialMsg::new(From::Secp(1), counter, INVOKE).params(cbor_bytes(&calldata(
                     "destroy(address)",
                     vec![id_word(ids::SECP[1])],
                     vec![],
@@ -205,21 +206,21 @@ pub fn scenarios() -> Vec<Scenario3> {
             .reach(Reach::Exit(1, REVERTED))
             .build(),
         deploy_counter("called from a BLS account")
-            .msg(M3::new(From::Bls(0), counter, INVOKE).params(cbor_bytes(&inc(b"bls"))))
+            .msg(OfficialMsg::new(From::Bls(0), counter, INVOKE).params(cbor_bytes(&inc(b"bls"))))
             .reach(Reach::Exit(1, 0))
             .build(),
         deploy_counter("deploy twice")
             .msg(deploy(&counter_init(6)))
             .reach(Reach::Exit(1, 0))
             .build(),
-        Builder3::new("fevm: Create2 from an account is refused")
+        OfficialBuilder::new("fevm: Create2 from an account is refused")
             .msg(
-                M3::new(From::Secp(0), Address::new_id(EAM), CREATE2)
+                OfficialMsg::new(From::Secp(0), Address::new_id(EAM), CREATE2)
                     .params(create2_params(&counter_init(5), 1)),
             )
             .reach(Reach::Exit(0, 18))
             .build(),
-        Builder3::new("fevm: deploy truncated init code")
+        OfficialBuilder::new("fevm: deploy truncated init code")
             .msg(deploy(&counter_code()[..100]))
             .reach(Reach::Exit(0, BAD_JUMPDEST))
             .build(),
@@ -325,27 +326,30 @@ pub fn scenarios() -> Vec<Scenario3> {
     // An Ethereum account: a placeholder made by a value send, then its own messages.
     let eth = f410(0x42);
     s.extend([
-        Builder3::new("fevm: a placeholder sends and becomes an EthAccount")
-            .msg(M3::new(From::Secp(0), eth, 0).value_whole(10))
-            .msg(M3::new(From::Addr(eth), Address::new_id(ids::SECP[0]), 0).value(1))
-            .msg(M3::new(From::Addr(eth), Address::new_id(ids::SECP[0]), 0).value(2))
+        OfficialBuilder::new("fevm: a placeholder sends and becomes an EthAccount")
+            .msg(OfficialMsg::new(From::Secp(0), eth, 0).value_whole(10))
+            .msg(OfficialMsg::new(From::Addr(eth), Address::new_id(ids::SECP[0]), 0).value(1))
+            .msg(OfficialMsg::new(From::Addr(eth), Address::new_id(ids::SECP[0]), 0).value(2))
             .reach(Reach::Exit(1, 0))
             .reach(Reach::Exit(2, 0))
             .build(),
-        Builder3::new("fevm: CreateExternal from an EthAccount, then a call")
-            .msg(M3::new(From::Secp(0), eth, 0).value_whole(10))
+        OfficialBuilder::new("fevm: CreateExternal from an EthAccount, then a call")
+            .msg(OfficialMsg::new(From::Secp(0), eth, 0).value_whole(10))
             .msg(
-                M3::new(From::Addr(eth), Address::new_id(EAM), CREATE_EXTERNAL)
+                OfficialMsg::new(From::Addr(eth), Address::new_id(EAM), CREATE_EXTERNAL)
                     .params(cbor_bytes(&counter_init(9))),
             )
-            .msg(M3::new(From::Addr(eth), created(1), INVOKE).params(cbor_bytes(&inc(b"eth"))))
+            .msg(
+                OfficialMsg::new(From::Addr(eth), created(1), INVOKE)
+                    .params(cbor_bytes(&inc(b"eth"))),
+            )
             .reach(Reach::Exit(1, 0))
             .reach(Reach::Exit(2, 0))
             .reach(Reach::Events(2))
             .build(),
-        Builder3::new("fevm: a test actor cannot deploy")
+        OfficialBuilder::new("fevm: a test actor cannot deploy")
             .msg(
-                M3::new(
+                OfficialMsg::new(
                     From::Addr(Address::new_id(ids::TEST[0])),
                     Address::new_id(EAM),
                     CREATE_EXTERNAL,
@@ -354,9 +358,9 @@ pub fn scenarios() -> Vec<Scenario3> {
             )
             .reach(Reach::Exit(0, 1))
             .build(),
-        Builder3::new("fevm: a placeholder with a sequence is not a sender")
-            .msg(M3::new(From::Secp(0), eth, 0).value_whole(10))
-            .msg(M3::new(From::Addr(eth), Address::new_id(ids::SECP[0]), 0).sequence(1))
+        OfficialBuilder::new("fevm: a placeholder with a sequence is not a sender")
+            .msg(OfficialMsg::new(From::Secp(0), eth, 0).value_whole(10))
+            .msg(OfficialMsg::new(From::Addr(eth), Address::new_id(ids::SECP[0]), 0).sequence(1))
             .reach(Reach::Exit(1, 2))
             .build(),
     ]);
@@ -364,11 +368,11 @@ pub fn scenarios() -> Vec<Scenario3> {
 }
 
 /// Contract messages checked at their gas edge (see [`super::edges`]).
-pub fn edge_scenarios() -> Vec<Scenario3> {
+pub fn edge_scenarios() -> Vec<OfficialScenario> {
     let counter = created(0);
     let inc = calldata("inc(bytes)", vec![word(32)], tail(b"edge"));
     vec![
-        Builder3::new("edge: deploying Counter")
+        OfficialBuilder::new("edge: deploying Counter")
             .msg(deploy(&counter_init(5)))
             .edge()
             .build(),

@@ -8,7 +8,7 @@ use wasm_encoder::{BlockType, Instruction as I};
 
 use super::syscalls::PROGRAM_PAGES;
 use crate::programs::{callv_slot, err, imm, ptr};
-use crate::scenario_nv18_28::{test_actor, Builder3, From, Scenario3, M3};
+use crate::scenario_nv18_28::{test_actor, From, OfficialBuilder, OfficialMsg, OfficialScenario};
 use crate::table_nv16_17::modules::M;
 
 /// Bytes of a WASM page.
@@ -25,7 +25,7 @@ const MAX_BLOCK: i64 = 1 << 20;
 const USR_ILLEGAL_STATE: u32 = 20;
 
 /// Every scenario of this file at network version `nv`, named `{prefix} …`.
-pub fn scenarios(prefix: &str, nv: u32) -> Vec<Scenario3> {
+pub fn scenarios(prefix: &str, nv: u32) -> Vec<OfficialScenario> {
     let mut s = raw_blocks(prefix, nv);
     s.extend(return_values(prefix, nv));
     s.extend(message_params(prefix, nv));
@@ -40,7 +40,7 @@ pub fn scenarios(prefix: &str, nv: u32) -> Vec<Scenario3> {
 /// A raw block of 1 MiB less one byte, of 1 MiB and of 1 MiB and one byte, made from the
 /// program's memory (grown first, so every byte is there): the first two are created and
 /// linked, the last is refused with LimitExceeded.
-fn raw_blocks(prefix: &str, nv: u32) -> Vec<Scenario3> {
+fn raw_blocks(prefix: &str, nv: u32) -> Vec<OfficialScenario> {
     [
         ("one byte below 1 MiB", MAX_BLOCK - 1, err::OK),
         ("of 1 MiB", MAX_BLOCK, err::OK),
@@ -55,9 +55,9 @@ fn raw_blocks(prefix: &str, nv: u32) -> Vec<Scenario3> {
             4,
             vec![imm(0x55), ptr(0), imm(len)],
         ));
-        Builder3::new(format!("{prefix} a raw block {what}"))
+        OfficialBuilder::new(format!("{prefix} a raw block {what}"))
             .nv(nv)
-            .msg(M3::program(From::Secp(0), 0, program).gas(10_000_000_000))
+            .msg(OfficialMsg::program(From::Secp(0), 0, program).gas(10_000_000_000))
             .exits(0)
             .out(1, Out::Code(code))
             .build()
@@ -77,7 +77,7 @@ fn cbor_bytes_of_len(len: usize) -> Vec<u8> {
 /// A return value of 1 MiB less one byte, of 1 MiB and of 1 MiB and one byte: the return
 /// value is a block, so the last is refused when the actor creates it (the test actor then
 /// exits USR_ILLEGAL_STATE, 20). The machine sets no limit of its own on return values.
-fn return_values(prefix: &str, nv: u32) -> Vec<Scenario3> {
+fn return_values(prefix: &str, nv: u32) -> Vec<OfficialScenario> {
     [
         ("one byte below 1 MiB", MAX_BLOCK - 1, 0),
         ("of 1 MiB", MAX_BLOCK, 0),
@@ -87,9 +87,9 @@ fn return_values(prefix: &str, nv: u32) -> Vec<Scenario3> {
     .map(|(what, len, exit)| {
         let value = cbor_bytes_of_len(len as usize);
         let program = vec![Op::Return(value)];
-        Builder3::new(format!("{prefix} a return value {what}"))
+        OfficialBuilder::new(format!("{prefix} a return value {what}"))
             .nv(nv)
-            .msg(M3::program(From::Secp(0), 0, program).gas(10_000_000_000))
+            .msg(OfficialMsg::program(From::Secp(0), 0, program).gas(10_000_000_000))
             .exits(exit)
             .build()
     })
@@ -100,7 +100,7 @@ fn return_values(prefix: &str, nv: u32) -> Vec<Scenario3> {
 /// writing that much less its encoding's few bytes, past the scratch buffer, which the
 /// program answers with u32::MAX): the machine limits neither a message's size nor its params
 /// (the node's message pool does), so all three run alike.
-fn message_params(prefix: &str, nv: u32) -> Vec<Scenario3> {
+fn message_params(prefix: &str, nv: u32) -> Vec<OfficialScenario> {
     [
         ("one byte below 1 MiB", MAX_BLOCK - 1),
         ("of 1 MiB", MAX_BLOCK),
@@ -112,9 +112,9 @@ fn message_params(prefix: &str, nv: u32) -> Vec<Scenario3> {
         let overhead = crate::programs::encode(&program(len as usize)).len() - len as usize;
         let program = program(len as usize - overhead);
         assert_eq!(crate::programs::encode(&program).len(), len as usize);
-        Builder3::new(format!("{prefix} message params {what}"))
+        OfficialBuilder::new(format!("{prefix} message params {what}"))
             .nv(nv)
-            .msg(M3::program(From::Secp(0), 0, program).gas(10_000_000_000))
+            .msg(OfficialMsg::program(From::Secp(0), 0, program).gas(10_000_000_000))
             .exits(0)
             .out(0, Out::Code(u32::MAX))
             .build()
@@ -127,7 +127,7 @@ fn message_params(prefix: &str, nv: u32) -> Vec<Scenario3> {
 /// total passes i64::MAX milligas) and for u64::MAX gas: fvm 3 and 4 add charges in u64, so
 /// the last two are past the limit and the message runs out of gas (fvm 2 saturates at
 /// i64::MAX, which the capped limit equals; found by the `programs` fuzz target at nv28).
-fn gas_past_i64(prefix: &str, nv: u32) -> Vec<Scenario3> {
+fn gas_past_i64(prefix: &str, nv: u32) -> Vec<OfficialScenario> {
     [
         ("1e15 gas", 1_000_000_000_000_000i64, 0u32),
         ("i64::MAX / 1000 gas", i64::MAX / 1000, 7),
@@ -139,9 +139,9 @@ fn gas_past_i64(prefix: &str, nv: u32) -> Vec<Scenario3> {
             crate::programs::write(0, b"x"),
             crate::scenario_nv18_28::call("gas", "charge", vec![ptr(0), imm(1), imm(compute)]),
         ];
-        let b = Builder3::new(format!("{prefix} gas limit 9e17, the actor charges {what}"))
+        let b = OfficialBuilder::new(format!("{prefix} gas limit 9e17, the actor charges {what}"))
             .nv(nv)
-            .msg(M3::program(From::Secp(0), 0, program).gas(900_000_000_000_000_000))
+            .msg(OfficialMsg::program(From::Secp(0), 0, program).gas(900_000_000_000_000_000))
             .exits(exit);
         if exit == 0 {
             b.out(1, Out::Code(err::OK)).build()
@@ -169,7 +169,7 @@ fn table_minimum(wasm: &[u8]) -> u64 {
 /// leave it (its memory and every instance's table count too), then one page to the last
 /// that fits, then one more, which is refused for the call stack (the instance limit would
 /// allow it). What the innermost growths returned comes back through every send.
-fn call_stack_memory(prefix: &str, nv: u32) -> Scenario3 {
+fn call_stack_memory(prefix: &str, nv: u32) -> OfficialScenario {
     let table = table_minimum(crate::genesis_official::test_actor_for(nv));
     let initial = u64::from(PROGRAM_PAGES);
     let outer = 3 * u64::from(INSTANCE_PAGES) * PAGE;
@@ -200,12 +200,12 @@ fn call_stack_memory(prefix: &str, nv: u32) -> Scenario3 {
         ];
         outs = vec![Out::Int(initial as i64), sent];
     }
-    let mut b = Builder3::new(format!(
+    let mut b = OfficialBuilder::new(format!(
         "{prefix} call-stack memory: the innermost of four instances grows one page below, \
          to and one past the last page of 2 GiB"
     ))
     .nv(nv)
-    .msg(M3::program(From::Secp(0), 0, program).gas(10_000_000_000))
+    .msg(OfficialMsg::program(From::Secp(0), 0, program).gas(10_000_000_000))
     .exits(0);
     for (j, o) in outs.into_iter().enumerate() {
         b = b.out(j, o);
@@ -214,19 +214,19 @@ fn call_stack_memory(prefix: &str, nv: u32) -> Scenario3 {
 }
 
 /// The message the hand-made modules get, to the test actor they replace.
-fn run_module(prefix: &str, nv: u32, name: String, wasm: Vec<u8>) -> Builder3 {
-    Builder3::new(format!("{prefix} {name}"))
+fn run_module(prefix: &str, nv: u32, name: String, wasm: Vec<u8>) -> OfficialBuilder {
+    OfficialBuilder::new(format!("{prefix} {name}"))
         .nv(nv)
         .test_wasm(wasm)
         .msg(
-            M3::new(From::Secp(0), test_actor(0), skyr_test_program::METHOD_RUN)
+            OfficialMsg::new(From::Secp(0), test_actor(0), skyr_test_program::METHOD_RUN)
                 .gas(10_000_000_000),
         )
 }
 
 /// A module whose table starts with 19,999, 20,000 and 20,001 elements: the references'
 /// allocator refuses the last when the machine compiles it, so the machine does not start.
-fn module_tables(prefix: &str, nv: u32) -> Vec<Scenario3> {
+fn module_tables(prefix: &str, nv: u32) -> Vec<OfficialScenario> {
     declared_at_the_edge(prefix, nv, TABLE_ELEMENTS, |m, n| {
         m.table = Some(n);
         format!("a module whose table starts with {n} elements")
@@ -235,7 +235,7 @@ fn module_tables(prefix: &str, nv: u32) -> Vec<Scenario3> {
 
 /// A module whose memory starts with 8,191, 8,192 and 8,193 pages: the last is past what an
 /// instance may have, and the references refuse it when the machine compiles it.
-fn module_memories(prefix: &str, nv: u32) -> Vec<Scenario3> {
+fn module_memories(prefix: &str, nv: u32) -> Vec<OfficialScenario> {
     declared_at_the_edge(prefix, nv, u64::from(INSTANCE_PAGES), |m, n| {
         m.memory = Some(n);
         format!("a module whose memory starts with {n} pages")
@@ -249,7 +249,7 @@ fn declared_at_the_edge(
     nv: u32,
     limit: u64,
     declare: fn(&mut M, u64) -> String,
-) -> Vec<Scenario3> {
+) -> Vec<OfficialScenario> {
     [limit - 1, limit, limit + 1]
         .into_iter()
         .map(|n| {
@@ -269,7 +269,7 @@ fn declared_at_the_edge(
 /// A module whose one-element table grows by 19,998, 19,999 and 20,000 elements, trapping
 /// when `table.grow` answers -1: to 20,000 elements it grows, past them the references'
 /// allocator has no room and refuses it (SYS_ILLEGAL_INSTRUCTION from the trap).
-fn table_growth(prefix: &str, nv: u32) -> Vec<Scenario3> {
+fn table_growth(prefix: &str, nv: u32) -> Vec<OfficialScenario> {
     [TABLE_ELEMENTS - 2, TABLE_ELEMENTS - 1, TABLE_ELEMENTS]
         .into_iter()
         .map(|by| {

@@ -12,11 +12,11 @@ mod syscalls;
 pub use edges::depth_refusal_with_a_gas_limit;
 pub use syscalls::{memory_refused_for_the_instance_limit, raw_send, recursion_at_the_stack_limit};
 
-use crate::scenario_nv18_28::Scenario3;
+use crate::scenario_nv18_28::OfficialScenario;
 
 /// The families that need no fvm_sdk 3 test actor (transfers, account and placeholder
 /// creation, FEVM, gas edges): what later network versions replay.
-pub fn without_test_actors() -> Vec<Scenario3> {
+pub fn without_test_actors() -> Vec<OfficialScenario> {
     let mut out = basics::scenarios();
     out.extend(fevm::scenarios());
     out.extend(edges::scenarios());
@@ -25,18 +25,18 @@ pub fn without_test_actors() -> Vec<Scenario3> {
 }
 
 /// The syscall family of fvm_sdk 3 (at nv18).
-pub fn syscall_family() -> Vec<Scenario3> {
+pub fn syscall_family() -> Vec<OfficialScenario> {
     syscalls::scenarios()
 }
 
 /// The nv16–17 programs replayed under the rules of network version `nv`.
-pub fn replayed_family(nv: u32) -> Vec<Scenario3> {
+pub fn replayed_family(nv: u32) -> Vec<OfficialScenario> {
     replayed::scenarios_at(nv)
 }
 
 /// Every scenario.
-pub fn all() -> Vec<Scenario3> {
-    let mut base: Vec<Scenario3> = basics::scenarios();
+pub fn all() -> Vec<OfficialScenario> {
+    let mut base: Vec<OfficialScenario> = basics::scenarios();
     base.extend(syscalls::scenarios());
     base.extend(fevm::scenarios());
     base.extend(edges::scenarios());

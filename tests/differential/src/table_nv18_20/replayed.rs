@@ -4,7 +4,7 @@
 use skyr_test_program::{Op, Program, METHOD_RUN};
 
 use crate::genesis_skyr::ids;
-use crate::scenario_nv18_28::{Msg3, Reach, Scenario3};
+use crate::scenario_nv18_28::{OfficialMessageSpec, OfficialScenario, Reach};
 
 /// Syscalls whose name fvm_sdk 3 keeps with the same arguments.
 const SAME_SHAPE: &[(&str, &str)] = &[
@@ -113,12 +113,12 @@ fn program_of(m: &fvm_shared::message::Message) -> Option<Program> {
     fvm_ipld_encoding::from_slice(m.params.bytes()).ok()
 }
 
-pub fn scenarios() -> Vec<Scenario3> {
+pub fn scenarios() -> Vec<OfficialScenario> {
     scenarios_at(18)
 }
 
 /// The replayed programs under the rules of network version `nv` (18 to 28).
-pub fn scenarios_at(nv: u32) -> Vec<Scenario3> {
+pub fn scenarios_at(nv: u32) -> Vec<OfficialScenario> {
     let rules = skyr::rules::rules_for_number(nv).expect("nv18-28 have rules");
     let sdk4 = rules.abi == skyr::rules::Abi::Sdk4;
     let fip71 = |name: &str| rules.tracks_reachability && CHANGED_BY_FIP_0071.contains(&name);
@@ -150,7 +150,7 @@ pub fn scenarios_at(nv: u32) -> Vec<Scenario3> {
                 Some((_, _, code)) => reach.push(Reach::Exit(i, *code)),
                 None => reach.push(Reach::Completed(i, program.len())),
             }
-            messages.push(Msg3 {
+            messages.push(OfficialMessageSpec {
                 message,
                 raw_length: m.raw_length,
                 implicit: false,
@@ -161,7 +161,7 @@ pub fn scenarios_at(nv: u32) -> Vec<Scenario3> {
         if messages.is_empty() {
             continue;
         }
-        out.push(Scenario3 {
+        out.push(OfficialScenario {
             name: format!("replayed: {}", s.name),
             nv,
             epoch: s.epoch,

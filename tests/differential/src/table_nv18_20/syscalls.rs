@@ -10,12 +10,14 @@ use skyr_test_program::{Arg, Op, Out};
 use super::basics::f410;
 use crate::genesis_skyr::ids;
 use crate::programs::{callv, cat, err, imm, ptr, write, BAD_PTR, OUT, RET, SLOT};
-use crate::scenario_nv18_28::{call, test_actor, Builder3, From, Reach, Scenario3, M3};
+use crate::scenario_nv18_28::{
+    call, test_actor, From, OfficialBuilder, OfficialMsg, OfficialScenario, Reach,
+};
 
 /// A program whose raw call (op 1 of a `callv`) must return `code`.
-fn expect(name: &str, program: Vec<Op>, index: usize, code: u32) -> Scenario3 {
-    Builder3::new(format!("hygge syscall: {name}"))
-        .msg(M3::program(From::Secp(0), 0, program))
+fn expect(name: &str, program: Vec<Op>, index: usize, code: u32) -> OfficialScenario {
+    OfficialBuilder::new(format!("hygge syscall: {name}"))
+        .msg(OfficialMsg::program(From::Secp(0), 0, program))
         .exits(0)
         .out(index, Out::Code(code))
         .build()
@@ -84,7 +86,7 @@ pub fn raw_send(to: &Address, program: &[Op], value: u64, gas_limit: u64, flags:
     ]
 }
 
-pub fn scenarios() -> Vec<Scenario3> {
+pub fn scenarios() -> Vec<OfficialScenario> {
     // Contexts.
     let mut s = vec![expect(
         "message context",
@@ -93,8 +95,11 @@ pub fn scenarios() -> Vec<Scenario3> {
         0,
     )];
     s.push(
-        Builder3::new("hygge syscall: message context with value")
-            .msg(M3::program(From::Bls(0), 1, v("vm", "message_context", 80, vec![])).value(777))
+        OfficialBuilder::new("hygge syscall: message context with value")
+            .msg(
+                OfficialMsg::program(From::Bls(0), 1, v("vm", "message_context", 80, vec![]))
+                    .value(777),
+            )
             .exits(0)
             .out(1, Out::Code(0))
             .build(),
@@ -168,8 +173,8 @@ pub fn scenarios() -> Vec<Scenario3> {
         err::ILLEGAL_ARGUMENT,
     ));
     s.push(
-        Builder3::new("hygge syscall: an older tipset cid costs more")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: an older tipset cid costs more")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 v(
@@ -179,7 +184,7 @@ pub fn scenarios() -> Vec<Scenario3> {
                     vec![imm(999), ptr(OUT), imm(100)],
                 ),
             ))
-            .msg(M3::program(
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 v(
@@ -237,11 +242,15 @@ pub fn scenarios() -> Vec<Scenario3> {
         (0, err::BUFFER_TOO_SMALL),
     ] {
         s.push(
-            Builder3::new(format!(
+            OfficialBuilder::new(format!(
                 "hygge syscall: delegated address of a placeholder into {len} bytes"
             ))
-            .msg(M3::new(From::Secp(0), f410(3), 0).value(100))
-            .msg(M3::program(From::Secp(1), 0, lookup(ids::FIRST_NEW, len)))
+            .msg(OfficialMsg::new(From::Secp(0), f410(3), 0).value(100))
+            .msg(OfficialMsg::program(
+                From::Secp(1),
+                0,
+                lookup(ids::FIRST_NEW, len),
+            ))
             .reach(Reach::Exit(0, 0))
             .reach(Reach::Out(1, 2, Out::Code(code)))
             .build(),
@@ -266,13 +275,13 @@ pub fn scenarios() -> Vec<Scenario3> {
         err::NOT_FOUND,
     ));
     s.push(
-        Builder3::new("hygge syscall: a first look at an actor costs a lookup")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: a first look at an actor costs a lookup")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 v("actor", "balance_of", 16, vec![imm(99)]),
             ))
-            .msg(M3::program(
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 v("actor", "balance_of", 16, vec![imm(ids::SECP[3] as i64)]),
@@ -333,8 +342,11 @@ pub fn scenarios() -> Vec<Scenario3> {
         0,
     ));
     s.push(
-        Builder3::new("hygge syscall: gas available under a lower limit")
-            .msg(M3::program(From::Secp(0), 0, v("gas", "available", 8, vec![])).gas(50_000_000))
+        OfficialBuilder::new("hygge syscall: gas available under a lower limit")
+            .msg(
+                OfficialMsg::program(From::Secp(0), 0, v("gas", "available", 8, vec![]))
+                    .gas(50_000_000),
+            )
             .exits(0)
             .out(1, Out::Code(0))
             .build(),
@@ -345,21 +357,21 @@ pub fn scenarios() -> Vec<Scenario3> {
         (2, "d", 0x55, b"data".to_vec()),
     ]);
     s.push(
-        Builder3::new("hygge syscall: emit an event")
-            .msg(M3::program(From::Secp(0), 0, emit(&good)))
+        OfficialBuilder::new("hygge syscall: emit an event")
+            .msg(OfficialMsg::program(From::Secp(0), 0, emit(&good)))
             .exits(0)
             .out(1, Out::Code(0))
             .reach(Reach::Events(0))
             .build(),
     );
     s.push(
-        Builder3::new("hygge syscall: emit two events, then more in a second message")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: emit two events, then more in a second message")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 cat(vec![emit(&good), emit(&event(&[]))]),
             ))
-            .msg(M3::program(
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 1,
                 emit(&event(&[(0, "k", 0x55, vec![])])),
@@ -369,8 +381,8 @@ pub fn scenarios() -> Vec<Scenario3> {
             .build(),
     );
     s.push(
-        Builder3::new("hygge syscall: events of a failed message are dropped")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: events of a failed message are dropped")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 cat(vec![emit(&good), vec![Op::Abort(18, "no".into())]]),
@@ -464,8 +476,8 @@ pub fn scenarios() -> Vec<Scenario3> {
         ]
     };
     s.push(
-        Builder3::new("hygge syscall: exit with a user code and data")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: exit with a user code and data")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 exit_with(19, &[0x43, 1, 2, 3]),
@@ -474,8 +486,8 @@ pub fn scenarios() -> Vec<Scenario3> {
             .build(),
     );
     s.push(
-        Builder3::new("hygge syscall: exit with success and data")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: exit with success and data")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 exit_with(0, &[0x43, 4, 5, 6]),
@@ -484,14 +496,18 @@ pub fn scenarios() -> Vec<Scenario3> {
             .build(),
     );
     s.push(
-        Builder3::new("hygge syscall: exit with a system code")
-            .msg(M3::program(From::Secp(0), 0, exit_with(5, &[0x40])))
+        OfficialBuilder::new("hygge syscall: exit with a system code")
+            .msg(OfficialMsg::program(
+                From::Secp(0),
+                0,
+                exit_with(5, &[0x40]),
+            ))
             .exits(9)
             .build(),
     );
     s.push(
-        Builder3::new("hygge syscall: exit with a missing block")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: exit with a missing block")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 vec![call("vm", "exit", vec![imm(19), imm(77), imm(0), imm(0)])],
@@ -500,8 +516,8 @@ pub fn scenarios() -> Vec<Scenario3> {
             .build(),
     );
     s.push(
-        Builder3::new("hygge syscall: exit with a message out of bounds")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: exit with a message out of bounds")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 vec![call(
@@ -514,8 +530,8 @@ pub fn scenarios() -> Vec<Scenario3> {
             .build(),
     );
     s.push(
-        Builder3::new("hygge syscall: a callee's exit data reaches its caller")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: a callee's exit data reaches its caller")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 raw_send(
@@ -538,8 +554,8 @@ pub fn scenarios() -> Vec<Scenario3> {
         (10_000_000_000, "more than left"),
     ] {
         s.push(
-            Builder3::new(format!("hygge syscall: send with gas limit {name}"))
-                .msg(M3::program(
+            OfficialBuilder::new(format!("hygge syscall: send with gas limit {name}"))
+                .msg(OfficialMsg::program(
                     From::Secp(0),
                     0,
                     raw_send(&test_actor(1), &burn, 0, limit, 0),
@@ -550,8 +566,8 @@ pub fn scenarios() -> Vec<Scenario3> {
         );
     }
     s.push(
-        Builder3::new("hygge syscall: send with a gas limit the callee runs out of")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: send with a gas limit the callee runs out of")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 cat(vec![
@@ -570,8 +586,8 @@ pub fn scenarios() -> Vec<Scenario3> {
         call("self", "set_root", vec![ptr(0)]),
     ];
     s.push(
-        Builder3::new("hygge syscall: read-only send: the callee cannot set its root")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: read-only send: the callee cannot set its root")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 raw_send(&test_actor(1), &set_root, 0, u64::MAX, 1),
@@ -581,8 +597,8 @@ pub fn scenarios() -> Vec<Scenario3> {
             .build(),
     );
     s.push(
-        Builder3::new("hygge syscall: read-only send: the callee cannot emit events")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: read-only send: the callee cannot emit events")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 raw_send(&test_actor(1), &emit(&good), 0, u64::MAX, 1),
@@ -592,8 +608,8 @@ pub fn scenarios() -> Vec<Scenario3> {
             .build(),
     );
     s.push(
-        Builder3::new("hygge syscall: read-only send: nested sends stay read-only")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: read-only send: nested sends stay read-only")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 raw_send(
@@ -747,8 +763,8 @@ pub fn scenarios() -> Vec<Scenario3> {
     ));
     // Memory: 512 MiB an instance.
     s.push(
-        Builder3::new("hygge syscall: growing memory past the instance limit fails")
-            .msg(M3::program(
+        OfficialBuilder::new("hygge syscall: growing memory past the instance limit fails")
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 vec![Op::Grow(8000), Op::Grow(400)],
@@ -771,8 +787,11 @@ pub fn scenarios() -> Vec<Scenario3> {
             Out::Bytes(cid::Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, digest).to_bytes())
         };
         s.push(
-            Builder3::new(name)
-                .msg(M3::program(From::Secp(0), 0, vec![Op::Big(len, 7)]).gas(10_000_000_000))
+            OfficialBuilder::new(name)
+                .msg(
+                    OfficialMsg::program(From::Secp(0), 0, vec![Op::Big(len, 7)])
+                        .gas(10_000_000_000),
+                )
                 .exits(0)
                 .out(0, out)
                 .build(),
@@ -785,8 +804,8 @@ pub fn scenarios() -> Vec<Scenario3> {
     s.extend(recursion_at_the_stack_limit("hygge syscall: recurse", 18));
     // One page below, at and one past 512 MiB (8,192 pages).
     s.push(
-        Builder3::new(MEMORY_TO_THE_INSTANCE_LIMIT)
-            .msg(M3::program(
+        OfficialBuilder::new(MEMORY_TO_THE_INSTANCE_LIMIT)
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 vec![
@@ -832,7 +851,7 @@ pub const MEMORY_TO_THE_INSTANCE_LIMIT: &str =
 /// nested instances of 500 MiB leave about 40 MiB of the call stack's 2 GiB, and the first
 /// one's refused 25 MiB growth takes 25 of them, so the innermost instance's 6.25 MiB growths
 /// stop sooner (what they returned is in the return value).
-pub fn memory_refused_for_the_instance_limit(name: &str, nv: u32) -> Scenario3 {
+pub fn memory_refused_for_the_instance_limit(name: &str, nv: u32) -> OfficialScenario {
     let nested = |p: Vec<Op>| {
         vec![
             Op::Grow(8000),
@@ -848,9 +867,9 @@ pub fn memory_refused_for_the_instance_limit(name: &str, nv: u32) -> Scenario3 {
     let mut top = nested(nested(nested(innermost)));
     top.insert(0, Op::Grow(8000));
     top.insert(1, Op::Grow(400));
-    Builder3::new(name)
+    OfficialBuilder::new(name)
         .nv(nv)
-        .msg(M3::program(From::Secp(0), 0, top))
+        .msg(OfficialMsg::program(From::Secp(0), 0, top))
         .exits(0)
         .out(1, Out::Int(-1))
         .reach(Reach::SentExit(0, 3, 0))
@@ -861,13 +880,17 @@ pub fn memory_refused_for_the_instance_limit(name: &str, nv: u32) -> Scenario3 {
 /// fvm 3 and 4 (2,048 slots, function costs as fvm-wasm-instrument 0.4 counts them: one slot
 /// per local declaration group): 223 and 224 frames run, 225 trap (SYS_ILLEGAL_INSTRUCTION).
 /// `name` gets the depth appended.
-pub fn recursion_at_the_stack_limit(name: &str, nv: u32) -> Vec<Scenario3> {
+pub fn recursion_at_the_stack_limit(name: &str, nv: u32) -> Vec<OfficialScenario> {
     [(223u32, 0u32), (224, 0), (225, 4)]
         .into_iter()
         .map(|(depth, exit)| {
-            let b = Builder3::new(format!("{name} {depth}"))
+            let b = OfficialBuilder::new(format!("{name} {depth}"))
                 .nv(nv)
-                .msg(M3::program(From::Secp(0), 0, vec![Op::Recurse(depth)]))
+                .msg(OfficialMsg::program(
+                    From::Secp(0),
+                    0,
+                    vec![Op::Recurse(depth)],
+                ))
                 .exits(exit);
             if exit == 0 {
                 b.reach(Reach::Completed(0, 1)).build()

@@ -10,7 +10,7 @@ use skyr::shared::commcid;
 
 use crate::genesis_skyr::ids;
 use crate::proof_log::Asked;
-use crate::scenario_nv18_28::{Builder3, From, Scenario3, M3};
+use crate::scenario_nv18_28::{From, OfficialBuilder, OfficialMsg, OfficialScenario};
 
 /// The storage actors and the methods the scenarios call.
 pub(super) const CRON: u64 = 3;
@@ -113,23 +113,23 @@ pub(super) fn prove_commit(numbers: std::ops::Range<u64>, require_success: bool)
 /// A scenario starting with the system actor constructing every storage actor, with the
 /// library's genesis calls (`skyr_chain::genesis::storage_constructors`, which the devnet's
 /// genesis also makes).
-pub(super) fn storage(name: &str) -> Builder3 {
+pub(super) fn storage(name: &str) -> OfficialBuilder {
     let root_key = Address::new_id(ids::SECP[2]);
     let calls = skyr_chain::genesis::storage_constructors(&root_key).expect("params encode");
     calls
         .into_iter()
-        .fold(Builder3::new(name).nv(21).builtins(), |b, c| {
+        .fold(OfficialBuilder::new(name).nv(21).builtins(), |b, c| {
             b.implicit(id(c.to), c.method, c.params).exits(0)
         })
 }
 
 /// [`storage`], then a miner owned by secp account 0 with BLS account 0 as its worker.
-pub(super) fn with_miner(name: &str) -> Builder3 {
+pub(super) fn with_miner(name: &str) -> OfficialBuilder {
     let owner = Address::new_id(ids::SECP[0]);
     let worker = Address::new_id(ids::BLS[0]);
     storage(name)
         .msg(
-            M3::new(From::Secp(0), id(POWER), CREATE_MINER)
+            OfficialMsg::new(From::Secp(0), id(POWER), CREATE_MINER)
                 .params(create_miner_params(owner, worker))
                 .value_whole(MINER_FUNDS),
         )
@@ -137,10 +137,10 @@ pub(super) fn with_miner(name: &str) -> Builder3 {
 }
 
 /// [`with_miner`], then sectors `numbers` pre-committed by the worker.
-pub(super) fn pre_committed(name: &str, numbers: std::ops::Range<u64>) -> Builder3 {
+pub(super) fn pre_committed(name: &str, numbers: std::ops::Range<u64>) -> OfficialBuilder {
     with_miner(name)
         .msg(
-            M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+            OfficialMsg::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
                 .params(pre_commit(numbers))
                 .value_whole(MINER_FUNDS),
         )
@@ -149,14 +149,14 @@ pub(super) fn pre_committed(name: &str, numbers: std::ops::Range<u64>) -> Builde
 
 /// Every scenario of the family (at nv21; the table runs them at the versions whose
 /// bundles have what each needs).
-pub fn scenarios() -> Vec<Scenario3> {
+pub fn scenarios() -> Vec<OfficialScenario> {
     let owner = Address::new_id(ids::SECP[0]);
     let power = id(POWER);
     vec![
         with_miner("builtin: power CreateMiner").build(),
         storage("builtin: CreateMiner with a secp worker is refused")
             .msg(
-                M3::new(From::Secp(0), power, CREATE_MINER)
+                OfficialMsg::new(From::Secp(0), power, CREATE_MINER)
                     .params(create_miner_params(owner, owner))
                     .value_whole(MINER_FUNDS),
             )
@@ -168,7 +168,7 @@ pub fn scenarios() -> Vec<Scenario3> {
         with_miner("builtin: a pre-commit 5000 epochs later with stale randomness")
             .later(5000)
             .msg(
-                M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+                OfficialMsg::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
                     .params(pre_commit(0..1))
                     .value_whole(MINER_FUNDS),
             )
@@ -184,10 +184,10 @@ pub fn scenarios() -> Vec<Scenario3> {
 
 /// Scenarios proving sectors with `ProveCommitSectors3` (builtin-actors v13 on, nv22 on):
 /// the seals are verified in one batch, each charged at the price list's seal price.
-pub fn prove_commit_scenarios() -> Vec<Scenario3> {
+pub fn prove_commit_scenarios() -> Vec<OfficialScenario> {
     let prove = |name: &str, n: u64, require: bool| {
         let b = pre_committed(name, 0..n).later(PROVE_AFTER).msg(
-            M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
+            OfficialMsg::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
                 .params(prove_commit(0..n, require)),
         );
         b.exits(16).asks(Asked::seals(n)).build()
@@ -213,7 +213,7 @@ pub fn prove_commit_scenarios() -> Vec<Scenario3> {
 
 /// The proving of builtin-actors v12 (nv21): `ProveCommitSector` queues the seal with the
 /// power actor, and cron's tick at the end of the epoch verifies the queue in one batch.
-pub fn prove_commit_by_cron_scenarios() -> Vec<Scenario3> {
+pub fn prove_commit_by_cron_scenarios() -> Vec<OfficialScenario> {
     let prove = |name: &str, n: u64| {
         prove_sectors(
             pre_committed(name, 0..n).later(PROVE_AFTER),
@@ -235,18 +235,18 @@ pub fn prove_commit_by_cron_scenarios() -> Vec<Scenario3> {
 /// `ProveCommitSector` and cron's batch before. Every seal must be asked; the proving
 /// message (or cron) exits 0 whatever the verifier answers.
 pub(super) fn prove_sectors(
-    mut b: Builder3,
+    mut b: OfficialBuilder,
     nv: u32,
     miner: u64,
     worker: usize,
     n: u64,
-) -> Builder3 {
+) -> OfficialBuilder {
     if super::PROVE_BY_CRON_VERSIONS.contains(&nv) {
         for sector in 0..n {
             let proof = serde_bytes::ByteBuf::from(vec![0u8; SEAL_PROOF_BYTES]);
             b = b
                 .msg(
-                    M3::new(From::Bls(worker), id(miner), PROVE_COMMIT_SECTOR)
+                    OfficialMsg::new(From::Bls(worker), id(miner), PROVE_COMMIT_SECTOR)
                         .params(cbor(&(sector, proof))),
                 )
                 .exits(0);
@@ -254,7 +254,7 @@ pub(super) fn prove_sectors(
         cron_tick(b).asks(Asked::seals(n))
     } else {
         b.msg(
-            M3::new(From::Bls(worker), id(miner), PROVE_COMMIT_SECTORS3)
+            OfficialMsg::new(From::Bls(worker), id(miner), PROVE_COMMIT_SECTORS3)
                 .params(prove_commit(0..n, true)),
         )
         .exits(0)
@@ -264,7 +264,7 @@ pub(super) fn prove_sectors(
 
 /// Cron's end-of-epoch tick at the builder's epoch, applied implicitly as a node applies it;
 /// it must exit 0 (the cron actor ignores what its entries answer).
-pub(super) fn cron_tick(b: Builder3) -> Builder3 {
+pub(super) fn cron_tick(b: OfficialBuilder) -> OfficialBuilder {
     b.implicit(id(CRON), CRON_EPOCH_TICK, Vec::new()).exits(0)
 }
 
@@ -275,8 +275,8 @@ pub(super) fn exported(name: &str) -> u64 {
 
 /// The worker's `ProveCommitSectors3` proving sectors `numbers` with one (failing unless
 /// answered otherwise) SnarkPack v2 aggregate.
-pub(super) fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> M3 {
-    M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3).params(cbor(&(
+pub(super) fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> OfficialMsg {
+    OfficialMsg::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3).params(cbor(&(
         activations(numbers),
         Vec::<serde_bytes::ByteBuf>::new(),
         serde_bytes::ByteBuf::from(vec![0u8; 4096]),
@@ -289,7 +289,7 @@ pub(super) fn prove_commit_aggregate(numbers: std::ops::Range<u64>) -> M3 {
 /// The worker's `ProveCommitSectorsNI` (its parameters as v14 to v18 have them) for sectors
 /// `numbers` sealed by the miner itself, with one (failing unless answered otherwise)
 /// aggregate, scheduled at `deadline`.
-pub(super) fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> M3 {
+pub(super) fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> OfficialMsg {
     let sectors: Vec<_> = numbers
         .map(|n| {
             (
@@ -303,7 +303,7 @@ pub(super) fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> M
         })
         .collect();
     let proof = serde_bytes::ByteBuf::from(vec![0u8; 4096]);
-    M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS_NI).params(cbor(&(
+    OfficialMsg::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS_NI).params(cbor(&(
         sectors,
         proof,
         SEAL_32G_NI,
@@ -315,7 +315,7 @@ pub(super) fn prove_commit_ni(numbers: std::ops::Range<u64>, deadline: u64) -> M
 
 /// Scenarios verifying aggregates of seals: `ProveCommitSectors3` with a SnarkPack v2
 /// aggregate (v13 on) and FIP-0090's non-interactive PoRep, `ProveCommitSectorsNI`.
-pub fn aggregate_scenarios() -> Vec<Scenario3> {
+pub fn aggregate_scenarios() -> Vec<OfficialScenario> {
     vec![
         pre_committed("builtin: prove-commit of four sectors by aggregate", 0..4)
             .later(PROVE_AFTER)
@@ -327,7 +327,7 @@ pub fn aggregate_scenarios() -> Vec<Scenario3> {
 }
 
 /// Non-interactive PoRep of `n` sectors at network version `nv`.
-pub fn ni_scenarios(nv: u32) -> Vec<Scenario3> {
+pub fn ni_scenarios(nv: u32) -> Vec<OfficialScenario> {
     let ni = |name: &str, n: u64| {
         with_miner(name)
             .nv(nv)

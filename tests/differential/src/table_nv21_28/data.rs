@@ -13,7 +13,7 @@ use super::registry::{
     client, datacap, deal_from, deal_of, funded, get_balance, PUBLISH_STORAGE_DEALS,
 };
 use crate::proof_log::{Answer, Asked};
-use crate::scenario_nv18_28::{Builder3, From, Reach, Scenario3, M3};
+use crate::scenario_nv18_28::{From, OfficialBuilder, OfficialMsg, OfficialScenario, Reach};
 
 const PROVE_REPLICA_UPDATES3: u64 = 35;
 /// The replica-update proof of 32 GiB sectors.
@@ -111,7 +111,7 @@ fn update2_with_data(seed: u8, deals: Vec<u64>) -> Vec<u8> {
 /// A miner and a deal of piece 5 it published at network version `nv`, every proof to be
 /// answered valid; `verified` after the client got datacap (the market then turns the deal
 /// into a verified-registry allocation).
-fn deal_published(name: &str, nv: u32, verified: bool) -> Builder3 {
+fn deal_published(name: &str, nv: u32, verified: bool) -> OfficialBuilder {
     let b = with_miner(name).nv(nv).proofs(Answer::Valid);
     let b = if verified {
         datacap(b, 2 * PIECE_SIZE, PIECE_SIZE)
@@ -120,7 +120,7 @@ fn deal_published(name: &str, nv: u32, verified: bool) -> Builder3 {
     };
     funded(b)
         .msg(
-            M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
+            OfficialMsg::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_of(
                 piece(5),
                 PIECE_SIZE,
                 verified,
@@ -131,15 +131,15 @@ fn deal_published(name: &str, nv: u32, verified: bool) -> Builder3 {
 }
 
 /// The verified registry's `GetClaims` of the miner's claim 1 (the first allocation's).
-fn get_claims() -> M3 {
-    M3::new(From::Secp(1), id(VERIFREG), exported("GetClaims"))
+fn get_claims() -> OfficialMsg {
+    OfficialMsg::new(From::Secp(1), id(VERIFREG), exported("GetClaims"))
         .params(cbor(&(MINER, vec![FIRST_ALLOCATION])))
 }
 
 /// The paths of builtin-actors v12 (nv21) that v13 replaced, every proof valid: deals
 /// pre-committed with their sector and activated when cron confirms its seal; sectors proven
 /// by `ProveCommitAggregate`; SnapDeals through `ProveReplicaUpdates2`.
-pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
+pub fn v12_scenarios(nv: u32) -> Vec<OfficialScenario> {
     const PROVE_COMMIT_AGGREGATE: u64 = 26;
     const PROVE_REPLICA_UPDATES2: u64 = 29;
     /// The RLE+ bitfield {0, 1, 2, 3}.
@@ -151,7 +151,7 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
         let b = deal_published(name, nv, verified)
             .msg(get_claims())
             .msg(
-                M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+                OfficialMsg::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
                     .params(pre_commit_with_deals(5, vec![0]))
                     .value_whole(MINER_FUNDS),
             )
@@ -160,14 +160,14 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
         prove_sectors(b, nv, MINER, 0, 1)
     };
     let client_balance =
-        || M3::new(From::Secp(1), id(MARKET), get_balance()).params(cbor(&client()));
+        || OfficialMsg::new(From::Secp(1), id(MARKET), get_balance()).params(cbor(&client()));
     // v12's market pays deals from cron, deal 0 first at epoch 86,400 (the deal-update
     // interval, quantized): cron runs daily up to there (each tick walks the epochs since
     // the last), the miner's deadlines falling behind as they may.
     // `GetDealActivation`: the epochs the deal was activated and terminated (-1: not).
     let activation = exported("GetDealActivation");
     let mut paid = with_deal("builtin: market cron pays a deal (v12)", false)
-        .msg(M3::new(From::Secp(1), id(MARKET), activation).params(cbor(&0u64)))
+        .msg(OfficialMsg::new(From::Secp(1), id(MARKET), activation).params(cbor(&0u64)))
         .reach_last(|i| Reach::Returns(i, cbor(&(PROVE_AT, -1i64))))
         .msg(client_balance());
     let before = paid.last_index();
@@ -202,7 +202,7 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
             .proofs(Answer::Valid)
             .later(PROVE_AFTER)
             .msg(
-                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_AGGREGATE).params(cbor(&(
+                OfficialMsg::new(From::Bls(0), id(MINER), PROVE_COMMIT_AGGREGATE).params(cbor(&(
                     serde_bytes::ByteBuf::from(vec![SECTORS_0_TO_3]),
                     serde_bytes::ByteBuf::from(vec![0u8; 4096]),
                 ))),
@@ -216,7 +216,7 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
             nv,
         ))
         .msg(
-            M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_from(
+            OfficialMsg::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal_from(
                 piece(9),
                 PIECE_SIZE,
                 false,
@@ -226,7 +226,7 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
         )
         .exits(0)
         .msg(
-            M3::new(From::Bls(0), id(MINER), PROVE_REPLICA_UPDATES2)
+            OfficialMsg::new(From::Bls(0), id(MINER), PROVE_REPLICA_UPDATES2)
                 .params(update2_with_data(9, vec![0])),
         )
         .exits(0)
@@ -239,13 +239,13 @@ pub fn v12_scenarios(nv: u32) -> Vec<Scenario3> {
 }
 
 /// Every scenario of the family at network version `nv` (22 on).
-pub fn scenarios(nv: u32) -> Vec<Scenario3> {
+pub fn scenarios(nv: u32) -> Vec<OfficialScenario> {
     let pre_commit = |name: &str, seed: u8| {
         with_miner(name)
             .nv(nv)
             .proofs(Answer::Valid)
             .msg(
-                M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+                OfficialMsg::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
                     .params(pre_commit_with_data(seed))
                     .value_whole(MINER_FUNDS),
             )
@@ -253,30 +253,31 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
             .later(PROVE_AFTER)
     };
     let prove = |seed: u8| {
-        M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3).params(prove_with_data(seed))
+        OfficialMsg::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3)
+            .params(prove_with_data(seed))
     };
     // A deal of piece 5 published (verified after the client got datacap: the market
     // turns it into a verified-registry allocation), pre-committed and activated.
     let deal = |name: &str, verified: bool| {
         deal_published(name, nv, verified)
             .msg(
-                M3::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
+                OfficialMsg::new(From::Bls(0), id(MINER), PRE_COMMIT_SECTOR_BATCH2)
                     .params(pre_commit_with_data(5))
                     .value_whole(MINER_FUNDS),
             )
             .exits(0)
             .later(PROVE_AFTER)
             .msg(
-                M3::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3).params(prove_with(
-                    manifest_of_deal(5, 0, verified.then_some(FIRST_ALLOCATION)),
-                )),
+                OfficialMsg::new(From::Bls(0), id(MINER), PROVE_COMMIT_SECTORS3).params(
+                    prove_with(manifest_of_deal(5, 0, verified.then_some(FIRST_ALLOCATION))),
+                ),
             )
             .exits(0)
             .asks(Asked::seals(1))
             .reach_last(Reach::Events)
     };
     let client_balance =
-        || M3::new(From::Secp(1), id(MARKET), get_balance()).params(cbor(&client()));
+        || OfficialMsg::new(From::Secp(1), id(MARKET), get_balance()).params(cbor(&client()));
     let settle = exported("SettleDealPayments");
     vec![
         deal("builtin: a deal activated into a sector", false).build(),
@@ -288,7 +289,7 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
         .msg(client_balance())
         .later(2100)
         .msg(
-            M3::new(From::Secp(1), id(MARKET), settle)
+            OfficialMsg::new(From::Secp(1), id(MARKET), settle)
                 .params(cbor(&serde_bytes::ByteBuf::from(vec![0x0c]))),
         )
         .exits(0)
@@ -313,7 +314,7 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
             .build(),
         super::lifecycle::powered_at("builtin: a replica update puts a piece into a sector", nv)
             .msg(
-                M3::new(From::Bls(0), id(MINER), PROVE_REPLICA_UPDATES3)
+                OfficialMsg::new(From::Bls(0), id(MINER), PROVE_REPLICA_UPDATES3)
                     .params(update_with_data(9)),
             )
             .exits(0)

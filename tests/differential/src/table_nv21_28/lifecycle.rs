@@ -26,7 +26,7 @@ use super::builtins::{
 use super::window_post::{post, posts, sector_zero, DECLARE_FAULTS, DECLARE_FAULTS_RECOVERED};
 use crate::genesis_skyr::ids;
 use crate::proof_log::{Answer, Asked};
-use crate::scenario_nv18_28::{Builder3, From, Reach, Scenario3, M3};
+use crate::scenario_nv18_28::{From, OfficialBuilder, OfficialMsg, OfficialScenario, Reach};
 
 const START: i64 = 1000;
 /// Where the scenarios prove their sectors.
@@ -51,17 +51,17 @@ const REWARD: u64 = 2;
 const AWARD_BLOCK_REWARD: u64 = 2;
 
 /// Messages reading state back, sent by secp account 1 (which has no other part).
-fn raw_power() -> M3 {
-    M3::new(From::Secp(1), id(POWER), exported("MinerRawPower")).params(cbor(&MINER))
+fn raw_power() -> OfficialMsg {
+    OfficialMsg::new(From::Secp(1), id(POWER), exported("MinerRawPower")).params(cbor(&MINER))
 }
-fn available_balance() -> M3 {
-    M3::new(From::Secp(1), id(MINER), exported("GetAvailableBalance"))
+fn available_balance() -> OfficialMsg {
+    OfficialMsg::new(From::Secp(1), id(MINER), exported("GetAvailableBalance"))
 }
-fn vesting_funds() -> M3 {
-    M3::new(From::Secp(1), id(MINER), exported("GetVestingFunds"))
+fn vesting_funds() -> OfficialMsg {
+    OfficialMsg::new(From::Secp(1), id(MINER), exported("GetVestingFunds"))
 }
-fn control_addresses() -> M3 {
-    M3::new(From::Secp(1), id(MINER), CONTROL_ADDRESSES)
+fn control_addresses() -> OfficialMsg {
+    OfficialMsg::new(From::Secp(1), id(MINER), CONTROL_ADDRESSES)
 }
 
 /// `MinerRawPowerReturn` for `sectors` 32 GiB sectors: any power meets the consensus
@@ -71,7 +71,7 @@ fn power_of(sectors: u64) -> Vec<u8> {
 }
 
 /// Cron at the last epoch of every deadline in `from..=to`.
-fn crons(mut b: Builder3, from: i64, to: i64) -> Builder3 {
+fn crons(mut b: OfficialBuilder, from: i64, to: i64) -> OfficialBuilder {
     for epoch in (from..=to).filter(|e| e.rem_euclid(60) == DEADLINE_LAST) {
         b = cron_tick(b.at_epoch(epoch));
     }
@@ -79,7 +79,7 @@ fn crons(mut b: Builder3, from: i64, to: i64) -> Builder3 {
 }
 
 /// Sectors `0..n` pre-committed and proven at network version `nv`, every proof valid.
-fn proven(name: &str, nv: u32, n: u64) -> Builder3 {
+fn proven(name: &str, nv: u32, n: u64) -> OfficialBuilder {
     let b = pre_committed(name, 0..n)
         .nv(nv)
         .proofs(Answer::Valid)
@@ -90,8 +90,8 @@ fn proven(name: &str, nv: u32, n: u64) -> Builder3 {
 /// A block won by the miner at the builder's epoch, with `gas_reward` FIL of fees: the reward
 /// actor (funded first, as the storage genesis leaves it empty) pays it, three quarters of
 /// the block reward locked to vest.
-fn rewarded(b: Builder3, gas_reward: i64) -> Builder3 {
-    b.msg(M3::new(From::Secp(1), id(REWARD), 0).value_whole(100))
+fn rewarded(b: OfficialBuilder, gas_reward: i64) -> OfficialBuilder {
+    b.msg(OfficialMsg::new(From::Secp(1), id(REWARD), 0).value_whole(100))
         .exits(0)
         .implicit(
             id(REWARD),
@@ -116,7 +116,7 @@ const UPDATE_PLEDGE_TOTAL: u64 = 6;
 /// The pledge the rest of the network holds (mainnet's other miners), added to power's total
 /// by the one way power accepts it: the miner reporting a pledge change (an implicit message,
 /// as no miner sends one). Without it, penalties fail at [`PLEDGE_TOTAL_REFUSED`].
-fn network_pledge(b: Builder3) -> Builder3 {
+fn network_pledge(b: OfficialBuilder) -> OfficialBuilder {
     b.implicit_as(
         id(MINER),
         id(POWER),
@@ -127,27 +127,27 @@ fn network_pledge(b: Builder3) -> Builder3 {
 }
 
 /// Power read back: `sectors` sectors' worth.
-fn return_power_kept(b: Builder3, sectors: u64) -> Builder3 {
+fn return_power_kept(b: OfficialBuilder, sectors: u64) -> OfficialBuilder {
     b.msg(raw_power())
         .reach_last(|i| Reach::Returns(i, power_of(sectors)))
 }
 
 /// [`proven`], then the balance read again: the initial pledge is locked (the reading differs
 /// from the one before proving, message 1 after the setup).
-fn pledged(name: &str, nv: u32, n: u64) -> Builder3 {
+fn pledged(name: &str, nv: u32, n: u64) -> OfficialBuilder {
     proven(name, nv, n).msg(available_balance())
 }
 
 /// Requires the last message, a balance reading, to differ from the scenario's first one
 /// (made before the sectors were proven): their pledge is locked.
-fn pledge_locked(b: Builder3) -> Builder3 {
+fn pledge_locked(b: OfficialBuilder) -> OfficialBuilder {
     let first = first_reading(b.build_ref());
     b.reach_last(|i| Reach::ReturnDiffers(i, first))
 }
 
 /// [`pledged`], crons up to deadline 0, its PoSt, and power read back: the sectors' power is
 /// claimed once they are first proven.
-fn powered(name: &str, nv: u32, n: u64) -> Builder3 {
+fn powered(name: &str, nv: u32, n: u64) -> OfficialBuilder {
     let b = crons(pledged(name, nv, n), PROVE_AT + 1, DEADLINE0_OPENS - 1);
     let b = b.at_epoch(POST_AT).msg(raw_power());
     let before = b.last_index();
@@ -160,17 +160,18 @@ fn powered(name: &str, nv: u32, n: u64) -> Builder3 {
 
 /// One sector proven and powered, cron run to the middle of the next deadline but one, the
 /// builder set there: deadline 0 is then neither open nor next, so it may be changed.
-pub(super) fn powered_at(name: &str, nv: u32) -> Builder3 {
+pub(super) fn powered_at(name: &str, nv: u32) -> OfficialBuilder {
     crons(powered(name, nv, 1), POST_AT + 1, POST_AT + 129).at_epoch(POST_AT + 130)
 }
 
 /// `WithdrawBalance` of 100 FIL, sent by `from`.
-fn withdraw(from: From) -> M3 {
-    M3::new(from, id(MINER), WITHDRAW_BALANCE).params(cbor(&(TokenAmount::from_whole(100),)))
+fn withdraw(from: From) -> OfficialMsg {
+    OfficialMsg::new(from, id(MINER), WITHDRAW_BALANCE)
+        .params(cbor(&(TokenAmount::from_whole(100),)))
 }
 
-fn worker_message(method: u64, params: Vec<u8>) -> M3 {
-    M3::new(From::Bls(0), id(MINER), method).params(params)
+fn worker_message(method: u64, params: Vec<u8>) -> OfficialMsg {
+    OfficialMsg::new(From::Bls(0), id(MINER), method).params(params)
 }
 
 /// `{deadline 0, partition 0, sectors {0}}` as one `ExpirationExtension2` to `new_expiration`.
@@ -186,7 +187,7 @@ fn extension(new_expiration: i64) -> Vec<u8> {
 }
 
 /// Every scenario of the family at network version `nv`.
-pub fn scenarios(nv: u32) -> Vec<Scenario3> {
+pub fn scenarios(nv: u32) -> Vec<OfficialScenario> {
     let owner = Address::new_id(ids::SECP[0]);
     let new_owner = Address::new_id(ids::SECP[3]);
     let new_worker = Address::new_id(ids::BLS[1]);
@@ -343,7 +344,7 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
             .nv(nv)
             .msg(control_addresses())
             .msg(
-                M3::new(From::Secp(0), id(MINER), CHANGE_WORKER_ADDRESS)
+                OfficialMsg::new(From::Secp(0), id(MINER), CHANGE_WORKER_ADDRESS)
                     .params(cbor(&(new_worker, Vec::<Address>::new()))),
             )
             .exits(0)
@@ -351,17 +352,26 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
             .build(),
         with_miner("builtin: ownership proposed and accepted")
             .nv(nv)
-            .msg(M3::new(From::Secp(0), id(MINER), CHANGE_OWNER_ADDRESS).params(cbor(&new_owner)))
+            .msg(
+                OfficialMsg::new(From::Secp(0), id(MINER), CHANGE_OWNER_ADDRESS)
+                    .params(cbor(&new_owner)),
+            )
             .exits(0)
             .msg(control_addresses())
-            .msg(M3::new(From::Secp(3), id(MINER), CHANGE_OWNER_ADDRESS).params(cbor(&new_owner)))
+            .msg(
+                OfficialMsg::new(From::Secp(3), id(MINER), CHANGE_OWNER_ADDRESS)
+                    .params(cbor(&new_owner)),
+            )
             .exits(0)
             .msg(control_addresses())
             .reach_last(|i| Reach::ReturnDiffers(i, i - 2))
             .build(),
         with_miner("builtin: only the owner proposes a new owner")
             .nv(nv)
-            .msg(M3::new(From::Bls(0), id(MINER), CHANGE_OWNER_ADDRESS).params(cbor(&owner)))
+            .msg(
+                OfficialMsg::new(From::Bls(0), id(MINER), CHANGE_OWNER_ADDRESS)
+                    .params(cbor(&owner)),
+            )
             .exits(18)
             .build(),
     ];
@@ -421,12 +431,12 @@ pub fn scenarios(nv: u32) -> Vec<Scenario3> {
 
 /// `b` (one sector powered in deadline 0), crons until deadline 0 has closed, then secp
 /// account 1 disputing its PoSt, which the verifier answers `answer` for.
-fn disputed(b: Builder3, answer: Answer) -> Builder3 {
+fn disputed(b: OfficialBuilder, answer: Answer) -> OfficialBuilder {
     let deadline0_last = DEADLINE0_OPENS + 59;
     crons(b, POST_AT + 1, deadline0_last + 99)
         .at_epoch(deadline0_last + 100)
         .msg(
-            M3::new(From::Secp(1), id(MINER), DISPUTE_WINDOWED_POST)
+            OfficialMsg::new(From::Secp(1), id(MINER), DISPUTE_WINDOWED_POST)
                 .params(cbor(&(0u64, 0u64)))
                 .answered(answer),
         )
@@ -444,7 +454,7 @@ const FULL_DEADLINE: u64 = 15;
 /// partition in each of the 48 deadlines before it starts a second anywhere, so only FIP-0090's
 /// non-interactive PoRep, which names the deadline, reaches two partitions with few sectors:
 /// one full partition and one more sector, in batches of [`NI_BATCH`].
-fn two_partitions(nv: u32) -> Scenario3 {
+fn two_partitions(nv: u32) -> OfficialScenario {
     let sectors = PARTITION_SECTORS + 1;
     let mut b = with_miner("builtin: one window PoSt proves two partitions")
         .nv(nv)
@@ -466,7 +476,7 @@ fn two_partitions(nv: u32) -> Scenario3 {
 }
 
 /// The first explicit balance reading of a scenario (made just after the pre-commit).
-fn first_reading(s: &Scenario3) -> usize {
+fn first_reading(s: &OfficialScenario) -> usize {
     let method = exported("GetAvailableBalance");
     s.messages
         .iter()

@@ -13,7 +13,7 @@ mod registry;
 mod syscalls;
 mod window_post;
 
-use crate::scenario_nv18_28::Scenario3;
+use crate::scenario_nv18_28::OfficialScenario;
 
 /// The network versions this table covers.
 pub const VERSIONS: std::ops::RangeInclusive<u32> = 21..=28;
@@ -44,7 +44,7 @@ pub const REPLAY_VERSIONS: [u32; 2] = [21, 25];
 /// events in CBOR (fvm_sdk 4 packs them, see the fvm_sdk 4 family), the tipset 900
 /// epochs back (refused by fvm 3, answered by fvm 4: the fvm_sdk 4 family asks 950 back) and
 /// the 1 MiB block edges (their junk DAG-CBOR is refused at creation under FIP-0071).
-fn kept_from_sdk3() -> Vec<Scenario3> {
+fn kept_from_sdk3() -> Vec<OfficialScenario> {
     crate::table_nv18_20::syscall_family()
         .into_iter()
         .filter(|s| {
@@ -55,7 +55,7 @@ fn kept_from_sdk3() -> Vec<Scenario3> {
         .collect()
 }
 
-fn at(nv: u32, s: &Scenario3) -> Scenario3 {
+fn at(nv: u32, s: &OfficialScenario) -> OfficialScenario {
     let mut s = s.clone();
     s.nv = nv;
     s.name = format!("{} (nv{nv})", s.name);
@@ -63,7 +63,7 @@ fn at(nv: u32, s: &Scenario3) -> Scenario3 {
 }
 
 /// Every scenario.
-pub fn all() -> Vec<Scenario3> {
+pub fn all() -> Vec<OfficialScenario> {
     // Bundle-dependent: the built-in actors and the EVM of each version.
     let bundles = crate::table_nv18_20::without_test_actors();
     let mut storage = builtins::scenarios();

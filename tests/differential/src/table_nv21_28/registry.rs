@@ -9,7 +9,7 @@ use skyr::shared::econ::TokenAmount;
 
 use super::builtins::{cbor, id, storage, MARKET, VERIFREG};
 use crate::genesis_skyr::ids;
-use crate::scenario_nv18_28::{Builder3, From, Scenario3, M3};
+use crate::scenario_nv18_28::{From, OfficialBuilder, OfficialMsg, OfficialScenario};
 
 const ADD_VERIFIER: u64 = 2;
 const REMOVE_VERIFIER: u64 = 3;
@@ -34,28 +34,33 @@ const MIB: u64 = 1 << 20;
 
 /// The root key adds the verifier with `verifier_bytes`, who gives the client `client_bytes`
 /// of datacap.
-pub(super) fn datacap(b: Builder3, verifier_bytes: u64, client_bytes: u64) -> Builder3 {
+pub(super) fn datacap(
+    b: OfficialBuilder,
+    verifier_bytes: u64,
+    client_bytes: u64,
+) -> OfficialBuilder {
     b.msg(
-        M3::new(From::Secp(2), id(VERIFREG), ADD_VERIFIER)
+        OfficialMsg::new(From::Secp(2), id(VERIFREG), ADD_VERIFIER)
             .params(allowance(verifier(), verifier_bytes)),
     )
     .exits(0)
     .msg(
-        M3::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
+        OfficialMsg::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
             .params(allowance(client(), client_bytes)),
     )
     .exits(0)
 }
 
 /// Every scenario of the family.
-pub fn scenarios() -> Vec<Scenario3> {
+pub fn scenarios() -> Vec<OfficialScenario> {
     let add_client = || {
-        M3::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
+        OfficialMsg::new(From::Secp(3), id(VERIFREG), ADD_VERIFIED_CLIENT)
             .params(allowance(client(), 8 * MIB))
     };
-    let add_verifier = |b: crate::scenario_nv18_28::Builder3, bytes: u64| {
+    let add_verifier = |b: crate::scenario_nv18_28::OfficialBuilder, bytes: u64| {
         b.msg(
-            M3::new(From::Secp(2), id(VERIFREG), ADD_VERIFIER).params(allowance(verifier(), bytes)),
+            OfficialMsg::new(From::Secp(2), id(VERIFREG), ADD_VERIFIER)
+                .params(allowance(verifier(), bytes)),
         )
     };
     vec![
@@ -70,7 +75,7 @@ pub fn scenarios() -> Vec<Scenario3> {
         .build(),
         storage("builtin: only the root key adds verifiers")
             .msg(
-                M3::new(From::Secp(1), id(VERIFREG), ADD_VERIFIER)
+                OfficialMsg::new(From::Secp(1), id(VERIFREG), ADD_VERIFIER)
                     .params(allowance(verifier(), 64 * MIB)),
             )
             .exits(18)
@@ -91,24 +96,27 @@ pub fn scenarios() -> Vec<Scenario3> {
         .build(),
         add_verifier(storage("builtin: root key removes a verifier"), 64 * MIB)
             .exits(0)
-            .msg(M3::new(From::Secp(2), id(VERIFREG), REMOVE_VERIFIER).params(cbor(&verifier())))
+            .msg(
+                OfficialMsg::new(From::Secp(2), id(VERIFREG), REMOVE_VERIFIER)
+                    .params(cbor(&verifier())),
+            )
             .exits(0)
             .build(),
         storage("builtin: client locks and withdraws market balance")
             .msg(
-                M3::new(From::Bls(1), id(MARKET), ADD_BALANCE)
+                OfficialMsg::new(From::Bls(1), id(MARKET), ADD_BALANCE)
                     .params(cbor(&client()))
                     .value_whole(50),
             )
             .exits(0)
             .msg(
-                M3::new(From::Bls(1), id(MARKET), WITHDRAW_BALANCE)
+                OfficialMsg::new(From::Bls(1), id(MARKET), WITHDRAW_BALANCE)
                     .params(cbor(&(client(), TokenAmount::from_whole(20)))),
             )
             .exits(0)
             .build(),
         storage("builtin: market balance needs value")
-            .msg(M3::new(From::Bls(1), id(MARKET), ADD_BALANCE).params(cbor(&client())))
+            .msg(OfficialMsg::new(From::Bls(1), id(MARKET), ADD_BALANCE).params(cbor(&client())))
             .exits(16)
             .build(),
     ]
@@ -157,10 +165,11 @@ pub(super) fn deal_from(
 }
 
 /// Storage deals published by the miner's worker after both sides locked funds.
-pub fn deal_scenarios() -> Vec<Scenario3> {
+pub fn deal_scenarios() -> Vec<OfficialScenario> {
     let publish = |name: &str, good: bool| {
-        funded(super::builtins::with_miner(name))
-            .msg(M3::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal(good)))
+        funded(super::builtins::with_miner(name)).msg(
+            OfficialMsg::new(From::Bls(0), id(MARKET), PUBLISH_STORAGE_DEALS).params(deal(good)),
+        )
     };
     vec![
         publish("builtin: miner publishes a signed storage deal", true)
@@ -178,15 +187,17 @@ pub(super) fn get_balance() -> u64 {
 }
 
 /// Market balance locked by the miner's owner and the client, 10 FIL each.
-pub(super) fn funded(b: crate::scenario_nv18_28::Builder3) -> crate::scenario_nv18_28::Builder3 {
+pub(super) fn funded(
+    b: crate::scenario_nv18_28::OfficialBuilder,
+) -> crate::scenario_nv18_28::OfficialBuilder {
     b.msg(
-        M3::new(From::Secp(0), id(MARKET), ADD_BALANCE)
+        OfficialMsg::new(From::Secp(0), id(MARKET), ADD_BALANCE)
             .params(cbor(&Address::new_id(super::builtins::MINER)))
             .value_whole(10),
     )
     .exits(0)
     .msg(
-        M3::new(From::Bls(1), id(MARKET), ADD_BALANCE)
+        OfficialMsg::new(From::Bls(1), id(MARKET), ADD_BALANCE)
             .params(cbor(&client()))
             .value_whole(10),
     )

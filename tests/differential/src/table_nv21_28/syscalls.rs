@@ -10,7 +10,9 @@ use skyr_test_program::{Arg, Op, Out};
 use crate::genesis_skyr::bls_key;
 use crate::keys::aggregate_bls;
 use crate::programs::{callv, callv_slot, cat, err, imm, ptr, write, BAD_PTR, OUT, RET, SLOT};
-use crate::scenario_nv18_28::{call, test_actor, Builder3, From, Reach, Scenario3, M3};
+use crate::scenario_nv18_28::{
+    call, test_actor, From, OfficialBuilder, OfficialMsg, OfficialScenario, Reach,
+};
 use crate::table_nv18_20::raw_send;
 
 /// Exit code of a message that ran out of gas.
@@ -26,10 +28,10 @@ const KEYS: u32 = 20_000;
 const VALUES: u32 = 30_000;
 
 /// A scenario whose program's output `index` must be `code` (the message succeeds).
-fn expect(name: &str, program: Vec<Op>, index: usize, code: u32) -> Scenario3 {
-    Builder3::new(format!("fvm_sdk 4: {name}"))
+fn expect(name: &str, program: Vec<Op>, index: usize, code: u32) -> OfficialScenario {
+    OfficialBuilder::new(format!("fvm_sdk 4: {name}"))
         .nv(21)
-        .msg(M3::program(From::Secp(0), 0, program))
+        .msg(OfficialMsg::program(From::Secp(0), 0, program))
         .exits(0)
         .out(index, Out::Code(code))
         .build()
@@ -37,7 +39,7 @@ fn expect(name: &str, program: Vec<Op>, index: usize, code: u32) -> Scenario3 {
 
 /// A read-only call of test actor 1 running `inner`, whose outputs must be `outs`: the
 /// callee's return block is read back after the send.
-fn read_only(name: &str, inner: Vec<Op>, outs: Vec<Out>) -> Scenario3 {
+fn read_only(name: &str, inner: Vec<Op>, outs: Vec<Out>) -> OfficialScenario {
     let expected = fvm_ipld_encoding::to_vec(&outs).expect("outputs encode");
     let program = cat(vec![
         raw_send(&test_actor(1), &inner, 0, u64::MAX, 1),
@@ -57,9 +59,9 @@ fn read_only(name: &str, inner: Vec<Op>, outs: Vec<Out>) -> Scenario3 {
             Op::Read(OUT, expected.len() as u32),
         ],
     ]);
-    Builder3::new(format!("fvm_sdk 4: {name}"))
+    OfficialBuilder::new(format!("fvm_sdk 4: {name}"))
         .nv(21)
-        .msg(M3::program(From::Secp(0), 0, program))
+        .msg(OfficialMsg::program(From::Secp(0), 0, program))
         .exits(0)
         .out(4, Out::Code(err::OK))
         .out(8, Out::Bytes(expected))
@@ -109,12 +111,12 @@ fn emit(entries: &[(u64, &str, u64, &[u8])]) -> Vec<Op> {
     emit_raw(&headers, entries.len() as i64, &keys, &values)
 }
 
-fn events() -> Vec<Scenario3> {
+fn events() -> Vec<OfficialScenario> {
     let mut s = Vec::new();
     let ok = |name: &str, entries: &[(u64, &str, u64, &[u8])]| {
-        Builder3::new(format!("fvm_sdk 4: event {name}"))
+        OfficialBuilder::new(format!("fvm_sdk 4: event {name}"))
             .nv(21)
-            .msg(M3::program(From::Secp(0), 0, emit(entries)))
+            .msg(OfficialMsg::program(From::Secp(0), 0, emit(entries)))
             .exits(0)
             .out(3, Out::Code(err::OK))
             .reach(Reach::Events(0))
@@ -236,7 +238,7 @@ fn events() -> Vec<Scenario3> {
     s
 }
 
-fn randomness() -> Vec<Scenario3> {
+fn randomness() -> Vec<OfficialScenario> {
     let mut s = Vec::new();
     for (name, epoch, code) in [
         ("chain randomness one epoch back", 999i64, err::OK),
@@ -279,9 +281,9 @@ fn randomness() -> Vec<Scenario3> {
             "get_chain_randomness"
         };
         s.push(
-            Builder3::new(format!("fvm_sdk 4: {f} of a future epoch runs out of gas"))
+            OfficialBuilder::new(format!("fvm_sdk 4: {f} of a future epoch runs out of gas"))
                 .nv(21)
-                .msg(M3::program(
+                .msg(OfficialMsg::program(
                     From::Secp(0),
                     0,
                     callv("rand", f, 32, vec![imm(1001)]),
@@ -293,7 +295,7 @@ fn randomness() -> Vec<Scenario3> {
     s
 }
 
-fn tipsets() -> Vec<Scenario3> {
+fn tipsets() -> Vec<OfficialScenario> {
     let mut s = Vec::new();
     for (name, epoch, code) in [
         (
@@ -330,7 +332,7 @@ fn tipsets() -> Vec<Scenario3> {
     s
 }
 
-fn self_destruct() -> Vec<Scenario3> {
+fn self_destruct() -> Vec<OfficialScenario> {
     let destruct = |burn: i64| call("self", "self_destruct", vec![imm(burn)]);
     let mut s = vec![
         expect(
@@ -362,18 +364,18 @@ fn self_destruct() -> Vec<Scenario3> {
         vec![Out::Code(err::READ_ONLY)],
     ));
     s.push(
-        Builder3::new("fvm_sdk 4: a burnt actor is gone")
+        OfficialBuilder::new("fvm_sdk 4: a burnt actor is gone")
             .nv(21)
-            .msg(M3::program(From::Secp(0), 2, vec![destruct(1)]))
+            .msg(OfficialMsg::program(From::Secp(0), 2, vec![destruct(1)]))
             .exits(0)
-            .msg(M3::program(From::Secp(0), 2, vec![]))
+            .msg(OfficialMsg::program(From::Secp(0), 2, vec![]))
             .exits(5)
             .build(),
     );
     s
 }
 
-fn bls_aggregates() -> Vec<Scenario3> {
+fn bls_aggregates() -> Vec<OfficialScenario> {
     // Keys 0 and 1 sign their own plaintexts.
     let texts: [&[u8]; 2] = [b"first plaintext", b"second"];
     let keys: Vec<Vec<u8>> = (0..2).map(|i| bls_key(i).public_key()).collect();
@@ -404,9 +406,9 @@ fn bls_aggregates() -> Vec<Scenario3> {
     let mut s = Vec::new();
     let mut valid = |name: &str, program: Vec<Op>, verdict: i32| {
         s.push(
-            Builder3::new(format!("fvm_sdk 4: BLS aggregate {name}"))
+            OfficialBuilder::new(format!("fvm_sdk 4: BLS aggregate {name}"))
                 .nv(21)
-                .msg(M3::program(From::Secp(0), 0, program))
+                .msg(OfficialMsg::program(From::Secp(0), 0, program))
                 .exits(0)
                 .out(5, Out::Code(err::OK))
                 .out(6, Out::Bytes(verdict.to_le_bytes().to_vec()))
@@ -526,7 +528,7 @@ fn create(codec: u64, data: &[u8]) -> Vec<Op> {
     ])
 }
 
-fn reachability() -> Vec<Scenario3> {
+fn reachability() -> Vec<OfficialScenario> {
     let mut s = Vec::new();
     // Blocks no invocation has been handed: the EAM's empty state, a raw block nobody holds.
     let empty_array = cid::Cid::new_v1(DAG_CBOR, Code::Blake2b256.digest(&[0x80]));
@@ -671,9 +673,9 @@ fn reachability() -> Vec<Scenario3> {
     // Scanning is paid field by field: a wide block costs more than a narrow one.
     let wide: Vec<u64> = (0..3000).collect();
     s.push(
-        Builder3::new("fvm_sdk 4: scanning a wide block is charged per field")
+        OfficialBuilder::new("fvm_sdk 4: scanning a wide block is charged per field")
             .nv(21)
-            .msg(M3::program(
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 create(
@@ -682,7 +684,7 @@ fn reachability() -> Vec<Scenario3> {
                 ),
             ))
             .exits(0)
-            .msg(M3::program(
+            .msg(OfficialMsg::program(
                 From::Secp(0),
                 0,
                 create(RAW, &fvm_ipld_encoding::to_vec(&wide).expect("encodes")),
@@ -717,9 +719,9 @@ fn reachability() -> Vec<Scenario3> {
         ],
     ]);
     s.push(
-        Builder3::new("fvm_sdk 4: parameters with links")
+        OfficialBuilder::new("fvm_sdk 4: parameters with links")
             .nv(21)
-            .msg(M3::program(From::Secp(0), 0, send_links))
+            .msg(OfficialMsg::program(From::Secp(0), 0, send_links))
             .exits(0)
             .out(9, Out::Code(err::OK))
             .build(),
@@ -728,7 +730,7 @@ fn reachability() -> Vec<Scenario3> {
 }
 
 /// Every scenario of the family (at nv21; the table runs them at every version).
-pub fn scenarios() -> Vec<Scenario3> {
+pub fn scenarios() -> Vec<OfficialScenario> {
     let mut s = events();
     s.extend(randomness());
     s.extend(tipsets());
@@ -754,16 +756,19 @@ pub fn scenarios() -> Vec<Scenario3> {
 /// The fvm_sdk 3 test actor run under fvm_sdk 4's ABI, which lacks some of its imports: fvm 4
 /// charges the module's initial memory before it links it, so with little gas the message
 /// runs out of gas (7) first; with enough, the link failure is fatal (10).
-fn unlinkable_module() -> Vec<Scenario3> {
+fn unlinkable_module() -> Vec<OfficialScenario> {
     [(1_000_000u64, 7u32), (300_000_000, 10)]
         .into_iter()
         .map(|(gas, exit)| {
-            Builder3::new(format!(
+            OfficialBuilder::new(format!(
                 "fvm_sdk 4: a module that does not link pays its initial memory first, gas {gas}"
             ))
             .nv(21)
             .test_wasm(crate::genesis_official::TEST_ACTOR.to_vec())
-            .msg(M3::new(From::Secp(0), test_actor(0), skyr_test_program::METHOD_RUN).gas(gas))
+            .msg(
+                OfficialMsg::new(From::Secp(0), test_actor(0), skyr_test_program::METHOD_RUN)
+                    .gas(gas),
+            )
             .exits(exit)
             .build()
         })

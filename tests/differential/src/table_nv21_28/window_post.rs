@@ -10,7 +10,7 @@ use skyr::Externs;
 
 use super::builtins::{cbor, id, pre_committed, MINER, POWER, PROVE_AFTER, WINDOW_POST_32G};
 use crate::proof_log::Asked;
-use crate::scenario_nv18_28::{Builder3, From, Scenario3, M3};
+use crate::scenario_nv18_28::{From, OfficialBuilder, OfficialMsg, OfficialScenario};
 
 const SETUP_PRESEALED: u64 = 17;
 /// Versions whose miner takes method 17 from the power actor (ConfirmSectorProofsValid,
@@ -71,18 +71,19 @@ fn submit(deadline: u64, partitions: u64, at: i64) -> Vec<u8> {
 }
 
 /// The worker's window PoSt of partition 0 of `deadline`, submitted at `at`.
-pub(super) fn post(deadline: u64, at: i64) -> M3 {
+pub(super) fn post(deadline: u64, at: i64) -> OfficialMsg {
     posts(deadline, 1, at)
 }
 
 /// The worker's window PoSt of partitions `0..partitions` of `deadline`, submitted at `at`.
-pub(super) fn posts(deadline: u64, partitions: u64, at: i64) -> M3 {
-    M3::new(From::Bls(0), id(MINER), SUBMIT_WINDOWED_POST).params(submit(deadline, partitions, at))
+pub(super) fn posts(deadline: u64, partitions: u64, at: i64) -> OfficialMsg {
+    OfficialMsg::new(From::Bls(0), id(MINER), SUBMIT_WINDOWED_POST)
+        .params(submit(deadline, partitions, at))
 }
 
 /// A miner with sector 0 active at network version `nv`, set up as at genesis: confirmed by
 /// the power actor up to v13 (nv22), by the system actor from v14 on.
-fn with_sector(name: &str, nv: u32) -> Builder3 {
+fn with_sector(name: &str, nv: u32) -> OfficialBuilder {
     let from = if CONFIRMED_BY_POWER.contains(&nv) {
         id(POWER)
     } else {
@@ -103,7 +104,7 @@ pub(super) fn sector_zero() -> Vec<u8> {
 
 /// Every scenario of the family at network version `nv`, whose sector 0 is in `deadline`,
 /// open from epoch `open` on.
-pub fn scenarios(nv: u32, deadline: u64, open: i64) -> Vec<Scenario3> {
+pub fn scenarios(nv: u32, deadline: u64, open: i64) -> Vec<OfficialScenario> {
     let at = open + 10;
     vec![
         with_sector("builtin: window PoSt accepted optimistically", nv)
@@ -113,9 +114,12 @@ pub fn scenarios(nv: u32, deadline: u64, open: i64) -> Vec<Scenario3> {
             .asks(Asked::default())
             .build(),
         with_sector("builtin: window PoSt recovering a fault is verified", nv)
-            .msg(M3::new(From::Bls(0), id(MINER), DECLARE_FAULTS).params(sector_zero()))
+            .msg(OfficialMsg::new(From::Bls(0), id(MINER), DECLARE_FAULTS).params(sector_zero()))
             .exits(0)
-            .msg(M3::new(From::Bls(0), id(MINER), DECLARE_FAULTS_RECOVERED).params(sector_zero()))
+            .msg(
+                OfficialMsg::new(From::Bls(0), id(MINER), DECLARE_FAULTS_RECOVERED)
+                    .params(sector_zero()),
+            )
             .exits(0)
             .later(at - 1000)
             .msg(post(deadline, at))
