@@ -471,8 +471,9 @@ mod tests {
         assert!(check_entry(&entry, &[8u8; 32])
             .unwrap_err()
             .starts_with("foreign"));
+        // An entry of the previous format revision (its payload digest was BLAKE2b).
         let mut other = entry;
-        other[7] = 2;
+        other[7] = 1;
         assert!(check_entry(&other, &key).unwrap_err().contains("revision"));
     }
 }
