@@ -1,5 +1,7 @@
 //! Records scenarios as conformance test vectors: the reference fixes the expected receipts
 //! and post-state root, the vector carries every block the run needs except the bundle's.
+//! These are the nv16–17 scenarios (fvm 2's types); the nv18–28 writer is
+//! [`crate::corpus_nv18_28`], and the crate's docs say why they stay two.
 use std::collections::BTreeSet;
 use std::io::Write;
 

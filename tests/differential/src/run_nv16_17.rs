@@ -1,4 +1,5 @@
-//! Runs a scenario on Skyr and on the reference and compares them message by message.
+//! Runs an nv16–17 scenario on Skyr and on fvm 2.12.2 and compares them message by message.
+//! Its nv18–28 twin is [`crate::run_nv18_28`]; why they stay two is in the crate's docs.
 use std::rc::Rc;
 
 use anyhow::{anyhow, Result};

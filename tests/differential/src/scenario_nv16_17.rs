@@ -1,5 +1,7 @@
 //! Scenarios: a machine configuration and the messages to apply, built with a small builder
-//! that keeps each sender's sequence numbers right unless a scenario wants them wrong.
+//! that keeps each sender's sequence numbers right unless a scenario wants them wrong. These
+//! are the nv16–17 scenarios, in fvm 2's shared types; the nv18–28 ones are
+//! [`crate::scenario_nv18_28`], and the crate's docs say why they stay two.
 use std::collections::BTreeMap;
 
 use fvm_ipld_encoding::RawBytes;

@@ -1,4 +1,4 @@
-//! Scenarios of network versions 18–20, in Skyr's shared types (which hold f4 addresses):
+//! Scenarios of network versions 18–28, in Skyr's shared types (which hold f4 addresses):
 //! messages from the [nv18 genesis](crate::genesis_official), and what each scenario must reach.
 //!
 //! Agreement alone proves nothing if both machines stopped early, so every scenario names
