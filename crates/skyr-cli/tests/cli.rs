@@ -85,6 +85,18 @@ fn the_committed_corpus_passes_through_skyr_vectors_run() {
     ] {
         assert!(first.get(key).is_some(), "per-vector line lacks {key}");
     }
+    // Exit codes carry their names beside their numbers.
+    let receipt = &first["receipts"][0];
+    assert!(receipt["exit_code"].is_u64(), "{first}");
+    assert_eq!(
+        receipt["exit_code_name"].as_str(),
+        skyr::exit_names::exit_code_name(receipt["exit_code"].as_u64().unwrap_or(99) as u32),
+        "{receipt}"
+    );
+    assert!(
+        receipt.get("expected_exit_code_name").is_some(),
+        "{receipt}"
+    );
 }
 
 #[test]

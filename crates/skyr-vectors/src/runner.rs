@@ -41,7 +41,11 @@ pub enum Status {
 pub struct ReceiptCheck {
     pub index: usize,
     pub exit_code: u32,
+    /// The exit code's name (`SYS_OUT_OF_GAS`), null for unnamed codes.
+    pub exit_code_name: Option<&'static str>,
     pub expected_exit_code: u32,
+    /// The expected exit code's name, null for unnamed codes.
+    pub expected_exit_code_name: Option<&'static str>,
     pub gas_used: i64,
     pub expected_gas_used: i64,
     pub return_ok: bool,
@@ -484,7 +488,9 @@ fn run_vector(
             checks.push(ReceiptCheck {
                 index: i,
                 exit_code: ret.receipt.exit_code.value(),
+                exit_code_name: crate::names::exit_code_name(ret.receipt.exit_code.value()),
                 expected_exit_code: *code,
+                expected_exit_code_name: crate::names::exit_code_name(*code),
                 // Receipts hold at most a message's gas limit, itself at most i64::MAX.
                 gas_used: i64::try_from(ret.receipt.gas_used).unwrap_or(i64::MAX),
                 expected_gas_used: *gas,
