@@ -138,19 +138,24 @@ impl Engine {
         if slot.module.is_some() {
             return Ok(());
         }
-        let (build, module, wasm) = match self.cached_build(code, metering) {
-            Ok((build, m)) if !self.wants_upgrade(build) => (build, m, None),
-            Ok((build, m)) => (build, m, Some(wasm()?.into())),
+        // The bytes are read only when compiling, or when the optimised build is to follow:
+        // `bytes` holds them once read, else the means to read them.
+        let (build, module, bytes) = match self.cached_build(code, metering) {
+            Ok((build, m)) => (build, m, Err(wasm)),
             Err(missed) => {
                 let build = self.0.tier.first_build();
                 let bytes = wasm()?;
                 let m = self.compile_and_keep(build, code, metering, bytes.as_ref(), missed)?;
-                (build, m, Some(bytes.into()))
+                (build, m, Ok(bytes))
             }
         };
         slot.module = Some((build, module));
-        if let Some(wasm) = wasm.filter(|_| self.wants_upgrade(build)) {
-            self.queue_upgrade(code, metering, wasm)?;
+        if self.wants_upgrade(build) {
+            let bytes = match bytes {
+                Ok(b) => b.into(),
+                Err(read) => read()?.into(),
+            };
+            self.queue_upgrade(code, metering, bytes)?;
         }
         Ok(())
     }
