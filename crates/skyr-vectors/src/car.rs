@@ -32,6 +32,17 @@ struct Inflating<R> {
     limit: u64,
 }
 
+impl<'a> Inflating<flate2::read::GzDecoder<&'a [u8]>> {
+    /// The gzip stream `gz`, inflated up to `limit` bytes.
+    fn gzip(gz: &'a [u8], limit: u64) -> Self {
+        Inflating {
+            inner: flate2::read::GzDecoder::new(gz),
+            inflated: 0,
+            limit,
+        }
+    }
+}
+
 impl<R: Read> Read for Inflating<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf).map_err(|e| {
@@ -56,12 +67,7 @@ impl<R: Read> Read for Inflating<R> {
 /// bytes inflated) or not; `what` names the input in errors.
 pub fn read_car(bytes: &[u8], limit: u64, what: &str) -> Result<Car> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let inflating = Inflating {
-            inner: flate2::read::GzDecoder::new(bytes),
-            inflated: 0,
-            limit,
-        };
-        blocks_of(inflating, what)
+        blocks_of(Inflating::gzip(bytes, limit), what)
     } else {
         blocks_of(bytes, what)
     }
@@ -91,12 +97,8 @@ fn blocks_of(reader: impl Read, what: &str) -> Result<Car> {
 /// CAR's bytes themselves; running a vector reads its blocks as they inflate instead).
 pub fn gunzip(gz: &[u8], limit: u64, what: &str) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    Inflating {
-        inner: flate2::read::GzDecoder::new(gz),
-        inflated: 0,
-        limit,
-    }
-    .read_to_end(&mut out)
-    .map_err(|e| anyhow!("{what}: {e}"))?;
+    Inflating::gzip(gz, limit)
+        .read_to_end(&mut out)
+        .map_err(|e| anyhow!("{what}: {e}"))?;
     Ok(out)
 }
