@@ -188,14 +188,16 @@ pub fn run(args: ExecArgs, engine: Engine) -> Result<ExitCode> {
     let out = exec_message(state, msg, len, sequence, &bundles, &engine)?;
     let mut report = GasReport::default();
     report.add(&out.trace);
+    // Whether the run gave the vector's recorded receipt, when it ran the vector's message.
+    let matched = expected.as_ref().map(|e| matches(&out, e));
     if args.json {
         let mut v = outcome_json(&out);
-        if let Some(e) = &expected {
+        if let (Some(e), Some(matched)) = (&expected, matched) {
             v["expected"] = json!({
                 "exit_code": e.exit_code,
                 "return": hex(&skyr_vectors::schema::b64(&e.ret, "return").unwrap_or_default()),
                 "gas_used": e.gas_used,
-                "matches": matches(&out, e),
+                "matches": matched,
             });
         }
         if args.trace {
@@ -207,8 +209,8 @@ pub fn run(args: ExecArgs, engine: Engine) -> Result<ExitCode> {
         println!("{v}");
     } else {
         print_outcome(&out, args.atto);
-        if let Some(e) = &expected {
-            print_expected(&out, e);
+        if let (Some(e), Some(matched)) = (&expected, matched) {
+            print_expected(e, matched);
         }
         if args.trace {
             println!("\n{}", out.trace.tree_text(text_style(&args)));
@@ -217,8 +219,8 @@ pub fn run(args: ExecArgs, engine: Engine) -> Result<ExitCode> {
             println!("\n{}", report.to_text());
         }
     }
-    Ok(match &expected {
-        Some(e) if !matches(&out, e) => ExitCode::from(1),
+    Ok(match matched {
+        Some(false) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     })
 }
@@ -260,17 +262,22 @@ fn matches(o: &skyr_vectors::exec::ExecOutcome, e: &ReceiptJson) -> bool {
             == Some(r.return_data.bytes())
 }
 
-fn print_expected(o: &skyr_vectors::exec::ExecOutcome, e: &ReceiptJson) {
+fn print_expected(e: &ReceiptJson, matched: bool) {
     println!(
         "vector   expects exit {}, gas used {}: {}",
         exit_label(e.exit_code),
         e.gas_used,
-        if matches(o, e) {
-            "the same receipt"
-        } else {
-            "a DIFFERENT receipt"
-        }
+        verdict(matched)
     );
+}
+
+/// How a run's receipt compares with the recorded one, in the text output.
+pub(crate) fn verdict(matched: bool) -> &'static str {
+    if matched {
+        "the same receipt"
+    } else {
+        "a DIFFERENT receipt"
+    }
 }
 
 /// The message to run, its length on chain and how its sequence is chosen: from `--message`,

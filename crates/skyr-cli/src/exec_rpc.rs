@@ -18,7 +18,7 @@ use skyr_lotus::explain::{explain_message, ChainExec};
 use skyr_lotus::NodeSource;
 use skyr_vectors::GasReport;
 
-use crate::exec_cmd::{outcome_json, print_outcome, text_style, ExecArgs};
+use crate::exec_cmd::{outcome_json, print_outcome, text_style, verdict, ExecArgs};
 use crate::show::hex;
 use skyr_vectors::names::exit_label;
 
@@ -93,11 +93,12 @@ pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
     let out = result?;
     source.commit()?;
     let fetched = stats.map(|s| s.snapshot());
+    let matched = out.matches();
     let mut report = GasReport::default();
     report.add(&out.outcome.trace);
     if args.json {
         let mut v = outcome_json(&out.outcome);
-        v["chain"] = chain_json(&out);
+        v["chain"] = chain_json(&out, matched);
         v["node"] = json!({
             "url": url,
             "requests": fetched.map_or(0, |f| f.0),
@@ -113,7 +114,7 @@ pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
         println!("{v}");
     } else {
         print_outcome(&out.outcome, args.atto);
-        print_chain(&out);
+        print_chain(&out, matched);
         match fetched {
             Some((requests, bytes, retries)) => println!(
                 "node     {requests} requests, {:.1} MB, {retries} retries (cache {})",
@@ -132,14 +133,14 @@ pub fn run(args: &ExecArgs, url: &str, engine: Engine) -> Result<ExitCode> {
             println!("\n{}", report.to_text());
         }
     }
-    Ok(if out.matches() {
+    Ok(if matched {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
 
-fn print_chain(out: &ChainExec) {
+fn print_chain(out: &ChainExec, matched: bool) {
     let r = &out.recorded;
     println!(
         "included {} at epoch {}, after {} messages of its tipset and {} null rounds",
@@ -151,15 +152,11 @@ fn print_chain(out: &ChainExec) {
         r.gas_used,
         r.return_data.len(),
         r.events_root.map_or("none".to_string(), |c| c.to_string()),
-        if out.matches() {
-            "the same receipt"
-        } else {
-            "a DIFFERENT receipt"
-        }
+        verdict(matched)
     );
 }
 
-fn chain_json(out: &ChainExec) -> serde_json::Value {
+fn chain_json(out: &ChainExec, matched: bool) -> serde_json::Value {
     let r = &out.recorded;
     json!({
         "executed": out.executed.to_string(),
@@ -172,7 +169,7 @@ fn chain_json(out: &ChainExec) -> serde_json::Value {
             "gas_used": r.gas_used,
             "events_root": r.events_root.map(|c| c.to_string()),
         },
-        "matches": out.matches(),
+        "matches": matched,
     })
 }
 
